@@ -1,0 +1,229 @@
+package wechatpay
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrResponseTooLarge is the cause of a TransportError for an answer larger
+// than Config.MaxResponseBytes.
+var ErrResponseTooLarge = errors.New("response body exceeds the size limit")
+
+// Client signs requests, sends them and verifies the answers. It is safe for
+// concurrent use; build one per merchant and share it.
+type Client struct {
+	mchID     string
+	serialNo  string
+	key       crypto.Signer
+	verifier  Verifier
+	keys      *KeySet
+	wpSerial  string
+	base      string
+	http      *http.Client
+	clock     func() time.Time
+	userAgent string
+	log       *slog.Logger
+	maxBody   int64
+	newNonce  func() (string, error)
+}
+
+// Request is one call as a generated package describes it to Do.
+type Request struct {
+	Operation    string     // operationId, such as terminateByCode (logs and errors)
+	Method       string     // HTTP method
+	PathTemplate string     // the spec's path template (logs and errors; never the values)
+	Path         string     // the escaped path sent, starting with "/"
+	Query        url.Values // query parameters, encoded once; nil for none
+	Body         []byte     // the exact bytes sent; nil for no body
+}
+
+// Response is a verified 2xx answer.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+	RequestID  string
+}
+
+// NewClient checks cfg and returns a Client. An incomplete config is an error
+// naming every missing or wrong field (each a *ConfigError).
+func NewClient(cfg Config) (*Client, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	keys, err := NewKeySet(cfg.VerificationKeys...)
+	if err != nil {
+		return nil, &ConfigError{Field: "VerificationKeys", Problem: err.Error()}
+	}
+	c := &Client{
+		mchID:     cfg.MchID,
+		serialNo:  cfg.MerchantSerialNo,
+		key:       cfg.MerchantKey,
+		keys:      keys,
+		wpSerial:  cfg.WechatpaySerial,
+		base:      strings.TrimSuffix(cfg.BaseURL, "/"),
+		clock:     cfg.Clock,
+		userAgent: cfg.UserAgent,
+		log:       cfg.Logger,
+		maxBody:   cfg.MaxResponseBytes,
+		newNonce:  func() (string, error) { return NewNonce(rand.Reader) },
+	}
+	if c.wpSerial == "" {
+		c.wpSerial = defaultWechatpaySerial(cfg.VerificationKeys)
+	}
+	if c.base == "" {
+		c.base = MainURL
+	}
+	if c.clock == nil {
+		c.clock = time.Now
+	}
+	if c.userAgent == "" {
+		c.userAgent = DefaultUserAgent
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	if c.maxBody == 0 {
+		c.maxBody = DefaultMaxResponseBytes
+	}
+	hc := http.Client{Timeout: DefaultTimeout}
+	if cfg.HTTPClient != nil {
+		hc = *cfg.HTTPClient
+	}
+	// A redirect would re-send the signed request elsewhere (and a 303 turns a
+	// POST into an unsigned GET); hand the 3xx back instead.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.http = &hc
+	c.verifier = Verifier{Keys: keys, Now: c.clock}
+	return c, nil
+}
+
+// Keys returns the client's verification key set; add or remove keys on it
+// while the client is in use to rotate them.
+func (c *Client) Keys() *KeySet { return c.keys }
+
+// Do signs r, sends it and returns the verified answer. A 2xx answer is
+// returned only after its signature verified (*VerificationError otherwise);
+// a non-2xx answer is an *APIError; no answer is a *TransportError.
+func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
+	start := time.Now()
+	resp, err := c.do(ctx, r)
+	attrs := []any{
+		slog.String("operation", r.Operation),
+		slog.String("method", r.Method),
+		slog.String("path", r.PathTemplate),
+		slog.Duration("elapsed", time.Since(start)),
+	}
+	var apiErr *APIError
+	var verr *VerificationError
+	switch {
+	case err == nil:
+		c.log.DebugContext(ctx, "wechatpay call", append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", resp.RequestID))...)
+	case errors.As(err, &verr):
+		c.log.WarnContext(ctx, "wechatpay response failed verification", append(attrs, slog.Int("status", verr.StatusCode), slog.String("request_id", verr.RequestID), slog.String("error", err.Error()))...)
+	case errors.As(err, &apiErr):
+		c.log.DebugContext(ctx, "wechatpay call", append(attrs, slog.Int("status", apiErr.StatusCode), slog.String("code", apiErr.Code), slog.String("request_id", apiErr.RequestID))...)
+	default:
+		c.log.DebugContext(ctx, "wechatpay call failed", append(attrs, slog.String("error", err.Error()))...)
+	}
+	return resp, err
+}
+
+func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
+	transportErr := func(err error) error {
+		return &TransportError{Operation: r.Operation, Method: r.Method, Path: r.PathTemplate, Err: err}
+	}
+	if !strings.HasPrefix(r.Path, "/") {
+		return nil, transportErr(errors.New("path must start with /"))
+	}
+	target := c.base + r.Path
+	if len(r.Query) > 0 {
+		target += "?" + r.Query.Encode()
+	}
+	var body io.Reader
+	if r.Body != nil {
+		body = bytes.NewReader(r.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.Method, target, body)
+	if err != nil {
+		return nil, transportErr(err)
+	}
+	nonce, err := c.newNonce()
+	if err != nil {
+		return nil, transportErr(err)
+	}
+	ts := c.clock().Unix()
+	// RequestURI is exactly what net/http writes on the request line.
+	sig, err := Sign(c.key, RequestMessage(req.Method, req.URL.RequestURI(), ts, nonce, r.Body))
+	if err != nil {
+		return nil, transportErr(err)
+	}
+	req.Header.Set("Authorization", Authorization(c.mchID, c.serialNo, nonce, ts, sig))
+	req.Header.Set("Accept", "application/json")
+	if r.Body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set(HeaderSerial, c.wpSerial)
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, transportErr(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	if err != nil {
+		return nil, transportErr(fmt.Errorf("read response: %w", err))
+	}
+	if int64(len(raw)) > c.maxBody {
+		return nil, transportErr(fmt.Errorf("%w of %d bytes", ErrResponseTooLarge, c.maxBody))
+	}
+	requestID := resp.Header.Get(HeaderRequestID)
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, newAPIError(r.Operation, resp, raw, requestID)
+	}
+	if err := c.verifier.Verify(resp.Header, raw); err != nil {
+		return nil, &VerificationError{
+			StatusCode: resp.StatusCode,
+			RequestID:  requestID,
+			Serial:     resp.Header.Get(HeaderSerial),
+			Operation:  r.Operation,
+			Err:        err,
+		}
+	}
+	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: raw, RequestID: requestID}, nil
+}
+
+// newAPIError reads WeChat Pay's JSON error body; any other body (an HTML
+// page from a proxy, say) leaves Code empty and is described, not quoted.
+func newAPIError(op string, resp *http.Response, raw []byte, requestID string) *APIError {
+	e := &APIError{StatusCode: resp.StatusCode, RequestID: requestID, Operation: op}
+	var body struct {
+		Code    string       `json:"code"`
+		Message string       `json:"message"`
+		Detail  *ErrorDetail `json:"detail"`
+	}
+	if err := json.Unmarshal(raw, &body); err == nil && body.Code != "" {
+		e.Code, e.Message, e.Detail = body.Code, body.Message, body.Detail
+		return e
+	}
+	ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if ct == "" {
+		ct = "no content type"
+	}
+	e.Message = "answer is not a WeChat Pay error body (" + ct + ", " + strconv.Itoa(len(raw)) + " bytes)"
+	return e
+}

@@ -1,0 +1,132 @@
+package wechatpay
+
+import (
+	"crypto"
+	"crypto/rsa"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// WeChat Pay APIv3 hosts.
+const (
+	MainURL   = "https://api.mch.weixin.qq.com"  // reaches the nearest access point
+	BackupURL = "https://api2.mch.weixin.qq.com" // reaches an access point in another region
+)
+
+// Defaults applied by NewClient to zero Config fields.
+const (
+	DefaultTimeout          = 30 * time.Second
+	DefaultMaxResponseBytes = 4 << 20
+	DefaultUserAgent        = "payforge-wechatpay-go/0.1"
+)
+
+// Config is what a Client needs. MchID, MerchantSerialNo, MerchantKey and at
+// least one of VerificationKeys are required; the rest have defaults.
+type Config struct {
+	// MchID is the merchant ID (商户号), such as 1900000109.
+	MchID string
+	// MerchantSerialNo is the serial number of the merchant API certificate.
+	MerchantSerialNo string
+	// MerchantKey signs requests. An *rsa.PrivateKey (see LoadPrivateKeyFile)
+	// or any crypto.Signer with an RSA-2048 public key, such as a KMS or HSM key.
+	MerchantKey crypto.Signer
+	// VerificationKeys are the WeChat Pay keys answers may be signed with:
+	// public-key mode keys (PublicKeyModeKey), platform certificates
+	// (PlatformCertificateKey), or both during a migration.
+	VerificationKeys []VerificationKey
+	// WechatpaySerial is sent in the Wechatpay-Serial request header. Default:
+	// the first public-key mode key of VerificationKeys, else the first key.
+	WechatpaySerial string
+	// BaseURL is where requests go. Default MainURL. Plain http is accepted
+	// only for loopback hosts (a local sandbox).
+	BaseURL string
+	// HTTPClient sends requests. Default: a client with DefaultTimeout. Its
+	// redirects are never followed: a 3xx answer is an *APIError.
+	HTTPClient *http.Client
+	// Clock returns the current time for signing and verification. Default time.Now.
+	Clock func() time.Time
+	// UserAgent is sent in the User-Agent header. Default DefaultUserAgent.
+	UserAgent string
+	// Logger receives one Debug record per call and a Warn record per
+	// verification failure; never keys, signatures or bodies. Default: discard.
+	Logger *slog.Logger
+	// MaxResponseBytes caps the bytes read from an answer. Default DefaultMaxResponseBytes.
+	MaxResponseBytes int64
+}
+
+// check returns every problem of c joined, each a *ConfigError.
+func (c *Config) check() error {
+	var errs []error
+	bad := func(field, problem string) { errs = append(errs, &ConfigError{Field: field, Problem: problem}) }
+	if c.MchID == "" {
+		bad("MchID", "is required")
+	}
+	if c.MerchantSerialNo == "" {
+		bad("MerchantSerialNo", "is required")
+	}
+	if c.MerchantKey == nil {
+		bad("MerchantKey", "is required")
+	} else if pub, ok := c.MerchantKey.Public().(*rsa.PublicKey); !ok {
+		bad("MerchantKey", "must hold an RSA key")
+	} else if err := checkRSAPublicKey(pub); err != nil {
+		bad("MerchantKey", err.Error())
+	}
+	if len(c.VerificationKeys) == 0 {
+		bad("VerificationKeys", "at least one WeChat Pay public key or platform certificate is required")
+	}
+	if c.WechatpaySerial != "" {
+		found := false
+		for _, k := range c.VerificationKeys {
+			found = found || k.Serial == c.WechatpaySerial
+		}
+		if !found {
+			bad("WechatpaySerial", "names none of VerificationKeys")
+		}
+	}
+	if c.BaseURL != "" {
+		if err := checkBaseURL(c.BaseURL); err != nil {
+			bad("BaseURL", err.Error())
+		}
+	}
+	if c.MaxResponseBytes < 0 {
+		bad("MaxResponseBytes", "must not be negative")
+	}
+	return errors.Join(errs...)
+}
+
+func checkBaseURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return errors.New("is not a URL")
+	}
+	if u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return errors.New("must be scheme://host[:port] with an optional path prefix")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		host := u.Hostname()
+		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+			return nil
+		}
+		return errors.New("plain http is accepted only for loopback hosts")
+	}
+	return errors.New("scheme must be https")
+}
+
+// defaultWechatpaySerial prefers a public-key mode key: new merchants use it,
+// and a merchant migrating away from certificates announces the new key.
+func defaultWechatpaySerial(keys []VerificationKey) string {
+	for _, k := range keys {
+		if strings.HasPrefix(k.Serial, PublicKeyIDPrefix) {
+			return k.Serial
+		}
+	}
+	return keys[0].Serial
+}

@@ -1,0 +1,149 @@
+package wechatpay
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// APIError is a non-2xx answer from WeChat Pay. Its fields come from the
+// answer's JSON error body when it has one; such bodies are usually unsigned,
+// so an APIError is never treated as verified data.
+type APIError struct {
+	StatusCode int          // HTTP status, such as 400
+	Code       string       // WeChat Pay error code, such as PARAM_ERROR; empty when the body had none
+	Message    string       // human-readable message from the body
+	Detail     *ErrorDetail // optional detail from the body
+	RequestID  string       // the Request-ID header, to quote in support tickets
+	Operation  string       // the operationId of the call
+}
+
+// ErrorDetail is the optional "detail" object of a WeChat Pay error body.
+type ErrorDetail struct {
+	Field    string          `json:"field,omitempty"`
+	Value    json.RawMessage `json:"value,omitempty"`
+	Issue    string          `json:"issue,omitempty"`
+	Location string          `json:"location,omitempty"`
+}
+
+func (e *APIError) Error() string {
+	s := "wechatpay: " + e.Operation + ": HTTP " + strconv.Itoa(e.StatusCode)
+	if e.Code != "" {
+		s += " " + e.Code
+	}
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	if e.Detail != nil && (e.Detail.Field != "" || e.Detail.Issue != "") {
+		s += " (" + e.Detail.Field
+		if e.Detail.Issue != "" {
+			if e.Detail.Field != "" {
+				s += ": "
+			}
+			s += e.Detail.Issue
+		}
+		s += ")"
+	}
+	if e.RequestID != "" {
+		s += " [Request-ID " + e.RequestID + "]"
+	}
+	return s
+}
+
+// Temporary reports whether repeating the call later may succeed: WeChat Pay
+// documents SYSTEM_ERROR and 5xx answers as "retry later".
+func (e *APIError) Temporary() bool {
+	return e.Code == "SYSTEM_ERROR" || e.StatusCode >= 500
+}
+
+// Sentinel causes of a VerificationError, for errors.Is.
+var (
+	ErrMissingHeader  = errors.New("missing signature header")
+	ErrUnknownSerial  = errors.New("Wechatpay-Serial names no configured key")
+	ErrBadSignature   = errors.New("signature does not verify")
+	ErrStaleTimestamp = errors.New("timestamp outside the allowed window")
+)
+
+// VerificationError is an answer (or a callback) whose signature could not be
+// verified. Its body is discarded: nothing that failed verification is handed
+// to the caller. errors.Is(err, ErrBadSignature) and the other sentinels tell
+// the cause apart.
+type VerificationError struct {
+	StatusCode int    // HTTP status of the answer; 0 for a callback
+	RequestID  string // the Request-ID header, when present
+	Serial     string // the Wechatpay-Serial header, when present
+	Operation  string // the operationId of the call
+	Err        error  // the cause; wraps one of the sentinels above
+}
+
+func (e *VerificationError) Error() string {
+	s := "wechatpay: "
+	if e.Operation != "" {
+		s += e.Operation + ": "
+	}
+	s += "response verification failed: " + e.Err.Error()
+	if e.RequestID != "" {
+		s += " [Request-ID " + e.RequestID + "]"
+	}
+	return s
+}
+
+func (e *VerificationError) Unwrap() error { return e.Err }
+
+// ValidationError reports a request field that breaks a rule of the spec. It is
+// returned before anything is sent. Generated Validate methods join one per
+// violation with errors.Join, so errors.As finds the first.
+type ValidationError struct {
+	Field   string // the spec's name of the field, such as out_contract_code
+	Rule    string // the broken rule: required, maxLength, minLength, pattern, minimum, maximum, enum, utf8
+	Message string // what is wrong, such as "has 33 characters, at most 32 are allowed"
+}
+
+func (e *ValidationError) Error() string {
+	return "wechatpay: invalid " + e.Field + ": " + e.Message
+}
+
+// TransportError is a call that got no usable answer: the request could not be
+// built or sent, the connection failed, the context ended, or the body could
+// not be read in full (or was larger than Config.MaxResponseBytes).
+type TransportError struct {
+	Operation string
+	Method    string
+	Path      string // the path template, never the filled-in values
+	Err       error
+}
+
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("wechatpay: %s: %s %s: %v", e.Operation, e.Method, e.Path, e.Err)
+}
+
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// DecodeError is a verified 2xx answer whose body does not decode into the
+// operation's response type.
+type DecodeError struct {
+	Operation string
+	RequestID string
+	Err       error
+}
+
+func (e *DecodeError) Error() string {
+	s := "wechatpay: " + e.Operation + ": decode response: " + e.Err.Error()
+	if e.RequestID != "" {
+		s += " [Request-ID " + e.RequestID + "]"
+	}
+	return s
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// ConfigError names what is missing or wrong in a Config.
+type ConfigError struct {
+	Field   string // the Config field, such as MerchantKey
+	Problem string
+}
+
+func (e *ConfigError) Error() string {
+	return "wechatpay: config: " + e.Field + ": " + e.Problem
+}

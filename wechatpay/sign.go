@@ -1,0 +1,99 @@
+package wechatpay
+
+import (
+	"crypto"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// AuthorizationScheme is the scheme of the Authorization header of APIv3.
+const AuthorizationScheme = "WECHATPAY2-SHA256-RSA2048"
+
+// nonceAlphabet is the character set of request nonces, as the official SDKs use.
+const nonceAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// NonceLength is the length of the nonces this package generates.
+const NonceLength = 32
+
+// NewNonce returns NonceLength characters of [0-9A-Za-z] read from r (use
+// crypto/rand.Reader). Bytes at or above 248 (4×62) are discarded, so every
+// character is equally likely: no modulo bias.
+func NewNonce(r io.Reader) (string, error) {
+	var out [NonceLength]byte
+	var buf [2 * NonceLength]byte
+	n := 0
+	for n < NonceLength {
+		if _, err := io.ReadFull(r, buf[:]); err != nil {
+			return "", fmt.Errorf("wechatpay: nonce: %w", err)
+		}
+		for _, b := range buf {
+			if b >= 248 {
+				continue
+			}
+			out[n] = nonceAlphabet[b%62]
+			n++
+			if n == NonceLength {
+				break
+			}
+		}
+	}
+	return string(out[:]), nil
+}
+
+// RequestMessage returns the string a request signature covers:
+// METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n, where URL is the request target
+// without scheme and host (http.Request.URL.RequestURI) and BODY the exact
+// bytes sent (empty when there is no body).
+func RequestMessage(method, requestURI string, timestamp int64, nonce string, body []byte) []byte {
+	ts := strconv.FormatInt(timestamp, 10)
+	msg := make([]byte, 0, len(method)+len(requestURI)+len(ts)+len(nonce)+len(body)+5)
+	msg = append(msg, method...)
+	msg = append(msg, '\n')
+	msg = append(msg, requestURI...)
+	msg = append(msg, '\n')
+	msg = append(msg, ts...)
+	msg = append(msg, '\n')
+	msg = append(msg, nonce...)
+	msg = append(msg, '\n')
+	msg = append(msg, body...)
+	msg = append(msg, '\n')
+	return msg
+}
+
+// ResponseMessage returns the string a response or callback signature covers:
+// TIMESTAMP\nNONCE\nBODY\n (the BODY line is empty for a 204 or empty body).
+func ResponseMessage(timestamp, nonce string, body []byte) []byte {
+	msg := make([]byte, 0, len(timestamp)+len(nonce)+len(body)+3)
+	msg = append(msg, timestamp...)
+	msg = append(msg, '\n')
+	msg = append(msg, nonce...)
+	msg = append(msg, '\n')
+	msg = append(msg, body...)
+	msg = append(msg, '\n')
+	return msg
+}
+
+// Sign signs message with SHA256-with-RSA (RSASSA-PKCS1-v1_5) using key and
+// returns the standard Base64 signature. key may be an *rsa.PrivateKey or any
+// crypto.Signer backed by a KMS or HSM that signs SHA-256 digests with PKCS#1 v1.5.
+func Sign(key crypto.Signer, message []byte) (string, error) {
+	digest := sha256.Sum256(message)
+	sig, err := key.Sign(rand.Reader, digest[:], crypto.SHA256)
+	if err != nil {
+		// A signer's error describes the failure, not the key.
+		return "", fmt.Errorf("wechatpay: sign: %w", err)
+	}
+	return base64.StdEncoding.EncodeToString(sig), nil
+}
+
+// Authorization returns the value of the Authorization header for the given
+// signature parameters.
+func Authorization(mchID, serialNo, nonce string, timestamp int64, signature string) string {
+	return AuthorizationScheme + ` mchid="` + mchID + `",nonce_str="` + nonce +
+		`",signature="` + signature + `",timestamp="` + strconv.FormatInt(timestamp, 10) +
+		`",serial_no="` + serialNo + `"`
+}

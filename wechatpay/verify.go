@@ -1,0 +1,76 @@
+package wechatpay
+
+import (
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Headers WeChat Pay signs answers and callbacks with.
+const (
+	HeaderTimestamp = "Wechatpay-Timestamp"
+	HeaderNonce     = "Wechatpay-Nonce"
+	HeaderSignature = "Wechatpay-Signature"
+	HeaderSerial    = "Wechatpay-Serial"
+	HeaderRequestID = "Request-Id"
+)
+
+// MaxClockSkew is how far a signed timestamp may be from the local clock.
+const MaxClockSkew = 300 * time.Second
+
+// Verifier checks the signature WeChat Pay puts on answers and callbacks.
+type Verifier struct {
+	Keys *KeySet          // the keys, chosen by Wechatpay-Serial
+	Now  func() time.Time // the clock; time.Now when nil
+}
+
+// Verify checks header and body: all four Wechatpay-* headers present, the
+// serial naming a key in the set, the timestamp within MaxClockSkew of now and
+// the signature valid over TIMESTAMP\nNONCE\nBODY\n. The error wraps
+// ErrMissingHeader, ErrUnknownSerial, ErrStaleTimestamp or ErrBadSignature.
+func (v *Verifier) Verify(header http.Header, body []byte) error {
+	ts := header.Get(HeaderTimestamp)
+	nonce := header.Get(HeaderNonce)
+	sig := header.Get(HeaderSignature)
+	serial := header.Get(HeaderSerial)
+	for _, h := range [...]struct{ name, value string }{
+		{HeaderTimestamp, ts}, {HeaderNonce, nonce}, {HeaderSignature, sig}, {HeaderSerial, serial},
+	} {
+		if h.value == "" {
+			return fmt.Errorf("%w: %s", ErrMissingHeader, h.name)
+		}
+	}
+	pub, ok := v.Keys.Lookup(serial)
+	if !ok {
+		return fmt.Errorf("%w: %.64q", ErrUnknownSerial, serial)
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return fmt.Errorf("%w: %s %.32q is not a Unix time", ErrStaleTimestamp, HeaderTimestamp, ts)
+	}
+	now := time.Now
+	if v.Now != nil {
+		now = v.Now
+	}
+	// Compare against now±window rather than subtracting, which could overflow
+	// for a hostile timestamp.
+	nowSec, window := now().Unix(), int64(MaxClockSkew/time.Second)
+	if sec < nowSec-window || sec > nowSec+window {
+		return fmt.Errorf("%w: %s %d is more than %d s from the local clock %d",
+			ErrStaleTimestamp, HeaderTimestamp, sec, window, nowSec)
+	}
+	raw, err := base64.StdEncoding.DecodeString(sig)
+	if err != nil {
+		return fmt.Errorf("%w: %s is not Base64", ErrBadSignature, HeaderSignature)
+	}
+	digest := sha256.Sum256(ResponseMessage(ts, nonce, body))
+	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], raw); err != nil {
+		return fmt.Errorf("%w with key %s", ErrBadSignature, serial)
+	}
+	return nil
+}
