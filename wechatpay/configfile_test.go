@@ -1,0 +1,143 @@
+package wechatpay_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/payforge/wechatpay/wechatpay"
+)
+
+// copyTestKeys puts the test key files in a fresh folder, so that relative
+// names in a config file there resolve.
+func copyTestKeys(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range []string{"merchant_key.pem", "wechatpay_public_key.pem", "platform_cert.pem"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func writeConfig(t *testing.T, dir, body string) string {
+	t.Helper()
+	path := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestLoadConfig(t *testing.T) {
+	dir := copyTestKeys(t)
+	cases := []struct {
+		name    string
+		body    string
+		wantErr []string // substrings; none means success
+		keys    int
+	}{
+		{"public-key mode", `{"mchid":"1900000109","merchant_serial_no":"ABC","merchant_private_key_file":"merchant_key.pem",
+			"wechatpay_public_key_id":"PUB_KEY_ID_0114232134912410000000000000","wechatpay_public_key_file":"wechatpay_public_key.pem",
+			"base_url":"http://127.0.0.1:8080"}`, nil, 1},
+		{"certificate mode", `{"mchid":"1900000109","merchant_serial_no":"ABC","merchant_private_key_file":"merchant_key.pem",
+			"platform_certificate_files":["platform_cert.pem"]}`, nil, 1},
+		{"both modes", `{"mchid":"1900000109","merchant_serial_no":"ABC","merchant_private_key_file":"merchant_key.pem",
+			"wechatpay_public_key_id":"PUB_KEY_ID_0114232134912410000000000000","wechatpay_public_key_file":"wechatpay_public_key.pem",
+			"platform_certificate_files":["platform_cert.pem"]}`, nil, 2},
+		{"unknown key", `{"mchid":"1900000109","merchant_serial_no":"ABC","merchant_private_key_file":"merchant_key.pem",
+			"platform_certificate_files":["platform_cert.pem"],"api_v3_key":"x"}`, []string{`unknown field "api_v3_key"`}, 0},
+		{"missing keys", `{}`, []string{`"mchid" is required`, `"merchant_serial_no" is required`,
+			`"merchant_private_key_file" is required`, `"platform_certificate_files"`}, 0},
+		{"id without file", `{"mchid":"1","merchant_serial_no":"A","merchant_private_key_file":"merchant_key.pem",
+			"wechatpay_public_key_id":"PUB_KEY_ID_01"}`, []string{"go together"}, 0},
+		{"bad key id", `{"mchid":"1","merchant_serial_no":"A","merchant_private_key_file":"merchant_key.pem",
+			"wechatpay_public_key_id":"KEY_1","wechatpay_public_key_file":"wechatpay_public_key.pem"}`, []string{"wechatpay_public_key_id", "PUB_KEY_ID_"}, 0},
+		{"missing key file", `{"mchid":"1","merchant_serial_no":"A","merchant_private_key_file":"nope.pem",
+			"platform_certificate_files":["platform_cert.pem"]}`, []string{"merchant_private_key_file", "nope.pem"}, 0},
+		{"public key given as private key", `{"mchid":"1","merchant_serial_no":"A","merchant_private_key_file":"wechatpay_public_key.pem",
+			"platform_certificate_files":["platform_cert.pem"]}`, []string{"merchant_private_key_file", "PUBLIC KEY"}, 0},
+		{"http to a remote host", `{"mchid":"1","merchant_serial_no":"A","merchant_private_key_file":"merchant_key.pem",
+			"platform_certificate_files":["platform_cert.pem"],"base_url":"http://api.mch.weixin.qq.com"}`, []string{"base_url", "loopback"}, 0},
+		{"trailing data", `{"mchid":"1"} {}`, []string{"after the JSON object"}, 0},
+		{"not JSON", `mchid: 1`, []string{"config.json"}, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeConfig(t, dir, tc.body)
+			cfg, err := wechatpay.LoadConfig(path)
+			if tc.wantErr == nil {
+				if err != nil {
+					t.Fatalf("LoadConfig: %v", err)
+				}
+				if len(cfg.VerificationKeys) != tc.keys {
+					t.Errorf("got %d verification keys, want %d", len(cfg.VerificationKeys), tc.keys)
+				}
+				if _, err := wechatpay.NewClient(cfg); err != nil {
+					t.Errorf("NewClient on the loaded config: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("LoadConfig succeeded, want an error")
+			}
+			for _, want := range tc.wantErr {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not mention %q", err, want)
+				}
+			}
+			if !strings.Contains(err.Error(), path) {
+				t.Errorf("error %q does not name the file", err)
+			}
+		})
+	}
+}
+
+func TestLoadConfigMissingFile(t *testing.T) {
+	_, err := wechatpay.LoadConfig(filepath.Join(t.TempDir(), "absent.json"))
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("error %v does not wrap os.ErrNotExist", err)
+	}
+}
+
+// A config file names the key files relative to its own folder.
+func ExampleLoadConfig() {
+	dir, _ := os.MkdirTemp("", "wechatpay-config")
+	defer os.RemoveAll(dir)
+	for _, name := range []string{"merchant_key.pem", "wechatpay_public_key.pem"} {
+		b, _ := os.ReadFile(filepath.Join("testdata", name))
+		os.WriteFile(filepath.Join(dir, name), b, 0o600)
+	}
+	os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{
+  "mchid": "1900000109",
+  "merchant_serial_no": "3775B6A45ACD588826D15E583A95F5DD00000001",
+  "merchant_private_key_file": "merchant_key.pem",
+  "wechatpay_public_key_id": "PUB_KEY_ID_0114232134912410000000000000",
+  "wechatpay_public_key_file": "wechatpay_public_key.pem"
+}`), 0o600)
+
+	cfg, err := wechatpay.LoadConfig(filepath.Join(dir, "config.json"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("merchant:", cfg.MchID)
+	for _, k := range cfg.VerificationKeys {
+		fmt.Println("verifies with:", k.Serial)
+	}
+	_, err = wechatpay.NewClient(cfg)
+	fmt.Println("client error:", err)
+
+	// Output:
+	// merchant: 1900000109
+	// verifies with: PUB_KEY_ID_0114232134912410000000000000
+	// client error: <nil>
+}
