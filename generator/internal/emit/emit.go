@@ -1,0 +1,398 @@
+// Package emit writes the Go source of a generated package from the model.
+// Every line of Go is built with jennifer; the prose of comments comes from
+// the templates of package templates.
+package emit
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"slices"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/payforge/wechatpay/generator/internal/model"
+	"github.com/payforge/wechatpay/generator/internal/naming"
+)
+
+// RuntimePath is the import path of the runtime package that generated code
+// calls.
+const RuntimePath = "github.com/payforge/wechatpay/wechatpay"
+
+// generatedHeader is the convention for the first line of a generated Go
+// file (https://go.dev/s/generatedcode).
+var generatedHeader = regexp.MustCompile(`^// Code generated .* DO NOT EDIT\.$`)
+
+// File is a generated file: its base name and its gofmt-formatted contents.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// Fixed file names; an operation's file never takes one of them.
+const (
+	docFile      = "doc.go"
+	clientFile   = "client.go"
+	typesFile    = "types.go"
+	patternsFile = "patterns.go"
+)
+
+// Emit renders the package, one file for the package documentation, one for
+// the client, one per operation, and one each for shared types and patterns
+// when there are any. Files are sorted by name.
+func Emit(pkg *model.Package) ([]File, error) {
+	p, err := newProse()
+	if err != nil {
+		return nil, err
+	}
+	e := &emitter{pkg: pkg, prose: p, checked: map[*model.Named]bool{}}
+	header, err := p.text("header", pkg)
+	if err != nil {
+		return nil, err
+	}
+	if !generatedHeader.MatchString("// " + header) {
+		return nil, fmt.Errorf("the header template gives %q, which does not follow the convention for generated files", header)
+	}
+	e.header = header
+	e.findChecks()
+
+	var files []File
+	add := func(name string, f *jen.File, err error) error {
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if err := f.Render(&buf); err != nil {
+			return fmt.Errorf("rendering %s: %v", name, err)
+		}
+		files = append(files, File{Name: name, Data: buf.Bytes()})
+		return nil
+	}
+
+	f, err := e.docFile()
+	if err := add(docFile, f, err); err != nil {
+		return nil, err
+	}
+	f, err = e.clientFile()
+	if err := add(clientFile, f, err); err != nil {
+		return nil, err
+	}
+	if len(pkg.Shared) > 0 {
+		f, err = e.typesFile()
+		if err := add(typesFile, f, err); err != nil {
+			return nil, err
+		}
+	}
+	if len(pkg.Patterns) > 0 {
+		f, err = e.patternsFile()
+		if err := add(patternsFile, f, err); err != nil {
+			return nil, err
+		}
+	}
+	for _, op := range pkg.Operations {
+		name := naming.FileName(naming.Snake(op.ID))
+		if slices.ContainsFunc(files, func(f File) bool { return f.Name == name }) {
+			name = naming.FileName(naming.Snake(op.ID) + "_op")
+		}
+		if slices.ContainsFunc(files, func(f File) bool { return f.Name == name }) {
+			return nil, fmt.Errorf("operation %s at %s: its file name %s is taken by another file", op.ID, op.Location, name)
+		}
+		f, err = e.operationFile(op)
+		if err := add(name, f, err); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(files, func(a, b File) int {
+		switch {
+		case a.Name < b.Name:
+			return -1
+		case a.Name > b.Name:
+			return 1
+		}
+		return 0
+	})
+	return files, nil
+}
+
+type emitter struct {
+	pkg    *model.Package
+	prose  *prose
+	header string
+	// checked caches whether a named type has any rule to check.
+	checked map[*model.Named]bool
+}
+
+// newFile starts a generated file with the header line.
+func (e *emitter) newFile() *jen.File {
+	f := jen.NewFile(e.pkg.Name)
+	f.HeaderComment(e.header)
+	f.ImportName(RuntimePath, "wechatpay")
+	return f
+}
+
+// doc returns the doc comment the named template makes of data.
+func (e *emitter) doc(name string, data any) ([]jen.Code, error) {
+	text, err := e.prose.text(name, data)
+	if err != nil {
+		return nil, err
+	}
+	return comments(text), nil
+}
+
+func (e *emitter) docFile() (*jen.File, error) {
+	f := e.newFile()
+	text, err := e.prose.text("package", e.pkg)
+	if err != nil {
+		return nil, err
+	}
+	for _, line := range splitLines(text) {
+		if line == "" {
+			f.PackageComment("//")
+		} else {
+			f.PackageComment(sanitize(line))
+		}
+	}
+	return f, nil
+}
+
+func splitLines(text string) []string {
+	var lines []string
+	start := 0
+	for i := 0; i < len(text); i++ {
+		if text[i] == '\n' {
+			lines = append(lines, text[start:i])
+			start = i + 1
+		}
+	}
+	return append(lines, text[start:])
+}
+
+// httpMethods maps a method to its constant in net/http.
+var httpMethods = map[string]string{
+	"DELETE": "MethodDelete",
+	"GET":    "MethodGet",
+	"PATCH":  "MethodPatch",
+	"POST":   "MethodPost",
+	"PUT":    "MethodPut",
+}
+
+func method(m string) *jen.Statement {
+	return jen.Qual("net/http", httpMethods[m])
+}
+
+func (e *emitter) clientFile() (*jen.File, error) {
+	f := e.newFile()
+	var err error
+	docs := func(name string, data any) []jen.Code {
+		if err != nil {
+			return nil
+		}
+		var c []jen.Code
+		c, err = e.doc(name, data)
+		return c
+	}
+
+	addComments(f, docs("client", e.pkg))
+	f.Type().Id("Client").Struct(
+		jen.Id("rt").Op("*").Qual(RuntimePath, "Client"),
+	)
+	f.Line()
+	addComments(f, docs("newClient", e.pkg))
+	f.Func().Id("NewClient").Params(jen.Id("rt").Op("*").Qual(RuntimePath, "Client")).Op("*").Id("Client").Block(
+		jen.Return(jen.Op("&").Id("Client").Values(jen.Id("rt").Op(":").Id("rt"))),
+	)
+	f.Line()
+	addComments(f, docs("operationType", e.pkg))
+	var fields []jen.Code
+	for i, name := range []string{"ID", "Method", "PathTemplate", "Summary"} {
+		if i > 0 {
+			fields = append(fields, jen.Line())
+		}
+		fields = append(fields, docs("operation"+name, e.pkg)...)
+		fields = append(fields, jen.Id(name).String())
+	}
+	f.Type().Id("Operation").Struct(fields...)
+	f.Line()
+	addComments(f, docs("operations", e.pkg))
+	var ops []jen.Code
+	for _, op := range e.pkg.Operations {
+		ops = append(ops, jen.Values(
+			jen.Id("ID").Op(":").Lit(op.ID),
+			jen.Id("Method").Op(":").Add(method(op.Method)),
+			jen.Id("PathTemplate").Op(":").Lit(op.Path),
+			jen.Id("Summary").Op(":").Lit(op.Summary),
+		))
+	}
+	f.Var().Id("Operations").Op("=").Index().Id("Operation").ValuesFunc(func(g *jen.Group) {
+		for _, op := range ops {
+			g.Line().Add(op)
+		}
+		g.Line()
+	})
+	return f, err
+}
+
+func (e *emitter) patternsFile() (*jen.File, error) {
+	f := e.newFile()
+	d, err := e.doc("patterns", e.pkg)
+	if err != nil {
+		return nil, err
+	}
+	addComments(f, d)
+	f.Var().DefsFunc(func(g *jen.Group) {
+		for _, p := range e.pkg.Patterns {
+			g.Id(p.Var).Op("=").Qual("regexp", "MustCompile").Call(jen.Lit(p.Expr))
+		}
+	})
+	return f, nil
+}
+
+func (e *emitter) typesFile() (*jen.File, error) {
+	f := e.newFile()
+	for i, n := range e.pkg.Shared {
+		if i > 0 {
+			f.Line()
+		}
+		if err := e.named(f, n); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// operationFile holds the Client method of an operation first, then its
+// request type with the Validate method, its response type, and the types
+// made for it alone, in the order the spec nests them.
+func (e *emitter) operationFile(op *model.Operation) (*jen.File, error) {
+	f := e.newFile()
+	if err := e.call(f, op); err != nil {
+		return nil, err
+	}
+	owned := []*model.Named{op.Request}
+	if op.Response != nil {
+		owned = append(owned, op.Response)
+	}
+	for _, n := range op.Owned {
+		if n != op.Request && n != op.Response {
+			owned = append(owned, n)
+		}
+	}
+	for _, n := range owned {
+		f.Line()
+		if err := e.named(f, n); err != nil {
+			return nil, err
+		}
+		if n.Role == model.RoleRequest {
+			f.Line()
+			if err := e.requestValidate(f, n); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return f, nil
+}
+
+// named declares a named type, with its validate method when a request can
+// carry it and it has rules to check.
+func (e *emitter) named(f *jen.File, n *model.Named) error {
+	if n.Role == model.RoleEnum {
+		return e.enum(f, n)
+	}
+	tmpl := map[model.Role]string{
+		model.RoleRequest:  "request",
+		model.RoleResponse: "response",
+		model.RoleStruct:   "struct",
+	}[n.Role]
+	d, err := e.doc(tmpl, n)
+	if err != nil {
+		return err
+	}
+	var fields []jen.Code
+	for i, fd := range n.Fields {
+		if i > 0 {
+			fields = append(fields, jen.Line())
+		}
+		d, err := e.doc("field", fd)
+		if err != nil {
+			return err
+		}
+		fields = append(fields, d...)
+		typ := goType(fd.Schema)
+		if fd.Pointer {
+			typ = jen.Op("*").Add(typ)
+		}
+		tag := "-"
+		if fd.In == model.InBody {
+			tag = fd.JSONName
+			if !fd.Required {
+				tag += ",omitempty"
+			}
+		}
+		fields = append(fields, jen.Id(fd.GoName).Add(typ).Tag(map[string]string{"json": tag}))
+	}
+	addComments(f, d)
+	f.Type().Id(n.GoName).Struct(fields...)
+	if n.Role == model.RoleStruct && n.Validated && e.hasChecks(n) {
+		f.Line()
+		return e.nestedValidate(f, n)
+	}
+	return nil
+}
+
+func (e *emitter) enum(f *jen.File, n *model.Named) error {
+	d, err := e.doc("enum", n)
+	if err != nil {
+		return err
+	}
+	addComments(f, d)
+	f.Type().Id(n.GoName).String()
+	f.Line()
+	d, err = e.doc("enumValues", n)
+	if err != nil {
+		return err
+	}
+	addComments(f, d)
+	f.Const().DefsFunc(func(g *jen.Group) {
+		for _, v := range n.Enum {
+			g.Id(v.GoName).Id(n.GoName).Op("=").Lit(v.Value)
+		}
+	})
+	f.Line()
+	d, err = e.doc("known", n)
+	if err != nil {
+		return err
+	}
+	addComments(f, d)
+	f.Func().Params(jen.Id("v").Id(n.GoName)).Id("Known").Params().Bool().Block(
+		jen.Switch(jen.Id("v")).Block(
+			jen.CaseFunc(func(g *jen.Group) {
+				for _, v := range n.Enum {
+					g.Id(v.GoName)
+				}
+			}).Block(jen.Return(jen.True())),
+		),
+		jen.Return(jen.False()),
+	)
+	return nil
+}
+
+// goType is the Go type of a value of schema s.
+func goType(s *model.Schema) *jen.Statement {
+	switch s.Kind {
+	case model.KindString:
+		return jen.String()
+	case model.KindInt32:
+		return jen.Int32()
+	case model.KindInt64:
+		return jen.Int64()
+	case model.KindFloat64:
+		return jen.Float64()
+	case model.KindBool:
+		return jen.Bool()
+	case model.KindArray:
+		return jen.Index().Add(goType(s.Elem))
+	case model.KindNamed:
+		return jen.Id(s.Named.GoName)
+	}
+	return jen.Qual("encoding/json", "RawMessage")
+}

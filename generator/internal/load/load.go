@@ -1,0 +1,83 @@
+// Package load reads an OpenAPI document from a file, resolves its internal
+// $refs and validates it, and reports what is wrong with one that fails,
+// naming the file and, where kin-openapi records it, the line.
+package load
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Load reads, resolves and validates the OpenAPI document in the file at
+// path. $refs to other documents are refused. The document keeps the origin
+// (file, line, column) of its elements, for error messages.
+func Load(ctx context.Context, path string) (*openapi3.T, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fmt.Errorf("%s: the file is empty", path)
+	}
+	loader := openapi3.NewLoader()
+	loader.IsExternalRefsAllowed = false
+	loader.IncludeOrigin = true
+	loader.Context = ctx
+	doc, err := loader.LoadFromDataWithPath(data, &url.URL{Path: filepath.ToSlash(path)})
+	if err != nil {
+		return nil, fmt.Errorf("%s: cannot load the spec: %v", path+Position(originOf(err)), err)
+	}
+	if err := doc.Validate(ctx); err != nil {
+		return nil, fmt.Errorf("%s: invalid spec: %v", path+Position(originOf(err)), err)
+	}
+	return doc, nil
+}
+
+// Position formats where an element starts as ":LINE:COLUMN", or returns ""
+// when o does not say.
+func Position(o *openapi3.Origin) string {
+	if o == nil || o.Key == nil || o.Key.Line == 0 {
+		return ""
+	}
+	if o.Key.Column == 0 {
+		return fmt.Sprintf(":%d", o.Key.Line)
+	}
+	return fmt.Sprintf(":%d:%d", o.Key.Line, o.Key.Column)
+}
+
+var originType = reflect.TypeFor[*openapi3.Origin]()
+
+// originOf returns the first origin that an error in err's chain carries.
+// kin-openapi's typed validation errors hold it in a field named Origin;
+// there is no interface to ask for it, so the field is looked up by name.
+func originOf(err error) *openapi3.Origin {
+	for err != nil {
+		v := reflect.ValueOf(err)
+		for v.Kind() == reflect.Pointer && !v.IsNil() {
+			v = v.Elem()
+		}
+		if v.Kind() == reflect.Struct {
+			if f := v.FieldByName("Origin"); f.IsValid() && f.Type() == originType && !f.IsNil() {
+				return f.Interface().(*openapi3.Origin)
+			}
+		}
+		if multi, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range multi.Unwrap() {
+				if o := originOf(e); o != nil {
+					return o
+				}
+			}
+			return nil
+		}
+		err = errors.Unwrap(err)
+	}
+	return nil
+}

@@ -1,0 +1,225 @@
+// Package model is the generator's plain description of an API: operations,
+// their parameters, bodies and answers, and the Go types that carry them.
+//
+// The builder fills it from an OpenAPI document and the emitter turns it into
+// Go code; the model itself knows neither. Every slice is in the order the
+// code is emitted in, so nothing downstream needs to sort.
+package model
+
+// Package is everything one generated package holds.
+type Package struct {
+	// Name is the Go package name, e.g. "passwordexemptcontract".
+	Name string
+	// SpecFile is the base name of the spec file, e.g.
+	// "password-exempt-contract.yaml"; never a path.
+	SpecFile string
+	// Title, Version and Description come from the spec's info object.
+	Title       string
+	Version     string
+	Description string
+	// DocURL is the spec's externalDocs URL, if any.
+	DocURL string
+	// Operations are sorted by path template, then by method.
+	Operations []*Operation
+	// Shared are the named types made from the spec's components, used by
+	// one operation or more, sorted by Go name.
+	Shared []*Named
+	// Patterns are the distinct regular expressions that validation uses,
+	// in the order they were first met.
+	Patterns []*Pattern
+}
+
+// Operation is one operation of the spec.
+type Operation struct {
+	// ID is the spec's operationId, e.g. "terminateByCode".
+	ID string
+	// GoName is the Go name of the operation, e.g. "TerminateByCode".
+	GoName string
+	// Method is the HTTP method in upper case, e.g. "POST".
+	Method string
+	// Path is the spec's path template.
+	Path string
+	// Segments is Path cut into literal text and parameters, in order.
+	Segments []Segment
+	// Summary, Description and DocURL come from the spec.
+	Summary     string
+	Description string
+	DocURL      string
+	Deprecated  bool
+	// Location is where the operation is in the spec, e.g. "paths./x.post".
+	Location string
+
+	// Request is the struct the caller fills: path parameters, query
+	// parameters and body properties, in that order. It is never nil.
+	Request *Named
+	// PathParams and QueryParams point into Request's fields.
+	PathParams  []*Field
+	QueryParams []*Field
+	// HasBody reports whether the operation sends a JSON body made of
+	// Request's body fields.
+	HasBody bool
+
+	// Response is the struct a 2xx answer decodes into, or nil when the
+	// success answer has no body.
+	Response *Named
+	// Responses are the spec's responses, sorted by status.
+	Responses []*Response
+
+	// Owned are the named types made for this operation only (inline
+	// objects and enums), Request and Response first.
+	Owned []*Named
+}
+
+// Segment is a piece of a path template: literal text, or a parameter.
+type Segment struct {
+	Literal string
+	Param   *Field
+}
+
+// Response is one documented answer of an operation.
+type Response struct {
+	// Status is the status code as the spec writes it: "200", "4XX",
+	// "default".
+	Status      string
+	Description string
+	// ErrorCodes are the WeChat Pay error codes documented for this status
+	// (the x-wechatpay-error-codes extension), in the spec's order.
+	ErrorCodes []string
+}
+
+// Named is a Go type the generated package declares.
+type Named struct {
+	// GoName is the type's name.
+	GoName string
+	// Description is the spec's description of the schema.
+	Description string
+	// Location is where the schema is in the spec.
+	Location string
+	// Role says what the type is for.
+	Role Role
+	// Op is the operation a Request or Response type belongs to.
+	Op *Operation
+	// Fields are the fields of a struct, in emitted order.
+	Fields []*Field
+	// Enum holds the known values of an enum type (a named string).
+	Enum []*EnumValue
+	// Validated reports whether a request can carry the type, so that it
+	// needs validation code.
+	Validated bool
+}
+
+// Role tells what a named type is for.
+type Role int
+
+const (
+	// RoleStruct is an object nested in a request or an answer.
+	RoleStruct Role = iota
+	// RoleRequest is the request struct of an operation.
+	RoleRequest
+	// RoleResponse is the struct a 2xx answer decodes into.
+	RoleResponse
+	// RoleEnum is a string type with known values.
+	RoleEnum
+)
+
+// IsStruct reports whether the type is declared as a struct.
+func (n *Named) IsStruct() bool { return n.Role != RoleEnum }
+
+// EnumValue is one known value of an enum.
+type EnumValue struct {
+	GoName string
+	Value  string
+}
+
+// In tells where a request field travels.
+type In int
+
+const (
+	// InBody is a property of the JSON body (or of a nested object).
+	InBody In = iota
+	// InPath is a path parameter.
+	InPath
+	// InQuery is a query parameter.
+	InQuery
+)
+
+// Field is a field of a struct.
+type Field struct {
+	// JSONName is the spec's name of the property or parameter.
+	JSONName string
+	// GoName is the field's Go name.
+	GoName string
+	// Schema is the field's type and constraints.
+	Schema *Schema
+	// Required reports whether the spec requires the field.
+	Required bool
+	// Pointer reports whether the field is a pointer, so that an optional
+	// number, boolean or object can be told apart from its zero value.
+	Pointer bool
+	// In tells where the field travels.
+	In In
+	// Description is the spec's description.
+	Description string
+	// Location is where the property or parameter is in the spec.
+	Location string
+}
+
+// Constraints are the rules the spec sets on a value.
+type Constraints struct {
+	MaxLength *uint64
+	MinLength *uint64
+	Pattern   *Pattern
+	Minimum   *float64
+	Maximum   *float64
+	// ExclusiveMinimum and ExclusiveMaximum make Minimum and Maximum strict.
+	ExclusiveMinimum bool
+	ExclusiveMaximum bool
+	MinItems         *uint64
+	MaxItems         *uint64
+}
+
+// Kind is the shape of a Go type.
+type Kind int
+
+const (
+	KindString Kind = iota
+	KindInt32
+	KindInt64
+	KindFloat64
+	KindBool
+	// KindRaw is a value of no declared type: json.RawMessage.
+	KindRaw
+	// KindArray is a slice of Elem.
+	KindArray
+	// KindNamed is Named: a struct or an enum.
+	KindNamed
+)
+
+// Schema is a use of a type: its shape and the rules on its values.
+type Schema struct {
+	Kind   Kind
+	Named  *Named  // for KindNamed
+	Elem   *Schema // for KindArray
+	Format string  // the spec's format, e.g. "int64", "date-time"
+	Constraints
+}
+
+// IsEnum reports whether the schema is a named enum.
+func (s *Schema) IsEnum() bool { return s.Kind == KindNamed && s.Named.Role == RoleEnum }
+
+// IsStruct reports whether the schema is a named struct.
+func (s *Schema) IsStruct() bool { return s.Kind == KindNamed && s.Named.IsStruct() }
+
+// IsNumber reports whether the schema is an integer or a float.
+func (s *Schema) IsNumber() bool {
+	return s.Kind == KindInt32 || s.Kind == KindInt64 || s.Kind == KindFloat64
+}
+
+// Pattern is a regular expression a string must match, compiled once in a
+// package-level variable.
+type Pattern struct {
+	// Var is the name of the variable, e.g. "outContractCodePattern".
+	Var string
+	// Expr is the expression as the spec writes it.
+	Expr string
+}
