@@ -3,6 +3,7 @@
 package passwordexemptcontract
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -58,6 +59,27 @@ func (c *Client) TerminateByCode(ctx context.Context, req *TerminateByCodeReques
 		return nil, &wechatpay.DecodeError{Operation: "terminateByCode", RequestID: resp.RequestID, Err: err}
 	}
 	return &out, nil
+}
+
+// callTerminateByCode is the Call of terminateByCode in [Operations].
+func callTerminateByCode(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+	var req TerminateByCodeRequest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	}
+	if v, ok := params["service_id"]; ok {
+		x, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, &wechatpay.ValidationError{Field: "service_id", Rule: "type", Message: "must be an integer"}
+		}
+		req.ServiceID = x
+	}
+	if v, ok := params["out_contract_code"]; ok {
+		req.OutContractCode = v
+	}
+	return c.TerminateByCode(ctx, &req)
 }
 
 // TerminateByCodeRequest is the request of [Client.TerminateByCode]: its parameters and

@@ -203,24 +203,83 @@ func (e *emitter) clientFile() (*jen.File, error) {
 	)
 	f.Line()
 	addComments(f, docs("operationType", e.pkg))
+	callSig := jen.Func().Params(
+		jen.Id("ctx").Qual("context", "Context"),
+		jen.Id("c").Op("*").Id("Client"),
+		jen.Id("params").Map(jen.String()).String(),
+		jen.Id("body").Index().Byte(),
+	).Params(jen.Any(), jen.Error())
 	var fields []jen.Code
-	for i, name := range []string{"ID", "Method", "PathTemplate", "Summary"} {
+	for i, fd := range []struct {
+		name string
+		typ  jen.Code
+	}{
+		{"ID", jen.String()},
+		{"Method", jen.String()},
+		{"PathTemplate", jen.String()},
+		{"Summary", jen.String()},
+		{"Params", jen.Index().Id("Param")},
+		{"HasBody", jen.Bool()},
+		{"Call", callSig},
+	} {
 		if i > 0 {
 			fields = append(fields, jen.Line())
 		}
-		fields = append(fields, docs("operation"+name, e.pkg)...)
-		fields = append(fields, jen.Id(name).String())
+		fields = append(fields, docs("operation"+fd.name, e.pkg)...)
+		fields = append(fields, jen.Id(fd.name).Add(fd.typ))
 	}
 	f.Type().Id("Operation").Struct(fields...)
+	f.Line()
+	addComments(f, docs("paramType", e.pkg))
+	fields = nil
+	for i, fd := range []struct {
+		name, doc string
+		typ       jen.Code
+	}{
+		{"Name", "paramName", jen.String()},
+		{"In", "paramIn", jen.String()},
+		{"Type", "paramType_", jen.String()},
+		{"Required", "paramRequired", jen.Bool()},
+		{"Description", "paramDescription", jen.String()},
+	} {
+		if i > 0 {
+			fields = append(fields, jen.Line())
+		}
+		fields = append(fields, docs(fd.doc, e.pkg)...)
+		fields = append(fields, jen.Id(fd.name).Add(fd.typ))
+	}
+	f.Type().Id("Param").Struct(fields...)
 	f.Line()
 	addComments(f, docs("operations", e.pkg))
 	var ops []jen.Code
 	for _, op := range e.pkg.Operations {
+		params := jen.Index().Id("Param").ValuesFunc(func(g *jen.Group) {
+			for _, p := range append(append([]*model.Field{}, op.PathParams...), op.QueryParams...) {
+				in := "path"
+				if p.In == model.InQuery {
+					in = "query"
+				}
+				g.Line().Values(
+					jen.Id("Name").Op(":").Lit(p.JSONName),
+					jen.Id("In").Op(":").Lit(in),
+					jen.Id("Type").Op(":").Lit(specType(p.Schema)),
+					jen.Id("Required").Op(":").Lit(p.Required),
+					jen.Id("Description").Op(":").Lit(p.Description),
+				)
+			}
+			if len(op.PathParams)+len(op.QueryParams) > 0 {
+				g.Line()
+			}
+		})
 		ops = append(ops, jen.Values(
-			jen.Id("ID").Op(":").Lit(op.ID),
-			jen.Id("Method").Op(":").Add(method(op.Method)),
-			jen.Id("PathTemplate").Op(":").Lit(op.Path),
-			jen.Id("Summary").Op(":").Lit(op.Summary),
+			jen.Line().Id("ID").Op(":").Lit(op.ID),
+			jen.Line().Id("Method").Op(":").Add(method(op.Method)),
+			jen.Line().Id("PathTemplate").Op(":").Lit(op.Path),
+			jen.Line().Id("Summary").Op(":").Lit(op.Summary),
+			jen.Line().Id("Params").Op(":").Add(params),
+			jen.Line().Id("HasBody").Op(":").Lit(op.HasBody),
+			jen.Line().Id("Call").Op(":").Id("call"+op.GoName),
+			jen.Line(),
 		))
 	}
 	f.Var().Id("Operations").Op("=").Index().Id("Operation").ValuesFunc(func(g *jen.Group) {
@@ -266,6 +325,10 @@ func (e *emitter) typesFile() (*jen.File, error) {
 func (e *emitter) operationFile(op *model.Operation) (*jen.File, error) {
 	f := e.newFile()
 	if err := e.call(f, op); err != nil {
+		return nil, err
+	}
+	f.Line()
+	if err := e.invoker(f, op); err != nil {
 		return nil, err
 	}
 	owned := []*model.Named{op.Request}

@@ -3,6 +3,7 @@
 package keywords
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -42,6 +43,20 @@ func (c *Client) CreateThing(ctx context.Context, req *CreateThingRequest) (*Cre
 		return nil, &wechatpay.DecodeError{Operation: "createThing", RequestID: resp.RequestID, Err: err}
 	}
 	return &out, nil
+}
+
+// callCreateThing is the Call of createThing in [Operations].
+func callCreateThing(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+	var req CreateThingRequest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	}
+	if v, ok := params["type"]; ok {
+		req.Type = v
+	}
+	return c.CreateThing(ctx, &req)
 }
 
 // CreateThingRequest is the request of [Client.CreateThing]: its parameters and

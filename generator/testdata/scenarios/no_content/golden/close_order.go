@@ -3,6 +3,7 @@
 package nocontent
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -34,6 +35,20 @@ func (c *Client) CloseOrder(ctx context.Context, req *CloseOrderRequest) error {
 		Body:         body,
 	})
 	return err
+}
+
+// callCloseOrder is the Call of closeOrder in [Operations].
+func callCloseOrder(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+	var req CloseOrderRequest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	}
+	if v, ok := params["out_trade_no"]; ok {
+		req.OutTradeNo = v
+	}
+	return nil, c.CloseOrder(ctx, &req)
 }
 
 // CloseOrderRequest is the request of [Client.CloseOrder]: its parameters and

@@ -3,6 +3,7 @@
 package recursive
 
 import (
+	"context"
 	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 )
@@ -33,10 +34,50 @@ type Operation struct {
 
 	// Summary is the spec's one-line summary.
 	Summary string
+
+	// Params are the path and query parameters, in the order the request declares them.
+	Params []Param
+
+	// HasBody reports whether the operation sends a JSON body.
+	HasBody bool
+
+	// Call fills the operation's request from params (by the spec's names; values
+	// as text) and body (the JSON body), then calls the typed method, so a tool can
+	// dispatch on ID. A value that is not of its parameter's type, or a body that
+	// does not decode into the request (unknown fields included), is a
+	// *wechatpay.ValidationError; nothing is sent then. The result is the typed
+	// response, or nil for an operation whose answer has no body.
+	Call func(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error)
+}
+
+// Param is a path or query parameter of an operation.
+type Param struct {
+	// Name is the spec's name of the parameter.
+	Name string
+
+	// In is "path" or "query".
+	In string
+
+	// Type is the spec's type: "string", "integer", "number" or "boolean".
+	Type string
+
+	// Required reports whether the spec requires the parameter.
+	Required bool
+
+	// Description is the spec's description.
+	Description string
 }
 
 // Operations lists every operation of spec.yaml, sorted by path template and
 // method.
 var Operations = []Operation{
-	{ID: "plantTree", Method: http.MethodPost, PathTemplate: "/v3/trees", Summary: "Plant a tree of nodes that hold each other through pointers and slices."},
+	{
+		ID:           "plantTree",
+		Method:       http.MethodPost,
+		PathTemplate: "/v3/trees",
+		Summary:      "Plant a tree of nodes that hold each other through pointers and slices.",
+		Params:       []Param{},
+		HasBody:      true,
+		Call:         callPlantTree,
+	},
 }

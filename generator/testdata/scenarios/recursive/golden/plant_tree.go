@@ -3,6 +3,7 @@
 package recursive
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -39,6 +40,17 @@ func (c *Client) PlantTree(ctx context.Context, req *PlantTreeRequest) (*PlantTr
 		return nil, &wechatpay.DecodeError{Operation: "plantTree", RequestID: resp.RequestID, Err: err}
 	}
 	return &out, nil
+}
+
+// callPlantTree is the Call of plantTree in [Operations].
+func callPlantTree(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+	var req PlantTreeRequest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	}
+	return c.PlantTree(ctx, &req)
 }
 
 // PlantTreeRequest is the request of [Client.PlantTree]: its parameters and

@@ -3,6 +3,7 @@
 package twooperations
 
 import (
+	"context"
 	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 )
@@ -33,11 +34,65 @@ type Operation struct {
 
 	// Summary is the spec's one-line summary.
 	Summary string
+
+	// Params are the path and query parameters, in the order the request declares them.
+	Params []Param
+
+	// HasBody reports whether the operation sends a JSON body.
+	HasBody bool
+
+	// Call fills the operation's request from params (by the spec's names; values
+	// as text) and body (the JSON body), then calls the typed method, so a tool can
+	// dispatch on ID. A value that is not of its parameter's type, or a body that
+	// does not decode into the request (unknown fields included), is a
+	// *wechatpay.ValidationError; nothing is sent then. The result is the typed
+	// response, or nil for an operation whose answer has no body.
+	Call func(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error)
+}
+
+// Param is a path or query parameter of an operation.
+type Param struct {
+	// Name is the spec's name of the parameter.
+	Name string
+
+	// In is "path" or "query".
+	In string
+
+	// Type is the spec's type: "string", "integer", "number" or "boolean".
+	Type string
+
+	// Required reports whether the spec requires the parameter.
+	Required bool
+
+	// Description is the spec's description.
+	Description string
 }
 
 // Operations lists every operation of spec.yaml, sorted by path template and
 // method.
 var Operations = []Operation{
-	{ID: "createOrder", Method: http.MethodPost, PathTemplate: "/v3/orders", Summary: "Create an order."},
-	{ID: "getOrder", Method: http.MethodGet, PathTemplate: "/v3/orders/{order_id}", Summary: "Query an order."},
+	{
+		ID:           "createOrder",
+		Method:       http.MethodPost,
+		PathTemplate: "/v3/orders",
+		Summary:      "Create an order.",
+		Params:       []Param{},
+		HasBody:      true,
+		Call:         callCreateOrder,
+	},
+	{
+		ID:           "getOrder",
+		Method:       http.MethodGet,
+		PathTemplate: "/v3/orders/{order_id}",
+		Summary:      "Query an order.",
+		Params: []Param{
+			{Name: "order_id", In: "path", Type: "string", Required: true, Description: ""},
+			{Name: "mchid", In: "query", Type: "string", Required: true, Description: "The merchant ID."},
+			{Name: "limit", In: "query", Type: "integer", Required: false, Description: ""},
+			{Name: "state", In: "query", Type: "string", Required: false, Description: "The state of an order."},
+			{Name: "ratio", In: "query", Type: "number", Required: false, Description: ""},
+		},
+		HasBody: false,
+		Call:    callGetOrder,
+	},
 }

@@ -3,6 +3,7 @@
 package twooperations
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -49,6 +50,17 @@ func (c *Client) CreateOrder(ctx context.Context, req *CreateOrderRequest) (*Cre
 		return nil, &wechatpay.DecodeError{Operation: "createOrder", RequestID: resp.RequestID, Err: err}
 	}
 	return &out, nil
+}
+
+// callCreateOrder is the Call of createOrder in [Operations].
+func callCreateOrder(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+	var req CreateOrderRequest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	}
+	return c.CreateOrder(ctx, &req)
 }
 
 // CreateOrderRequest is the request of [Client.CreateOrder]: its parameters and

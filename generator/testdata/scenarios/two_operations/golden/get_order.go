@@ -56,6 +56,39 @@ func (c *Client) GetOrder(ctx context.Context, req *GetOrderRequest) (*GetOrderR
 	return &out, nil
 }
 
+// callGetOrder is the Call of getOrder in [Operations].
+func callGetOrder(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+	var req GetOrderRequest
+	if len(body) > 0 {
+		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "must be empty: the operation sends no body"}
+	}
+	if v, ok := params["order_id"]; ok {
+		req.OrderID = v
+	}
+	if v, ok := params["mchid"]; ok {
+		req.MchID = v
+	}
+	if v, ok := params["limit"]; ok {
+		x, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, &wechatpay.ValidationError{Field: "limit", Rule: "type", Message: "must be an integer"}
+		}
+		req.Limit = &x
+	}
+	if v, ok := params["state"]; ok {
+		y := OrderState(v)
+		req.State = y
+	}
+	if v, ok := params["ratio"]; ok {
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return nil, &wechatpay.ValidationError{Field: "ratio", Rule: "type", Message: "must be a number"}
+		}
+		req.Ratio = &x
+	}
+	return c.GetOrder(ctx, &req)
+}
+
 // GetOrderRequest is the request of [Client.GetOrder].
 type GetOrderRequest struct {
 	// Sent in the URL path as {order_id}. Required. Must match the pattern ^[0-9]{1,20}$.
