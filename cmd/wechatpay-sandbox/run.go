@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
+)
+
+// The files the sandbox keeps in its folder.
+const (
+	configFile          = "config.json"
+	merchantKeyFile     = "merchant_key.pem"
+	wechatpayPublicFile = "wechatpay_public_key.pem"
+	wechatpayKeyFile    = "wechatpay_private_key.pem"
+)
+
+// run is the whole program: it returns 0 after a clean shutdown when ctx
+// ends, 1 on a failure and 2 on a usage error.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("wechatpay-sandbox", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	addr := flags.String("addr", wechatpaytest.DefaultAddr, "TCP `address` to listen on")
+	dir := flags.String("dir", "", "`folder` for the keys and config.json (required)")
+	noExample := flags.Bool("no-example-contract", false, "leave out the official example contract 12535:wxwtdk20200910100000")
+	var contracts contractList
+	flags.Var(&contracts, "contract", "add an active contract `SERVICE_ID:CODE` (repeatable)")
+	flags.Usage = func() {
+		fmt.Fprintln(stderr, "usage: wechatpay-sandbox -dir DIR [-addr 127.0.0.1:0] [-contract SERVICE_ID:CODE ...] [-no-example-contract]")
+		flags.PrintDefaults()
+	}
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *dir == "" || flags.NArg() > 0 {
+		flags.Usage()
+		return 2
+	}
+	fail := func(err error) int {
+		fmt.Fprintln(stderr, "wechatpay-sandbox:", err)
+		return 1
+	}
+
+	merchantKey, wechatpayKey, err := loadOrCreateKeys(*dir)
+	if err != nil {
+		return fail(err)
+	}
+	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{
+		Addr:              *addr,
+		MerchantKey:       merchantKey,
+		WechatpayKey:      wechatpayKey,
+		NoExampleContract: *noExample,
+		Logger:            slog.New(slog.NewTextHandler(stderr, nil)),
+	})
+	if err != nil {
+		return fail(err)
+	}
+	defer srv.Close()
+	for _, c := range contracts {
+		if err := srv.AddContract(c.serviceID, c.code); err != nil {
+			return fail(err)
+		}
+	}
+	if err := writeConfig(*dir, srv.ClientConfig()); err != nil {
+		return fail(err)
+	}
+	fmt.Fprintln(stdout, "listening on", srv.URL)
+	if f, ok := stdout.(interface{ Flush() error }); ok {
+		if err := f.Flush(); err != nil {
+			return fail(err)
+		}
+	}
+	<-ctx.Done()
+	srv.Close()
+	return 0
+}
+
+// contract is a -contract value.
+type contract struct {
+	serviceID int64
+	code      string
+}
+
+type contractList []contract
+
+func (l *contractList) String() string {
+	parts := make([]string, len(*l))
+	for i, c := range *l {
+		parts[i] = strconv.FormatInt(c.serviceID, 10) + ":" + c.code
+	}
+	return strings.Join(parts, ",")
+}
+
+func (l *contractList) Set(v string) error {
+	id, code, ok := strings.Cut(v, ":")
+	serviceID, err := strconv.ParseInt(id, 10, 64)
+	if !ok || err != nil || code == "" {
+		return errors.New("want SERVICE_ID:CODE, such as 12535:wxwtdk20200910100000")
+	}
+	*l = append(*l, contract{serviceID, code})
+	return nil
+}
+
+// loadOrCreateKeys reads the merchant and WeChat Pay private keys from dir,
+// creating the missing ones, and writes the WeChat Pay public key next to them.
+func loadOrCreateKeys(dir string) (merchant, wechatpayKey *rsa.PrivateKey, err error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, err
+	}
+	if merchant, err = loadOrCreateKey(filepath.Join(dir, merchantKeyFile)); err != nil {
+		return nil, nil, err
+	}
+	if wechatpayKey, err = loadOrCreateKey(filepath.Join(dir, wechatpayKeyFile)); err != nil {
+		return nil, nil, err
+	}
+	der, err := x509.MarshalPKIXPublicKey(&wechatpayKey.PublicKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode WeChat Pay public key: %w", err)
+	}
+	public := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	path := filepath.Join(dir, wechatpayPublicFile)
+	if old, err := os.ReadFile(path); err == nil && string(old) == string(public) {
+		return merchant, wechatpayKey, nil
+	}
+	if err := writeFileAtomic(path, public, 0o600); err != nil {
+		return nil, nil, err
+	}
+	return merchant, wechatpayKey, nil
+}
+
+// loadOrCreateKey reads an RSA private key, or creates one in PKCS#8 PEM.
+func loadOrCreateKey(path string) (*rsa.PrivateKey, error) {
+	key, err := wechatpay.LoadPrivateKeyFile(path)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return key, err
+	}
+	if key, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+		return nil, fmt.Errorf("generate %s: %w", path, err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", path, err)
+	}
+	if err := writeFileAtomic(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		return nil, err
+	}
+	return key, nil
+}
+
+// writeConfig writes dir/config.json describing cfg, with key file names
+// relative to dir.
+func writeConfig(dir string, cfg wechatpay.Config) error {
+	data, err := json.MarshalIndent(wechatpay.ConfigFile{
+		MchID:                  cfg.MchID,
+		MerchantSerialNo:       cfg.MerchantSerialNo,
+		MerchantPrivateKeyFile: merchantKeyFile,
+		WechatpayPublicKeyID:   cfg.WechatpaySerial,
+		WechatpayPublicKeyFile: wechatpayPublicFile,
+		BaseURL:                cfg.BaseURL,
+	}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, configFile), append(data, '\n'), 0o644)
+}
+
+// writeFileAtomic writes data to a temporary file in path's folder and
+// renames it over path, so readers never see a partial file.
+func writeFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(f.Name())
+		}
+	}()
+	if err = f.Chmod(perm); err != nil {
+		return err
+	}
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}

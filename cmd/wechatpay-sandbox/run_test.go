@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/payforge/wechatpay/wechatpay"
+)
+
+// lockedBuffer collects what the server's goroutines log.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// started is a run in progress.
+type started struct {
+	url    string
+	stderr *lockedBuffer
+	cancel context.CancelFunc
+	exit   chan int
+}
+
+// start runs the program with args until stop, and returns once it printed
+// its first line.
+func start(t *testing.T, args ...string) *started {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	s := &started{stderr: new(lockedBuffer), cancel: cancel, exit: make(chan int, 1)}
+	go func() {
+		code := run(ctx, args, pw, s.stderr)
+		pw.Close()
+		s.exit <- code
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		cancel()
+		t.Fatalf("first line: %v (exit %d)\n%s", err, <-s.exit, s.stderr)
+	}
+	url, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), "listening on ")
+	if !ok || !strings.HasPrefix(url, "http://127.0.0.1:") {
+		t.Fatalf("first line %q, want listening on http://127.0.0.1:PORT", line)
+	}
+	go io.Copy(io.Discard, pr) // nothing more is expected, but never block run
+	s.url = url
+	return s
+}
+
+// stop cancels the run and checks that it exits 0.
+func (s *started) stop(t *testing.T) {
+	t.Helper()
+	s.cancel()
+	select {
+	case code := <-s.exit:
+		if code != 0 {
+			t.Errorf("exit %d, want 0\n%s", code, s.stderr)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return after cancel")
+	}
+}
+
+func client(t *testing.T, dir, wantURL string) *wechatpay.Client {
+	t.Helper()
+	cfg, err := wechatpay.LoadConfig(filepath.Join(dir, "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.BaseURL != wantURL {
+		t.Errorf("config base_url %q, want %q", cfg.BaseURL, wantURL)
+	}
+	transport := &http.Transport{}
+	t.Cleanup(transport.CloseIdleConnections)
+	cfg.HTTPClient = &http.Client{Transport: transport}
+	rt, err := wechatpay.NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rt
+}
+
+func terminate(serviceID, code string) *wechatpay.Request {
+	return &wechatpay.Request{
+		Operation: "terminateByCode",
+		Method:    http.MethodPost,
+		Path:      "/v3/password-exempt-contract/contracts/service-id/" + serviceID + "/out-contract-code/" + code + "/terminate",
+		Body:      []byte(`{"contract_termination_remark":"用户解约"}`),
+	}
+}
+
+func TestRun(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sandbox")
+	s := start(t, "-addr", "127.0.0.1:0", "-dir", dir, "-contract", "7:abc", "-contract", "8:def")
+	rt := client(t, dir, s.url)
+	ctx := context.Background()
+
+	resp, err := rt.Do(ctx, terminate("12535", "wxwtdk20200910100000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"mchid":"1900000109","service_id":12535,"out_contract_code":"wxwtdk20200910100000"}`; string(resp.Body) != want {
+		t.Errorf("answer %s, want %s", resp.Body, want)
+	}
+	_, err = rt.Do(ctx, terminate("12535", "wxwtdk20200910100000"))
+	var apiErr *wechatpay.APIError
+	if !errors.As(err, &apiErr) || apiErr.Code != "INVALID_REQUEST" {
+		t.Errorf("second terminate: %v, want INVALID_REQUEST", err)
+	}
+	for _, c := range [][2]string{{"7", "abc"}, {"8", "def"}} {
+		if _, err := rt.Do(ctx, terminate(c[0], c[1])); err != nil {
+			t.Errorf("-contract %s:%s: %v", c[0], c[1], err)
+		}
+	}
+	for _, name := range []string{merchantKeyFile, wechatpayKeyFile, wechatpayPublicFile} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", name, fi.Mode().Perm())
+		}
+	}
+	if !strings.Contains(s.stderr.String(), "code=INVALID_REQUEST") {
+		t.Errorf("stderr does not log the answers:\n%s", s.stderr)
+	}
+	s.stop(t)
+
+	// A restart reuses the keys and serial; contracts start afresh.
+	keys := readFiles(t, dir, merchantKeyFile, wechatpayKeyFile, wechatpayPublicFile)
+	oldConfig := readFiles(t, dir, "config.json")[0]
+	s = start(t, "-dir", dir, "-no-example-contract")
+	if got := readFiles(t, dir, merchantKeyFile, wechatpayKeyFile, wechatpayPublicFile); !equal(got, keys) {
+		t.Error("restart replaced the keys")
+	}
+	newConfig := readFiles(t, dir, "config.json")[0]
+	if strings.Split(oldConfig, "base_url")[0] != strings.Split(newConfig, "base_url")[0] {
+		t.Errorf("restart changed the config beyond base_url:\n%s\n%s", oldConfig, newConfig)
+	}
+	_, err = client(t, dir, s.url).Do(ctx, terminate("12535", "wxwtdk20200910100000"))
+	if !errors.As(err, &apiErr) || apiErr.Code != "PARAM_ERROR" {
+		t.Errorf("example contract with -no-example-contract: %v, want PARAM_ERROR", err)
+	}
+	s.stop(t)
+}
+
+func readFiles(t *testing.T, dir string, names ...string) []string {
+	t.Helper()
+	out := make([]string, len(names))
+	for i, name := range names {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = string(b)
+	}
+	return out
+}
+
+func equal(a, b []string) bool {
+	return strings.Join(a, "\x00") == strings.Join(b, "\x00")
+}
+
+func TestRunUsage(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		args []string
+		want int
+	}{
+		{nil, 2},
+		{[]string{"-dir", dir, "extra"}, 2},
+		{[]string{"-dir", dir, "-contract", "12535"}, 2},
+		{[]string{"-dir", dir, "-contract", "x:abc"}, 2},
+		{[]string{"-nope"}, 2},
+		{[]string{"-h"}, 0},
+		{[]string{"-dir", dir, "-contract", "1:bad-code"}, 1},
+		{[]string{"-dir", dir, "-addr", "256.0.0.1:0"}, 1},
+	} {
+		var stdout, stderr bytes.Buffer
+		if got := run(context.Background(), tt.args, &stdout, &stderr); got != tt.want {
+			t.Errorf("run %q = %d, want %d\n%s", tt.args, got, tt.want, stderr.String())
+		}
+		if stdout.Len() != 0 {
+			t.Errorf("run %q printed %q", tt.args, stdout.String())
+		}
+	}
+}

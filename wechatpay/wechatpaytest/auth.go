@@ -1,0 +1,185 @@
+package wechatpaytest
+
+import (
+	"container/heap"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// authScheme is the scheme of the Authorization header, with its space.
+const authScheme = "WECHATPAY2-SHA256-RSA2048 "
+
+// window is how far a request timestamp may be from the sandbox clock, in seconds.
+const window = 300
+
+func signError(message string) *apiError {
+	return &apiError{status: http.StatusUnauthorized, Code: "SIGN_ERROR", Message: message}
+}
+
+// authenticate checks the Authorization header against the request as
+// received; the package doc lists the rules. It is written from the protocol,
+// not from the runtime's signing code, so that it can catch the runtime's
+// mistakes.
+func (s *Server) authenticate(r *http.Request, body []byte) *apiError {
+	values := r.Header.Values("Authorization")
+	switch {
+	case len(values) == 0:
+		return signError("Authorization header is missing")
+	case len(values) > 1:
+		return signError("Authorization header is repeated")
+	}
+	params, ok := strings.CutPrefix(values[0], authScheme)
+	if !ok {
+		return signError("Authorization scheme must be WECHATPAY2-SHA256-RSA2048")
+	}
+	fields, e := parseAuthFields(params)
+	if e != nil {
+		return e
+	}
+	if fields["mchid"] != s.mchID {
+		return signError("mchid " + strconv.Quote(fields["mchid"]) + " is not a merchant of the sandbox")
+	}
+	if fields["serial_no"] != s.merchantSN {
+		return signError("serial_no " + strconv.Quote(fields["serial_no"]) + " is not the merchant certificate serial")
+	}
+	ts, err := strconv.ParseInt(fields["timestamp"], 10, 64)
+	if err != nil || strings.TrimLeft(fields["timestamp"], "0123456789") != "" {
+		return signError("timestamp must be Unix seconds")
+	}
+	nonce := fields["nonce_str"]
+	if nonce == "" {
+		return signError("nonce_str is empty")
+	}
+	sig, err := base64.StdEncoding.Strict().DecodeString(fields["signature"])
+	if err != nil {
+		return signError("signature is not standard Base64")
+	}
+	msg := requestMessage(r.Method, r.RequestURI, fields["timestamp"], nonce, body)
+	digest := sha256.Sum256(msg)
+	if rsa.VerifyPKCS1v15(&s.merchantKey.PublicKey, crypto.SHA256, digest[:], sig) != nil {
+		return signError("signature does not verify over METHOD\\nURL\\nTIMESTAMP\\nNONCE\\nBODY\\n")
+	}
+	now := s.clock().Unix()
+	if ts < now-window || ts > now+window {
+		return signError("timestamp is more than 300 s from the server clock")
+	}
+	if !s.nonces.use(nonce, ts+window, now) {
+		return signError("nonce_str was already used")
+	}
+	return nil
+}
+
+// authFieldNames are the fields of the Authorization header.
+var authFieldNames = map[string]bool{"mchid": true, "nonce_str": true, "signature": true, "timestamp": true, "serial_no": true}
+
+// parseAuthFields splits key="value",key="value",… strictly: the five known
+// keys, each exactly once, no spaces, no quotes or commas inside values.
+func parseAuthFields(params string) (map[string]string, *apiError) {
+	fields := make(map[string]string, len(authFieldNames))
+	for part := range strings.SplitSeq(params, ",") {
+		key, quoted, ok := strings.Cut(part, "=")
+		if !ok || len(quoted) < 2 || quoted[0] != '"' || quoted[len(quoted)-1] != '"' {
+			return nil, signError("Authorization fields must read key=\"value\" separated by commas without spaces")
+		}
+		value := quoted[1 : len(quoted)-1]
+		if strings.ContainsRune(value, '"') {
+			return nil, signError("Authorization field " + strconv.Quote(key) + " holds a quote")
+		}
+		if !authFieldNames[key] {
+			return nil, signError("Authorization has an unknown field " + strconv.Quote(key))
+		}
+		if _, dup := fields[key]; dup {
+			return nil, signError("Authorization field " + key + " is repeated")
+		}
+		fields[key] = value
+	}
+	for name := range authFieldNames {
+		if _, ok := fields[name]; !ok {
+			return nil, signError("Authorization field " + name + " is missing")
+		}
+	}
+	return fields, nil
+}
+
+// requestMessage is METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n.
+func requestMessage(method, uri, timestamp, nonce string, body []byte) []byte {
+	msg := make([]byte, 0, len(method)+len(uri)+len(timestamp)+len(nonce)+len(body)+5)
+	for _, line := range [][]byte{[]byte(method), []byte(uri), []byte(timestamp), []byte(nonce), body} {
+		msg = append(msg, line...)
+		msg = append(msg, '\n')
+	}
+	return msg
+}
+
+func (s *Server) checkWechatpaySerial(r *http.Request) *apiError {
+	switch got := r.Header.Get("Wechatpay-Serial"); got {
+	case s.wpKeyID:
+		return nil
+	case "":
+		return &apiError{status: http.StatusBadRequest, Code: "INVALID_REQUEST",
+			Message: "Wechatpay-Serial header is missing; public-key mode requires it"}
+	default:
+		return &apiError{status: http.StatusBadRequest, Code: "INVALID_REQUEST",
+			Message: "Wechatpay-Serial " + strconv.Quote(got) + " names no WeChat Pay key of this merchant"}
+	}
+}
+
+// nonceCache remembers nonces until the timestamps of their requests leave
+// the window; replays after that fail the timestamp check.
+type nonceCache struct {
+	mu      sync.Mutex
+	expires map[string]int64
+	queue   expiryQueue
+}
+
+// use records nonce until expiry (Unix seconds) and reports whether it was
+// unused, forgetting every nonce whose expiry is before now.
+func (c *nonceCache) use(nonce string, expiry, now int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for len(c.queue) > 0 && c.queue[0].expiry < now {
+		old := heap.Pop(&c.queue).(expiring)
+		delete(c.expires, old.nonce)
+	}
+	if _, seen := c.expires[nonce]; seen {
+		return false
+	}
+	if c.expires == nil {
+		c.expires = make(map[string]int64)
+	}
+	c.expires[nonce] = expiry
+	heap.Push(&c.queue, expiring{nonce, expiry})
+	return true
+}
+
+// size returns how many nonces are remembered.
+func (c *nonceCache) size() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.expires)
+}
+
+type expiring struct {
+	nonce  string
+	expiry int64
+}
+
+// expiryQueue is a min-heap of nonces by expiry.
+type expiryQueue []expiring
+
+func (q expiryQueue) Len() int           { return len(q) }
+func (q expiryQueue) Less(i, j int) bool { return q[i].expiry < q[j].expiry }
+func (q expiryQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *expiryQueue) Push(x any)        { *q = append(*q, x.(expiring)) }
+func (q *expiryQueue) Pop() any {
+	old := *q
+	x := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return x
+}

@@ -1,0 +1,110 @@
+package wechatpaytest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+
+	"github.com/payforge/wechatpay/gen/passwordexemptcontract"
+	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
+)
+
+// Terminating the official example contract twice: the first call succeeds
+// with a verified answer, the second is refused.
+func Example() {
+	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	rt, err := wechatpay.NewClient(srv.ClientConfig())
+	if err != nil {
+		log.Fatal(err)
+	}
+	req := &wechatpay.Request{
+		Operation:    "terminateByCode",
+		Method:       "POST",
+		PathTemplate: "/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate",
+		Path:         "/v3/password-exempt-contract/contracts/service-id/12535/out-contract-code/wxwtdk20200910100000/terminate",
+		Body:         []byte(`{"contract_termination_remark":"用户解约"}`),
+	}
+
+	resp, err := rt.Do(context.Background(), req)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(resp.StatusCode, string(resp.Body))
+
+	_, err = rt.Do(context.Background(), req)
+	var apiErr *wechatpay.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.StatusCode, apiErr.Code)
+	}
+	// Output:
+	// 200 {"mchid":"1900000109","service_id":12535,"out_contract_code":"wxwtdk20200910100000"}
+	// 400 INVALID_REQUEST
+}
+
+// A fault makes the next call fail the way a broken network or proxy would.
+func ExampleServer_InjectFault() {
+	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	rt, err := wechatpay.NewClient(srv.ClientConfig())
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := srv.InjectFault("terminateByCode", wechatpaytest.Fault{Kind: wechatpaytest.FaultTamperedBody}); err != nil {
+		log.Fatal(err)
+	}
+	_, err = rt.Do(context.Background(), &wechatpay.Request{
+		Operation: "terminateByCode",
+		Method:    "POST",
+		Path:      "/v3/password-exempt-contract/contracts/service-id/12535/out-contract-code/wxwtdk20200910100000/terminate",
+		Body:      []byte(`{"contract_termination_remark":"用户解约"}`),
+	})
+	fmt.Println(errors.Is(err, wechatpay.ErrBadSignature))
+	// The operation ran before the answer was spoiled.
+	fmt.Println(srv.ContractState(12535, "wxwtdk20200910100000"))
+	// Output:
+	// true
+	// terminated
+}
+
+// The generated typed client works against the sandbox like against WeChat Pay.
+func Example_typedClient() {
+	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	rt, err := wechatpay.NewClient(srv.ClientConfig())
+	if err != nil {
+		log.Fatal(err)
+	}
+	contracts := passwordexemptcontract.NewClient(rt)
+	req := &passwordexemptcontract.TerminateByCodeRequest{
+		ServiceID:                 wechatpaytest.ExampleServiceID,
+		OutContractCode:           wechatpaytest.ExampleOutContractCode,
+		ContractTerminationRemark: "用户解约",
+	}
+
+	resp, err := contracts.TerminateByCode(context.Background(), req)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(resp.MchID, resp.ServiceID, resp.OutContractCode)
+
+	_, err = contracts.TerminateByCode(context.Background(), req)
+	var apiErr *wechatpay.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.StatusCode, apiErr.Code)
+	}
+	// Output:
+	// 1900000109 12535 wxwtdk20200910100000
+	// 400 INVALID_REQUEST
+}

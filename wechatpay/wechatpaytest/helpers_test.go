@@ -1,0 +1,216 @@
+package wechatpaytest_test
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
+)
+
+const (
+	terminatePath = "/v3/password-exempt-contract/contracts/service-id/%d/out-contract-code/%s/terminate"
+	remarkBody    = `{"contract_termination_remark":"用户解约"}`
+)
+
+// testKeys are generated once: RSA key generation dominates the run time otherwise.
+var testKeys = sync.OnceValue(func() [3]*rsa.PrivateKey {
+	var keys [3]*rsa.PrivateKey
+	for i := range keys {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			panic(err)
+		}
+		keys[i] = k
+	}
+	return keys
+})
+
+func merchantKey() *rsa.PrivateKey  { return testKeys()[0] }
+func wechatpayKey() *rsa.PrivateKey { return testKeys()[1] }
+func otherKey() *rsa.PrivateKey     { return testKeys()[2] }
+
+// newServer starts a sandbox with the shared test keys, closed at cleanup.
+func newServer(t *testing.T, opts wechatpaytest.Options) *wechatpaytest.Server {
+	t.Helper()
+	if opts.MerchantKey == nil {
+		opts.MerchantKey = merchantKey()
+	}
+	if opts.WechatpayKey == nil {
+		opts.WechatpayKey = wechatpayKey()
+	}
+	srv, err := wechatpaytest.NewServer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// newRuntime returns a runtime client for srv.
+func newRuntime(t *testing.T, srv *wechatpaytest.Server) *wechatpay.Client {
+	t.Helper()
+	rt, err := wechatpay.NewClient(srv.ClientConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rt
+}
+
+// terminateRequest is the runtime request terminating serviceID/code.
+func terminateRequest(serviceID int64, code string) *wechatpay.Request {
+	return &wechatpay.Request{
+		Operation:    "terminateByCode",
+		Method:       http.MethodPost,
+		PathTemplate: "/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate",
+		Path:         fmt.Sprintf(terminatePath, serviceID, code),
+		Body:         []byte(remarkBody),
+	}
+}
+
+var nonceCounter atomic.Int64
+
+// rawRequest is a request built and signed by hand, so that each part can be
+// broken. The Sign* fields, when set, are signed instead of what is sent.
+type rawRequest struct {
+	Method, URI, Body             string
+	SignMethod, SignURI, SignBody *string
+	MchID, SerialNo, Nonce        string
+	Timestamp                     int64
+	Key                           *rsa.PrivateKey
+	// Authorization, when set, rewrites the header value built from the fields.
+	Authorization   func(string) string
+	WechatpaySerial string // "-" leaves the header out
+	ContentType     string
+}
+
+// validRequest is a request the sandbox accepts, terminating serviceID/code.
+func validRequest(srv *wechatpaytest.Server, serviceID int64, code string) *rawRequest {
+	cfg := srv.ClientConfig()
+	return &rawRequest{
+		Method:          http.MethodPost,
+		URI:             fmt.Sprintf(terminatePath, serviceID, code),
+		Body:            remarkBody,
+		MchID:           cfg.MchID,
+		SerialNo:        cfg.MerchantSerialNo,
+		Nonce:           fmt.Sprintf("TESTNONCE%023d", nonceCounter.Add(1)),
+		Timestamp:       cfg.Clock().Unix(),
+		Key:             cfg.MerchantKey.(*rsa.PrivateKey),
+		WechatpaySerial: cfg.WechatpaySerial,
+		ContentType:     "application/json",
+	}
+}
+
+func or(p *string, s string) string {
+	if p != nil {
+		return *p
+	}
+	return s
+}
+
+// authorization signs the request as WeChat Pay expects, with crypto/rsa directly.
+func (q *rawRequest) authorization(t *testing.T) string {
+	t.Helper()
+	msg := or(q.SignMethod, q.Method) + "\n" + or(q.SignURI, q.URI) + "\n" +
+		strconv.FormatInt(q.Timestamp, 10) + "\n" + q.Nonce + "\n" + or(q.SignBody, q.Body) + "\n"
+	digest := sha256.Sum256([]byte(msg))
+	sig, err := rsa.SignPKCS1v15(nil, q.Key, crypto.SHA256, digest[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := fmt.Sprintf(`WECHATPAY2-SHA256-RSA2048 mchid="%s",nonce_str="%s",signature="%s",timestamp="%d",serial_no="%s"`,
+		q.MchID, q.Nonce, base64.StdEncoding.EncodeToString(sig), q.Timestamp, q.SerialNo)
+	if q.Authorization != nil {
+		auth = q.Authorization(auth)
+	}
+	return auth
+}
+
+// answer is what the sandbox sent back.
+type answer struct {
+	Status int
+	Header http.Header
+	Body   []byte
+	Error  struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Detail  *struct {
+			Field    string          `json:"field"`
+			Value    json.RawMessage `json:"value"`
+			Issue    string          `json:"issue"`
+			Location string          `json:"location"`
+		} `json:"detail"`
+	}
+}
+
+// send sends q to srv with a plain HTTP client.
+func (q *rawRequest) send(t *testing.T, srv *wechatpaytest.Server) *answer {
+	t.Helper()
+	req, err := http.NewRequest(q.Method, srv.URL+q.URI, bytes.NewReader([]byte(q.Body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if auth := q.authorization(t); auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	if q.WechatpaySerial != "-" {
+		req.Header.Set("Wechatpay-Serial", q.WechatpaySerial)
+	}
+	req.Header.Set("Accept", "application/json")
+	if q.ContentType != "" {
+		req.Header.Set("Content-Type", q.ContentType)
+	}
+	client := srv.ClientConfig().HTTPClient
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	a := &answer{Status: resp.StatusCode, Header: resp.Header}
+	if a.Body, err = io.ReadAll(resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode >= 300 {
+		if err := json.Unmarshal(a.Body, &a.Error); err != nil {
+			t.Fatalf("error body %q: %v", a.Body, err)
+		}
+	}
+	if resp.Header.Get("Request-ID") == "" {
+		t.Errorf("answer %d has no Request-ID", resp.StatusCode)
+	}
+	return a
+}
+
+// verifyAnswer checks the signature of a 2xx answer with crypto/rsa directly.
+func verifyAnswer(t *testing.T, a *answer, now time.Time) {
+	t.Helper()
+	h := a.Header
+	if h.Get("Wechatpay-Serial") != wechatpaytest.DefaultWechatpayKeyID {
+		t.Errorf("Wechatpay-Serial = %q", h.Get("Wechatpay-Serial"))
+	}
+	ts, err := strconv.ParseInt(h.Get("Wechatpay-Timestamp"), 10, 64)
+	if err != nil || ts < now.Unix()-5 || ts > now.Unix()+5 {
+		t.Errorf("Wechatpay-Timestamp = %q, now %d", h.Get("Wechatpay-Timestamp"), now.Unix())
+	}
+	sig, err := base64.StdEncoding.DecodeString(h.Get("Wechatpay-Signature"))
+	if err != nil {
+		t.Fatalf("Wechatpay-Signature: %v", err)
+	}
+	digest := sha256.Sum256([]byte(h.Get("Wechatpay-Timestamp") + "\n" + h.Get("Wechatpay-Nonce") + "\n" + string(a.Body) + "\n"))
+	if err := rsa.VerifyPKCS1v15(&wechatpayKey().PublicKey, crypto.SHA256, digest[:], sig); err != nil {
+		t.Errorf("answer signature: %v", err)
+	}
+}

@@ -1,0 +1,200 @@
+package wechatpaytest
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/payforge/wechatpay/wechatpay"
+)
+
+// apiError is a non-2xx answer and its WeChat Pay error body.
+type apiError struct {
+	status  int
+	Code    string  `json:"code"`
+	Message string  `json:"message"`
+	Detail  *detail `json:"detail,omitempty"`
+}
+
+// detail is the "detail" object of a WeChat Pay error body.
+type detail struct {
+	Field    string `json:"field,omitempty"`
+	Value    any    `json:"value,omitempty"`
+	Issue    string `json:"issue,omitempty"`
+	Location string `json:"location,omitempty"`
+}
+
+// exchange is one request and the answer being built for it.
+type exchange struct {
+	srv       *Server
+	w         http.ResponseWriter
+	r         *http.Request
+	requestID string
+	operation string // empty until the route is known
+}
+
+// fail writes an unsigned error answer.
+func (x *exchange) fail(e *apiError) {
+	x.w.Header().Set("Content-Type", "application/json")
+	x.w.WriteHeader(e.status)
+	_, _ = x.w.Write(marshal(e))
+	x.logAnswer(e.status, e.Code, nil)
+}
+
+// succeed writes a signed answer, spoiled as f says when f is not nil.
+func (x *exchange) succeed(status int, result any, f *Fault) {
+	body := marshal(result)
+	sent := body
+	now := x.srv.clock()
+	ts := now.Unix()
+	serial := x.srv.wpKeyID
+	nonce, _ := wechatpay.NewNonce(rand.Reader) // crypto/rand does not fail
+	var kind FaultKind
+	if f != nil {
+		kind = f.Kind
+	}
+	switch kind {
+	case FaultStaleTimestamp:
+		ts = now.Add(-10 * time.Minute).Unix()
+	case FaultUnknownSerial:
+		serial = otherKeyID(serial)
+	case FaultTamperedBody:
+		sent = tamper(body)
+	}
+	stamp := strconv.FormatInt(ts, 10)
+	sig := x.srv.signAnswer(stamp, nonce, body)
+	if kind == FaultBadSignature {
+		sig = x.srv.signAnswer(stamp, nonce, append(body, ' '))
+	}
+	h := x.w.Header()
+	h.Set("Content-Type", "application/json")
+	if kind != FaultMissingSignature {
+		h.Set("Wechatpay-Timestamp", stamp)
+		h.Set("Wechatpay-Nonce", nonce)
+		h.Set("Wechatpay-Signature", sig)
+		h.Set("Wechatpay-Serial", serial)
+	}
+	if kind == FaultTruncatedBody {
+		// net/http closes a connection whose handler wrote less than it declared.
+		h.Set("Content-Length", strconv.Itoa(len(sent)))
+		sent = sent[:len(sent)/2]
+	}
+	x.w.WriteHeader(status)
+	_, _ = x.w.Write(sent)
+	x.logAnswer(status, "", f)
+}
+
+// signAnswer signs TIMESTAMP\nNONCE\nBODY\n with the WeChat Pay key.
+func (s *Server) signAnswer(timestamp, nonce string, body []byte) string {
+	msg := make([]byte, 0, len(timestamp)+len(nonce)+len(body)+3)
+	for _, line := range [][]byte{[]byte(timestamp), []byte(nonce), body} {
+		msg = append(msg, line...)
+		msg = append(msg, '\n')
+	}
+	digest := sha256.Sum256(msg)
+	sig, err := rsa.SignPKCS1v15(nil, s.wpKey, crypto.SHA256, digest[:])
+	if err != nil {
+		// Only a key too small for a SHA-256 digest fails, and NewServer refuses those.
+		panic("wechatpaytest: sign answer: " + err.Error())
+	}
+	return base64.StdEncoding.EncodeToString(sig)
+}
+
+// injectBefore answers with a fault that replaces the operation.
+func (x *exchange) injectBefore(f *Fault) {
+	switch f.Kind {
+	case FaultError:
+		x.w.Header().Set("Content-Type", "application/json")
+		x.w.WriteHeader(f.Status)
+		_, _ = x.w.Write(marshal(&apiError{Code: f.Code, Message: f.Message}))
+		x.logAnswer(f.Status, f.Code, f)
+	case FaultHTML:
+		x.w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		x.w.WriteHeader(f.Status)
+		_, _ = x.w.Write([]byte("<html><head><title>" + strconv.Itoa(f.Status) + " " + http.StatusText(f.Status) +
+			"</title></head><body><h1>" + http.StatusText(f.Status) + "</h1></body></html>\n"))
+		x.logAnswer(f.Status, "", f)
+	case FaultDropConnection:
+		x.logAnswer(0, "", f)
+		hj, ok := x.w.(http.Hijacker)
+		if !ok {
+			x.abort()
+		}
+		conn, _, err := hj.Hijack()
+		if err != nil {
+			x.abort()
+		}
+		_ = conn.Close()
+	}
+}
+
+// wait holds the request for d and reports whether its context is still live.
+func (x *exchange) wait(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-x.r.Context().Done():
+		return false
+	}
+}
+
+// abort closes the connection without an answer.
+func (x *exchange) abort() {
+	x.logAnswer(0, "", nil)
+	panic(http.ErrAbortHandler)
+}
+
+func (x *exchange) logAnswer(status int, code string, f *Fault) {
+	attrs := []slog.Attr{
+		slog.String("method", x.r.Method),
+		slog.String("path", x.r.URL.Path),
+		slog.String("operation", x.operation),
+		slog.Int("status", status),
+		slog.String("request_id", x.requestID),
+	}
+	if code != "" {
+		attrs = append(attrs, slog.String("code", code))
+	}
+	if f != nil {
+		attrs = append(attrs, slog.String("fault", f.Kind.String()))
+	}
+	x.srv.log.LogAttrs(x.r.Context(), slog.LevelInfo, "sandbox answer", attrs...)
+}
+
+// marshal encodes v as compact JSON without HTML escaping.
+func marshal(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic("wechatpaytest: encode answer: " + err.Error()) // only sandbox types are encoded
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
+// tamper changes the last digit of body (or appends a space when it has none).
+func tamper(body []byte) []byte {
+	out := bytes.Clone(body)
+	for i := len(out) - 1; i >= 0; i-- {
+		if c := out[i]; c >= '0' && c <= '9' {
+			out[i] = '0' + (c-'0'+1)%10
+			return out
+		}
+	}
+	return append(out, ' ')
+}
+
+// otherKeyID returns a public key ID that differs from id in its last digit.
+func otherKeyID(id string) string {
+	return string(tamper([]byte(id)))
+}

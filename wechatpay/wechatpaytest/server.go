@@ -1,0 +1,296 @@
+package wechatpaytest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/payforge/wechatpay/wechatpay"
+)
+
+// Defaults of Options.
+const (
+	DefaultAddr           = "127.0.0.1:0"
+	DefaultMchID          = "1900000109"
+	DefaultWechatpayKeyID = "PUB_KEY_ID_0114232134912410000000000000"
+)
+
+// The official example contract, active when a server starts unless
+// Options.NoExampleContract is set.
+const (
+	ExampleServiceID       int64 = 12535
+	ExampleOutContractCode       = "wxwtdk20200910100000"
+)
+
+// maxRequestBody caps the request bodies the sandbox reads.
+const maxRequestBody = 1 << 20
+
+// Options configure a Server. The zero value is ready to use.
+type Options struct {
+	// Addr is the TCP address to listen on. Default DefaultAddr.
+	Addr string
+	// MchID is the merchant ID requests must carry. Default DefaultMchID.
+	MchID string
+	// MerchantKey is the merchant API private key; the sandbox verifies with
+	// its public half. Default: a fresh RSA-2048 key.
+	MerchantKey *rsa.PrivateKey
+	// MerchantSerialNo is the merchant certificate serial requests must carry.
+	// Default: 40 upper-case hex digits derived from MerchantKey, so a reused
+	// key keeps its serial.
+	MerchantSerialNo string
+	// WechatpayKey signs the sandbox's answers (public-key mode).
+	// Default: a fresh RSA-2048 key.
+	WechatpayKey *rsa.PrivateKey
+	// WechatpayKeyID names WechatpayKey: PUB_KEY_ID_ followed by digits.
+	// Default DefaultWechatpayKeyID.
+	WechatpayKeyID string
+	// NoExampleContract leaves out the official example contract.
+	NoExampleContract bool
+	// Clock is the sandbox's time for timestamps. Default time.Now.
+	Clock func() time.Time
+	// Logger receives one Info record per answer. Default: discard.
+	Logger *slog.Logger
+}
+
+// Server is a running sandbox. Its methods are safe for concurrent use.
+type Server struct {
+	// URL is the base URL of the sandbox, http://127.0.0.1:PORT.
+	URL string
+
+	mchID       string
+	merchantKey *rsa.PrivateKey
+	merchantSN  string
+	wpKey       *rsa.PrivateKey
+	wpKeyID     string
+	clock       func() time.Time
+	log         *slog.Logger
+	api         *api
+
+	nonces  nonceCache
+	mu      sync.Mutex // guards contracts and faults
+	state   map[contractKey]ContractState
+	faults  map[string]*Fault
+	httpSrv *http.Server
+	cancel  context.CancelFunc // ends the contexts of requests in flight
+	served  chan struct{}      // closed when Serve returns
+	active  sync.WaitGroup     // handlers running, hijacked ones included
+	closing sync.Once
+	client  *http.Transport // the transport handed out by ClientConfig
+}
+
+// NewServer starts a sandbox as opts describe. Call Close when done.
+func NewServer(opts Options) (*Server, error) {
+	s := &Server{
+		mchID:       opts.MchID,
+		merchantKey: opts.MerchantKey,
+		merchantSN:  opts.MerchantSerialNo,
+		wpKey:       opts.WechatpayKey,
+		wpKeyID:     opts.WechatpayKeyID,
+		clock:       opts.Clock,
+		log:         opts.Logger,
+		state:       make(map[contractKey]ContractState),
+		faults:      make(map[string]*Fault),
+		served:      make(chan struct{}),
+	}
+	if s.mchID == "" {
+		s.mchID = DefaultMchID
+	}
+	if s.wpKeyID == "" {
+		s.wpKeyID = DefaultWechatpayKeyID
+	}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	var err error
+	for _, k := range []**rsa.PrivateKey{&s.merchantKey, &s.wpKey} {
+		if *k == nil {
+			if *k, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+				return nil, fmt.Errorf("wechatpaytest: generate key: %w", err)
+			}
+		}
+	}
+	if s.merchantSN == "" {
+		s.merchantSN = serialFromKey(&s.merchantKey.PublicKey)
+	}
+	if bits := s.merchantKey.N.BitLen(); bits < 2048 {
+		return nil, fmt.Errorf("wechatpaytest: MerchantKey has %d bits, want at least 2048", bits)
+	}
+	// The runtime's rules for a key ID and key size apply to the sandbox too.
+	if _, err := wechatpay.PublicKeyModeKey(s.wpKeyID, &s.wpKey.PublicKey); err != nil {
+		return nil, fmt.Errorf("wechatpaytest: %w", err)
+	}
+	if s.api, err = loadAPI(); err != nil {
+		return nil, err
+	}
+	if !opts.NoExampleContract {
+		s.state[contractKey{ExampleServiceID, ExampleOutContractCode}] = ContractActive
+	}
+
+	addr := opts.Addr
+	if addr == "" {
+		addr = DefaultAddr
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("wechatpaytest: %w", err)
+	}
+	s.URL = "http://" + urlHost(ln.Addr().(*net.TCPAddr))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.httpSrv = &http.Server{
+		Handler:           http.HandlerFunc(s.serveHTTP),
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	s.client = &http.Transport{MaxIdleConnsPerHost: 8, IdleConnTimeout: 30 * time.Second}
+	go func() {
+		defer close(s.served)
+		_ = s.httpSrv.Serve(ln) // returns http.ErrServerClosed after Close
+	}()
+	return s, nil
+}
+
+// urlHost writes a listening address as a URL host, naming loopback when the
+// server listens on every interface.
+func urlHost(a *net.TCPAddr) string {
+	ip := a.IP
+	if ip == nil || ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1)
+	}
+	return net.JoinHostPort(ip.String(), fmt.Sprint(a.Port))
+}
+
+// serialFromKey returns the merchant serial the sandbox uses for a key when
+// none is given: the first 20 bytes of the SHA-256 of its PKIX encoding, in
+// upper-case hex, shaped like a certificate serial.
+func serialFromKey(pub *rsa.PublicKey) string {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(der)
+	return strings.ToUpper(hex.EncodeToString(sum[:20]))
+}
+
+// Close stops the server: requests in flight see their context end, and Close
+// returns once every handler and connection is done.
+func (s *Server) Close() {
+	s.closing.Do(func() {
+		s.cancel()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := s.httpSrv.Shutdown(ctx); err != nil {
+			_ = s.httpSrv.Close()
+		}
+		<-s.served
+		s.active.Wait()
+		s.client.CloseIdleConnections()
+	})
+}
+
+// ClientConfig returns a runtime config for the sandbox: its merchant, keys,
+// URL and clock, and an HTTP client whose idle connections Close ends.
+func (s *Server) ClientConfig() wechatpay.Config {
+	return wechatpay.Config{
+		MchID:            s.mchID,
+		MerchantSerialNo: s.merchantSN,
+		MerchantKey:      s.merchantKey,
+		VerificationKeys: []wechatpay.VerificationKey{{Serial: s.wpKeyID, PublicKey: &s.wpKey.PublicKey}},
+		WechatpaySerial:  s.wpKeyID,
+		BaseURL:          s.URL,
+		HTTPClient:       &http.Client{Transport: s.client, Timeout: wechatpay.DefaultTimeout},
+		Clock:            s.clock,
+	}
+}
+
+// serveHTTP runs the checks of the package doc in order, then the operation.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	s.active.Add(1)
+	defer s.active.Done()
+	x := &exchange{srv: s, w: w, r: r, requestID: newRequestID()}
+	w.Header()["Request-ID"] = []string{x.requestID} // WeChat Pay's spelling
+
+	body, e := readBody(w, r)
+	if e != nil {
+		x.fail(e)
+		return
+	}
+	if e := s.authenticate(r, body); e != nil {
+		x.fail(e)
+		return
+	}
+	if e := s.checkWechatpaySerial(r); e != nil {
+		x.fail(e)
+		return
+	}
+	route, params, e := s.api.find(r)
+	if e != nil {
+		x.fail(e)
+		return
+	}
+	x.operation = route.Operation.OperationID
+	if e := s.api.validate(r, route, params, body); e != nil {
+		x.fail(e)
+		return
+	}
+	op, ok := s.operations()[x.operation]
+	if !ok {
+		x.fail(&apiError{status: http.StatusNotImplemented, Code: "SYSTEM_ERROR",
+			Message: "the sandbox does not implement operation " + x.operation})
+		return
+	}
+
+	f := s.takeFault(x.operation)
+	if f != nil && !f.Kind.runsOperation() {
+		x.injectBefore(f)
+		return
+	}
+	if f != nil && f.Kind == FaultDelay && !x.wait(f.Delay) {
+		x.abort()
+	}
+	result, e := op(&call{params: params, body: body})
+	if e != nil {
+		x.fail(e)
+		return
+	}
+	x.succeed(http.StatusOK, result, f)
+}
+
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
+	var maxErr *http.MaxBytesError
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
+	switch {
+	case errors.As(err, &maxErr):
+		return nil, &apiError{status: http.StatusBadRequest, Code: "INVALID_REQUEST",
+			Message: fmt.Sprintf("request body exceeds %d bytes", maxRequestBody)}
+	case err != nil:
+		return nil, &apiError{status: http.StatusBadRequest, Code: "INVALID_REQUEST",
+			Message: "request body could not be read"}
+	}
+	return b, nil
+}
+
+// newRequestID returns 32 upper-case hex digits.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // never fails, see crypto/rand.Read
+	return strings.ToUpper(hex.EncodeToString(b[:]))
+}
