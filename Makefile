@@ -7,7 +7,7 @@ SPECS       := $(wildcard spec/*.yaml)
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck
 BENCHTIME   ?= 2s
 
-.PHONY: all generate test vet fmt-check staticcheck gen-check unit bench demo clean
+.PHONY: all generate test deps vet fmt-check staticcheck gen-check unit bench demo clean
 
 all: generate test
 
@@ -16,7 +16,17 @@ generate:
 	$(GO) generate ./gen/...
 
 ## test: everything CI runs
-test: vet fmt-check staticcheck gen-check unit
+test: deps vet fmt-check staticcheck gen-check unit
+
+## deps: the crypto tests use the openssl command line as their oracle, and the
+## sandbox's non-Go client test uses curl; install them from Debian when absent.
+deps:
+	@missing=""; for t in openssl curl; do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo=sudo; fi; \
+		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq $$missing; \
+	fi
 
 vet:
 	$(GO) vet ./...
@@ -44,6 +54,10 @@ unit:
 ## bench: signing, verification and a full call, with allocations
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+
+## demo: the sandbox in-process, one termination, then the typed error of a second
+demo:
+	$(GO) run ./cmd/wechatpay-demo
 
 clean:
 	$(GO) clean -testcache
