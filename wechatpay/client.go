@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"mime"
 	"net/http"
 	"net/url"
@@ -184,7 +185,13 @@ func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
 		return nil, transportErr(err)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	// Read one byte past the limit to tell "exactly at" from "over"; at the
+	// int64 maximum, +1 would wrap negative and read nothing.
+	limit := c.maxBody
+	if limit < math.MaxInt64 {
+		limit++
+	}
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	if err != nil {
 		return nil, transportErr(fmt.Errorf("read response: %w", err))
 	}

@@ -69,7 +69,9 @@ func (c *Config) check() error {
 	if c.MerchantSerialNo == "" {
 		bad("MerchantSerialNo", "is required")
 	}
-	if c.MerchantKey == nil {
+	if rk, isRSA := c.MerchantKey.(*rsa.PrivateKey); c.MerchantKey == nil || (isRSA && rk == nil) {
+		// A nil *rsa.PrivateKey (say, from an unchecked LoadPrivateKeyFile)
+		// is a non-nil interface whose Public method panics.
 		bad("MerchantKey", "is required")
 	} else if pub, ok := c.MerchantKey.Public().(*rsa.PublicKey); !ok {
 		bad("MerchantKey", "must hold an RSA key")

@@ -58,7 +58,10 @@ func PlatformCertificateKey(cert *x509.Certificate) (VerificationKey, error) {
 // CertificateSerial returns a certificate's serial number the way WeChat Pay
 // writes it: upper-case hexadecimal without separators.
 func CertificateSerial(cert *x509.Certificate) string {
-	return strings.ToUpper(cert.SerialNumber.Text(16))
+	// Two digits per byte: a serial whose first byte is below 0x10 keeps its
+	// leading zero (0A57…), as WeChat Pay and openssl write it; Text(16) would
+	// drop it and the key would never be found.
+	return fmt.Sprintf("%X", cert.SerialNumber.Bytes())
 }
 
 func checkRSAPublicKey(pub *rsa.PublicKey) error {
@@ -217,6 +220,9 @@ func (s *KeySet) Add(k VerificationKey) error {
 		return fmt.Errorf("wechatpay: verification key %s: %w", k.Serial, err)
 	}
 	s.mu.Lock()
+	if s.keys == nil { // a zero KeySet
+		s.keys = make(map[string]*rsa.PublicKey)
+	}
 	s.keys[k.Serial] = k.PublicKey
 	s.mu.Unlock()
 	return nil
@@ -229,8 +235,11 @@ func (s *KeySet) Remove(serial string) {
 	s.mu.Unlock()
 }
 
-// Lookup returns the key named by serial.
+// Lookup returns the key named by serial. A nil set holds no key.
 func (s *KeySet) Lookup(serial string) (*rsa.PublicKey, bool) {
+	if s == nil { // a Verifier without keys knows no serial
+		return nil, false
+	}
 	s.mu.RLock()
 	k, ok := s.keys[serial]
 	s.mu.RUnlock()
