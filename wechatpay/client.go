@@ -144,7 +144,16 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 }
 
 func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
+	if r == nil {
+		return nil, &TransportError{Err: errors.New("nil request")}
+	}
 	transportErr := func(err error) error {
+		// *url.Error quotes the whole URL, path and query values included;
+		// keep its cause only, so errors and logs name the template alone.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return &TransportError{Operation: r.Operation, Method: r.Method, Path: r.PathTemplate, Err: err}
 	}
 	if !strings.HasPrefix(r.Path, "/") {

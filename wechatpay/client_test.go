@@ -217,6 +217,10 @@ func TestTransportErrors(t *testing.T) {
 		c := newTestClient(t, testConfig(t, url))
 		resp, err := c.Do(context.Background(), terminateRequest())
 		checkTransport(t, resp, err)
+		// The error names the path template, not the values filled into it.
+		if msg := err.Error(); strings.Contains(msg, "wxwtdk20200910100000") || !strings.Contains(msg, "{out_contract_code}") {
+			t.Errorf("transport error %q quotes path values or lacks the template", msg)
+		}
 	})
 
 	t.Run("body larger than MaxResponseBytes", func(t *testing.T) {

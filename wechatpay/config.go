@@ -63,11 +63,13 @@ type Config struct {
 func (c *Config) check() error {
 	var errs []error
 	bad := func(field, problem string) { errs = append(errs, &ConfigError{Field: field, Problem: problem}) }
-	if c.MchID == "" {
-		bad("MchID", "is required")
-	}
-	if c.MerchantSerialNo == "" {
-		bad("MerchantSerialNo", "is required")
+	for _, f := range []struct{ name, value string }{{"MchID", c.MchID}, {"MerchantSerialNo", c.MerchantSerialNo}} {
+		if f.value == "" {
+			bad(f.name, "is required")
+		} else if !headerSafe(f.value) {
+			// Both are pasted into the Authorization header between quotes.
+			bad(f.name, "may hold only ASCII letters, digits, '-' and '_'")
+		}
 	}
 	if rk, isRSA := c.MerchantKey.(*rsa.PrivateKey); c.MerchantKey == nil || (isRSA && rk == nil) {
 		// A nil *rsa.PrivateKey (say, from an unchecked LoadPrivateKeyFile)
@@ -131,4 +133,15 @@ func defaultWechatpaySerial(keys []VerificationKey) string {
 		}
 	}
 	return keys[0].Serial
+}
+
+// headerSafe reports whether s can stand between quotes in the Authorization
+// header: merchant IDs are digits and certificate serials hexadecimal.
+func headerSafe(s string) bool {
+	for _, c := range []byte(s) {
+		if !('0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
