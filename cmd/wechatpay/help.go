@@ -1,0 +1,79 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+const usageLine = "usage: wechatpay [-config FILE] [-v] OPERATION [--PARAM VALUE ...] [-d JSON|@FILE|@-]"
+
+// writeUsage lists the flags and the operations, by spec.
+func writeUsage(w io.Writer, ops []operation) {
+	fmt.Fprintln(w, usageLine)
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "Flags:")
+	fmt.Fprintf(tw, "  -config FILE\tconfig file (JSON, see wechatpay.ConfigFile); default $%s\n", configEnv)
+	fmt.Fprintln(tw, "  -v\tlog the HTTP exchange on stderr, the request signature redacted")
+	family := ""
+	for _, op := range ops {
+		if op.family != family {
+			family = op.family
+			fmt.Fprintf(tw, "\nOperations (%s):\n", family)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\n", op.name, oneLine(op.summary))
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'wechatpay OPERATION -h' for an operation's parameters.")
+	fmt.Fprintln(w, "Exit status: 0 success, 1 API error, 2 usage or validation error (nothing sent),")
+	fmt.Fprintln(w, "3 transport error or an answer that failed verification or decoding.")
+}
+
+// writeOperationHelp describes one operation from its table entry.
+func writeOperationHelp(w io.Writer, op *operation) {
+	fmt.Fprintf(w, "usage: wechatpay [-config FILE] [-v] %s", op.name)
+	for _, p := range op.params {
+		arg := "--" + p.Name + " " + strings.ToUpper(p.Type)
+		if !p.Required {
+			arg = "[" + arg + "]"
+		}
+		fmt.Fprint(w, " "+arg)
+	}
+	if op.hasBody {
+		fmt.Fprint(w, " -d JSON|@FILE|@-")
+	}
+	fmt.Fprintf(w, "\n\n%s\n\n", oneLine(op.summary))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  operationId:\t%s\n", op.id)
+	fmt.Fprintf(tw, "  method:\t%s\n", op.method)
+	fmt.Fprintf(tw, "  path:\t%s\n", op.pathTemplate)
+	if op.hasBody {
+		fmt.Fprintf(tw, "  body:\tJSON, required (-d)\n")
+	} else {
+		fmt.Fprintf(tw, "  body:\tnone\n")
+	}
+	tw.Flush()
+	if len(op.params) == 0 {
+		fmt.Fprintln(w, "\nParameters: none")
+		return
+	}
+	fmt.Fprintln(w, "\nParameters:")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  NAME\tIN\tTYPE\tREQUIRED\tDESCRIPTION")
+	for _, p := range op.params {
+		required := "no"
+		if p.Required {
+			required = "yes"
+		}
+		fmt.Fprintf(tw, "  --%s\t%s\t%s\t%s\t%s\n", p.Name, p.In, p.Type, required, oneLine(p.Description))
+	}
+	tw.Flush()
+}
+
+// oneLine joins the lines of a spec text with spaces, for a table cell.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,40 @@
+// Command wechatpay calls WeChat Pay APIv3 operations from the command line
+// through the generated client packages, so every request is checked against
+// the spec, signed, and its answer verified before anything is printed.
+//
+//	wechatpay [-config FILE] [-v] OPERATION [--PARAM VALUE ...] [-d JSON|@FILE|@-]
+//
+// OPERATION is the spec's operationId in kebab case; `wechatpay -h` lists
+// them and `wechatpay OPERATION -h` describes one. Parameters take the spec's
+// names, as --service_id 12535 or --service_id=12535. -d gives the JSON body,
+// inline, from a file (@FILE) or from stdin (@-). For example, against the
+// sandbox of cmd/wechatpay-sandbox:
+//
+//	wechatpay -config sandbox/config.json terminate-by-code \
+//		--service_id 12535 --out_contract_code wxwtdk20200910100000 \
+//		-d '{"contract_termination_remark":"用户解约"}'
+//
+// The config file (see wechatpay.ConfigFile) comes from -config, else from
+// $WECHATPAY_CONFIG. A verified answer is printed on stdout as indented JSON;
+// an operation whose answer has no body prints nothing. -v logs the HTTP
+// exchange on stderr, the request signature redacted.
+//
+// Exit status: 0 success; 1 WeChat Pay answered with an error; 2 usage error,
+// bad config, or a request that breaks the spec (nothing was sent); 3 no
+// usable answer: transport failure, an answer that failed verification, or
+// one that does not decode. Nothing of a failed answer reaches stdout.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
+)
+
+// buildCommands builds this command and the sandbox command into a temporary
+// folder and returns their paths.
+func buildCommands(t *testing.T) (cli, sandbox string) {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+	}
+	bin := t.TempDir()
+	cmd := exec.Command(goTool, "build", "-o", bin+string(filepath.Separator), ".", "../wechatpay-sandbox")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return filepath.Join(bin, "wechatpay"), filepath.Join(bin, "wechatpay-sandbox")
+}
+
+// runBinary runs the built command with args and returns what it did.
+func runBinary(t *testing.T, bin string, env []string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		code = exitErr.ExitCode()
+	} else if err != nil {
+		t.Fatalf("%s: %v", bin, err)
+	}
+	return result{code, stdout.String(), stderr.String()}
+}
+
+// TestProcess runs the built command against the built sandbox, each a real
+// process, through every exit code.
+func TestProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds two commands")
+	}
+	cli, sandboxBin := buildCommands(t)
+
+	dir := filepath.Join(t.TempDir(), "sandbox")
+	sandbox := exec.Command(sandboxBin, "-addr", "127.0.0.1:0", "-dir", dir)
+	var logs strings.Builder
+	sandbox.Stderr = &logs
+	stdout, err := sandbox.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sandbox.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waited := false
+	defer func() {
+		if !waited {
+			_ = sandbox.Process.Kill()
+			_ = sandbox.Wait()
+		}
+	}()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	url, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), "listening on ")
+	if err != nil || !ok || !strings.HasPrefix(url, "http://127.0.0.1:") {
+		t.Fatalf("first line %q, %v; want listening on http://127.0.0.1:PORT", line, err)
+	}
+	go io.Copy(io.Discard, stdout) // never block the sandbox on its stdout
+	config := filepath.Join(dir, "config.json")
+
+	terminate := func(config, code string) []string {
+		return terminateArgs(config, "12535", code)
+	}
+	check := func(name string, r result, want int, stdout string, stderr ...string) {
+		t.Helper()
+		if r.code != want {
+			t.Errorf("%s: exit %d, want %d\nstdout: %s\nstderr: %s", name, r.code, want, r.stdout, r.stderr)
+		}
+		if r.stdout != stdout {
+			t.Errorf("%s: stdout\n%s\nwant\n%s", name, r.stdout, stdout)
+		}
+		for _, s := range stderr {
+			if !strings.Contains(r.stderr, s) {
+				t.Errorf("%s: stderr does not contain %q:\n%s", name, s, r.stderr)
+			}
+		}
+	}
+
+	check("terminate", runBinary(t, cli, nil, terminate(config, wechatpaytest.ExampleOutContractCode)...), 0, exampleOut)
+	// The second call takes the config from the environment.
+	check("terminate again", runBinary(t, cli, []string{"WECHATPAY_CONFIG=" + config}, terminate("", wechatpaytest.ExampleOutContractCode)[2:]...),
+		1, "", "code:       INVALID_REQUEST", "Request-ID: ")
+	check("33-character code", runBinary(t, cli, nil, terminate(config, strings.Repeat("a", 33))...),
+		2, "", "out_contract_code: has 33 characters, at most 32 are allowed (rule maxLength)")
+
+	// A copy of the config pointing at a closed port.
+	closed := writeConfigCopy(t, config, "closed.json", closedPortURL(t))
+	check("closed port", runBinary(t, cli, nil, terminate(closed, wechatpaytest.ExampleOutContractCode)...), 3, "", "connection refused")
+
+	// The sandbox command has no fault flag: a tampered answer comes from an
+	// in-process sandbox with the same keys.
+	keys, err := testKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{MerchantKey: keys[0], WechatpayKey: keys[1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if err := srv.InjectFault("terminateByCode", wechatpaytest.Fault{Kind: wechatpaytest.FaultTamperedBody}); err != nil {
+		t.Fatal(err)
+	}
+	tamperedDir := t.TempDir()
+	writeKeyFiles(t, tamperedDir, keys[0], keys[1])
+	tampered := writeConfig(t, tamperedDir, "config.json", srv.ClientConfig(), srv.URL)
+	check("tampered answer", runBinary(t, cli, nil, terminate(tampered, wechatpaytest.ExampleOutContractCode)...),
+		3, "", "response verification failed", "signature does not verify")
+
+	if err := sandbox.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	err = sandbox.Wait()
+	waited = true
+	if err != nil {
+		t.Errorf("sandbox after SIGTERM: %v, want exit 0\n%s", err, logs.String())
+	}
+}
+
+// writeConfigCopy writes a copy of the config file at path next to it,
+// named name, with another base URL.
+func writeConfigCopy(t *testing.T, path, name, baseURL string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f wechatpay.ConfigFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		t.Fatal(err)
+	}
+	f.BaseURL = baseURL
+	if data, err = json.Marshal(f); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(filepath.Dir(path), name)
+	writeFile(t, out, data)
+	return out
+}

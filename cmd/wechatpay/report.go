@@ -1,0 +1,103 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/payforge/wechatpay/wechatpay"
+)
+
+// report writes err for a person on w and returns its exit code.
+func report(w io.Writer, op *operation, err error) int {
+	code := exitCode(err)
+	var apiErr *wechatpay.APIError
+	switch {
+	case errors.As(err, &apiErr):
+		writeAPIError(w, op, apiErr)
+	case code == exitUsage:
+		fmt.Fprintf(w, "wechatpay: %s: invalid request, nothing was sent:\n", op.name)
+		for _, v := range validationErrors(err) {
+			fmt.Fprintf(w, "  %s: %s (rule %s)\n", v.Field, v.Message, v.Rule)
+		}
+	default:
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "wechatpay: ") { // the runtime's errors name the operation
+			msg = "wechatpay: " + op.name + ": " + msg
+		}
+		fmt.Fprintln(w, msg)
+		var verr *wechatpay.VerificationError
+		if errors.As(err, &verr) {
+			fmt.Fprintln(w, "The answer failed verification and was discarded.")
+		}
+	}
+	return code
+}
+
+// exitCode classifies an error of an operation's Call; see the package doc.
+func exitCode(err error) int {
+	var apiErr *wechatpay.APIError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &apiErr):
+		return exitAPIError
+	case len(validationErrors(err)) > 0:
+		return exitUsage
+	}
+	// Transport, verification and decode errors, and anything unforeseen:
+	// there is no usable answer.
+	return exitFailure
+}
+
+// writeAPIError writes every field of e a support ticket may need.
+func writeAPIError(w io.Writer, op *operation, e *wechatpay.APIError) {
+	fmt.Fprintf(w, "wechatpay: %s: WeChat Pay answered with an error\n", op.name)
+	fmt.Fprintf(w, "  status:     %d %s\n", e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Code != "" {
+		fmt.Fprintf(w, "  code:       %s\n", e.Code)
+	}
+	fmt.Fprintf(w, "  message:    %s\n", e.Message)
+	if d := e.Detail; d != nil {
+		var parts []string
+		add := func(k, v string) {
+			if v != "" {
+				parts = append(parts, k+" "+v)
+			}
+		}
+		add("field", d.Field)
+		add("value", string(d.Value))
+		add("issue", d.Issue)
+		add("location", d.Location)
+		fmt.Fprintf(w, "  detail:     %s\n", strings.Join(parts, ", "))
+	}
+	requestID := e.RequestID
+	if requestID == "" {
+		requestID = "(none)"
+	}
+	fmt.Fprintf(w, "  Request-ID: %s\n", requestID)
+}
+
+// validationErrors returns every *wechatpay.ValidationError in err's tree,
+// which generated Validate methods build with errors.Join.
+func validationErrors(err error) []*wechatpay.ValidationError {
+	var out []*wechatpay.ValidationError
+	var walk func(error)
+	walk = func(err error) {
+		switch e := err.(type) {
+		case nil:
+		case *wechatpay.ValidationError:
+			out = append(out, e)
+		case interface{ Unwrap() []error }:
+			for _, inner := range e.Unwrap() {
+				walk(inner)
+			}
+		case interface{ Unwrap() error }:
+			walk(e.Unwrap())
+		}
+	}
+	walk(err)
+	return out
+}
