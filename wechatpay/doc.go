@@ -20,5 +20,11 @@
 // did not verify; its body is discarded), *TransportError (no answer) and
 // *DecodeError (a verified answer that does not fit the response type).
 //
+// NewNotifyHandler serves the merchant's notify_url: it verifies each
+// notification like an answer, refuses replays, decrypts the resource with the
+// APIv3 key and hands the JSON to the merchant's function. Client.Call reaches
+// endpoints no generated package covers yet, with the same signing,
+// verification and errors.
+//
 // The package imports only the standard library.
 package wechatpay

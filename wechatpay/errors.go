@@ -73,8 +73,8 @@ type VerificationError struct {
 	StatusCode int    // HTTP status of the answer; 0 for a callback
 	RequestID  string // the Request-ID header, when present
 	Serial     string // the Wechatpay-Serial header, when present
-	Operation  string // the operationId of the call
-	Err        error  // the cause; wraps one of the sentinels above
+	Operation  string // the operationId of the call; empty for a callback
+	Err        error  // the cause; wraps one of the sentinels above (or ErrReplayed)
 }
 
 func (e *VerificationError) Error() string {
@@ -82,7 +82,11 @@ func (e *VerificationError) Error() string {
 	if e.Operation != "" {
 		s += e.Operation + ": "
 	}
-	s += "response verification failed: " + e.Err.Error()
+	if e.StatusCode == 0 {
+		s += "notification verification failed: " + e.Err.Error()
+	} else {
+		s += "response verification failed: " + e.Err.Error()
+	}
 	if e.RequestID != "" {
 		s += " [Request-ID " + e.RequestID + "]"
 	}
@@ -96,7 +100,7 @@ func (e *VerificationError) Unwrap() error { return e.Err }
 // violation with errors.Join, so errors.As finds the first.
 type ValidationError struct {
 	Field   string // the spec's name of the field, such as out_contract_code
-	Rule    string // the broken rule: required, maxLength, minLength, pattern, minimum, maximum, enum, minItems, maxItems, utf8; type and json for text parameters and bodies given to Operation.Call
+	Rule    string // the broken rule: required, maxLength, minLength, pattern, minimum, maximum, enum, minItems, maxItems, utf8; type and json for text parameters and bodies given to Operation.Call; path and json for Client.Call
 	Message string // what is wrong, such as "has 33 characters, at most 32 are allowed"
 }
 
@@ -138,9 +142,9 @@ func (e *DecodeError) Error() string {
 
 func (e *DecodeError) Unwrap() error { return e.Err }
 
-// ConfigError names what is missing or wrong in a Config.
+// ConfigError names what is missing or wrong in a Config or a NotifyConfig.
 type ConfigError struct {
-	Field   string // the Config field, such as MerchantKey
+	Field   string // the Config or NotifyConfig field, such as MerchantKey
 	Problem string
 }
 

@@ -1,0 +1,114 @@
+package wechatpay
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// Call is the escape hatch for endpoints no generated package covers yet. It
+// fills each {name} of pathTemplate with url.PathEscape(pathValues[name]),
+// sends body as JSON (a []byte or json.RawMessage as is; nil for none) with
+// query encoded once, and decodes the verified answer into result (a pointer;
+// nil ignores the body, *[]byte takes it as is, and an empty body leaves
+// result untouched).
+//
+// A placeholder without a value, an empty value, a value "." or "..", a value
+// that is not valid UTF-8, a pathValues key the template does not use, an
+// unbalanced brace, or a body that does not encode is a *ValidationError (Rule
+// "path" or "json", joined) and nothing is sent. Otherwise the errors are
+// those of Do, plus *DecodeError for an answer that does not fit result; they
+// name the operation as method + " " + pathTemplate.
+func (c *Client) Call(ctx context.Context, method, pathTemplate string, pathValues map[string]string, query url.Values, body, result any) error {
+	op := method + " " + pathTemplate
+	path, err := fillPath(pathTemplate, pathValues)
+	if err != nil {
+		return err
+	}
+	var raw []byte
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		raw = b
+	case json.RawMessage:
+		raw = b
+	default:
+		if raw, err = json.Marshal(body); err != nil {
+			return &ValidationError{Field: "body", Rule: "json", Message: "does not encode: " + err.Error()}
+		}
+	}
+	resp, err := c.Do(ctx, &Request{Operation: op, Method: method, PathTemplate: pathTemplate, Path: path, Query: query, Body: raw})
+	if err != nil {
+		return err
+	}
+	if result == nil || len(resp.Body) == 0 {
+		return nil
+	}
+	if p, ok := result.(*[]byte); ok {
+		*p = resp.Body
+		return nil
+	}
+	if err := json.Unmarshal(resp.Body, result); err != nil {
+		return &DecodeError{Operation: op, RequestID: resp.RequestID, Err: err}
+	}
+	return nil
+}
+
+// fillPath replaces each {name} of tmpl with the escaped value of name. Its
+// errors are *ValidationError values (Rule "path"), joined; they name
+// placeholders, never quote values.
+func fillPath(tmpl string, values map[string]string) (string, error) {
+	var b strings.Builder
+	var errs []error
+	bad := func(field, msg string) {
+		errs = append(errs, &ValidationError{Field: field, Rule: "path", Message: msg})
+	}
+	used := make(map[string]bool, len(values))
+	for rest := tmpl; rest != ""; {
+		i := strings.IndexAny(rest, "{}")
+		if i < 0 {
+			b.WriteString(rest)
+			break
+		}
+		b.WriteString(rest[:i])
+		end := strings.IndexAny(rest[i+1:], "{}")
+		if rest[i] == '}' || end < 0 || rest[i+1+end] == '{' || end == 0 {
+			return "", &ValidationError{Field: "pathTemplate", Rule: "path", Message: "has an unbalanced brace or an empty placeholder"}
+		}
+		name := rest[i+1 : i+1+end]
+		rest = rest[i+2+end:]
+		used[name] = true
+		v, ok := values[name]
+		switch {
+		case !ok:
+			bad(name, "has no value in pathValues")
+		case v == "":
+			bad(name, "is empty")
+		case v == "." || v == "..":
+			// A dot segment is collapsed on the way; the path signed would not be the path served.
+			bad(name, "must not be . or ..")
+		case !utf8.ValidString(v):
+			bad(name, "is not valid UTF-8")
+		default:
+			b.WriteString(url.PathEscape(v))
+		}
+	}
+	var unused []string
+	for name := range values {
+		if !used[name] {
+			unused = append(unused, name)
+		}
+	}
+	slices.Sort(unused)
+	for _, name := range unused {
+		bad(name, "is not a placeholder of the path template")
+	}
+	if err := errors.Join(errs...); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
