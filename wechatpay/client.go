@@ -39,6 +39,7 @@ type Client struct {
 	log       *slog.Logger
 	maxBody   int64
 	newNonce  func() (string, error)
+	retry     RetryPolicy
 }
 
 // Request is one call as a generated package describes it to Do.
@@ -81,6 +82,7 @@ func NewClient(cfg Config) (*Client, error) {
 		log:       cfg.Logger,
 		maxBody:   cfg.MaxResponseBytes,
 		newNonce:  func() (string, error) { return NewNonce(rand.Reader) },
+		retry:     cfg.Retry.withDefaults(),
 	}
 	if c.wpSerial == "" {
 		c.wpSerial = defaultWechatpaySerial(cfg.VerificationKeys)
@@ -119,13 +121,33 @@ func (c *Client) Keys() *KeySet { return c.keys }
 // Do signs r, sends it and returns the verified answer. A 2xx answer is
 // returned only after its signature verified (*VerificationError otherwise);
 // a non-2xx answer is an *APIError; no answer is a *TransportError.
+//
+// With Config.Retry set, a failed attempt is repeated as the RetryPolicy
+// says, each attempt signed anew.
 func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
+	if r == nil {
+		return nil, &TransportError{Err: errors.New("nil request")}
+	}
+	for attempt := 1; ; attempt++ {
+		resp, err := c.attempt(ctx, r, attempt)
+		if err == nil || !c.retry.retries(r, err, attempt) {
+			return resp, err
+		}
+		if werr := c.retry.wait(ctx, attempt); werr != nil {
+			return nil, err // the context ended while backing off; report the last failure
+		}
+	}
+}
+
+// attempt makes one signed call and logs its outcome.
+func (c *Client) attempt(ctx context.Context, r *Request, attempt int) (*Response, error) {
 	start := time.Now()
 	resp, err := c.do(ctx, r)
 	attrs := []any{
 		slog.String("operation", r.Operation),
 		slog.String("method", r.Method),
 		slog.String("path", r.PathTemplate),
+		slog.Int("attempt", attempt),
 		slog.Duration("elapsed", time.Since(start)),
 	}
 	var apiErr *APIError
@@ -144,9 +166,6 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 }
 
 func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
-	if r == nil {
-		return nil, &TransportError{Err: errors.New("nil request")}
-	}
 	transportErr := func(err error) error {
 		// *url.Error quotes the whole URL, path and query values included;
 		// keep its cause only, so errors and logs name the template alone.

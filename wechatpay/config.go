@@ -57,6 +57,9 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxResponseBytes caps the bytes read from an answer. Default DefaultMaxResponseBytes.
 	MaxResponseBytes int64
+	// Retry says which failed calls are repeated. The zero value repeats
+	// nothing; see RetryPolicy.
+	Retry RetryPolicy
 }
 
 // check returns every problem of c joined, each a *ConfigError.
@@ -96,6 +99,9 @@ func (c *Config) check() error {
 		if err := checkBaseURL(c.BaseURL); err != nil {
 			bad("BaseURL", err.Error())
 		}
+	}
+	if err := c.Retry.check(); err != nil {
+		bad("Retry", err.Error())
 	}
 	if c.MaxResponseBytes < 0 {
 		bad("MaxResponseBytes", "must not be negative")

@@ -1,0 +1,114 @@
+package wechatpay
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"time"
+)
+
+// RetryPolicy says which failed calls the Client repeats, and how long it
+// waits in between. The zero value repeats nothing.
+//
+// Only failures that may pass on their own are repeated: a *TransportError
+// (the connection failed, or the answer was cut off), except when the
+// caller's context ended, and an *APIError with status 500 and code
+// SYSTEM_ERROR, which WeChat Pay documents as "retry later". Answers that
+// failed verification, other API errors and validation errors are never
+// repeated.
+//
+// A repeated request may run twice at WeChat Pay when the first answer was
+// lost on the way back. So by default only GET and HEAD calls, which change
+// nothing, are repeated; set RetryUnsafe for operations you know are safe to
+// run twice. Terminating a contract is not: a second termination is refused
+// even when the first one succeeded.
+type RetryPolicy struct {
+	// MaxAttempts is the number of attempts, the first included; 0 or 1
+	// means no repetition.
+	MaxAttempts int
+	// BaseDelay is the wait before the second attempt; it doubles for each
+	// attempt after, up to MaxDelay, and a random part of up to half of it is
+	// added so that many clients do not retry in step. Default 100 ms.
+	BaseDelay time.Duration
+	// MaxDelay caps the wait between two attempts. Default 2 s.
+	MaxDelay time.Duration
+	// RetryUnsafe repeats calls of every method, POST included.
+	RetryUnsafe bool
+
+	// sleep waits for d or until ctx ends; tests replace it.
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+// Defaults of RetryPolicy.
+const (
+	DefaultRetryBaseDelay = 100 * time.Millisecond
+	DefaultRetryMaxDelay  = 2 * time.Second
+)
+
+func (p RetryPolicy) check() error {
+	if p.MaxAttempts < 0 || p.BaseDelay < 0 || p.MaxDelay < 0 {
+		return errors.New("MaxAttempts, BaseDelay and MaxDelay must not be negative")
+	}
+	if p.MaxDelay > 0 && p.BaseDelay > p.MaxDelay {
+		return errors.New("BaseDelay must not exceed MaxDelay")
+	}
+	return nil
+}
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.BaseDelay == 0 {
+		p.BaseDelay = DefaultRetryBaseDelay
+	}
+	if p.MaxDelay == 0 {
+		p.MaxDelay = DefaultRetryMaxDelay
+	}
+	if p.sleep == nil {
+		p.sleep = sleepContext
+	}
+	return p
+}
+
+// retries reports whether the call r, whose attempt number attempt failed
+// with err, is to be repeated.
+func (p RetryPolicy) retries(r *Request, err error, attempt int) bool {
+	if attempt >= p.MaxAttempts {
+		return false
+	}
+	if !p.RetryUnsafe && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	var te *TransportError
+	if errors.As(err, &te) {
+		return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) &&
+			!errors.Is(err, ErrResponseTooLarge)
+	}
+	var ae *APIError
+	return errors.As(err, &ae) && ae.StatusCode == http.StatusInternalServerError && ae.Code == "SYSTEM_ERROR"
+}
+
+// delay is the wait after attempt number attempt: BaseDelay doubled per
+// attempt, capped at MaxDelay, plus up to half of it at random.
+func (p RetryPolicy) delay(attempt int) time.Duration {
+	d := p.BaseDelay
+	for i := 1; i < attempt && d < p.MaxDelay; i++ {
+		d *= 2
+	}
+	d = min(d, p.MaxDelay)
+	return d + rand.N(d/2+1)
+}
+
+func (p RetryPolicy) wait(ctx context.Context, attempt int) error {
+	return p.sleep(ctx, p.delay(attempt))
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,178 @@
+package wechatpay
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// scriptedServer answers the n-th request (from 1) with answers[n-1], the
+// last one repeating, and records each request's Authorization header.
+type scriptedServer struct {
+	*httptest.Server
+	mu    sync.Mutex
+	auths []string
+}
+
+func newScriptedServer(t *testing.T, answers ...func(w http.ResponseWriter)) *scriptedServer {
+	s := &scriptedServer{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.auths = append(s.auths, r.Header.Get("Authorization"))
+		n := len(s.auths)
+		s.mu.Unlock()
+		answers[min(n, len(answers))-1](w)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *scriptedServer) requests() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.auths...)
+}
+
+func dropConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err == nil {
+		conn.Close()
+	}
+}
+
+func systemError(w http.ResponseWriter) {
+	writeAnswer(w, http.Header{}, 500, `{"code":"SYSTEM_ERROR","message":"系统错误"}`)
+}
+
+func TestRetryPolicy(t *testing.T) {
+	const okBody = `{"mchid":"1900000109"}`
+	ok := func(t *testing.T) func(w http.ResponseWriter) {
+		h := okHeader(t, okBody)
+		return func(w http.ResponseWriter) { writeAnswer(w, h, 200, okBody) }
+	}
+	paramError := func(w http.ResponseWriter) {
+		writeAnswer(w, http.Header{}, 400, `{"code":"PARAM_ERROR","message":"参数错误"}`)
+	}
+	unsigned := func(w http.ResponseWriter) { writeAnswer(w, http.Header{}, 200, okBody) }
+
+	cases := []struct {
+		name     string
+		method   string
+		policy   RetryPolicy
+		answers  func(t *testing.T) []func(http.ResponseWriter)
+		wantSent int
+		wantOK   bool
+	}{
+		{"zero policy repeats nothing", http.MethodGet, RetryPolicy{},
+			func(t *testing.T) []func(http.ResponseWriter) { return []func(http.ResponseWriter){dropConnection, ok(t)} }, 1, false},
+		{"GET after dropped connections", http.MethodGet, RetryPolicy{MaxAttempts: 3},
+			func(t *testing.T) []func(http.ResponseWriter) {
+				return []func(http.ResponseWriter){dropConnection, dropConnection, ok(t)}
+			}, 3, true},
+		{"GET gives up after MaxAttempts", http.MethodGet, RetryPolicy{MaxAttempts: 3},
+			func(t *testing.T) []func(http.ResponseWriter) { return []func(http.ResponseWriter){systemError} }, 3, false},
+		{"GET after SYSTEM_ERROR", http.MethodGet, RetryPolicy{MaxAttempts: 2},
+			func(t *testing.T) []func(http.ResponseWriter) { return []func(http.ResponseWriter){systemError, ok(t)} }, 2, true},
+		{"POST is not repeated by default", http.MethodPost, RetryPolicy{MaxAttempts: 3},
+			func(t *testing.T) []func(http.ResponseWriter) { return []func(http.ResponseWriter){systemError, ok(t)} }, 1, false},
+		{"POST with RetryUnsafe", http.MethodPost, RetryPolicy{MaxAttempts: 3, RetryUnsafe: true},
+			func(t *testing.T) []func(http.ResponseWriter) { return []func(http.ResponseWriter){dropConnection, ok(t)} }, 2, true},
+		{"PARAM_ERROR is final", http.MethodGet, RetryPolicy{MaxAttempts: 3},
+			func(t *testing.T) []func(http.ResponseWriter) { return []func(http.ResponseWriter){paramError, ok(t)} }, 1, false},
+		{"a verification failure is final", http.MethodGet, RetryPolicy{MaxAttempts: 3},
+			func(t *testing.T) []func(http.ResponseWriter) { return []func(http.ResponseWriter){unsigned, ok(t)} }, 1, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newScriptedServer(t, tc.answers(t)...)
+			cfg := testConfig(t, srv.URL)
+			cfg.Retry = tc.policy
+			c, err := NewClient(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var waits []time.Duration
+			c.retry.sleep = func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
+			req := terminateRequest()
+			req.Method = tc.method
+			if tc.method == http.MethodGet {
+				req.Body = nil
+			}
+			_, err = c.Do(context.Background(), req)
+			if (err == nil) != tc.wantOK {
+				t.Fatalf("err = %v, want success %v", err, tc.wantOK)
+			}
+			auths := srv.requests()
+			if len(auths) != tc.wantSent {
+				t.Fatalf("server got %d requests, want %d", len(auths), tc.wantSent)
+			}
+			if len(waits) != tc.wantSent-1 {
+				t.Errorf("waited %d times, want %d", len(waits), tc.wantSent-1)
+			}
+			seen := map[string]bool{}
+			for _, a := range auths {
+				if seen[a] {
+					t.Errorf("a repeated attempt reused its Authorization header: each attempt must be signed anew")
+				}
+				seen[a] = true
+			}
+		})
+	}
+}
+
+func TestRetryDelay(t *testing.T) {
+	p := RetryPolicy{BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second}.withDefaults()
+	for _, tc := range []struct {
+		attempt int
+		base    time.Duration
+	}{{1, 100 * time.Millisecond}, {2, 200 * time.Millisecond}, {3, 400 * time.Millisecond}, {4, 800 * time.Millisecond}, {5, time.Second}, {40, time.Second}} {
+		for range 50 {
+			d := p.delay(tc.attempt)
+			if d < tc.base || d > tc.base+tc.base/2 {
+				t.Fatalf("delay(%d) = %v, want within [%v, %v]", tc.attempt, d, tc.base, tc.base+tc.base/2)
+			}
+		}
+	}
+}
+
+func TestRetryStopsWhenContextEnds(t *testing.T) {
+	var sent atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sent.Add(1)
+		systemError(w)
+	}))
+	defer srv.Close()
+	cfg := testConfig(t, srv.URL)
+	cfg.Retry = RetryPolicy{MaxAttempts: 100, BaseDelay: time.Hour, MaxDelay: time.Hour}
+	c, err := NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	req := terminateRequest()
+	req.Method, req.Body = http.MethodGet, nil
+	_, err = c.Do(ctx, req)
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Code != "SYSTEM_ERROR" {
+		t.Errorf("err = %v, want the last SYSTEM_ERROR", err)
+	}
+	if n := sent.Load(); n != 1 {
+		t.Errorf("server got %d requests while the client backed off for an hour, want 1", n)
+	}
+}
+
+func TestRetryPolicyConfig(t *testing.T) {
+	for _, p := range []RetryPolicy{{MaxAttempts: -1}, {BaseDelay: -time.Second}, {BaseDelay: 3 * time.Second, MaxDelay: time.Second}} {
+		cfg := testConfig(t, "")
+		cfg.Retry = p
+		if _, err := NewClient(cfg); err == nil {
+			t.Errorf("NewClient accepted Retry %+v", p)
+		}
+	}
+}
