@@ -4,10 +4,13 @@ package main
 // generator writes must do what the spec says.
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	pec "github.com/payforge/wechatpay/gen/passwordexemptcontract"
 	"github.com/payforge/wechatpay/wechatpay"
@@ -149,13 +152,143 @@ func TestResponseDecodes(t *testing.T) {
 }
 
 func TestOperationsTable(t *testing.T) {
-	if len(pec.Operations) != 1 {
-		t.Fatalf("Operations = %+v", pec.Operations)
+	want := []string{
+		"preSignEcommerceMiniProgram",
+		"preSignEcommercePayRedirectSign",
+		"preSignNormalMiniProgram",
+		"preSignNormalPayRedirectSign",
+		"preSignQsMiniProgram",
+		"preSignQsPayRedirectSign",
+		"preSignServiceProviderMiniProgram",
+		"preSignServiceProviderPayRedirectSign",
+		"queryByCode",
+		"terminateByCode",
 	}
-	op := pec.Operations[0]
-	if op.ID != "terminateByCode" || op.Method != "POST" ||
-		op.PathTemplate != "/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate" ||
-		!strings.HasPrefix(op.Summary, "Terminate a contract") {
-		t.Fatalf("Operations[0] = %+v", op)
+	var got []string
+	for _, op := range pec.Operations {
+		got = append(got, op.ID)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Fatalf("operation IDs %v, want %v", got, want)
+	}
+	for _, op := range pec.Operations {
+		if op.ID != "terminateByCode" {
+			continue
+		}
+		if op.Method != "POST" || !op.HasBody || len(op.Params) != 2 ||
+			op.PathTemplate != "/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate" ||
+			!strings.HasPrefix(op.Summary, "Terminate a contract") {
+			t.Fatalf("terminateByCode = %+v", op)
+		}
 	}
 }
+
+// TestOperationsCallValidates calls every operation of the table with an
+// empty request: each must refuse it before anything is sent, so the
+// client needs no runtime.
+func TestOperationsCallValidates(t *testing.T) {
+	c := pec.NewClient(nil)
+	for _, op := range pec.Operations {
+		var body []byte
+		if op.HasBody {
+			body = []byte("{}")
+		}
+		resp, err := op.Call(context.Background(), c, nil, body)
+		var ve *wechatpay.ValidationError
+		if resp != nil || !errors.As(err, &ve) || ve.Rule != "required" {
+			t.Errorf("%s: Call = %v, %v; want a required violation", op.ID, resp, err)
+		}
+	}
+}
+
+func validQsRequest() *pec.PreSignQsMiniProgramRequest {
+	return &pec.PreSignQsMiniProgramRequest{
+		AppID:                  "wxd678efh567hg6787",
+		SubAppID:               "wxd678efh567hg6999",
+		SubMchID:               "1900000109",
+		ServiceID:              12535,
+		OutContractCode:        "wxwtdk20200910100000",
+		NotifyURL:              "https://example.com/notify",
+		ContractDisplayAccount: "demo",
+	}
+}
+
+func TestAnyOfOpenIDOrSubOpenID(t *testing.T) {
+	r := validQsRequest()
+	err := r.Validate()
+	var ve *wechatpay.ValidationError
+	if !errors.As(err, &ve) || ve.Field != "openid|sub_openid" || ve.Rule != "anyOf" || ve.Message != "one of openid and sub_openid is required" {
+		t.Fatalf("neither openid nor sub_openid: Validate = %v", err)
+	}
+	for _, set := range []func(*pec.PreSignQsMiniProgramRequest){
+		func(r *pec.PreSignQsMiniProgramRequest) { r.OpenID = "o1" },
+		func(r *pec.PreSignQsMiniProgramRequest) { r.SubOpenID = "o2" },
+		func(r *pec.PreSignQsMiniProgramRequest) { r.OpenID, r.SubOpenID = "o1", "o2" },
+	} {
+		r := validQsRequest()
+		set(r)
+		if err := r.Validate(); err != nil {
+			t.Errorf("Validate(%+v) = %v", r, err)
+		}
+	}
+	// The same rule holds for the pay-redirect variant.
+	p := &pec.PreSignQsPayRedirectSignRequest{
+		AppID: "a", SubAppID: "b", SubMchID: "c", ServiceID: 1, OutContractCode: "x1",
+		NotifyURL: "https://example.com/n", ContractDisplayAccount: "d", PrepayID: "p",
+	}
+	if got := violations(t, p.Validate()); strings.Join(got, ",") != "openid|sub_openid anyOf" {
+		t.Fatalf("pay-redirect variant: violations %v", got)
+	}
+}
+
+func TestOptionalFieldsAreOmitted(t *testing.T) {
+	r := validQsRequest()
+	r.OpenID = "o1"
+	body, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"appid":"wxd678efh567hg6787","contract_display_account":"demo","notify_url":"https://example.com/notify","openid":"o1","out_contract_code":"wxwtdk20200910100000","service_id":12535,"sub_appid":"wxd678efh567hg6999","sub_mchid":"1900000109"}`
+	if string(body) != want {
+		t.Fatalf("body\n got %s\nwant %s", body, want)
+	}
+}
+
+func TestQueryResponseDecodes(t *testing.T) {
+	const signed = `{"mchid":"1900000109","contract_id":"100005698","appid":"wxd678efh567hg6787","openid":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o","service_id":12535,"out_contract_code":"wxwtdk20200910100000","contract_state":"SIGNED","contract_signed_time":"2020-09-10T13:29:35+08:00"}`
+	var r pec.QueryByCodeResponse
+	if err := json.Unmarshal([]byte(signed), &r); err != nil {
+		t.Fatal(err)
+	}
+	when := time.Date(2020, 9, 10, 13, 29, 35, 0, time.FixedZone("", 8*3600))
+	if !r.ContractSignedTime.Equal(when) || r.ContractState != pec.ContractStateSigned || !r.ContractState.Known() || r.ContractTerminateInfo != nil {
+		t.Fatalf("decoded %+v", r)
+	}
+
+	// A state and a termination mode the spec does not know decode as they are.
+	const ended = `{"contract_state":"SOMETHING_NEW","contract_signed_time":"2020-09-10T13:29:35+08:00","contract_terminate_info":{"contract_termination_mode":"NEW_MODE","contract_terminated_time":"2020-10-01T08:00:00Z"}}`
+	r = pec.QueryByCodeResponse{}
+	if err := json.Unmarshal([]byte(ended), &r); err != nil {
+		t.Fatal(err)
+	}
+	info := r.ContractTerminateInfo
+	if r.ContractState != "SOMETHING_NEW" || r.ContractState.Known() || info == nil ||
+		info.ContractTerminationMode != "NEW_MODE" || info.ContractTerminationMode.Known() ||
+		!info.ContractTerminatedTime.Equal(time.Date(2020, 10, 1, 8, 0, 0, 0, time.UTC)) {
+		t.Fatalf("decoded %+v, %+v", r, info)
+	}
+}
+
+// The pre-signing operations that answer with the same component share
+// one type named after it; a response of one operation keeps its own.
+var (
+	_ func(context.Context, *pec.PreSignNormalMiniProgramRequest) (*pec.PreSignMiniProgramResult, error)                           = (*pec.Client)(nil).PreSignNormalMiniProgram
+	_ func(context.Context, *pec.PreSignEcommerceMiniProgramRequest) (*pec.PreSignMiniProgramResult, error)                        = (*pec.Client)(nil).PreSignEcommerceMiniProgram
+	_ func(context.Context, *pec.PreSignQsMiniProgramRequest) (*pec.PreSignMiniProgramResult, error)                               = (*pec.Client)(nil).PreSignQsMiniProgram
+	_ func(context.Context, *pec.PreSignNormalPayRedirectSignRequest) (*pec.PreSignPayRedirectResult, error)                       = (*pec.Client)(nil).PreSignNormalPayRedirectSign
+	_ func(context.Context, *pec.PreSignQsPayRedirectSignRequest) (*pec.PreSignPayRedirectResult, error)                           = (*pec.Client)(nil).PreSignQsPayRedirectSign
+	_ func(context.Context, *pec.TerminateByCodeRequest) (*pec.TerminateByCodeResponse, error)                                     = (*pec.Client)(nil).TerminateByCode
+	_ func(context.Context, *pec.QueryByCodeRequest) (*pec.QueryByCodeResponse, error)                                             = (*pec.Client)(nil).QueryByCode
+	_ func(context.Context, *pec.PreSignServiceProviderMiniProgramRequest) (*pec.PreSignServiceProviderMiniProgramResponse, error) = (*pec.Client)(nil).PreSignServiceProviderMiniProgram
+)

@@ -64,6 +64,16 @@ func TestInvalidSpecs(t *testing.T) {
 		{"additional_properties.yaml", []string{"unsupported: additionalProperties", "properties.labels"}},
 		{"query_array.yaml", []string{`unsupported: query parameter "ids" of type array`}},
 		{"array_body.yaml", []string{"unsupported: request body of type array", "paths./x.post.requestBody"}},
+		{"any_of_typed.yaml", []string{"any_of_typed.yaml:10:11: ", "unsupported: anyOf in a schema, other than one whose branches only list required properties at paths./x.post.requestBody"}},
+		{"any_of_unknown_property.yaml", []string{"any_of_unknown_property.yaml:21:11: ", `unsupported: anyOf branch requiring "unionid", which is not a property of the object at components.schemas.Body.anyOf[1]`}},
+		{"any_of_on_string.yaml", []string{`unsupported: anyOf on a schema of type "string" at paths./x.post.requestBody.content.application/json.schema.properties.a`}},
+		{"one_of_required.yaml", []string{"one_of_required.yaml:10:11: ", "unsupported: oneOf in a schema at paths./x.post.requestBody"}},
+		{"known_values_on_integer.yaml", []string{`unsupported: x-wechatpay-known-values on a schema of type "integer"`, "properties.level"}},
+		{"known_values_with_enum.yaml", []string{"known_values_with_enum.yaml:21:5: ", "unsupported: both enum and x-wechatpay-known-values in a schema at components.schemas.State"}},
+		{"reserved_name.yaml", []string{"reserved_name.yaml:18:5: ", `names collide after conversion to Go: schema "Param" and the generated package itself both become Param`}},
+		{"int32_bound.yaml", []string{"int32_bound.yaml:14:17: ", "unsupported: bound 4294967295 outside the range of an int32 at paths./x.post.requestBody.content.application/json.schema.properties.n"}},
+		{"huge_length.yaml", []string{"unsupported: maxLength 18446744073709551615, larger than 2147483647", "properties.q"}},
+		{"known_values_not_list.yaml", []string{"x-wechatpay-known-values must be a non-empty list of strings", "properties.state.x-wechatpay-known-values"}},
 	}
 	seen := map[string]bool{}
 	for _, c := range cases {

@@ -119,3 +119,69 @@ func typeCheck(t *testing.T, generated map[string]map[string][]byte) {
 		}
 	}
 }
+
+// TestScenarioCoverage names the scenario that shows each feature of the
+// generator, and what in its golden output shows it: the strings must come
+// in this order in the file.
+func TestScenarioCoverage(t *testing.T) {
+	for _, c := range []struct {
+		feature, file string
+		want          []string
+	}{
+		{"GET without a body", "two_operations/get_order.go", []string{
+			"Method:       http.MethodGet", "Path:", "Query:        query,\n\t})", `"must be empty: the operation sends no body"`}},
+		{"query parameters set on url.Values", "two_operations/get_order.go", []string{
+			"query := url.Values{}", `query.Set("mchid", req.MchID)`, `if req.Limit != nil {`, `query.Set("limit", strconv.FormatInt(*req.Limit, 10))`}},
+		{"nested objects and arrays as named types", "two_operations/create_order.go", []string{
+			"Amount CreateOrderRequestAmount `json:\"amount\"`", "Detail []CreateOrderRequestDetailItem", "type CreateOrderRequestAmount struct", "type CreateOrderRequestDetailItem struct"}},
+		{"enums as typed strings with constants", "two_operations/types.go", []string{
+			"type OrderState string", `OrderStateSuccess OrderState = "SUCCESS"`, "func (v OrderState) Known() bool"}},
+		{"int64 and float numbers", "two_operations/get_order.go", []string{"Limit *int64", "Ratio *float64"}},
+		{"an operation without a response body (204)", "no_content/close_order.go", []string{
+			"func (c *Client) CloseOrder(ctx context.Context, req *CloseOrderRequest) error {", "_, err = c.rt.Do(", "return nil, c.CloseOrder(ctx, &req)"}},
+		{"several operations in one package in stable order", "no_content/client.go", []string{`ID:           "closeOrder"`, `ID:           "deleteOrder"`}},
+		{"anyOf of required lists", "any_of/pre_sign.go", []string{
+			`if r.OpenID == "" && r.SubOpenID == "" && r.PhoneNumbers == nil {`, `Field: "openid|sub_openid|phone_numbers", Rule: "anyOf", Message: "one of openid, sub_openid and phone_numbers is required"`}},
+		{"anyOf with branches of several fields, nested", "any_of/types.go", []string{
+			`if !(p.Account != "" && p.Bank != "") && !(p.Card != "" && !p.ExpiresAt.IsZero()) && p.CouponID == nil {`}},
+		{"open enum (x-wechatpay-known-values)", "known_values/types.go", []string{
+			"type BillState string", `BillStateFinished   BillState = "FINISHED"`, "func (v BillState) Known() bool"}},
+		{"open enum: no membership rule, string rules kept", "known_values/apply_bill.go", []string{
+			`Field: "bill_type", Rule: "enum"`, `if !hintPattern.MatchString(string(r.Hint)) {`, `if r.State == "" {`}},
+		{"date-time as time.Time", "date_time/schedule_refund.go", []string{
+			"url.PathEscape(req.Since.Format(time.RFC3339Nano))", "time.Parse(time.RFC3339, v)", "Since time.Time `json:\"-\"`",
+			"ExecuteAt time.Time `json:\"execute_at\"`", "ExpireAt time.Time `json:\"expire_at,omitzero\"`", "if r.ExecuteAt.IsZero() {"}},
+		{"optional fields: pointers for numbers, booleans and objects, omitzero", "optional_fields/create_goods.go", []string{
+			"OptCount *int32 `json:\"opt_count,omitzero\"`", "OptExtra json.RawMessage `json:\"opt_extra,omitzero\"`",
+			"OptKind Kind `json:\"opt_kind,omitzero\"`", "OptListedAt time.Time `json:\"opt_listed_at,omitzero\"`",
+			"OptName string `json:\"opt_name,omitzero\"`", "OptOnSale *bool `json:\"opt_on_sale,omitzero\"`",
+			"OptSize *Size `json:\"opt_size,omitzero\"`", "OptTags []string `json:\"opt_tags,omitzero\"`",
+			"Price int64 `json:\"price\"`", "Size Size `json:\"size\"`"}},
+		{"a response shared by several operations", "shared_response/pre_sign_web.go", []string{
+			"func (c *Client) PreSignWeb(ctx context.Context, req *PreSignWebRequest) (*PreSignResult, error) {"}},
+		{"a response shared by several operations: one type", "shared_response/types.go", []string{
+			"// PreSignResult is the body of a successful answer to [Client.PreSignApp],", "type PreSignResult struct", "type PreSignResultPage struct"}},
+		{"a component response of one operation keeps its own type", "shared_response/get_contract.go", []string{"type GetContractResponse struct"}},
+		{"primitive components: no type, their rules on the field", "shared_response/pre_sign_app.go", []string{
+			"// An AppID bound to the merchant.", "AppID string `json:\"appid\"`",
+			"Must match the pattern ^https://[^?#]+$.", "NotifyURL string",
+			"// The sub-merchant's AppID; this description wins over the component's."}},
+		{"recursive types through pointers and slices", "recursive/types.go", []string{"Children []Node", "Parent *Node"}},
+		{"names that are Go keywords or not ASCII", "keywords/create_thing.go", []string{"Func string `json:\"func\"`", "X91D1X989D int64 `json:\"金额\"`"}},
+	} {
+		data, err := os.ReadFile(filepath.Join(scenarioDir, filepath.Dir(c.file), "golden", filepath.Base(c.file)))
+		if err != nil {
+			t.Errorf("%s: %v", c.feature, err)
+			continue
+		}
+		rest := string(data)
+		for _, w := range c.want {
+			i := strings.Index(rest, w)
+			if i < 0 {
+				t.Errorf("%s: %s does not hold %q (after the strings before it)", c.feature, c.file, w)
+				break
+			}
+			rest = rest[i+len(w):]
+		}
+	}
+}

@@ -17,7 +17,7 @@ func generateInto(t *testing.T, dir string) {
 func TestWriteRemovesStaleKeepsHandWritten(t *testing.T) {
 	out := prefill(t)
 	generateInto(t, out)
-	want := readDir(t, committedDir)
+	want := readGenerated(t, committedDir)
 	want["hand.go"] = []byte(sentinelHand)
 	// stale.go is gone, hand.go untouched, no temporary file left behind.
 	sameFiles(t, readDir(t, out), want, "output directory")
@@ -26,7 +26,7 @@ func TestWriteRemovesStaleKeepsHandWritten(t *testing.T) {
 func TestWriteCreatesDirectory(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "a", "b")
 	generateInto(t, out)
-	sameFiles(t, readDir(t, out), readDir(t, committedDir), "new directory")
+	sameFiles(t, readDir(t, out), readGenerated(t, committedDir), "new directory")
 }
 
 func TestHandWrittenFileIsNotOverwritten(t *testing.T) {

@@ -363,8 +363,13 @@ func TestHelp(t *testing.T) {
 	for _, op := range ops {
 		name := kebab(op.ID)
 		for _, flag := range []string{"-h", "--help"} {
-			// Help needs no config and wins over a missing body.
-			r := cli(t, nil, "", name, "--service_id", "1", flag)
+			// Help needs no config and wins over a missing body and
+			// missing parameters.
+			args := []string{name}
+			if len(op.Params) > 0 {
+				args = append(args, "--"+op.Params[0].Name, "1")
+			}
+			r := cli(t, nil, "", append(args, flag)...)
 			if r.code != 0 || r.stderr != "" {
 				t.Fatalf("%s %s: exit %d, stderr %q", name, flag, r.code, r.stderr)
 			}

@@ -79,7 +79,11 @@ func callTerminateByCode(ctx context.Context, c *Client, params map[string]strin
 	if v, ok := params["out_contract_code"]; ok {
 		req.OutContractCode = v
 	}
-	return c.TerminateByCode(ctx, &req)
+	resp, err := c.TerminateByCode(ctx, &req)
+	if err != nil {
+		return nil, err
+	}
+	return resp, nil
 }
 
 // TerminateByCodeRequest is the request of [Client.TerminateByCode]: its parameters and

@@ -9,11 +9,13 @@
 package build
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"mime"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -27,8 +29,13 @@ import (
 // WeChat Pay error codes documented for its status.
 const ErrorCodesExtension = "x-wechatpay-error-codes"
 
+// KnownValuesExtension is the vendor extension on a string schema that lists
+// the values known so far of a list WeChat Pay may extend: an open enum,
+// whose other values are valid too.
+const KnownValuesExtension = "x-wechatpay-known-values"
+
 // reserved are the top-level names every generated package declares itself.
-var reserved = []string{"Client", "NewClient", "Operation", "Operations"}
+var reserved = []string{"Client", "NewClient", "Operation", "Operations", "Param"}
 
 // methods are the HTTP methods the generator supports, in the order
 // operations of one path are emitted.
@@ -45,6 +52,7 @@ func Build(doc *openapi3.T, specPath, specBase, pkgName string) (*model.Package,
 		patterns: map[string]*model.Pattern{},
 		opIDs:    map[string]string{},
 		opNames:  map[string]string{},
+		answers:  map[string]int{},
 	}
 	for _, name := range reserved {
 		b.names[name] = "the generated package itself"
@@ -59,6 +67,7 @@ func Build(doc *openapi3.T, specPath, specBase, pkgName string) (*model.Package,
 		pkg.DocURL = doc.ExternalDocs.URL
 	}
 	b.pkg = pkg
+	b.countAnswers(doc)
 	if err := b.paths(doc); err != nil {
 		return nil, err
 	}
@@ -85,8 +94,14 @@ type builder struct {
 	// opIDs and opNames hold the operationIds and Go names seen so far.
 	opIDs   map[string]string
 	opNames map[string]string
-	// op is the operation being built; inline types belong to it.
-	op *model.Operation
+	// answers counts, by $ref, the operations whose 2xx answer is a
+	// component schema: one used by two or more becomes a shared type.
+	answers map[string]int
+	// op is the operation being built; inline types belong to it, unless
+	// they are inside a component schema (inComponent > 0): then they are
+	// shared like the component.
+	op          *model.Operation
+	inComponent int
 }
 
 // errorf returns an error located in the spec: at the line origin records,
@@ -161,6 +176,9 @@ func (b *builder) operation(path, method string, item *openapi3.PathItem, o *ope
 		return b.errorf(o.Origin, loc+".operationId", "names collide after conversion to Go: operationId %q and the one at %s both become %s", o.OperationID, prev, goName)
 	}
 	b.opNames[goName] = loc
+	if err := b.declare("call"+goName, "the Call function of operation "+o.OperationID, loc, o.Origin); err != nil {
+		return err
+	}
 
 	op := &model.Operation{
 		ID:          o.OperationID,
@@ -272,7 +290,7 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 			return err
 		}
 		switch {
-		case s.Kind == model.KindString || s.IsEnum() || s.Kind == model.KindInt32 || s.Kind == model.KindInt64:
+		case s.Kind == model.KindString || s.IsEnum() || s.Kind == model.KindInt32 || s.Kind == model.KindInt64 || s.Kind == model.KindTime:
 		case in == model.InQuery && (s.Kind == model.KindFloat64 || s.Kind == model.KindBool):
 		default:
 			return b.unsupported(p.Origin, ploc, "%s parameter %q of type %s", p.In, p.Name, kindName(s))
@@ -398,12 +416,13 @@ func (b *builder) requestBody(op *model.Operation, ref *openapi3.RequestBodyRef,
 	if err != nil {
 		return err
 	}
-	fields, err := b.objectFields(schema, loc+".content.application/json.schema", op.Request.GoName, "request body")
+	fields, anyOf, err := b.objectFields(schema, loc+".content.application/json.schema", op.Request.GoName, "request body")
 	if err != nil {
 		return err
 	}
 	op.HasBody = true
 	op.Request.Fields = append(op.Request.Fields, fields...)
+	op.Request.AnyOf = anyOf
 	return nil
 }
 
@@ -466,18 +485,67 @@ func (b *builder) responses(op *model.Operation, o *openapi3.Operation, loc stri
 	if len(success) > 1 {
 		return b.unsupported(o.Origin, loc, "2xx responses %s where only some have a body", strings.Join(success, ", "))
 	}
+	schemaLoc := successLoc + ".content.application/json.schema"
+	if successSchema.Ref != "" && b.answers[successSchema.Ref] > 1 {
+		// One type, named after the component, for every operation that
+		// answers with it.
+		s, err := b.schema(successSchema, schemaLoc, "", "")
+		if err != nil {
+			return err
+		}
+		if !s.IsStruct() {
+			return b.unsupported(successSchema.Value.Origin, refLoc(successSchema.Ref), "response body of type %s; it must be an object", kindName(s))
+		}
+		s.Named.Answers = append(s.Named.Answers, op)
+		op.Response = s.Named
+		return nil
+	}
 	named, err := b.newNamed(op.GoName+"Response", model.RoleResponse, "the response type of operation "+op.ID, successLoc, nil)
 	if err != nil {
 		return err
 	}
 	named.Description = schemaDescription(successSchema)
 	op.Response = named
-	fields, err := b.objectFields(successSchema, successLoc+".content.application/json.schema", named.GoName, "response body")
+	fields, anyOf, err := b.objectFields(successSchema, schemaLoc, named.GoName, "response body")
 	if err != nil {
 		return err
 	}
 	named.Fields = fields
+	named.AnyOf = anyOf
 	return checkFieldNames(b, named, successLoc)
+}
+
+// countAnswers fills b.answers: for each component schema, how many
+// operations answer a success with it. Whatever it cannot read, the
+// operations themselves refuse later.
+func (b *builder) countAnswers(doc *openapi3.T) {
+	if doc.Paths == nil {
+		return
+	}
+	for _, item := range doc.Paths.Map() {
+		if item == nil {
+			continue
+		}
+		for _, o := range item.Operations() {
+			if o == nil || o.Responses == nil {
+				continue
+			}
+			refs := map[string]bool{}
+			for status, r := range o.Responses.Map() {
+				if !strings.HasPrefix(status, "2") || r == nil || r.Value == nil {
+					continue
+				}
+				for _, media := range r.Value.Content {
+					if media != nil && media.Schema != nil && componentName(media.Schema.Ref) != "" {
+						refs[media.Schema.Ref] = true
+					}
+				}
+			}
+			for ref := range refs {
+				b.answers[ref]++
+			}
+		}
+	}
 }
 
 func schemaDescription(ref *openapi3.SchemaRef) string {
@@ -485,6 +553,25 @@ func schemaDescription(ref *openapi3.SchemaRef) string {
 		return ""
 	}
 	return strings.TrimSpace(ref.Value.Description)
+}
+
+// propertyDescription is the description of a property: the one written
+// next to its $ref, if any, else the schema's. OpenAPI 3.1 already applies
+// such a sibling to the resolved schema; 3.0 ignores it in validation, and
+// kin-openapi keeps it only for writing the document out again, which is
+// where it is read from here. It is what the writer meant for the property.
+func propertyDescription(ref *openapi3.SchemaRef) string {
+	if ref != nil && ref.Ref != "" {
+		if data, err := json.Marshal(ref); err == nil {
+			var sibling struct {
+				Description string `json:"description"`
+			}
+			if json.Unmarshal(data, &sibling) == nil && strings.TrimSpace(sibling.Description) != "" {
+				return strings.TrimSpace(sibling.Description)
+			}
+		}
+	}
+	return schemaDescription(ref)
 }
 
 // newNamed declares a named type. Types of component schemas are shared;
@@ -554,8 +641,8 @@ func (b *builder) checkKeywords(s *openapi3.Schema, loc string) error {
 	switch {
 	case len(s.AllOf) > 0:
 		return refuse("allOf")
-	case len(s.AnyOf) > 0:
-		return refuse("anyOf")
+	case len(s.AnyOf) > 0 && !requiredOnly(s.AnyOf):
+		return b.unsupported(s.Origin, loc, "anyOf in a schema, other than one whose branches only list required properties")
 	case len(s.OneOf) > 0:
 		return refuse("oneOf")
 	case s.Not != nil:
@@ -579,6 +666,27 @@ func (b *builder) checkKeywords(s *openapi3.Schema, loc string) error {
 		return refuse("a boolean schema")
 	}
 	return nil
+}
+
+// requiredOnly reports whether every branch of an anyOf says nothing but
+// which properties are required, like
+//
+//	anyOf: [{required: [openid]}, {required: [sub_openid]}]
+func requiredOnly(branches openapi3.SchemaRefs) bool {
+	for _, br := range branches {
+		if br == nil || br.Value == nil || len(br.Value.Required) == 0 {
+			return false
+		}
+		rest := *br.Value
+		rest.Required = nil
+		// IsEmpty counts "not: {}", which nothing satisfies, as empty; any
+		// composition in a branch is refused here instead.
+		if !rest.IsEmpty() || rest.Not != nil || len(rest.AllOf)+len(rest.AnyOf)+len(rest.OneOf) > 0 ||
+			rest.Discriminator != nil || rest.Always != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // schema converts the schema ref at loc. nameHint is the Go name an inline
@@ -608,23 +716,27 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 	if len(s.Enum) > 0 && typ != openapi3.TypeString {
 		return nil, b.unsupported(s.Origin, loc, "enum on a schema of type %q", typ)
 	}
+	if _, ok := s.Extensions[KnownValuesExtension]; ok && typ != openapi3.TypeString {
+		return nil, b.unsupported(s.Origin, loc, "%s on a schema of type %q", KnownValuesExtension, typ)
+	}
+	if len(s.AnyOf) > 0 && typ != openapi3.TypeObject {
+		return nil, b.unsupported(s.Origin, loc, "anyOf on a schema of type %q", typ)
+	}
 	switch typ {
 	case openapi3.TypeString:
-		if len(s.Enum) > 0 {
-			return b.enum(ref, component, loc, nameHint)
+		if _, ok := s.Extensions[KnownValuesExtension]; ok || len(s.Enum) > 0 {
+			return b.enum(ref, component, loc, nameHint, varHint)
+		}
+		if s.Format == "date-time" {
+			// encoding/json reads and writes time.Time as RFC 3339, which
+			// is what date-time means; length and pattern rules on the
+			// text do not apply to a time.Time.
+			out.Kind = model.KindTime
+			break
 		}
 		out.Kind = model.KindString
-		out.MaxLength = s.MaxLength
-		if s.MinLength > 0 {
-			min := s.MinLength
-			out.MinLength = &min
-		}
-		if s.Pattern != "" {
-			p, err := b.pattern(s, loc, varHint)
-			if err != nil {
-				return nil, err
-			}
-			out.Pattern = p
+		if err := b.stringConstraints(s, out, loc, varHint); err != nil {
+			return nil, err
 		}
 	case openapi3.TypeInteger:
 		switch s.Format {
@@ -637,6 +749,13 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 		}
 		if err := b.bounds(s, out, loc, true); err != nil {
 			return nil, err
+		}
+		if out.Kind == model.KindInt32 {
+			for _, v := range []*float64{out.Minimum, out.Maximum} {
+				if v != nil && (*v < math.MinInt32 || *v > math.MaxInt32) {
+					return nil, b.unsupported(s.Origin, loc, "bound %s outside the range of an int32", strconv.FormatFloat(*v, 'f', -1, 64))
+				}
+			}
 		}
 	case openapi3.TypeNumber:
 		out.Kind = model.KindFloat64
@@ -660,6 +779,9 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 			out.MinItems = &min
 		}
 		out.MaxItems = s.MaxItems
+		if err := b.counts(s, loc, "minItems", out.MinItems, "maxItems", out.MaxItems); err != nil {
+			return nil, err
+		}
 	case openapi3.TypeObject:
 		named, err := b.object(ref, component, loc, nameHint)
 		if err != nil {
@@ -673,6 +795,38 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 		return nil, b.unsupported(s.Origin, loc, "schema of type %q", typ)
 	}
 	return out, nil
+}
+
+// stringConstraints copies the rules of a string schema to out.
+func (b *builder) stringConstraints(s *openapi3.Schema, out *model.Schema, loc, varHint string) error {
+	out.MaxLength = s.MaxLength
+	if s.MinLength > 0 {
+		min := s.MinLength
+		out.MinLength = &min
+	}
+	if s.Pattern != "" {
+		p, err := b.pattern(s, loc, varHint)
+		if err != nil {
+			return err
+		}
+		out.Pattern = p
+	}
+	return b.counts(s, loc, "minLength", out.MinLength, "maxLength", out.MaxLength)
+}
+
+// counts refuses a bound on a length or a number of items that the
+// generated code, which compares it with an int, could not hold on every
+// platform.
+func (b *builder) counts(s *openapi3.Schema, loc, minName string, min *uint64, maxName string, max *uint64) error {
+	for _, c := range []struct {
+		name string
+		v    *uint64
+	}{{minName, min}, {maxName, max}} {
+		if c.v != nil && *c.v > math.MaxInt32 {
+			return b.unsupported(s.Origin, loc, "%s %d, larger than %d", c.name, *c.v, math.MaxInt32)
+		}
+	}
+	return nil
 }
 
 func (b *builder) bounds(s *openapi3.Schema, out *model.Schema, loc string, integer bool) error {
@@ -726,12 +880,50 @@ func (b *builder) pattern(s *openapi3.Schema, loc, varHint string) (*model.Patte
 	return p, nil
 }
 
-// enum returns the named string type of an enum schema.
-func (b *builder) enum(ref *openapi3.SchemaRef, component, loc, nameHint string) (*model.Schema, error) {
-	if n, ok := b.shared[ref.Ref]; ok && component != "" {
-		return &model.Schema{Kind: model.KindNamed, Named: n}, nil
-	}
+// enum returns the named string type of an enum schema: a closed one
+// (enum), whose other values Validate refuses, or an open one
+// (x-wechatpay-known-values), which keeps the rules of a string instead.
+func (b *builder) enum(ref *openapi3.SchemaRef, component, loc, nameHint, varHint string) (*model.Schema, error) {
 	s := ref.Value
+	raw, open := s.Extensions[KnownValuesExtension]
+	out := &model.Schema{Kind: model.KindNamed, Format: s.Format}
+	if open {
+		if len(s.Enum) > 0 {
+			return nil, b.unsupported(s.Origin, loc, "both enum and %s in a schema", KnownValuesExtension)
+		}
+		if err := b.stringConstraints(s, out, loc, varHint); err != nil {
+			return nil, err
+		}
+	}
+	if n, ok := b.shared[ref.Ref]; ok && component != "" {
+		out.Named = n
+		return out, nil
+	}
+	// values are the listed values, each with where it is in the spec.
+	type value struct{ text, loc string }
+	var values []value
+	if open {
+		vloc := loc + "." + KnownValuesExtension
+		list, ok := raw.([]any)
+		if !ok || len(list) == 0 {
+			return nil, b.errorf(s.Origin, vloc, "%s must be a non-empty list of strings", KnownValuesExtension)
+		}
+		for i, v := range list {
+			str, ok := v.(string)
+			if !ok {
+				return nil, b.errorf(s.Origin, fmt.Sprintf("%s[%d]", vloc, i), "%s must be a non-empty list of strings", KnownValuesExtension)
+			}
+			values = append(values, value{str, fmt.Sprintf("%s[%d]", vloc, i)})
+		}
+	} else {
+		for i, v := range s.Enum {
+			str, ok := v.(string)
+			if !ok {
+				return nil, b.unsupported(s.Origin, fmt.Sprintf("%s.enum[%d]", loc, i), "enum value %v that is not a string", v)
+			}
+			values = append(values, value{str, fmt.Sprintf("%s.enum[%d]", loc, i)})
+		}
+	}
 	goName := nameHint
 	if component != "" {
 		var err error
@@ -744,21 +936,19 @@ func (b *builder) enum(ref *openapi3.SchemaRef, component, loc, nameHint string)
 		return nil, err
 	}
 	n.Description = strings.TrimSpace(s.Description)
-	for i, v := range s.Enum {
-		str, ok := v.(string)
-		if !ok {
-			return nil, b.unsupported(s.Origin, fmt.Sprintf("%s.enum[%d]", loc, i), "enum value %v that is not a string", v)
-		}
-		word, err := naming.Exported(str)
+	n.Open = open
+	for _, v := range values {
+		word, err := naming.Exported(v.text)
 		if err != nil {
-			return nil, b.errorf(s.Origin, fmt.Sprintf("%s.enum[%d]", loc, i), "bad enum value: %v", err)
+			return nil, b.errorf(s.Origin, v.loc, "bad enum value: %v", err)
 		}
-		if err := b.declare(goName+word, fmt.Sprintf("enum value %q", str), fmt.Sprintf("%s.enum[%d]", loc, i), s.Origin); err != nil {
+		if err := b.declare(goName+word, fmt.Sprintf("enum value %q", v.text), v.loc, s.Origin); err != nil {
 			return nil, err
 		}
-		n.Enum = append(n.Enum, &model.EnumValue{GoName: goName + word, Value: str})
+		n.Enum = append(n.Enum, &model.EnumValue{GoName: goName + word, Value: v.text})
 	}
-	return &model.Schema{Kind: model.KindNamed, Named: n}, nil
+	out.Named = n
+	return out, nil
 }
 
 // object returns the named struct type of an object schema: one shared type
@@ -774,6 +964,8 @@ func (b *builder) object(ref *openapi3.SchemaRef, component, loc, nameHint strin
 			return nil, b.errorf(s.Origin, loc, "bad schema name: %v", err)
 		}
 		nameHint = goName
+		b.inComponent++
+		defer func() { b.inComponent-- }()
 	}
 	n, err := b.named(nameHint, model.RoleStruct, component, ref.Ref, loc, s.Origin)
 	if err != nil {
@@ -782,15 +974,17 @@ func (b *builder) object(ref *openapi3.SchemaRef, component, loc, nameHint strin
 	n.Description = strings.TrimSpace(s.Description)
 	b.building[n] = true
 	defer delete(b.building, n)
-	fields, err := b.objectFields(ref, loc, n.GoName, "")
+	fields, anyOf, err := b.objectFields(ref, loc, n.GoName, "")
 	if err != nil {
 		return nil, err
 	}
 	n.Fields = fields
+	n.AnyOf = anyOf
 	return n, checkFieldNames(b, n, loc)
 }
 
-// named declares a named type, shared when it comes from a component.
+// named declares a named type, shared when it comes from a component or is
+// nested in one.
 func (b *builder) named(goName string, role model.Role, component, ref, loc string, origin *openapi3.Origin) (*model.Named, error) {
 	what := "the type of " + loc
 	if component != "" {
@@ -802,6 +996,8 @@ func (b *builder) named(goName string, role model.Role, component, ref, loc stri
 	n := &model.Named{GoName: goName, Role: role, Location: loc}
 	if component != "" {
 		b.shared[ref] = n
+	}
+	if component != "" || b.inComponent > 0 {
 		b.pkg.Shared = append(b.pkg.Shared, n)
 	} else {
 		n.Op = b.op
@@ -811,28 +1007,29 @@ func (b *builder) named(goName string, role model.Role, component, ref, loc stri
 }
 
 // objectFields converts the properties of an object schema into fields,
-// sorted by the properties' names. what names a top-level body, which must
-// be an object, in errors.
-func (b *builder) objectFields(ref *openapi3.SchemaRef, loc, parent, what string) ([]*model.Field, error) {
+// sorted by the properties' names, and its anyOf of required lists into
+// rules on them. what names a top-level body, which must be an object, in
+// errors.
+func (b *builder) objectFields(ref *openapi3.SchemaRef, loc, parent, what string) ([]*model.Field, []*model.AnyOf, error) {
 	if ref == nil || ref.Value == nil {
-		return nil, b.errorf(nil, loc, "missing schema")
+		return nil, nil, b.errorf(nil, loc, "missing schema")
 	}
 	if ref.Ref != "" {
 		loc = refLoc(ref.Ref)
 	}
 	s := ref.Value
 	if err := b.checkKeywords(s, loc); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	typ, err := b.schemaType(s, loc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if typ != openapi3.TypeObject {
 		if typ == "" {
 			typ = "any"
 		}
-		return nil, b.unsupported(s.Origin, loc, "%s of type %s; it must be an object", what, typ)
+		return nil, nil, b.unsupported(s.Origin, loc, "%s of type %s; it must be an object", what, typ)
 	}
 	names := make([]string, 0, len(s.Properties))
 	for name := range s.Properties {
@@ -845,15 +1042,15 @@ func (b *builder) objectFields(ref *openapi3.SchemaRef, loc, parent, what string
 		prop := s.Properties[name]
 		goName, err := naming.Exported(name)
 		if err != nil {
-			return nil, b.errorf(s.Origin, ploc, "bad property name: %v", err)
+			return nil, nil, b.errorf(s.Origin, ploc, "bad property name: %v", err)
 		}
 		fs, err := b.schema(prop, ploc, parent+goName, name)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		required := slices.Contains(s.Required, name)
 		if required && fs.IsStruct() && b.building[fs.Named] {
-			return nil, b.unsupported(prop.Value.Origin, ploc, "recursive schema: required property %q holds a %s, which holds it", name, fs.Named.GoName)
+			return nil, nil, b.unsupported(prop.Value.Origin, ploc, "recursive schema: required property %q holds a %s, which holds it", name, fs.Named.GoName)
 		}
 		fields = append(fields, &model.Field{
 			JSONName:    name,
@@ -862,11 +1059,53 @@ func (b *builder) objectFields(ref *openapi3.SchemaRef, loc, parent, what string
 			Required:    required,
 			Pointer:     !required && (fs.IsNumber() || fs.Kind == model.KindBool || fs.IsStruct()),
 			In:          model.InBody,
-			Description: schemaDescription(prop),
+			Description: propertyDescription(prop),
 			Location:    ploc,
 		})
 	}
-	return fields, nil
+	anyOf, err := b.anyOf(s, loc, fields)
+	if err != nil {
+		return nil, nil, err
+	}
+	return fields, anyOf, nil
+}
+
+// anyOf turns the anyOf of an object schema, whose branches only list
+// required properties (checkKeywords refuses any other), into a rule on its
+// fields. An anyOf with a branch of required properties only says nothing
+// more than required does, and gives no rule.
+func (b *builder) anyOf(s *openapi3.Schema, loc string, fields []*model.Field) ([]*model.AnyOf, error) {
+	if len(s.AnyOf) == 0 {
+		return nil, nil
+	}
+	byName := map[string]*model.Field{}
+	for _, f := range fields {
+		byName[f.JSONName] = f
+	}
+	rule := &model.AnyOf{Location: loc + ".anyOf"}
+	implied := false
+	for i, br := range s.AnyOf {
+		bloc := fmt.Sprintf("%s.anyOf[%d]", loc, i)
+		var branch []*model.Field
+		allRequired := true
+		for _, name := range br.Value.Required {
+			f, ok := byName[name]
+			if !ok {
+				return nil, b.unsupported(br.Value.Origin, bloc, "anyOf branch requiring %q, which is not a property of the object", name)
+			}
+			if slices.Contains(branch, f) {
+				continue
+			}
+			branch = append(branch, f)
+			allRequired = allRequired && f.Required
+		}
+		implied = implied || allRequired
+		rule.Branches = append(rule.Branches, branch)
+	}
+	if implied {
+		return nil, nil
+	}
+	return []*model.AnyOf{rule}, nil
 }
 
 // checkFieldNames refuses two fields of one struct with the same Go name,
@@ -900,7 +1139,7 @@ func markValidated(n *model.Named) {
 
 func kindName(s *model.Schema) string {
 	switch s.Kind {
-	case model.KindString:
+	case model.KindString, model.KindTime:
 		return "string"
 	case model.KindInt32, model.KindInt64:
 		return "integer"

@@ -127,11 +127,17 @@ func pathExpr(op *model.Operation) (*jen.Statement, error) {
 
 // paramString converts the value of a path or query parameter to the text
 // sent: strings path-escaped in a path (the runtime encodes the query),
-// numbers and booleans formatted with strconv.
+// numbers and booleans formatted with strconv, times in RFC 3339.
 // It returns nil for a kind of value the builder never lets through.
 func paramString(p *model.Field, v *jen.Statement, inPath bool) jen.Code {
 	s := p.Schema
 	switch {
+	case s.Kind == model.KindTime:
+		v = v.Dot("Format").Call(jen.Qual("time", "RFC3339Nano"))
+		if inPath {
+			return jen.Qual("net/url", "PathEscape").Call(v)
+		}
+		return v
 	case s.IsEnum():
 		v = jen.String().Call(v)
 		fallthrough
@@ -167,6 +173,8 @@ func querySet(op *model.Operation, p *model.Field) (jen.Code, error) {
 	switch {
 	case p.Pointer:
 		return jen.If(v().Op("!=").Nil()).Block(set), nil
+	case !p.Required && p.Schema.Kind == model.KindTime:
+		return jen.If(jen.Op("!").Add(v()).Dot("IsZero").Call()).Block(set), nil
 	case !p.Required:
 		return jen.If(v().Op("!=").Lit("")).Block(set), nil
 	}
@@ -228,7 +236,12 @@ func (e *emitter) invoker(f *jen.File, op *model.Operation) error {
 	if op.Response == nil {
 		body = append(body, jen.Return(jen.Nil(), call))
 	} else {
-		body = append(body, jen.Return(call))
+		// A nil *Response in the any would not be == nil.
+		body = append(body,
+			jen.List(jen.Id("resp"), jen.Err()).Op(":=").Add(call),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			jen.Return(jen.Id("resp"), jen.Nil()),
+		)
 	}
 	addComments(f, d)
 	f.Func().Id("call"+op.GoName).Params(
@@ -278,6 +291,8 @@ func paramParse(p *model.Field, invalid func(field, rule string, msg jen.Code) j
 		return parsed(jen.Qual("strconv", "ParseFloat").Call(jen.Id("v"), jen.Lit(64)), "a number", same), nil
 	case s.Kind == model.KindBool:
 		return parsed(jen.Qual("strconv", "ParseBool").Call(jen.Id("v")), "true or false", same), nil
+	case s.Kind == model.KindTime:
+		return parsed(jen.Qual("time", "Parse").Call(jen.Qual("time", "RFC3339"), jen.Id("v")), "a date-time in RFC 3339 format", same), nil
 	}
 	return nil, fmt.Errorf("parameter %s cannot be parsed from text", p.JSONName)
 }

@@ -332,7 +332,8 @@ func (e *emitter) operationFile(op *model.Operation) (*jen.File, error) {
 		return nil, err
 	}
 	owned := []*model.Named{op.Request}
-	if op.Response != nil {
+	if op.Response != nil && op.Response.Role == model.RoleResponse {
+		// A response shared by several operations is in types.go.
 		owned = append(owned, op.Response)
 	}
 	for _, n := range op.Owned {
@@ -366,6 +367,9 @@ func (e *emitter) named(f *jen.File, n *model.Named) error {
 		model.RoleResponse: "response",
 		model.RoleStruct:   "struct",
 	}[n.Role]
+	if len(n.Answers) > 0 {
+		tmpl = "sharedResponse"
+	}
 	d, err := e.doc(tmpl, n)
 	if err != nil {
 		return err
@@ -388,7 +392,10 @@ func (e *emitter) named(f *jen.File, n *model.Named) error {
 		if fd.In == model.InBody {
 			tag = fd.JSONName
 			if !fd.Required {
-				tag += ",omitempty"
+				// The zero value of an optional field that is not a
+				// pointer (a string, time, enum or slice) is never a
+				// value WeChat Pay gives a meaning to: it means absent.
+				tag += ",omitzero"
 			}
 		}
 		fields = append(fields, jen.Id(fd.GoName).Add(typ).Tag(map[string]string{"json": tag}))
@@ -452,6 +459,8 @@ func goType(s *model.Schema) *jen.Statement {
 		return jen.Float64()
 	case model.KindBool:
 		return jen.Bool()
+	case model.KindTime:
+		return jen.Qual("time", "Time")
 	case model.KindArray:
 		return jen.Index().Add(goType(s.Elem))
 	case model.KindNamed:

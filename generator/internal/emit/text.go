@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+	"unicode/utf8"
 
 	"github.com/dave/jennifer/jen"
 
@@ -30,6 +31,21 @@ func newProse() (*prose, error) {
 				return "query"
 			}
 			return "body"
+		},
+		"wrap":   wrap,
+		"isTime": func(f *model.Field) bool { return f.Schema.Kind == model.KindTime },
+		"anyOf":  anyOfSentence,
+		// methods links the Client methods of ops: "[Client.A], [Client.B]
+		// and [Client.C]".
+		"methods": func(ops []*model.Operation) string {
+			links := make([]string, len(ops))
+			for i, op := range ops {
+				links[i] = "[Client." + op.GoName + "]"
+			}
+			if len(links) < 2 {
+				return strings.Join(links, "")
+			}
+			return strings.Join(links[:len(links)-1], ", ") + " and " + links[len(links)-1]
 		},
 		"errorResponses": func(op *model.Operation) []*model.Response {
 			var out []*model.Response
@@ -117,4 +133,29 @@ func addComments(f *jen.File, lines []jen.Code) {
 	for _, c := range lines {
 		f.Add(c)
 	}
+}
+
+// wrapWidth is the width, in characters, that wrap fills lines to.
+const wrapWidth = 80
+
+// wrap fills a sentence the generator writes into lines of at most
+// wrapWidth characters, where its words allow.
+func wrap(text string) string {
+	var b strings.Builder
+	width := 0
+	for i, word := range strings.Fields(text) {
+		n := utf8.RuneCountInString(word)
+		switch {
+		case i == 0:
+		case width+1+n > wrapWidth:
+			b.WriteByte('\n')
+			width = 0
+		default:
+			b.WriteByte(' ')
+			width++
+		}
+		b.WriteString(word)
+		width += n
+	}
+	return b.String()
 }

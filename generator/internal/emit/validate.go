@@ -2,6 +2,7 @@ package emit
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -96,7 +97,7 @@ func (e *emitter) schemaHasChecks(s *model.Schema, req bool) bool {
 		return req || s.MinItems != nil || s.MaxItems != nil || e.schemaHasChecks(s.Elem, false)
 	case model.KindNamed:
 		return s.Named.Role == model.RoleEnum || e.hasChecks(s.Named)
-	case model.KindRaw:
+	case model.KindRaw, model.KindTime:
 		return req
 	}
 	return false
@@ -121,6 +122,11 @@ func (e *emitter) findChecks() {
 		changed = false
 		for _, n := range all {
 			if !n.IsStruct() || e.checked[n] {
+				continue
+			}
+			if len(n.AnyOf) > 0 {
+				e.checked[n] = true
+				changed = true
 				continue
 			}
 			for _, f := range n.Fields {
@@ -164,16 +170,25 @@ func (e *emitter) fieldChecks(recv string, fd *model.Field, name fieldName) []je
 func (e *emitter) checks(v value, name fieldName, s *model.Schema, p presence, depth int, inPath bool) []jen.Code {
 	switch s.Kind {
 	case model.KindString:
-		return e.stringChecks(v, name, s, p, inPath)
+		return e.stringChecks(v, v, name, s, p, inPath)
 	case model.KindInt32, model.KindInt64, model.KindFloat64:
 		return numberChecks(v, name, s)
 	case model.KindRaw:
 		if p == required {
 			return []jen.Code{jen.If(jen.Len(v()).Op("==").Lit(0)).Block(violation(name, "required", jen.Lit("is required")))}
 		}
+	case model.KindTime:
+		if p == required {
+			return []jen.Code{jen.If(v().Dot("IsZero").Call()).Block(violation(name, "required", jen.Lit("is required")))}
+		}
 	case model.KindArray:
 		return e.arrayChecks(v, name, s, p, depth)
 	case model.KindNamed:
+		if s.Named.Role == model.RoleEnum && s.Named.Open {
+			// Any value is valid; the rules of the string still apply.
+			text := func() *jen.Statement { return jen.String().Call(v()) }
+			return e.stringChecks(v, text, name, s, p, inPath)
+		}
 		if s.Named.Role == model.RoleEnum {
 			return enumChecks(v, name, s.Named, p)
 		}
@@ -194,10 +209,13 @@ func plural(n uint64, one, many string) string {
 	return many
 }
 
-func (e *emitter) stringChecks(v value, name fieldName, s *model.Schema, p presence, inPath bool) []jen.Code {
+// stringChecks checks a string, or a named string type: v is the value,
+// compared with "", and text the same as a string, for the functions that
+// take one.
+func (e *emitter) stringChecks(v, text value, name fieldName, s *model.Schema, p presence, inPath bool) []jen.Code {
 	var inner []jen.Code
 	if s.MinLength != nil || s.MaxLength != nil {
-		count := jen.Id("n").Op(":=").Qual("unicode/utf8", "RuneCountInString").Call(v())
+		count := jen.Id("n").Op(":=").Qual("unicode/utf8", "RuneCountInString").Call(text())
 		var stmt *jen.Statement
 		if m := s.MinLength; m != nil {
 			stmt = jen.If(count, jen.Id("n").Op("<").Lit(int(*m))).Block(violation(name, "minLength",
@@ -217,13 +235,13 @@ func (e *emitter) stringChecks(v value, name fieldName, s *model.Schema, p prese
 		inner = append(inner, stmt)
 	}
 	if s.Pattern != nil {
-		inner = append(inner, jen.If(jen.Op("!").Id(s.Pattern.Var).Dot("MatchString").Call(v())).Block(
+		inner = append(inner, jen.If(jen.Op("!").Id(s.Pattern.Var).Dot("MatchString").Call(text())).Block(
 			violation(name, "pattern", jen.Lit("does not match the pattern "+s.Pattern.Expr))))
 	} else if inPath {
 		inner = append(inner, jen.If(v().Op("==").Lit(".").Op("||").Add(v()).Op("==").Lit("..")).Block(
 			violation(name, "pattern", jen.Lit("is . or .., which would change the URL path"))))
 	}
-	utf8Bad := func() *jen.Statement { return jen.Op("!").Qual("unicode/utf8", "ValidString").Call(v()) }
+	utf8Bad := func() *jen.Statement { return jen.Op("!").Qual("unicode/utf8", "ValidString").Call(text()) }
 	utf8Violation := violation(name, "utf8", jen.Lit("is not valid UTF-8"))
 	switch p {
 	case required:
@@ -349,6 +367,9 @@ func (e *emitter) requestValidate(f *jen.File, n *model.Named) error {
 	for _, fd := range n.Fields {
 		checks = append(checks, e.fieldChecks("r", fd, fieldName{static: fd.JSONName})...)
 	}
+	for _, rule := range n.AnyOf {
+		checks = append(checks, anyOfCheck("r", rule, fieldName{}))
+	}
 	if len(checks) > 0 {
 		body = append(body, jen.Var().Id("errs").Index().Error())
 		body = append(body, checks...)
@@ -382,8 +403,155 @@ func (e *emitter) nestedValidate(f *jen.File, n *model.Named) error {
 	for _, fd := range n.Fields {
 		body = append(body, e.fieldChecks(recv, fd, fieldName{dyn: jen.Id("field")}.child(fd.JSONName))...)
 	}
+	for _, rule := range n.AnyOf {
+		body = append(body, anyOfCheck(recv, rule, fieldName{dyn: jen.Id("field")}))
+	}
 	body = append(body, jen.Return(jen.Id("errs")))
 	addComments(f, d)
 	f.Func().Params(jen.Id(recv).Op("*").Id(n.GoName)).Id("validate").Params(jen.Id("field").String()).Index().Error().Block(body...)
 	return nil
+}
+
+// anyOfCheck returns the statement that appends a violation of rule "anyOf"
+// to errs when no branch of rule has all of its fields present. The
+// violation names every field of the rule, joined with "|", below parent.
+func anyOfCheck(recv string, rule *model.AnyOf, parent fieldName) jen.Code {
+	var fields []*model.Field
+	var cond *jen.Statement
+	for _, branch := range rule.Branches {
+		// The builder keeps only branches with a field that may be
+		// absent, so present is never empty.
+		var present []jen.Code
+		var mayBeAbsent []*model.Field
+		for _, f := range branch {
+			if !slices.Contains(fields, f) {
+				fields = append(fields, f)
+			}
+			if p := presentExpr(jen.Id(recv).Dot(f.GoName), f); p != nil {
+				present = append(present, p)
+				mayBeAbsent = append(mayBeAbsent, f)
+			}
+		}
+		var absent jen.Code
+		if len(mayBeAbsent) == 1 {
+			f := mayBeAbsent[0]
+			absent = absentExpr(jen.Id(recv).Dot(f.GoName), f)
+		} else {
+			all := jen.Add(present[0])
+			for _, p := range present[1:] {
+				all = all.Op("&&").Add(p)
+			}
+			absent = jen.Op("!").Parens(all)
+		}
+		if cond == nil {
+			cond = jen.Add(absent)
+		} else {
+			cond = cond.Op("&&").Add(absent)
+		}
+	}
+	var names []string
+	for _, f := range fields {
+		names = append(names, f.JSONName)
+	}
+	return jen.If(cond).Block(violation(anyOfField(parent, names), "anyOf", jen.Lit(anyOfMessage(rule))))
+}
+
+// presentExpr is the condition that field f of a struct, the value v, is
+// present: set, for a pointer; not empty, for a string, an enum, a time or
+// raw JSON; not nil, for a slice. It is nil for a field that is always
+// present: a required number, boolean or object.
+func presentExpr(v *jen.Statement, f *model.Field) jen.Code {
+	switch {
+	case f.Pointer, f.Schema.Kind == model.KindArray:
+		return v.Op("!=").Nil()
+	case f.Schema.Kind == model.KindString, f.Schema.IsEnum():
+		return v.Op("!=").Lit("")
+	case f.Schema.Kind == model.KindTime:
+		return jen.Op("!").Add(v).Dot("IsZero").Call()
+	case f.Schema.Kind == model.KindRaw:
+		return jen.Len(v).Op(">").Lit(0)
+	}
+	return nil
+}
+
+// absentExpr is the negation of presentExpr, for a field that may be absent.
+func absentExpr(v *jen.Statement, f *model.Field) jen.Code {
+	switch {
+	case f.Pointer, f.Schema.Kind == model.KindArray:
+		return v.Op("==").Nil()
+	case f.Schema.Kind == model.KindString, f.Schema.IsEnum():
+		return v.Op("==").Lit("")
+	case f.Schema.Kind == model.KindTime:
+		return v.Dot("IsZero").Call()
+	}
+	return jen.Len(v).Op("==").Lit(0)
+}
+
+// anyOfField names the fields of an anyOf below parent, joined with "|":
+// "openid|sub_openid", or field + ".openid|" + field + ".sub_openid".
+func anyOfField(parent fieldName, names []string) fieldName {
+	if parent.dyn == nil {
+		parts := make([]string, len(names))
+		for i, n := range names {
+			parts[i] = parent.child(n).static
+		}
+		return fieldName{static: strings.Join(parts, "|")}
+	}
+	var expr *jen.Statement
+	for i, n := range names {
+		lit := "." + n
+		if i < len(names)-1 {
+			lit += "|"
+		}
+		if expr == nil {
+			expr = jen.Id("field").Op("+").Lit(lit)
+		} else {
+			expr = expr.Op("+").Id("field").Op("+").Lit(lit)
+		}
+	}
+	return fieldName{dyn: expr}
+}
+
+// anyOfSentence states an anyOf rule in a doc comment: "Validate requires
+// one of openid and sub_openid.", or "Validate requires appid and openid,
+// or sub_appid and sub_openid."
+func anyOfSentence(rule *model.AnyOf) string {
+	var branches []string
+	single := true
+	for _, branch := range rule.Branches {
+		var names []string
+		for _, f := range branch {
+			names = append(names, f.JSONName)
+		}
+		single = single && len(names) == 1
+		branches = append(branches, strings.Join(names, " and "))
+	}
+	if single {
+		return "Validate requires " + strings.TrimSuffix(anyOfMessage(rule), " is required") + "."
+	}
+	return "Validate requires " + strings.Join(branches, ", or ") + "."
+}
+
+// anyOfMessage says what an anyOf requires: "one of openid and sub_openid
+// is required", or, when a branch lists several fields, "one of these is
+// required: appid and openid; sub_appid and sub_openid".
+func anyOfMessage(rule *model.AnyOf) string {
+	single := true
+	var branches []string
+	for _, branch := range rule.Branches {
+		var names []string
+		for _, f := range branch {
+			names = append(names, f.JSONName)
+		}
+		single = single && len(names) == 1
+		branches = append(branches, strings.Join(names, " and "))
+	}
+	if single {
+		last := len(branches) - 1
+		if last == 0 {
+			return branches[0] + " is required"
+		}
+		return "one of " + strings.Join(branches[:last], ", ") + " and " + branches[last] + " is required"
+	}
+	return "one of these is required: " + strings.Join(branches, "; ")
 }

@@ -101,8 +101,17 @@ type Named struct {
 	Op *Operation
 	// Fields are the fields of a struct, in emitted order.
 	Fields []*Field
+	// AnyOf are the rules of a struct that at least one of several sets of
+	// its fields is present, in the spec's order.
+	AnyOf []*AnyOf
+	// Answers are the operations whose 2xx answer a struct shared between
+	// operations is the body of, in the order of Package.Operations.
+	Answers []*Operation
 	// Enum holds the known values of an enum type (a named string).
 	Enum []*EnumValue
+	// Open reports whether an enum's list of values is incomplete
+	// (x-wechatpay-known-values): any value is valid, known or not.
+	Open bool
 	// Validated reports whether a request can carry the type, so that it
 	// needs validation code.
 	Validated bool
@@ -121,6 +130,16 @@ const (
 	// RoleEnum is a string type with known values.
 	RoleEnum
 )
+
+// AnyOf is an anyOf whose branches only list required properties: at least
+// one branch must have all of its fields present.
+type AnyOf struct {
+	// Branches are the sets of fields, in the spec's order; each holds at
+	// least one field that is not required.
+	Branches [][]*Field
+	// Location is where the anyOf is in the spec.
+	Location string
+}
 
 // IsStruct reports whether the type is declared as a struct.
 func (n *Named) IsStruct() bool { return n.Role != RoleEnum }
@@ -154,7 +173,8 @@ type Field struct {
 	// Required reports whether the spec requires the field.
 	Required bool
 	// Pointer reports whether the field is a pointer, so that an optional
-	// number, boolean or object can be told apart from its zero value.
+	// number, boolean or object can be told apart from its zero value. Other
+	// optional fields are plain values omitted from JSON when zero.
 	Pointer bool
 	// In tells where the field travels.
 	In In
@@ -187,6 +207,8 @@ const (
 	KindInt64
 	KindFloat64
 	KindBool
+	// KindTime is a date-time: time.Time, RFC 3339 in JSON.
+	KindTime
 	// KindRaw is a value of no declared type: json.RawMessage.
 	KindRaw
 	// KindArray is a slice of Elem.
@@ -195,7 +217,8 @@ const (
 	KindNamed
 )
 
-// Schema is a use of a type: its shape and the rules on its values.
+// Schema is a use of a type: its shape and the rules on its values. An
+// open enum keeps the string constraints of its schema.
 type Schema struct {
 	Kind   Kind
 	Named  *Named  // for KindNamed

@@ -56,7 +56,11 @@ func callCreateThing(ctx context.Context, c *Client, params map[string]string, b
 	if v, ok := params["type"]; ok {
 		req.Type = v
 	}
-	return c.CreateThing(ctx, &req)
+	resp, err := c.CreateThing(ctx, &req)
+	if err != nil {
+		return nil, err
+	}
+	return resp, nil
 }
 
 // CreateThingRequest is the request of [Client.CreateThing]: its parameters and
@@ -73,7 +77,7 @@ type CreateThingRequest struct {
 	// A name that starts with a digit.
 	//
 	// Optional.
-	X3ds *bool `json:"3ds,omitempty"`
+	X3ds *bool `json:"3ds,omitzero"`
 
 	// A property named like a Go keyword.
 	//
@@ -83,7 +87,7 @@ type CreateThingRequest struct {
 	// An optional int32 with bounds.
 	//
 	// Optional. At least 1. At most 100.
-	Range *int32 `json:"range,omitempty"`
+	Range *int32 `json:"range,omitzero"`
 
 	// An amount in fen, named in Chinese.
 	//
@@ -137,8 +141,8 @@ func (r *CreateThingRequest) Validate() error {
 // CreateThingResponse is the body of a successful answer to [Client.CreateThing].
 type CreateThingResponse struct {
 	// Optional.
-	Default string `json:"default,omitempty"`
+	Default string `json:"default,omitzero"`
 
 	// Optional.
-	Type string `json:"type,omitempty"`
+	Type string `json:"type,omitzero"`
 }

@@ -50,7 +50,11 @@ func callPlantTree(ctx context.Context, c *Client, params map[string]string, bod
 	if err := dec.Decode(&req); err != nil {
 		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
 	}
-	return c.PlantTree(ctx, &req)
+	resp, err := c.PlantTree(ctx, &req)
+	if err != nil {
+		return nil, err
+	}
+	return resp, nil
 }
 
 // PlantTreeRequest is the request of [Client.PlantTree]: its parameters and
@@ -78,5 +82,5 @@ func (r *PlantTreeRequest) Validate() error {
 // PlantTreeResponse is the body of a successful answer to [Client.PlantTree].
 type PlantTreeResponse struct {
 	// Optional.
-	Root *Node `json:"root,omitempty"`
+	Root *Node `json:"root,omitzero"`
 }

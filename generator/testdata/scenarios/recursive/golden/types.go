@@ -11,13 +11,13 @@ import (
 // Node is an object of the spec (components.schemas.Node).
 type Node struct {
 	// Optional.
-	Children []Node `json:"children,omitempty"`
+	Children []Node `json:"children,omitzero"`
 
 	// Required. At most 8 characters.
 	Name string `json:"name"`
 
 	// Optional.
-	Parent *Node `json:"parent,omitempty"`
+	Parent *Node `json:"parent,omitzero"`
 }
 
 // validate returns the violations of the rules of the spec in Node,

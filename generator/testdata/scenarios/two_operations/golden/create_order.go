@@ -27,7 +27,7 @@ import (
 //
 // It sends nothing when req is invalid (see [CreateOrderRequest.Validate]) and
 // returns the answer only once the runtime has verified WeChat Pay's signature on it.
-func (c *Client) CreateOrder(ctx context.Context, req *CreateOrderRequest) (*CreateOrderResponse, error) {
+func (c *Client) CreateOrder(ctx context.Context, req *CreateOrderRequest) (*Order, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -45,7 +45,7 @@ func (c *Client) CreateOrder(ctx context.Context, req *CreateOrderRequest) (*Cre
 	if err != nil {
 		return nil, err
 	}
-	var out CreateOrderResponse
+	var out Order
 	if err := json.Unmarshal(resp.Body, &out); err != nil {
 		return nil, &wechatpay.DecodeError{Operation: "createOrder", RequestID: resp.RequestID, Err: err}
 	}
@@ -60,7 +60,11 @@ func callCreateOrder(ctx context.Context, c *Client, params map[string]string, b
 	if err := dec.Decode(&req); err != nil {
 		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
 	}
-	return c.CreateOrder(ctx, &req)
+	resp, err := c.CreateOrder(ctx, &req)
+	if err != nil {
+		return nil, err
+	}
+	return resp, nil
 }
 
 // CreateOrderRequest is the request of [Client.CreateOrder]: its parameters and
@@ -79,16 +83,16 @@ type CreateOrderRequest struct {
 	Description string `json:"description"`
 
 	// Optional.
-	Detail []CreateOrderRequestDetailItem `json:"detail,omitempty"`
+	Detail []CreateOrderRequestDetailItem `json:"detail,omitzero"`
 
 	// Optional. At most 5 items.
-	GoodsTags []string `json:"goods_tags,omitempty"`
+	GoodsTags []string `json:"goods_tags,omitzero"`
 
 	// Required. At most 32 characters.
 	MchID string `json:"mchid"`
 
 	// Optional. At most 256 characters. Format: uri.
-	NotifyURL string `json:"notify_url,omitempty"`
+	NotifyURL string `json:"notify_url,omitzero"`
 
 	// Required. At least 6 characters. At most 32 characters. Must match the pattern ^[0-9A-Za-z_*|-]{6,32}$.
 	OutTradeNo string `json:"out_trade_no"`
@@ -101,7 +105,7 @@ type CreateOrderRequest struct {
 	// Free-form scene data.
 	//
 	// Optional.
-	SceneInfo json.RawMessage `json:"scene_info,omitempty"`
+	SceneInfo json.RawMessage `json:"scene_info,omitzero"`
 }
 
 // Validate checks r against the rules of the spec and returns every violation,
@@ -172,35 +176,10 @@ func (r *CreateOrderRequest) Validate() error {
 	return errors.Join(errs...)
 }
 
-// CreateOrderResponse is the body of a successful answer to [Client.CreateOrder].
-type CreateOrderResponse struct {
-	// Optional.
-	AmountRatio *float64 `json:"amount_ratio,omitempty"`
-
-	// Required.
-	OutTradeNo string `json:"out_trade_no"`
-
-	// Optional.
-	Paid *bool `json:"paid,omitempty"`
-
-	// Who pays.
-	//
-	// Optional.
-	Payer *Payer `json:"payer,omitempty"`
-
-	// Optional. Format: date-time.
-	SuccessTime string `json:"success_time,omitempty"`
-
-	// The state of an order.
-	//
-	// Required.
-	TradeState OrderState `json:"trade_state"`
-}
-
 // CreateOrderRequestAmount is an object of the spec (components.schemas.CreateOrderBody.properties.amount).
 type CreateOrderRequestAmount struct {
 	// Optional.
-	Currency CreateOrderRequestAmountCurrency `json:"currency,omitempty"`
+	Currency CreateOrderRequestAmountCurrency `json:"currency,omitzero"`
 
 	// Required. At least 1.
 	Total int64 `json:"total"`
@@ -245,7 +224,7 @@ type CreateOrderRequestDetailItem struct {
 	MerchantGoodsID string `json:"merchant_goods_id"`
 
 	// Optional. At least 1.
-	Quantity *int32 `json:"quantity,omitempty"`
+	Quantity *int32 `json:"quantity,omitzero"`
 }
 
 // validate returns the violations of the rules of the spec in CreateOrderRequestDetailItem,

@@ -24,7 +24,7 @@ import (
 //
 // It sends nothing when req is invalid (see [GetOrderRequest.Validate]) and
 // returns the answer only once the runtime has verified WeChat Pay's signature on it.
-func (c *Client) GetOrder(ctx context.Context, req *GetOrderRequest) (*GetOrderResponse, error) {
+func (c *Client) GetOrder(ctx context.Context, req *GetOrderRequest) (*Order, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -49,7 +49,7 @@ func (c *Client) GetOrder(ctx context.Context, req *GetOrderRequest) (*GetOrderR
 	if err != nil {
 		return nil, err
 	}
-	var out GetOrderResponse
+	var out Order
 	if err := json.Unmarshal(resp.Body, &out); err != nil {
 		return nil, &wechatpay.DecodeError{Operation: "getOrder", RequestID: resp.RequestID, Err: err}
 	}
@@ -86,7 +86,11 @@ func callGetOrder(ctx context.Context, c *Client, params map[string]string, body
 		}
 		req.Ratio = &x
 	}
-	return c.GetOrder(ctx, &req)
+	resp, err := c.GetOrder(ctx, &req)
+	if err != nil {
+		return nil, err
+	}
+	return resp, nil
 }
 
 // GetOrderRequest is the request of [Client.GetOrder].
@@ -150,29 +154,4 @@ func (r *GetOrderRequest) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// GetOrderResponse is the body of a successful answer to [Client.GetOrder].
-type GetOrderResponse struct {
-	// Optional.
-	AmountRatio *float64 `json:"amount_ratio,omitempty"`
-
-	// Required.
-	OutTradeNo string `json:"out_trade_no"`
-
-	// Optional.
-	Paid *bool `json:"paid,omitempty"`
-
-	// Who pays.
-	//
-	// Optional.
-	Payer *Payer `json:"payer,omitempty"`
-
-	// Optional. Format: date-time.
-	SuccessTime string `json:"success_time,omitempty"`
-
-	// The state of an order.
-	//
-	// Required.
-	TradeState OrderState `json:"trade_state"`
 }

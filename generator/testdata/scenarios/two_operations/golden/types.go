@@ -5,8 +5,35 @@ package twooperations
 import (
 	"fmt"
 	"github.com/payforge/wechatpay/wechatpay"
+	"time"
 	"unicode/utf8"
 )
+
+// Order is the body of a successful answer to [Client.CreateOrder] and
+// [Client.GetOrder] (components.schemas.Order).
+type Order struct {
+	// Optional.
+	AmountRatio *float64 `json:"amount_ratio,omitzero"`
+
+	// Required.
+	OutTradeNo string `json:"out_trade_no"`
+
+	// Optional.
+	Paid *bool `json:"paid,omitzero"`
+
+	// Who pays.
+	//
+	// Optional.
+	Payer *Payer `json:"payer,omitzero"`
+
+	// Optional.
+	SuccessTime time.Time `json:"success_time,omitzero"`
+
+	// The state of an order.
+	//
+	// Required.
+	TradeState OrderState `json:"trade_state"`
+}
 
 // OrderState is a string with the values the spec lists (components.schemas.OrderState).
 //
@@ -40,7 +67,7 @@ type Payer struct {
 	OpenID string `json:"openid"`
 
 	// Optional. At most 128 characters.
-	SubOpenID string `json:"sub_openid,omitempty"`
+	SubOpenID string `json:"sub_openid,omitzero"`
 }
 
 // validate returns the violations of the rules of the spec in Payer,
