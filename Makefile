@@ -6,8 +6,16 @@ GO          ?= go
 SPECS       := $(wildcard spec/*.yaml)
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck
 BENCHTIME   ?= 2s
+# Every fuzz target, as package:Target. `make test` runs each for FUZZ_SMOKE;
+# `make fuzz` for FUZZTIME.
+FUZZ_TARGETS := \
+	./wechatpay:FuzzVerify ./wechatpay:FuzzAPIError ./wechatpay:FuzzFillPath ./wechatpay:FuzzLoadConfig \
+	./gen:FuzzTerminateValidate ./gen:FuzzDecodeQueryResponse \
+	./generator:FuzzGenerate
+FUZZ_SMOKE  ?= 3s
+FUZZTIME    ?= 2m
 
-.PHONY: all generate test deps vet fmt-check staticcheck gen-check unit bench demo clean
+.PHONY: all generate test deps vet fmt-check staticcheck gen-check unit bench bench-deps demo clean
 
 all: generate test
 
@@ -16,7 +24,7 @@ generate:
 	$(GO) generate ./gen/...
 
 ## test: everything CI runs
-test: deps vet fmt-check staticcheck gen-check unit
+test: deps vet fmt-check staticcheck gen-check unit fuzz-smoke
 
 ## deps: the crypto tests use the openssl command line as their oracle, and the
 ## sandbox's non-Go client test uses curl; install them from Debian when absent.
@@ -58,9 +66,52 @@ gen-check:
 unit:
 	$(GO) test -race -count=1 ./...
 
-## bench: signing, verification and a full call, with allocations
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+## fuzz-smoke: each fuzz target briefly, beyond its seed corpus (which `unit` runs)
+fuzz-smoke:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t#*:}; \
+		echo "fuzz $$name ($$pkg) for $(FUZZ_SMOKE)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZ_SMOKE) $$pkg >/tmp/fuzz-$$name.log 2>&1 || { cat /tmp/fuzz-$$name.log; exit 1; }; \
+		grep -h 'elapsed' /tmp/fuzz-$$name.log | tail -n 1; \
+	done
+
+## fuzz: each fuzz target for FUZZTIME (default 2m); new failures land in testdata/fuzz
+fuzz:
+	@$(MAKE) --no-print-directory fuzz-smoke FUZZ_SMOKE=$(FUZZTIME)
+
+## bench: a call against its floors (RSA alone, HTTP alone) and against
+## oapi-codegen, with and without OpenSSL; the generators against oapi-codegen
+## and ogen; then the ratio tables, also written into BENCHMARKS.md, and the
+## plot bench/benchmarks.svg. The bench/ module holds it all (see BENCHMARKS.md).
+## The call runs are repeated BENCHCOUNT times, interleaved, and the report
+## takes the medians.
+bench: SHELL := /bin/bash
+bench: BENCHCOUNT ?= 3
+bench: BENCHOPS ?= 10,50,100,200
+bench: BENCHGENTIME ?= 2x
+bench: bench-deps
+	@set -euo pipefail; cd bench; mkdir -p out; \
+	echo "== calls: $(BENCHCOUNT) runs of -benchtime $(BENCHTIME), -tags openssl"; \
+	: > out/calls.txt; \
+	for i in $$(seq $(BENCHCOUNT)); do \
+		$(GO) test -tags openssl -run '^$$' -bench 'Floor|TerminateByCode|Sign' -benchmem -benchtime $(BENCHTIME) . | tee -a out/calls.txt; \
+	done; \
+	echo "== cost per call against the size of the generated package"; \
+	probes=$$($(GO) run ./cmd/scaleprobe -ops $(BENCHOPS)); \
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $$probes | tee out/scale.txt; \
+	echo "== generators: $(BENCHGENTIME) per spec size"; \
+	$(GO) test -run '^$$' -bench 'Generate|Compile' -benchmem -benchtime $(BENCHGENTIME) -ops $(BENCHOPS) . | tee out/generators.txt; \
+	echo "== summary (also in BENCHMARKS.md and bench/benchmarks.svg)"; \
+	$(GO) run ./cmd/benchreport -svg benchmarks.svg -doc ../BENCHMARKS.md out/calls.txt out/scale.txt out/generators.txt
+
+## bench-deps: the OpenSSL signer (wechatpay/opensslsigner, -tags openssl)
+## compiles against libcrypto's headers; install them from Debian when absent.
+bench-deps:
+	@if [ ! -f /usr/include/openssl/evp.h ]; then \
+		echo "installing libssl-dev"; \
+		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo=sudo; fi; \
+		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq libssl-dev; \
+	fi
 
 ## demo: the sandbox in-process, one termination, then the typed error of a second
 demo:

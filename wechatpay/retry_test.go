@@ -69,7 +69,9 @@ func TestRetryPolicy(t *testing.T) {
 		wantOK   bool
 	}{
 		{"zero policy repeats nothing", http.MethodGet, RetryPolicy{},
-			func(t *testing.T) []func(http.ResponseWriter) { return []func(http.ResponseWriter){dropConnection, ok(t)} }, 1, false},
+			func(t *testing.T) []func(http.ResponseWriter) {
+				return []func(http.ResponseWriter){dropConnection, ok(t)}
+			}, 1, false},
 		{"GET after dropped connections", http.MethodGet, RetryPolicy{MaxAttempts: 3},
 			func(t *testing.T) []func(http.ResponseWriter) {
 				return []func(http.ResponseWriter){dropConnection, dropConnection, ok(t)}
@@ -81,7 +83,9 @@ func TestRetryPolicy(t *testing.T) {
 		{"POST is not repeated by default", http.MethodPost, RetryPolicy{MaxAttempts: 3},
 			func(t *testing.T) []func(http.ResponseWriter) { return []func(http.ResponseWriter){systemError, ok(t)} }, 1, false},
 		{"POST with RetryUnsafe", http.MethodPost, RetryPolicy{MaxAttempts: 3, RetryUnsafe: true},
-			func(t *testing.T) []func(http.ResponseWriter) { return []func(http.ResponseWriter){dropConnection, ok(t)} }, 2, true},
+			func(t *testing.T) []func(http.ResponseWriter) {
+				return []func(http.ResponseWriter){dropConnection, ok(t)}
+			}, 2, true},
 		{"PARAM_ERROR is final", http.MethodGet, RetryPolicy{MaxAttempts: 3},
 			func(t *testing.T) []func(http.ResponseWriter) { return []func(http.ResponseWriter){paramError, ok(t)} }, 1, false},
 		{"a verification failure is final", http.MethodGet, RetryPolicy{MaxAttempts: 3},
