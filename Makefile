@@ -11,7 +11,7 @@ BENCHTIME   ?= 2s
 FUZZ_TARGETS := \
 	./wechatpay:FuzzVerify ./wechatpay:FuzzAPIError ./wechatpay:FuzzFillPath ./wechatpay:FuzzLoadConfig \
 	./gen:FuzzTerminateValidate ./gen:FuzzDecodeQueryResponse \
-	./generator:FuzzGenerate
+	./generator:FuzzGenerate ./wechatpay/wechatpaytest:FuzzParseAuthorization
 FUZZ_SMOKE  ?= 3s
 FUZZTIME    ?= 2m
 
@@ -94,13 +94,13 @@ bench: bench-deps
 	echo "== calls: $(BENCHCOUNT) runs of -benchtime $(BENCHTIME), -tags openssl"; \
 	: > out/calls.txt; \
 	for i in $$(seq $(BENCHCOUNT)); do \
-		$(GO) test -tags openssl -run '^$$' -bench 'Floor|TerminateByCode|Sign' -benchmem -benchtime $(BENCHTIME) . | tee -a out/calls.txt; \
+		$(GO) test -tags openssl -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) . | tee -a out/calls.txt; \
 	done; \
 	echo "== cost per call against the size of the generated package"; \
 	probes=$$($(GO) run ./cmd/scaleprobe -ops $(BENCHOPS)); \
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $$probes | tee out/scale.txt; \
 	echo "== generators: $(BENCHGENTIME) per spec size"; \
-	$(GO) test -run '^$$' -bench 'Generate|Compile' -benchmem -benchtime $(BENCHGENTIME) -ops $(BENCHOPS) . | tee out/generators.txt; \
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHGENTIME) -ops $(BENCHOPS) ./genbench | tee out/generators.txt; \
 	echo "== summary (also in BENCHMARKS.md and bench/benchmarks.svg)"; \
 	$(GO) run ./cmd/benchreport -svg benchmarks.svg -doc ../BENCHMARKS.md out/calls.txt out/scale.txt out/generators.txt
 

@@ -2,11 +2,14 @@
 // package wechatpaytest as a process, for clients written in any language.
 //
 //	wechatpay-sandbox -dir DIR [-addr 127.0.0.1:0] [-contract SERVICE_ID:CODE ...] [-no-example-contract]
+//	                  [-auto-sign DELAY] [-notify-ca FILE]
 //
 // It keeps its keys in DIR, creating them on the first run and reusing them
 // after: merchant_key.pem (the merchant API private key, PKCS#8),
-// wechatpay_public_key.pem (the WeChat Pay public key clients verify with)
-// and wechatpay_private_key.pem (the sandbox's signing key). On every start it
+// wechatpay_public_key.pem (the WeChat Pay public key clients verify with),
+// wechatpay_private_key.pem (the sandbox's signing key) and apiv3_key (the
+// merchant's APIv3 key: 32 characters of [0-9A-Za-z], no newline; write your
+// own 32-byte key there before the first run to use it). On every start it
 // writes DIR/config.json in the format of wechatpay.ConfigFile, its base_url
 // pointing at the sandbox, so that wechatpay.LoadConfig or
 // scripts/curl-client.sh can use it. Its first line on stdout is
@@ -15,8 +18,21 @@
 //
 // The official example contract (service_id 12535, out_contract_code
 // wxwtdk20200910100000) is active unless -no-example-contract is given;
-// -contract adds more. Contracts live in memory only. Each answer is logged
-// on stderr. SIGINT or SIGTERM shuts the sandbox down; it then exits 0.
+// -contract adds more. The pre-sign operations add pending contracts.
+// Contracts live in memory only.
+//
+// Nobody signs a pre-signed contract unless -auto-sign is given: then the
+// sandbox signs each one DELAY after its pre-sign, as its user would, and
+// POSTs the signing notification to its notify_url (an HTTPS URL), signed
+// with the WeChat Pay key and its resource encrypted with the key in
+// apiv3_key, so that a merchant in any language verifies it with
+// wechatpay_public_key.pem and decrypts it with apiv3_key. The notification's
+// event type and the like are sandbox placeholders; see package wechatpaytest.
+// The sandbox trusts the system's certificate roots, and those in the PEM
+// file given by -notify-ca, such as a local merchant's self-signed one.
+//
+// Each answer and each notification is logged on stderr. SIGINT or SIGTERM
+// shuts the sandbox down; it then exits 0.
 package main
 
 import (

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -13,10 +15,12 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
@@ -28,6 +32,7 @@ const (
 	merchantKeyFile     = "merchant_key.pem"
 	wechatpayPublicFile = "wechatpay_public_key.pem"
 	wechatpayKeyFile    = "wechatpay_private_key.pem"
+	apiV3KeyFile        = "apiv3_key"
 )
 
 // run is the whole program: it returns 0 after a clean shutdown when ctx
@@ -38,10 +43,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	addr := flags.String("addr", wechatpaytest.DefaultAddr, "TCP `address` to listen on")
 	dir := flags.String("dir", "", "`folder` for the keys and config.json (required)")
 	noExample := flags.Bool("no-example-contract", false, "leave out the official example contract 12535:wxwtdk20200910100000")
+	autoSign := flags.Duration("auto-sign", 0, "sign each pre-signed contract after this `delay`, as its user would, and notify its notify_url (0: never)")
+	notifyCA := flags.String("notify-ca", "", "PEM `file` of certificates to trust, besides the system's, when notifying")
 	var contracts contractList
 	flags.Var(&contracts, "contract", "add an active contract `SERVICE_ID:CODE` (repeatable)")
 	flags.Usage = func() {
-		fmt.Fprintln(stderr, "usage: wechatpay-sandbox -dir DIR [-addr 127.0.0.1:0] [-contract SERVICE_ID:CODE ...] [-no-example-contract]")
+		fmt.Fprintln(stderr, "usage: wechatpay-sandbox -dir DIR [-addr 127.0.0.1:0] [-contract SERVICE_ID:CODE ...] [-no-example-contract] [-auto-sign DELAY] [-notify-ca FILE]")
 		flags.PrintDefaults()
 	}
 	if err := flags.Parse(args); err != nil {
@@ -50,7 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if *dir == "" || flags.NArg() > 0 {
+	if *dir == "" || flags.NArg() > 0 || *autoSign < 0 {
 		flags.Usage()
 		return 2
 	}
@@ -63,12 +70,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
+	apiV3Key, err := loadOrCreateAPIv3Key(filepath.Join(*dir, apiV3KeyFile))
+	if err != nil {
+		return fail(err)
+	}
+	notifyTransport, err := newNotifyTransport(*notifyCA)
+	if err != nil {
+		return fail(err)
+	}
+	defer notifyTransport.CloseIdleConnections()
 	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{
 		Addr:              *addr,
 		MerchantKey:       merchantKey,
 		WechatpayKey:      wechatpayKey,
 		NoExampleContract: *noExample,
 		Logger:            slog.New(slog.NewTextHandler(stderr, nil)),
+		APIv3Key:          apiV3Key,
+		NotifyClient:      &http.Client{Transport: notifyTransport, Timeout: wechatpaytest.DefaultNotifyTimeout},
+		AutoSign:          *autoSign,
 	})
 	if err != nil {
 		return fail(err)
@@ -144,6 +163,50 @@ func loadOrCreateKeys(dir string) (merchant, wechatpayKey *rsa.PrivateKey, err e
 		return nil, nil, err
 	}
 	return merchant, wechatpayKey, nil
+}
+
+// loadOrCreateAPIv3Key reads the APIv3 key, 32 bytes and an optional final
+// newline, or creates one of 32 characters of [0-9A-Za-z], the shape of the
+// key a merchant sets on the merchant platform.
+func loadOrCreateAPIv3Key(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		key, err := wechatpay.NewNonce(rand.Reader) // 32 characters of [0-9A-Za-z]
+		if err != nil {
+			return nil, err
+		}
+		return []byte(key), writeFileAtomic(path, []byte(key), 0o600)
+	}
+	if err != nil {
+		return nil, err
+	}
+	key := bytes.TrimSuffix(bytes.TrimSuffix(data, []byte("\n")), []byte("\r"))
+	if len(key) != wechatpay.APIv3KeySize {
+		return nil, fmt.Errorf("%s: the APIv3 key has %d bytes, want %d", path, len(key), wechatpay.APIv3KeySize)
+	}
+	return key, nil
+}
+
+// newNotifyTransport returns the transport notifications go out with:
+// the system's roots, plus the certificates of caFile when it is given.
+func newNotifyTransport(caFile string) (*http.Transport, error) {
+	t := &http.Transport{Proxy: http.ProxyFromEnvironment, IdleConnTimeout: 30 * time.Second}
+	if caFile == "" {
+		return t, nil
+	}
+	certs, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("-notify-ca: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(certs) {
+		return nil, fmt.Errorf("-notify-ca %s: no PEM certificate in it", caFile)
+	}
+	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return t, nil
 }
 
 // loadOrCreateKey reads an RSA private key, or creates one in PKCS#8 PEM.

@@ -134,7 +134,7 @@ func TestRun(t *testing.T) {
 			t.Errorf("-contract %s:%s: %v", c[0], c[1], err)
 		}
 	}
-	for _, name := range []string{merchantKeyFile, wechatpayKeyFile, wechatpayPublicFile} {
+	for _, name := range []string{merchantKeyFile, wechatpayKeyFile, wechatpayPublicFile, apiV3KeyFile} {
 		fi, err := os.Stat(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
@@ -149,10 +149,13 @@ func TestRun(t *testing.T) {
 	s.stop(t)
 
 	// A restart reuses the keys and serial; contracts start afresh.
-	keys := readFiles(t, dir, merchantKeyFile, wechatpayKeyFile, wechatpayPublicFile)
+	keys := readFiles(t, dir, merchantKeyFile, wechatpayKeyFile, wechatpayPublicFile, apiV3KeyFile)
+	if len(keys[3]) != wechatpay.APIv3KeySize {
+		t.Errorf("%s holds %d bytes, want %d", apiV3KeyFile, len(keys[3]), wechatpay.APIv3KeySize)
+	}
 	oldConfig := readFiles(t, dir, "config.json")[0]
 	s = start(t, "-dir", dir, "-no-example-contract")
-	if got := readFiles(t, dir, merchantKeyFile, wechatpayKeyFile, wechatpayPublicFile); !equal(got, keys) {
+	if got := readFiles(t, dir, merchantKeyFile, wechatpayKeyFile, wechatpayPublicFile, apiV3KeyFile); !equal(got, keys) {
 		t.Error("restart replaced the keys")
 	}
 	newConfig := readFiles(t, dir, "config.json")[0]
@@ -185,6 +188,10 @@ func equal(a, b []string) bool {
 
 func TestRunUsage(t *testing.T) {
 	dir := t.TempDir()
+	badKeyDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(badKeyDir, apiV3KeyFile), []byte("too short\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		args []string
 		want int
@@ -197,6 +204,11 @@ func TestRunUsage(t *testing.T) {
 		{[]string{"-h"}, 0},
 		{[]string{"-dir", dir, "-contract", "1:bad-code"}, 1},
 		{[]string{"-dir", dir, "-addr", "256.0.0.1:0"}, 1},
+		{[]string{"-dir", dir, "-auto-sign", "-1s"}, 2},
+		{[]string{"-dir", dir, "-auto-sign", "soon"}, 2},
+		{[]string{"-dir", dir, "-notify-ca", filepath.Join(dir, "missing.pem")}, 1},
+		{[]string{"-dir", dir, "-notify-ca", filepath.Join(dir, merchantKeyFile)}, 1},
+		{[]string{"-dir", badKeyDir}, 1},
 	} {
 		var stdout, stderr bytes.Buffer
 		if got := run(context.Background(), tt.args, &stdout, &stderr); got != tt.want {

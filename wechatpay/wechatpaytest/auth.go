@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,14 +35,11 @@ func (s *Server) authenticate(r *http.Request, body []byte) *apiError {
 	case len(values) > 1:
 		return signError("Authorization header is repeated")
 	}
-	params, ok := strings.CutPrefix(values[0], authScheme)
-	if !ok {
-		return signError("Authorization scheme must be WECHATPAY2-SHA256-RSA2048")
-	}
-	fields, e := parseAuthFields(params)
+	auth, e := parseAuthorization(values[0])
 	if e != nil {
 		return e
 	}
+	fields := auth.fields()
 	if fields["mchid"] != s.mchID {
 		return signError("mchid " + strconv.Quote(fields["mchid"]) + " is not a merchant of the sandbox")
 	}
@@ -75,13 +73,27 @@ func (s *Server) authenticate(r *http.Request, body []byte) *apiError {
 	return nil
 }
 
-// authFieldNames are the fields of the Authorization header.
-var authFieldNames = map[string]bool{"mchid": true, "nonce_str": true, "signature": true, "timestamp": true, "serial_no": true}
+// authFieldNames are the fields of the Authorization header, in the order
+// the documentation shows them.
+var authFieldNames = []string{"mchid", "nonce_str", "signature", "timestamp", "serial_no"}
 
-// parseAuthFields splits key="value",key="value",… strictly: the five known
-// keys, each exactly once, no spaces, no quotes or commas inside values.
-func parseAuthFields(params string) (map[string]string, *apiError) {
-	fields := make(map[string]string, len(authFieldNames))
+// authField is one key="value" of the Authorization header.
+type authField struct{ key, value string }
+
+// authorization is a parsed Authorization header: its fields in the order
+// they came, so that String gives back the header parsed.
+type authorization []authField
+
+// parseAuthorization reads the header strictly: the scheme and one space,
+// then key="value" pairs separated by commas without spaces, the five known
+// keys each exactly once, no quotes or commas inside values.
+func parseAuthorization(header string) (authorization, *apiError) {
+	params, ok := strings.CutPrefix(header, authScheme)
+	if !ok {
+		return nil, signError("Authorization scheme must be WECHATPAY2-SHA256-RSA2048")
+	}
+	auth := make(authorization, 0, len(authFieldNames))
+	seen := make(map[string]bool, len(authFieldNames))
 	for part := range strings.SplitSeq(params, ",") {
 		key, quoted, ok := strings.Cut(part, "=")
 		if !ok || len(quoted) < 2 || quoted[0] != '"' || quoted[len(quoted)-1] != '"' {
@@ -91,20 +103,46 @@ func parseAuthFields(params string) (map[string]string, *apiError) {
 		if strings.ContainsRune(value, '"') {
 			return nil, signError("Authorization field " + strconv.Quote(key) + " holds a quote")
 		}
-		if !authFieldNames[key] {
+		if !slices.Contains(authFieldNames, key) {
 			return nil, signError("Authorization has an unknown field " + strconv.Quote(key))
 		}
-		if _, dup := fields[key]; dup {
+		if seen[key] {
 			return nil, signError("Authorization field " + key + " is repeated")
 		}
-		fields[key] = value
+		seen[key] = true
+		auth = append(auth, authField{key, value})
 	}
-	for name := range authFieldNames {
-		if _, ok := fields[name]; !ok {
+	for _, name := range authFieldNames {
+		if !seen[name] {
 			return nil, signError("Authorization field " + name + " is missing")
 		}
 	}
-	return fields, nil
+	return auth, nil
+}
+
+// fields returns the values by key.
+func (a authorization) fields() map[string]string {
+	m := make(map[string]string, len(a))
+	for _, f := range a {
+		m[f.key] = f.value
+	}
+	return m
+}
+
+// String writes the header back in the order it was parsed.
+func (a authorization) String() string {
+	var b strings.Builder
+	b.WriteString(authScheme)
+	for i, f := range a {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(f.key)
+		b.WriteString(`="`)
+		b.WriteString(f.value)
+		b.WriteByte('"')
+	}
+	return b.String()
 }
 
 // requestMessage is METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n.

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 
 	"github.com/payforge/wechatpay/gen/passwordexemptcontract"
 	"github.com/payforge/wechatpay/wechatpay"
@@ -107,4 +110,62 @@ func Example_typedClient() {
 	// Output:
 	// 1900000109 12535 wxwtdk20200910100000
 	// 400 INVALID_REQUEST
+}
+
+// The user signs a pre-signed contract, and the sandbox notifies the
+// merchant's notify_url: here an HTTPS test server running the runtime's
+// NotifyHandler with the sandbox's WeChat Pay public key and APIv3 key.
+func ExampleServer_SignContract() {
+	var handler atomic.Pointer[wechatpay.NotifyHandler]
+	merchant := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handler.Load().ServeHTTP(w, r)
+	}))
+	defer merchant.Close()
+
+	// The merchant's client trusts its test certificate.
+	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{NotifyClient: merchant.Client()})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	cfg := srv.ClientConfig()
+	keys, err := wechatpay.NewKeySet(cfg.VerificationKeys...)
+	if err != nil {
+		log.Fatal(err)
+	}
+	h, err := wechatpay.NewNotifyHandler(wechatpay.NotifyConfig{Keys: keys, APIv3Key: srv.APIv3Key()},
+		func(_ context.Context, n *wechatpay.Notification) error {
+			c, err := wechatpay.DecodeNotification[passwordexemptcontract.QueryByCodeResponse](n)
+			if err != nil {
+				return err
+			}
+			fmt.Println("notified:", n.EventType, c.OutContractCode, c.ContractState)
+			return nil
+		})
+	if err != nil {
+		log.Fatal(err)
+	}
+	handler.Store(h)
+
+	rt, err := wechatpay.NewClient(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = passwordexemptcontract.NewClient(rt).PreSignNormalPayRedirectSign(context.Background(),
+		&passwordexemptcontract.PreSignNormalPayRedirectSignRequest{
+			AppID: "wxd678efh567hg6787", ServiceID: 12535, OutContractCode: "wxwtdk20201001000003",
+			NotifyURL: merchant.URL + "/notify", ContractDisplayAccount: "张三",
+			OpenID: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", PrepayID: "wx201410272009395522657a690389285100",
+		})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(srv.ContractState(12535, "wxwtdk20201001000003"))
+	fmt.Println("delivery error:", srv.SignContract(context.Background(), 12535, "wxwtdk20201001000003"))
+	fmt.Println(srv.ContractState(12535, "wxwtdk20201001000003"))
+	// Output:
+	// pending
+	// notified: SANDBOX.CONTRACT_SIGNED wxwtdk20201001000003 SIGNED
+	// delivery error: <nil>
+	// active
 }

@@ -13,7 +13,9 @@ type FaultKind int
 // The faults. Error, HTML and DropConnection answer instead of the
 // operation, which then does not run; the others run the operation (a
 // terminate takes effect) and spoil its answer, as a faulty network or proxy
-// between WeChat Pay and the caller would.
+// between WeChat Pay and the caller would. The signature faults also spoil
+// notifications (InjectNotificationFault), as do TamperedCiphertext and
+// WrongAPIv3Key, which apply to notifications only.
 const (
 	// FaultError answers Fault.Status with {"code":Fault.Code,"message":Fault.Message};
 	// default 500 SYSTEM_ERROR.
@@ -45,19 +47,28 @@ const (
 	// FaultMissingSignature sends the answer without the four Wechatpay-*
 	// headers.
 	FaultMissingSignature
+	// FaultTamperedCiphertext changes one bit of a notification's
+	// ciphertext, then signs the notification: the signature verifies, the
+	// decryption does not. Notifications only (InjectNotificationFault).
+	FaultTamperedCiphertext
+	// FaultWrongAPIv3Key encrypts a notification's resource with a key other
+	// than the APIv3 key and signs it. Notifications only.
+	FaultWrongAPIv3Key
 )
 
 var faultNames = [...]string{
-	FaultError:            "error",
-	FaultDelay:            "delay",
-	FaultHTML:             "html",
-	FaultDropConnection:   "drop-connection",
-	FaultTruncatedBody:    "truncated-body",
-	FaultBadSignature:     "bad-signature",
-	FaultTamperedBody:     "tampered-body",
-	FaultStaleTimestamp:   "stale-timestamp",
-	FaultUnknownSerial:    "unknown-serial",
-	FaultMissingSignature: "missing-signature",
+	FaultError:              "error",
+	FaultDelay:              "delay",
+	FaultHTML:               "html",
+	FaultDropConnection:     "drop-connection",
+	FaultTruncatedBody:      "truncated-body",
+	FaultBadSignature:       "bad-signature",
+	FaultTamperedBody:       "tampered-body",
+	FaultStaleTimestamp:     "stale-timestamp",
+	FaultUnknownSerial:      "unknown-serial",
+	FaultMissingSignature:   "missing-signature",
+	FaultTamperedCiphertext: "tampered-ciphertext",
+	FaultWrongAPIv3Key:      "wrong-apiv3-key",
 }
 
 func (k FaultKind) valid() bool { return k > 0 && int(k) < len(faultNames) }
@@ -115,6 +126,8 @@ func (s *Server) InjectFault(operationID string, f Fault) error {
 		if f.Delay <= 0 {
 			return errors.New("wechatpaytest: inject fault: FaultDelay needs a positive Delay")
 		}
+	case FaultTamperedCiphertext, FaultWrongAPIv3Key:
+		return fmt.Errorf("wechatpaytest: inject fault: %v applies to notifications only; see InjectNotificationFault", f.Kind)
 	default:
 		if !f.Kind.valid() {
 			return fmt.Errorf("wechatpaytest: inject fault: unknown kind %v", f.Kind)

@@ -51,16 +51,32 @@ func (x *exchange) fail(e *apiError) {
 
 // succeed writes a signed answer, spoiled as f says when f is not nil.
 func (x *exchange) succeed(status int, result any, f *Fault) {
-	body := marshal(result)
-	sent := body
-	now := x.srv.clock()
-	ts := now.Unix()
-	serial := x.srv.wpKeyID
-	nonce, _ := wechatpay.NewNonce(rand.Reader) // crypto/rand does not fail
 	var kind FaultKind
 	if f != nil {
 		kind = f.Kind
 	}
+	h := x.w.Header()
+	h.Set("Content-Type", "application/json")
+	sent := x.srv.signInto(h, marshal(result), kind)
+	if kind == FaultTruncatedBody {
+		// net/http closes a connection whose handler wrote less than it declared.
+		h.Set("Content-Length", strconv.Itoa(len(sent)))
+		sent = sent[:len(sent)/2]
+	}
+	x.w.WriteHeader(status)
+	_, _ = x.w.Write(sent)
+	x.logAnswer(status, "", f)
+}
+
+// signInto sets the four Wechatpay-* headers for body on h, spoiled as kind
+// says, and returns the body to send: body itself unless kind tampers with it.
+// Answers and notifications are signed alike.
+func (s *Server) signInto(h http.Header, body []byte, kind FaultKind) []byte {
+	sent := body
+	now := s.clock()
+	ts := now.Unix()
+	serial := s.wpKeyID
+	nonce, _ := wechatpay.NewNonce(rand.Reader) // crypto/rand does not fail
 	switch kind {
 	case FaultStaleTimestamp:
 		ts = now.Add(-10 * time.Minute).Unix()
@@ -70,26 +86,17 @@ func (x *exchange) succeed(status int, result any, f *Fault) {
 		sent = tamper(body)
 	}
 	stamp := strconv.FormatInt(ts, 10)
-	sig := x.srv.signAnswer(stamp, nonce, body)
+	sig := s.signAnswer(stamp, nonce, body)
 	if kind == FaultBadSignature {
-		sig = x.srv.signAnswer(stamp, nonce, append(body, ' '))
+		sig = s.signAnswer(stamp, nonce, append(bytes.Clone(body), ' '))
 	}
-	h := x.w.Header()
-	h.Set("Content-Type", "application/json")
 	if kind != FaultMissingSignature {
 		h.Set("Wechatpay-Timestamp", stamp)
 		h.Set("Wechatpay-Nonce", nonce)
 		h.Set("Wechatpay-Signature", sig)
 		h.Set("Wechatpay-Serial", serial)
 	}
-	if kind == FaultTruncatedBody {
-		// net/http closes a connection whose handler wrote less than it declared.
-		h.Set("Content-Length", strconv.Itoa(len(sent)))
-		sent = sent[:len(sent)/2]
-	}
-	x.w.WriteHeader(status)
-	_, _ = x.w.Write(sent)
-	x.logAnswer(status, "", f)
+	return sent
 }
 
 // signAnswer signs TIMESTAMP\nNONCE\nBODY\n with the WeChat Pay key.

@@ -1,6 +1,7 @@
 package wechatpaytest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -60,8 +61,25 @@ type Options struct {
 	NoExampleContract bool
 	// Clock is the sandbox's time for timestamps. Default time.Now.
 	Clock func() time.Time
-	// Logger receives one Info record per answer. Default: discard.
+	// Logger receives one Info record per answer and one record per
+	// notification delivered (Warn when it failed). Default: discard.
 	Logger *slog.Logger
+
+	// APIv3Key is the merchant's APIv3 key (32 bytes) notification resources
+	// are encrypted with. Default: 32 random characters of [0-9A-Za-z];
+	// Server.APIv3Key returns it.
+	APIv3Key []byte
+	// NoNotifications makes SignContract sign without notifying notify_url.
+	NoNotifications bool
+	// NotifyClient delivers notifications; redirects are not followed. A
+	// test merchant served by httptest.NewTLSServer passes its Client(),
+	// which trusts its certificate. Default: a client of its own with
+	// DefaultNotifyTimeout and the system's roots.
+	NotifyClient *http.Client
+	// AutoSign, when positive, signs each pre-signed contract that long
+	// after its pre-sign, as its user would (see SignContract), for clients
+	// that cannot call SignContract. Close cancels the signings pending.
+	AutoSign time.Duration
 }
 
 // Server is a running sandbox. Its methods are safe for concurrent use.
@@ -78,16 +96,26 @@ type Server struct {
 	log         *slog.Logger
 	api         *api
 
-	nonces  nonceCache
-	mu      sync.Mutex // guards contracts and faults
-	state   map[contractKey]ContractState
-	faults  map[string]*Fault
-	httpSrv *http.Server
-	cancel  context.CancelFunc // ends the contexts of requests in flight
-	served  chan struct{}      // closed when Serve returns
-	active  sync.WaitGroup     // handlers running, hijacked ones included
-	closing sync.Once
-	client  *http.Transport // the transport handed out by ClientConfig
+	ops          map[string]operation
+	apiV3Key     []byte
+	noNotify     bool
+	notifyOwned  *http.Transport // the transport of the default notifyClient, nil with Options.NotifyClient
+	notifyClient *http.Client
+	autoSign     time.Duration
+
+	nonces      nonceCache
+	mu          sync.Mutex                // guards contracts, codes, faults and notifyFault
+	contracts   map[contractKey]*contract // every contract, whatever its state
+	codes       map[string]bool           // every out_contract_code used, under any service ID
+	faults      map[string]*Fault
+	notifyFault *Fault
+	httpSrv     *http.Server
+	ctx         context.Context    // the server's life: requests in flight, pending auto-signings
+	cancel      context.CancelFunc // ends ctx
+	served      chan struct{}      // closed when Serve returns
+	active      sync.WaitGroup     // handlers running, hijacked ones included
+	closing     sync.Once
+	client      *http.Transport // the transport handed out by ClientConfig
 }
 
 // NewServer starts a sandbox as opts describe. Call Close when done.
@@ -100,10 +128,14 @@ func NewServer(opts Options) (*Server, error) {
 		wpKeyID:     opts.WechatpayKeyID,
 		clock:       opts.Clock,
 		log:         opts.Logger,
-		state:       make(map[contractKey]ContractState),
+		noNotify:    opts.NoNotifications,
+		autoSign:    opts.AutoSign,
+		contracts:   make(map[contractKey]*contract),
+		codes:       make(map[string]bool),
 		faults:      make(map[string]*Fault),
 		served:      make(chan struct{}),
 	}
+	s.ops = s.operations()
 	if s.mchID == "" {
 		s.mchID = DefaultMchID
 	}
@@ -137,8 +169,27 @@ func NewServer(opts Options) (*Server, error) {
 	if s.api, err = loadAPI(); err != nil {
 		return nil, err
 	}
+	switch {
+	case opts.APIv3Key == nil:
+		if s.apiV3Key, err = newAPIv3Key(); err != nil {
+			return nil, err
+		}
+	case len(opts.APIv3Key) != wechatpay.APIv3KeySize:
+		return nil, fmt.Errorf("wechatpaytest: APIv3Key has %d bytes, want %d", len(opts.APIv3Key), wechatpay.APIv3KeySize)
+	default:
+		s.apiV3Key = bytes.Clone(opts.APIv3Key)
+	}
+	if opts.NotifyClient != nil {
+		c := *opts.NotifyClient
+		s.notifyClient = &c
+	} else {
+		s.notifyOwned = &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 4, IdleConnTimeout: 30 * time.Second}
+		s.notifyClient = &http.Client{Transport: s.notifyOwned, Timeout: DefaultNotifyTimeout}
+	}
+	// A redirect would carry the notification somewhere the merchant did not name.
+	s.notifyClient.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	if !opts.NoExampleContract {
-		s.state[contractKey{ExampleServiceID, ExampleOutContractCode}] = ContractActive
+		_ = s.addContract(contractKey{ExampleServiceID, ExampleOutContractCode}) // a fresh map: cannot fail
 	}
 
 	addr := opts.Addr
@@ -151,11 +202,10 @@ func NewServer(opts Options) (*Server, error) {
 	}
 	s.URL = "http://" + urlHost(ln.Addr().(*net.TCPAddr))
 
-	ctx, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.httpSrv = &http.Server{
 		Handler:           http.HandlerFunc(s.serveHTTP),
-		BaseContext:       func(net.Listener) context.Context { return ctx },
+		BaseContext:       func(net.Listener) context.Context { return s.ctx },
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
@@ -190,8 +240,9 @@ func serialFromKey(pub *rsa.PublicKey) string {
 	return strings.ToUpper(hex.EncodeToString(sum[:20]))
 }
 
-// Close stops the server: requests in flight see their context end, and Close
-// returns once every handler and connection is done.
+// Close stops the server: requests in flight and pending auto-signings see
+// their context end, and Close returns once every handler, delivery and
+// connection is done.
 func (s *Server) Close() {
 	s.closing.Do(func() {
 		s.cancel()
@@ -203,6 +254,9 @@ func (s *Server) Close() {
 		<-s.served
 		s.active.Wait()
 		s.client.CloseIdleConnections()
+		if s.notifyOwned != nil {
+			s.notifyOwned.CloseIdleConnections()
+		}
 	})
 }
 
@@ -251,7 +305,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		x.fail(e)
 		return
 	}
-	op, ok := s.operations()[x.operation]
+	op, ok := s.ops[x.operation]
 	if !ok {
 		x.fail(&apiError{status: http.StatusNotImplemented, Code: "SYSTEM_ERROR",
 			Message: "the sandbox does not implement operation " + x.operation})

@@ -20,7 +20,6 @@ func TestRejections(t *testing.T) {
 	srv := newServer(t, wechatpaytest.Options{})
 	const sid, code = wechatpaytest.ExampleServiceID, wechatpaytest.ExampleOutContractCode
 	validURI := fmt.Sprintf(terminatePath, sid, code)
-	now := time.Now().Unix()
 
 	tests := []struct {
 		name     string
@@ -66,8 +65,9 @@ func TestRejections(t *testing.T) {
 		{"URL changed after signing", func(q *rawRequest) { q.SignURI = ptr(fmt.Sprintf(terminatePath, sid+1, code)) }, 401, "SIGN_ERROR", "", ""},
 		{"query added after signing", func(q *rawRequest) { q.SignURI = ptr(q.URI); q.URI += "?x=1" }, 401, "SIGN_ERROR", "", ""},
 		{"method changed after signing", func(q *rawRequest) { q.SignMethod = ptr("PUT") }, 401, "SIGN_ERROR", "", ""},
-		{"stale timestamp", func(q *rawRequest) { q.Timestamp = now - 301 }, 401, "SIGN_ERROR", "", ""},
-		{"future timestamp", func(q *rawRequest) { q.Timestamp = now + 301 }, 401, "SIGN_ERROR", "", ""},
+		// Relative to the request's own time: a second may pass during the test.
+		{"stale timestamp", func(q *rawRequest) { q.Timestamp -= 301 }, 401, "SIGN_ERROR", "", ""},
+		{"future timestamp", func(q *rawRequest) { q.Timestamp += 310 }, 401, "SIGN_ERROR", "", ""},
 		{"timestamp not a number", func(q *rawRequest) {
 			q.Authorization = func(a string) string {
 				return strings.Replace(a, fmt.Sprintf(`timestamp="%d"`, q.Timestamp), `timestamp="+1"`, 1)
@@ -222,6 +222,7 @@ func TestNewServerOptions(t *testing.T) {
 	for _, opts := range []wechatpaytest.Options{
 		{WechatpayKeyID: "PUB_KEY_ID_abc"},
 		{Addr: "256.0.0.1:0"},
+		{APIv3Key: make([]byte, 31)},
 	} {
 		opts.MerchantKey, opts.WechatpayKey = merchantKey(), wechatpayKey()
 		if srv, err := wechatpaytest.NewServer(opts); err == nil {

@@ -146,12 +146,36 @@ func describe(err error, req *http.Request, params map[string]string) *detail {
 				// The pointer names the object; the issue names the property.
 				d.Value = nil
 			}
+			if names := anyOfRequired(schemaErr.Schema); schemaErr.SchemaField == "anyOf" && names != nil {
+				// kin-openapi says only that no alternative matched, and
+				// quotes the whole object: name the properties instead.
+				d.Field += "/" + names[0]
+				d.Value = nil
+				d.Issue = "one of " + strings.Join(names, " and ") + " is required"
+			}
 		} else {
 			d.Issue = issueOf(reqErr)
 		}
 		return d
 	}
 	return &detail{Issue: issueOf(reqErr)}
+}
+
+// anyOfRequired returns the properties of an anyOf whose alternatives each
+// only require properties, such as the qs rule that openid or sub_openid is
+// present; nil for any other anyOf.
+func anyOfRequired(schema *openapi3.Schema) []string {
+	if schema == nil || len(schema.AnyOf) == 0 {
+		return nil
+	}
+	var names []string
+	for _, alt := range schema.AnyOf {
+		if alt.Value == nil || len(alt.Value.Required) == 0 {
+			return nil
+		}
+		names = append(names, alt.Value.Required...)
+	}
+	return names
 }
 
 // schemaIssue is the reason of a schema violation without kin-openapi's dump
