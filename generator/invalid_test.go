@@ -73,6 +73,7 @@ func TestInvalidSpecs(t *testing.T) {
 		{"reserved_name.yaml", []string{"reserved_name.yaml:18:5: ", `names collide after conversion to Go: schema "Param" and the generated package itself both become Param`}},
 		{"int32_bound.yaml", []string{"int32_bound.yaml:14:17: ", "unsupported: bound 4294967295 outside the range of an int32 at paths./x.post.requestBody.content.application/json.schema.properties.n"}},
 		{"huge_length.yaml", []string{"unsupported: maxLength 18446744073709551615, larger than 2147483647", "properties.q"}},
+		{"ref_cycle.yaml", []string{"ref_cycle.yaml:16:5: ", "invalid spec", "unresolved ref"}},
 		{"known_values_not_list.yaml", []string{"x-wechatpay-known-values must be a non-empty list of strings", "properties.state.x-wechatpay-known-values"}},
 	}
 	seen := map[string]bool{}
@@ -125,6 +126,26 @@ func TestMissingSpecFile(t *testing.T) {
 	code, _, stderr := runGen(t, "-spec", filepath.Join(t.TempDir(), "nope.yaml"), "-out", out)
 	if code != 1 || !strings.Contains(stderr, "nope.yaml") {
 		t.Fatalf("exit %d, stderr %q; want 1 naming the file", code, stderr)
+	}
+	assertPrefilled(t, out)
+}
+
+// TestHugeSpecRefused: a spec larger than the limit is refused before it is
+// parsed, and the output directory stays as it was.
+func TestHugeSpecRefused(t *testing.T) {
+	spec := filepath.Join(t.TempDir(), "huge.yaml")
+	line := []byte("# " + strings.Repeat("x", 1021) + "\n")
+	data := make([]byte, 0, 17<<20)
+	for len(data) < 17<<20 {
+		data = append(data, line...)
+	}
+	if err := os.WriteFile(spec, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := prefill(t)
+	code, _, stderr := runGen(t, "-spec", spec, "-out", out)
+	if code != 1 || !strings.Contains(stderr, spec) || !strings.Contains(stderr, "larger than 16 MiB") {
+		t.Errorf("exit %d, stderr %q; want 1 and a size error naming the file", code, stderr)
 	}
 	assertPrefilled(t, out)
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -20,7 +21,7 @@ import (
 // path. $refs to other documents are refused. The document keeps the origin
 // (file, line, column) of its elements, for error messages.
 func Load(ctx context.Context, path string) (*openapi3.T, error) {
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path)
 	if err != nil {
 		return nil, err
 	}
@@ -39,6 +40,27 @@ func Load(ctx context.Context, path string) (*openapi3.T, error) {
 		return nil, fmt.Errorf("%s: invalid spec: %v", path+Position(originOf(err)), err)
 	}
 	return doc, nil
+}
+
+// MaxSpecBytes caps the size of a spec file. The largest public API
+// descriptions are a few MiB; anything beyond this is refused before
+// parsing, so that a hostile file cannot exhaust memory in the YAML parser.
+const MaxSpecBytes = 16 << 20
+
+func readLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxSpecBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxSpecBytes {
+		return nil, fmt.Errorf("%s: the file is larger than %d MiB; refusing to parse it", path, MaxSpecBytes>>20)
+	}
+	return data, nil
 }
 
 // Position formats where an element starts as ":LINE:COLUMN", or returns ""

@@ -15,6 +15,9 @@ import (
 	"strings"
 )
 
+// tempPattern names the temporary files Write renames into place.
+const tempPattern = ".wechatpay-gen-*.tmp"
+
 // File is a file to write: its base name and its contents.
 type File struct {
 	Name string
@@ -154,6 +157,13 @@ func Check(dir string, files []File) ([]string, error) {
 // anything, when a file to write would replace one that wechatpay-gen did
 // not write. Files that are already up to date are left alone.
 func Write(dir string, files []File) error {
+	return write(dir, files, nil)
+}
+
+// write is Write with a hook that runs after each file's bytes are in its
+// temporary file and before the rename; tests make it fail to interrupt a
+// run there.
+func write(dir string, files []File, beforeRename func(name string) error) error {
 	p, err := makePlan(dir, files)
 	if err != nil {
 		return err
@@ -163,8 +173,15 @@ func Write(dir string, files []File) error {
 			return err
 		}
 	}
+	// Temporary files a killed run left behind are never renamed into
+	// place; clear them.
+	if leftovers, err := filepath.Glob(filepath.Join(dir, tempPattern)); err == nil {
+		for _, name := range leftovers {
+			os.Remove(name)
+		}
+	}
 	for _, f := range p.write {
-		if err := writeAtomic(dir, f); err != nil {
+		if err := writeAtomic(dir, f, beforeRename); err != nil {
 			return err
 		}
 	}
@@ -178,8 +195,8 @@ func Write(dir string, files []File) error {
 
 // writeAtomic writes f to a temporary file in dir and renames it to its
 // name, so that a reader sees the old contents or the new, never a part.
-func writeAtomic(dir string, f File) (err error) {
-	tmp, err := os.CreateTemp(dir, ".wechatpay-gen-*.tmp")
+func writeAtomic(dir string, f File, beforeRename func(string) error) (err error) {
+	tmp, err := os.CreateTemp(dir, tempPattern)
 	if err != nil {
 		return err
 	}
@@ -191,6 +208,11 @@ func writeAtomic(dir string, f File) (err error) {
 	}()
 	if _, err = tmp.Write(f.Data); err != nil {
 		return err
+	}
+	if beforeRename != nil {
+		if err = beforeRename(f.Name); err != nil {
+			return err
+		}
 	}
 	if err = tmp.Chmod(0o644); err != nil {
 		return err
