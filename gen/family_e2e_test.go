@@ -32,12 +32,15 @@ func familySandbox(t *testing.T, opts wechatpaytest.Options) (*wechatpaytest.Ser
 	if opts.Clock == nil {
 		opts.Clock = func() time.Time { return signedAt }
 	}
+	if opts.Logger == nil {
+		opts.Logger = recorded.logger
+	}
 	srv, err := wechatpaytest.NewServer(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	rt, err := wechatpay.NewClient(srv.ClientConfig())
+	rt, err := wechatpay.NewClient(recordedConfig(srv))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,6 +211,7 @@ func strictDecode(t *testing.T, raw []byte, v any) {
 }
 
 func isAPIError(err error, status int, code string) bool {
+	recorded.sawError(err)
 	var e *wechatpay.APIError
 	return errors.As(err, &e) && e.StatusCode == status && e.Code == code && e.RequestID != ""
 }
@@ -327,6 +331,7 @@ func TestFamilyParamErrors(t *testing.T) {
 }
 
 func detailOf(err error) *wechatpay.ErrorDetail {
+	recorded.sawError(err)
 	var e *wechatpay.APIError
 	if errors.As(err, &e) {
 		return e.Detail

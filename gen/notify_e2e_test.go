@@ -57,7 +57,7 @@ func notifySandbox(t *testing.T) (*wechatpaytest.Server, *pec.Client, *notifyMer
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := wechatpay.NewNotifyHandler(wechatpay.NotifyConfig{Keys: keys, APIv3Key: srv.APIv3Key(), Clock: cfg.Clock},
+	h, err := wechatpay.NewNotifyHandler(wechatpay.NotifyConfig{Keys: keys, APIv3Key: srv.APIv3Key(), Clock: cfg.Clock, Logger: recorded.logger},
 		func(_ context.Context, n *wechatpay.Notification) error {
 			m.calls.Add(1)
 			contract, err := wechatpay.DecodeNotification[pec.QueryByCodeResponse](n)

@@ -17,12 +17,12 @@ import (
 
 func startSandbox(t *testing.T) (*wechatpaytest.Server, *passwordexemptcontract.Client) {
 	t.Helper()
-	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{})
+	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{Logger: recorded.logger})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	rt, err := wechatpay.NewClient(srv.ClientConfig())
+	rt, err := wechatpay.NewClient(recordedConfig(srv))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestSandboxDocumentedErrors(t *testing.T) {
 	unknown := exampleRequest()
 	unknown.OutContractCode = "nosuchcontract1"
 
-	wrongKeyCfg := srv.ClientConfig()
+	wrongKeyCfg := recordedConfig(srv)
 	wrongKeyCfg.MerchantKey = loadKeys(t).other
 	wrongKeyRT, err := wechatpay.NewClient(wrongKeyCfg)
 	if err != nil {
@@ -153,12 +153,14 @@ func TestSandboxFaults(t *testing.T) {
 }
 
 func isTransport(err error) bool {
+	recorded.sawError(err)
 	var e *wechatpay.TransportError
 	return errors.As(err, &e)
 }
 
 func verification(cause error) func(error) bool {
 	return func(err error) bool {
+		recorded.sawError(err)
 		var e *wechatpay.VerificationError
 		return errors.As(err, &e) && errors.Is(err, cause) && e.RequestID != ""
 	}

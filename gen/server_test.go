@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -94,6 +95,8 @@ type standIn struct {
 
 type receivedRequest struct {
 	method, requestURI, body string
+	escapedPath              string     // r.URL.EscapedPath()
+	query                    url.Values // r.URL.Query()
 	header                   http.Header
 	signatureOK              bool
 	problem                  string
@@ -149,6 +152,7 @@ func (s *standIn) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.received = append(s.received, receivedRequest{
 		method: r.Method, requestURI: r.RequestURI, body: string(body),
+		escapedPath: r.URL.EscapedPath(), query: r.URL.Query(),
 		header: r.Header.Clone(), signatureOK: ok, problem: problem,
 	})
 	a := s.next
@@ -231,7 +235,7 @@ func newRuntime(tb testing.TB, k keys, baseURL string, hc *http.Client) *wechatp
 	if err != nil {
 		tb.Fatal(err)
 	}
-	rt, err := wechatpay.NewClient(wechatpay.Config{
+	cfg := wechatpay.Config{
 		MchID:            testMchID,
 		MerchantSerialNo: testMchSerial,
 		MerchantKey:      k.merchant,
@@ -239,7 +243,12 @@ func newRuntime(tb testing.TB, k keys, baseURL string, hc *http.Client) *wechatp
 		BaseURL:          baseURL,
 		HTTPClient:       hc,
 		Clock:            func() time.Time { return time.Unix(testNow, 0) },
-	})
+	}
+	// Benchmarks measure the client as shipped: no logger, no wrapped transport.
+	if _, isBenchmark := tb.(*testing.B); !isBenchmark {
+		recordConfig(&cfg)
+	}
+	rt, err := wechatpay.NewClient(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
