@@ -79,6 +79,14 @@ fuzz-smoke:
 fuzz:
 	@$(MAKE) --no-print-directory fuzz-smoke FUZZ_SMOKE=$(FUZZTIME)
 
+## reliability: the figures RELIABILITY.md quotes, printed by the tests themselves
+reliability:
+	@$(GO) test -count=1 -race -v -run 'TestNetworkFaults' ./wechatpay | grep -E '^network faults:'
+	@$(GO) test -count=1 -race -v -run 'TestSandboxFaults|TestHostileInputs$$|TestConcurrentCalls|TestSecrets' ./gen | \
+		grep -E '^(sandbox faults|hostile inputs|concurrency|secrets scan):'
+	@$(GO) test -count=1 -v -run 'TestInvalidSpecs|TestKilledRuns' ./generator | grep -E '^(generator hardening|killed generator runs):'
+	@$(MAKE) --no-print-directory fuzz-smoke FUZZ_SMOKE=$(FUZZ_SMOKE)
+
 ## bench: a call against its floors (RSA alone, HTTP alone) and against
 ## oapi-codegen, with and without OpenSSL; the generators against oapi-codegen
 ## and ogen; then the ratio tables, also written into BENCHMARKS.md, and the
@@ -100,7 +108,7 @@ bench: bench-deps
 	probes=$$($(GO) run ./cmd/scaleprobe -ops $(BENCHOPS)); \
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $$probes | tee out/scale.txt; \
 	echo "== generators: $(BENCHGENTIME) per spec size"; \
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHGENTIME) -ops $(BENCHOPS) ./genbench | tee out/generators.txt; \
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHGENTIME) ./genbench -args -ops=$(BENCHOPS) | tee out/generators.txt; \
 	echo "== summary (also in BENCHMARKS.md and bench/benchmarks.svg)"; \
 	$(GO) run ./cmd/benchreport -svg benchmarks.svg -doc ../BENCHMARKS.md out/calls.txt out/scale.txt out/generators.txt
 

