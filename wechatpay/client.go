@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -81,7 +80,7 @@ func NewClient(cfg Config) (*Client, error) {
 		userAgent: cfg.UserAgent,
 		log:       cfg.Logger,
 		maxBody:   cfg.MaxResponseBytes,
-		newNonce:  func() (string, error) { return NewNonce(rand.Reader) },
+		newNonce:  randomNonce,
 		retry:     cfg.Retry.withDefaults(),
 	}
 	if c.wpSerial == "" {
@@ -139,11 +138,24 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 }
 
-// attempt makes one signed call and logs its outcome.
+// attempt makes one signed call and logs its outcome. The log record is
+// built only when the logger takes it: a discarding logger costs a call
+// nothing.
 func (c *Client) attempt(ctx context.Context, r *Request, attempt int) (*Response, error) {
 	start := time.Now()
 	resp, err := c.do(ctx, r)
-	attrs := []any{
+	var verr *VerificationError
+	level, msg := slog.LevelDebug, "wechatpay call"
+	if err != nil {
+		msg = "wechatpay call failed"
+		if errors.As(err, &verr) {
+			level, msg = slog.LevelWarn, "wechatpay response failed verification"
+		}
+	}
+	if !c.log.Enabled(ctx, level) {
+		return resp, err
+	}
+	attrs := []slog.Attr{
 		slog.String("operation", r.Operation),
 		slog.String("method", r.Method),
 		slog.String("path", r.PathTemplate),
@@ -151,17 +163,18 @@ func (c *Client) attempt(ctx context.Context, r *Request, attempt int) (*Respons
 		slog.Duration("elapsed", time.Since(start)),
 	}
 	var apiErr *APIError
-	var verr *VerificationError
 	switch {
 	case err == nil:
-		c.log.DebugContext(ctx, "wechatpay call", append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", resp.RequestID))...)
-	case errors.As(err, &verr):
-		c.log.WarnContext(ctx, "wechatpay response failed verification", append(attrs, slog.Int("status", verr.StatusCode), slog.String("request_id", verr.RequestID), slog.String("error", err.Error()))...)
+		attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", resp.RequestID))
+	case verr != nil:
+		attrs = append(attrs, slog.Int("status", verr.StatusCode), slog.String("request_id", verr.RequestID), slog.String("error", err.Error()))
 	case errors.As(err, &apiErr):
-		c.log.DebugContext(ctx, "wechatpay call", append(attrs, slog.Int("status", apiErr.StatusCode), slog.String("code", apiErr.Code), slog.String("request_id", apiErr.RequestID))...)
+		msg = "wechatpay call"
+		attrs = append(attrs, slog.Int("status", apiErr.StatusCode), slog.String("code", apiErr.Code), slog.String("request_id", apiErr.RequestID))
 	default:
-		c.log.DebugContext(ctx, "wechatpay call failed", append(attrs, slog.String("error", err.Error()))...)
+		attrs = append(attrs, slog.String("error", err.Error()))
 	}
+	c.log.LogAttrs(ctx, level, msg, attrs...)
 	return resp, err
 }
 
@@ -196,11 +209,12 @@ func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	ts := c.clock().Unix()
 	// RequestURI is exactly what net/http writes on the request line.
-	sig, err := Sign(c.key, RequestMessage(req.Method, req.URL.RequestURI(), ts, nonce, r.Body))
+	var buf [512]byte // the message stays on the stack unless the body is large
+	sig, err := signRaw(c.key, appendRequestMessage(buf[:0], req.Method, req.URL.RequestURI(), ts, nonce, r.Body))
 	if err != nil {
 		return nil, transportErr(err)
 	}
-	req.Header.Set("Authorization", Authorization(c.mchID, c.serialNo, nonce, ts, sig))
+	req.Header.Set("Authorization", authorizationFor(c.mchID, c.serialNo, nonce, ts, sig))
 	req.Header.Set("Accept", "application/json")
 	if r.Body != nil {
 		req.Header.Set("Content-Type", "application/json")

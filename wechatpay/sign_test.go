@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"io"
 	"net/http"
@@ -419,5 +420,15 @@ func TestNewNonceAlphabet(t *testing.T) {
 	}
 	if len(distinct) != n {
 		t.Errorf("%d distinct nonces out of %d", len(distinct), n)
+	}
+}
+
+// The header built on every call matches the exported, simpler builder.
+func TestAuthorizationForMatchesAuthorization(t *testing.T) {
+	for _, sig := range [][]byte{{}, {0xff}, make([]byte, 256), make([]byte, 900)} {
+		want := Authorization(testMchID, testMerchantSerial, testNonce, testTimestamp, base64.StdEncoding.EncodeToString(sig))
+		if got := authorizationFor(testMchID, testMerchantSerial, testNonce, testTimestamp, sig); got != want {
+			t.Errorf("authorizationFor(%d-byte signature) = %q, want %q", len(sig), got, want)
+		}
 	}
 }

@@ -68,7 +68,8 @@ func (v *Verifier) Verify(header http.Header, body []byte) error {
 	if err != nil {
 		return fmt.Errorf("%w: %s is not Base64", ErrBadSignature, HeaderSignature)
 	}
-	digest := sha256.Sum256(ResponseMessage(ts, nonce, body))
+	var buf [512]byte // the message stays on the stack unless the body is large
+	digest := sha256.Sum256(appendResponseMessage(buf[:0], ts, nonce, body))
 	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], raw); err != nil {
 		return fmt.Errorf("%w with key %s", ErrBadSignature, serial)
 	}

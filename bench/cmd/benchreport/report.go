@@ -1,0 +1,341 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The packages of the call and of the generator benchmarks, and the prefix
+// of the probes' packages (one per spec size, named opsN).
+const (
+	benchPkg = "github.com/payforge/wechatpay/bench"
+	genPkg   = "github.com/payforge/wechatpay/bench/genbench"
+	scalePkg = "github.com/payforge/wechatpay/bench/out/_pkg/scale/ops"
+)
+
+// The call benchmarks, in the order of the table.
+var calls = []string{
+	"BenchmarkCryptoFloor",
+	"BenchmarkHTTPFloor",
+	"BenchmarkFloorsInSequence",
+	"BenchmarkTerminateByCode",
+	"BenchmarkTerminateByCodeOpenSSL",
+	"BenchmarkOapiCodegenTerminateByCode",
+	"BenchmarkSignGo",
+	"BenchmarkSignOpenSSL",
+}
+
+var generatorNames = []string{"wechatpay-gen", "oapi-codegen", "ogen"}
+
+// write renders the whole summary as Markdown.
+func write(rs *runs) string {
+	var b strings.Builder
+	machine(&b, rs)
+	callTable(&b, rs)
+	targets(&b, rs)
+	parallel(&b, rs)
+	generatorTable(&b, rs)
+	scaleTable(&b, rs)
+	return b.String()
+}
+
+func machine(b *strings.Builder, rs *runs) {
+	procs := 0
+	for _, r := range rs.results {
+		procs = max(procs, r.procs)
+	}
+	fmt.Fprintf(b, "Run of %s on %s (%s/%s), %d CPUs (nproc), GOMAXPROCS %d, %s.\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 MST"), cpuModel(rs), rs.header["goos"], rs.header["goarch"],
+		runtime.NumCPU(), procs, runtime.Version())
+}
+
+// cpuModel prefers /proc/cpuinfo, as the issue asks, then go test's cpu line.
+func cpuModel(rs *runs) string {
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				return strings.TrimSpace(v)
+			}
+		}
+	}
+	if cpu := rs.header["cpu"]; cpu != "" {
+		return cpu
+	}
+	return "an unknown CPU"
+}
+
+func callTable(b *strings.Builder, rs *runs) {
+	cf, hf := rs.find(benchPkg, "BenchmarkCryptoFloor"), rs.find(benchPkg, "BenchmarkHTTPFloor")
+	floorNS, okNS := sum(cf, hf, "ns/op")
+	floorAllocs, okAllocs := sum(cf, hf, "allocs/op")
+	b.WriteString("### One call\n\n")
+	b.WriteString("Medians of the runs; the range is the fastest and slowest run. cpu-ns/op is the CPU time of the\n")
+	b.WriteString("process per call (client, loopback server and garbage collector), which waiting does not inflate.\n\n")
+	seqNS, okSeq := rs.find(benchPkg, "BenchmarkFloorsInSequence").get("ns/op")
+	b.WriteString("| Benchmark | ns/op | range | cpu-ns/op | B/op | allocs/op | ÷ (Crypto + HTTP) | ÷ in sequence | allocs − floors |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	for _, name := range calls {
+		r := rs.find(benchPkg, name)
+		ns, ok := r.get("ns/op")
+		if !ok {
+			continue
+		}
+		by, _ := r.get("B/op")
+		allocs, _ := r.get("allocs/op")
+		ratio, seq, excess := "", "", ""
+		isCall := name == "BenchmarkFloorsInSequence" || !strings.Contains(name, "Floor") && !strings.HasPrefix(name, "BenchmarkSign")
+		if okNS && isCall {
+			ratio = fmt.Sprintf("%.3f", ns/floorNS)
+		}
+		if okSeq && isCall && name != "BenchmarkFloorsInSequence" {
+			seq = fmt.Sprintf("%.3f", ns/seqNS)
+		}
+		if okAllocs && isCall {
+			excess = fmt.Sprintf("%+.0f", allocs-floorAllocs)
+		}
+		lo, hi := spread(r, "ns/op")
+		cpu := "–"
+		if c, ok := r.get("cpu-ns/op"); ok {
+			cpu = fmt.Sprintf("%.0f", c)
+		}
+		fmt.Fprintf(b, "| %s | %.0f | %s–%s | %s | %.0f | %.0f | %s | %s | %s |\n",
+			strings.TrimPrefix(name, "Benchmark"), ns, human(lo), human(hi), cpu, by, allocs, ratio, seq, excess)
+	}
+	if okNS {
+		fmt.Fprintf(b, "\nFloors: CryptoFloor + HTTPFloor = %s and %.0f allocs per call.", human(floorNS), floorAllocs)
+		if okSeq {
+			fmt.Fprintf(b, " The same two made one after the other in each iteration (FloorsInSequence) take %s, %.3f× their sum.", human(seqNS), seqNS/floorNS)
+		}
+		b.WriteString("\n")
+	}
+	if g, o := rs.find(benchPkg, "BenchmarkSignGo"), rs.find(benchPkg, "BenchmarkSignOpenSSL"); g != nil && o != nil {
+		gn, _ := g.get("ns/op")
+		on, _ := o.get("ns/op")
+		fmt.Fprintf(b, "OpenSSL signs %.2f× as fast as crypto/rsa (%s against %s).\n", gn/on, human(on), human(gn))
+	}
+	b.WriteString("\n")
+}
+
+func targets(b *strings.Builder, rs *runs) {
+	cf, hf := rs.find(benchPkg, "BenchmarkCryptoFloor"), rs.find(benchPkg, "BenchmarkHTTPFloor")
+	t, o := rs.find(benchPkg, "BenchmarkTerminateByCode"), rs.find(benchPkg, "BenchmarkOapiCodegenTerminateByCode")
+	floorNS, ok1 := sum(cf, hf, "ns/op")
+	floorAllocs, ok2 := sum(cf, hf, "allocs/op")
+	tNS, ok3 := t.get("ns/op")
+	tAllocs, ok4 := t.get("allocs/op")
+	if !(ok1 && ok2 && ok3 && ok4) {
+		b.WriteString("(The targets need CryptoFloor, HTTPFloor and TerminateByCode.)\n\n")
+		return
+	}
+	b.WriteString("### Targets (TerminateByCode)\n\n")
+	b.WriteString("| Target | Figure | Limit | |\n|---|--:|--:|---|\n")
+	row := func(target, figure, limit string, met bool, miss string) {
+		verdict := "met"
+		if !met {
+			verdict = "**missed** " + miss
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", target, figure, limit, verdict)
+	}
+	r := tNS / floorNS
+	row("time ≤ 1.03 × (CryptoFloor + HTTPFloor)", fmt.Sprintf("%.3f×", r), "1.030×", r <= 1.03,
+		fmt.Sprintf("by %.1f%%", (r-1.03)*100))
+	if seq, ok := rs.find(benchPkg, "BenchmarkFloorsInSequence").get("ns/op"); ok {
+		fmt.Fprintf(b, "| (diagnostic) time ÷ FloorsInSequence | %.3f× | 1.030× | %s |\n", tNS/seq, within(tNS/seq <= 1.03))
+	}
+	if tc, ok := t.get("cpu-ns/op"); ok {
+		if fc, ok := sum(cf, hf, "cpu-ns/op"); ok {
+			fmt.Fprintf(b, "| (diagnostic) CPU time ÷ (CryptoFloor + HTTPFloor) CPU time | %.3f× | 1.030× | %s |\n", tc/fc, within(tc/fc <= 1.03))
+		}
+		if sc, ok := rs.find(benchPkg, "BenchmarkFloorsInSequence").get("cpu-ns/op"); ok {
+			fmt.Fprintf(b, "| (diagnostic) CPU time ÷ FloorsInSequence CPU time | %.3f× | 1.030× | %s |\n", tc/sc, within(tc/sc <= 1.03))
+		}
+		if oc, ok := o.get("cpu-ns/op"); ok {
+			fmt.Fprintf(b, "| (diagnostic) CPU time ÷ oapi-codegen's | %.3f× | 1.000× | %s |\n", tc/oc, within(tc/oc <= 1))
+		}
+	}
+	limit := floorAllocs + 25
+	row("allocs ≤ HTTPFloor + CryptoFloor + 25", fmt.Sprintf("%.0f", tAllocs), fmt.Sprintf("%.0f", limit), tAllocs <= limit,
+		fmt.Sprintf("by %.0f", tAllocs-limit))
+	if oNS, ok := o.get("ns/op"); ok {
+		oAllocs, _ := o.get("allocs/op")
+		row("at least as fast as oapi-codegen", fmt.Sprintf("%.3f×", tNS/oNS), "1.000×", tNS <= oNS,
+			fmt.Sprintf("by %.1f%%", (tNS/oNS-1)*100))
+		row("fewer allocs than oapi-codegen", fmt.Sprintf("%.0f", tAllocs), fmt.Sprintf("< %.0f", oAllocs), tAllocs < oAllocs,
+			fmt.Sprintf("by %.0f", tAllocs-oAllocs+1))
+	}
+	if s, ok := rs.find(benchPkg, "BenchmarkTerminateByCodeOpenSSL").get("ns/op"); ok {
+		fmt.Fprintf(b, "\nWith the key in OpenSSL a call takes %s, %.2f× as fast as with crypto/rsa.\n", human(s), tNS/s)
+	}
+	b.WriteString("\n")
+}
+
+func parallel(b *strings.Builder, rs *runs) {
+	header := false
+	for _, name := range calls {
+		s, p := rs.find(benchPkg, name), rs.find(benchPkg, name+"Parallel")
+		sn, ok1 := s.get("ns/op")
+		pn, ok2 := p.get("ns/op")
+		if !ok1 || !ok2 {
+			continue
+		}
+		if !header {
+			fmt.Fprintf(b, "### One shared client on %d cores (b.RunParallel)\n\n", p.procs)
+			b.WriteString("Speed-up is serial ns/op ÷ parallel ns/op; the ideal is the number of cores.\n\n")
+			b.WriteString("| Benchmark | serial | parallel | speed-up | allocs/op |\n|---|--:|--:|--:|--:|\n")
+			header = true
+		}
+		allocs, _ := p.get("allocs/op")
+		fmt.Fprintf(b, "| %s | %s | %s | %.2f× | %.0f |\n", strings.TrimPrefix(name, "Benchmark"), human(sn), human(pn), sn/pn, allocs)
+	}
+	if header {
+		b.WriteString("\n")
+	}
+}
+
+// sizes returns the operation counts the generator benchmarks ran, in order.
+func sizes(rs *runs, prefix string) []int {
+	var ns []int
+	for _, r := range rs.results {
+		rest, ok := strings.CutPrefix(r.name, prefix+"/ops=")
+		if !ok || r.pkg != genPkg {
+			continue
+		}
+		n, err := strconv.Atoi(strings.Split(rest, "/")[0])
+		if err == nil && !slices.Contains(ns, n) {
+			ns = append(ns, n)
+		}
+	}
+	slices.Sort(ns)
+	return ns
+}
+
+func generatorTable(b *strings.Builder, rs *runs) {
+	ns := sizes(rs, "BenchmarkGenerate")
+	if len(ns) == 0 {
+		return
+	}
+	b.WriteString("### Generators\n\n")
+	b.WriteString("Generation: the built binary run on the spec. Compilation: `go build` of the generated package alone, its dependencies cached")
+	if o, ok := rs.find(genPkg, "BenchmarkCompile/go-build-overhead").get("ns/op"); ok {
+		fmt.Fprintf(b, " (of which %s is the go command itself: `go build` of a cached package)", human(o))
+	}
+	b.WriteString(". Ratios are against wechatpay-gen.\n\n")
+	b.WriteString("| ops | generator | generate | ÷ ours | lines | compile | ÷ ours | notes |\n|--:|---|--:|--:|--:|--:|--:|---|\n")
+	for _, n := range ns {
+		ourGen, _ := rs.find(genPkg, fmt.Sprintf("BenchmarkGenerate/ops=%d/wechatpay-gen", n)).get("ns/op")
+		ourComp, _ := rs.find(genPkg, fmt.Sprintf("BenchmarkCompile/ops=%d/wechatpay-gen", n)).get("ns/op")
+		for _, g := range generatorNames {
+			gen := rs.find(genPkg, fmt.Sprintf("BenchmarkGenerate/ops=%d/%s", n, g))
+			comp := rs.find(genPkg, fmt.Sprintf("BenchmarkCompile/ops=%d/%s", n, g))
+			var notes []string
+			if gen != nil && gen.skipped {
+				notes = append(notes, "refused: "+strings.Join(gen.notes, " "))
+			}
+			if v, ok := gen.get("refused-as-is"); ok && v > 0 {
+				reason := "refuses the spec as is"
+				for _, note := range gen.notes {
+					if _, after, ok := strings.Cut(note, "refuses the spec as is: "); ok {
+						reason += " (" + after + ")"
+					}
+				}
+				notes = append(notes, reason)
+			}
+			if v, ok := gen.get("skipped-ops"); ok && v > 0 {
+				notes = append(notes, fmt.Sprintf("skipped %.0f of %d operations", v, n))
+			}
+			gn, gok := gen.get("ns/op")
+			cn, cok := comp.get("ns/op")
+			lines, _ := gen.get("lines")
+			fmt.Fprintf(b, "| %d | %s | %s | %s | %.0f | %s | %s | %s |\n", n, g,
+				opt(gok, human(gn)), opt(gok && ourGen > 0, fmt.Sprintf("%.2f", gn/ourGen)), lines,
+				opt(cok, human(cn)), opt(cok && ourComp > 0, fmt.Sprintf("%.2f", cn/ourComp)), strings.Join(notes, "; "))
+		}
+	}
+	b.WriteString("\n")
+}
+
+// scalePoints returns, for the probes of each spec size, the median of unit
+// of benchmark name.
+func scalePoints(rs *runs, name, unit string) (xs, ys []float64) {
+	type pt struct{ x, y float64 }
+	var pts []pt
+	for _, r := range rs.results {
+		rest, ok := strings.CutPrefix(r.pkg, scalePkg)
+		if !ok || r.name != name {
+			continue
+		}
+		n, err := strconv.Atoi(rest)
+		if v, ok := r.get(unit); err == nil && ok {
+			pts = append(pts, pt{float64(n), v})
+		}
+	}
+	slices.SortFunc(pts, func(a, b pt) int { return int(a.x - b.x) })
+	for _, p := range pts {
+		xs, ys = append(xs, p.x), append(ys, p.y)
+	}
+	return xs, ys
+}
+
+func scaleTable(b *strings.Builder, rs *runs) {
+	xs, ours := scalePoints(rs, "BenchmarkTerminateByCode", "ns/op")
+	if len(xs) == 0 {
+		return
+	}
+	_, oursAllocs := scalePoints(rs, "BenchmarkTerminateByCode", "allocs/op")
+	ox, oapi := scalePoints(rs, "BenchmarkOapiCodegenTerminateByCode", "ns/op")
+	_, oapiAllocs := scalePoints(rs, "BenchmarkOapiCodegenTerminateByCode", "allocs/op")
+	b.WriteString("### Cost per call against the size of the generated package\n\n")
+	b.WriteString("The terminate call of the clients generated from each spec size (cmd/scaleprobe).\n\n")
+	b.WriteString("| ops | wechatpay-gen ns/op | allocs/op | oapi-codegen ns/op | allocs/op |\n|--:|--:|--:|--:|--:|\n")
+	for i, x := range xs {
+		on, oa := "", ""
+		if j := slices.Index(ox, x); j >= 0 {
+			on, oa = fmt.Sprintf("%.0f", oapi[j]), fmt.Sprintf("%.0f", oapiAllocs[j])
+		}
+		fmt.Fprintf(b, "| %.0f | %.0f | %.0f | %s | %s |\n", x, ours[i], oursAllocs[i], on, oa)
+	}
+	b.WriteString("\n")
+}
+
+func within(ok bool) string {
+	if ok {
+		return "within"
+	}
+	return "above"
+}
+
+func sum(a, b *result, unit string) (float64, bool) {
+	x, ok1 := a.get(unit)
+	y, ok2 := b.get(unit)
+	return x + y, ok1 && ok2
+}
+
+func spread(r *result, unit string) (lo, hi float64) {
+	v := r.values[unit]
+	return slices.Min(v), slices.Max(v)
+}
+
+func opt(ok bool, s string) string {
+	if !ok {
+		return "–"
+	}
+	return s
+}
+
+// human writes nanoseconds with a unit a reader takes in at a glance.
+func human(ns float64) string {
+	switch {
+	case ns >= 1e9:
+		return fmt.Sprintf("%.2f s", ns/1e9)
+	case ns >= 1e6:
+		return fmt.Sprintf("%.3f ms", ns/1e6)
+	case ns >= 1e3:
+		return fmt.Sprintf("%.1f µs", ns/1e3)
+	}
+	return fmt.Sprintf("%.0f ns", ns)
+}

@@ -1,0 +1,56 @@
+package bigspec_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/payforge/wechatpay/bench/internal/bigspec"
+)
+
+func TestMake(t *testing.T) {
+	family, err := os.ReadFile("../../../spec/password-exempt-contract.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := bigspec.Count(family)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{1, own, 2*own + 3} {
+		big, err := bigspec.Make(family, n)
+		if err != nil {
+			t.Fatalf("Make(%d): %v", n, err)
+		}
+		// A valid document (every $ref resolves) of n operations with
+		// distinct operationIds.
+		doc, err := openapi3.NewLoader().LoadFromData(big)
+		if err != nil {
+			t.Fatalf("Make(%d): load: %v", n, err)
+		}
+		if err := doc.Validate(context.Background()); err != nil {
+			t.Fatalf("Make(%d): validate: %v", n, err)
+		}
+		ids := map[string]bool{}
+		for path, item := range doc.Paths.Map() {
+			for _, op := range item.Operations() {
+				if ids[op.OperationID] {
+					t.Errorf("Make(%d): operationId %s twice", n, op.OperationID)
+				}
+				ids[op.OperationID] = true
+				if strings.HasPrefix(op.OperationID, "copy") != strings.Contains(path, "/copy") {
+					t.Errorf("Make(%d): %s at %s: copy naming differs between id and path", n, op.OperationID, path)
+				}
+			}
+		}
+		if len(ids) != n {
+			t.Errorf("Make(%d): %d operations", n, len(ids))
+		}
+		if n > own && !ids["copy2TerminateByCode"] {
+			t.Errorf("Make(%d): no copy2TerminateByCode", n)
+		}
+	}
+}
