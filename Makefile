@@ -10,7 +10,7 @@ BENCHTIME   ?= 2s
 # `make fuzz` for FUZZTIME.
 FUZZ_TARGETS := \
 	./wechatpay:FuzzVerify ./wechatpay:FuzzAPIError ./wechatpay:FuzzFillPath ./wechatpay:FuzzLoadConfig \
-	./gen:FuzzTerminateValidate ./gen:FuzzDecodeQueryResponse \
+	./e2e:FuzzTerminateValidate ./e2e:FuzzDecodeQueryResponse \
 	./generator:FuzzGenerate ./wechatpay/wechatpaytest:FuzzParseAuthorization
 FUZZ_SMOKE  ?= 3s
 FUZZTIME    ?= 2m
@@ -82,7 +82,7 @@ fuzz:
 ## reliability: the figures RELIABILITY.md quotes, printed by the tests themselves
 reliability:
 	@$(GO) test -count=1 -race -v -run 'TestNetworkFaults' ./wechatpay | grep -E '^network faults:'
-	@$(GO) test -count=1 -race -v -run 'TestSandboxFaults|TestHostileInputs$$|TestConcurrentCalls|TestSecrets' ./gen | \
+	@$(GO) test -count=1 -race -v -run 'TestSandboxFaults|TestHostileInputs$$|TestConcurrentCalls|TestSecrets' ./e2e | \
 		grep -E '^(sandbox faults|hostile inputs|concurrency|secrets scan):'
 	@$(GO) test -count=1 -v -run 'TestInvalidSpecs|TestKilledRuns' ./generator | grep -E '^(generator hardening|killed generator runs):'
 	@$(MAKE) --no-print-directory fuzz-smoke FUZZ_SMOKE=$(FUZZ_SMOKE)
@@ -101,7 +101,7 @@ bench: BENCHCOMPILETIME ?= 2x
 bench: bench-deps
 	@set -euo pipefail; \
 	echo "== in-module: signing alone, verification alone, one TerminateByCode round trip and its HTTP floor"; \
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./wechatpay ./gen; \
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./wechatpay ./e2e; \
 	cd bench; mkdir -p out; \
 	echo "== calls: $(BENCHCOUNT) runs of -benchtime $(BENCHTIME), -tags openssl"; \
 	: > out/calls.txt; \

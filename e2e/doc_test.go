@@ -1,0 +1,7 @@
+// Package e2e_test holds the end-to-end tests of the generated client
+// (gen/passwordexemptcontract) over the runtime: against an independent
+// stand-in that checks signatures with its own code, and against the
+// sandbox. It also holds the hostile-input, concurrency and secrets-scan
+// tests that RELIABILITY.md quotes, two fuzz targets and the in-module
+// benchmarks. It sits outside gen/, which holds generated code only.
+package e2e_test
