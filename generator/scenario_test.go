@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -91,16 +92,28 @@ func typeCheck(t *testing.T, generated map[string]map[string][]byte) {
 		Mode:    packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedTypes | packages.NeedSyntax | packages.NeedTypesInfo,
 		Dir:     root,
 		Overlay: overlay,
-		Tests:   false,
+		// With the tests, so that the generated examples are checked too.
+		Tests: true,
 	}
 	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(pkgs) != len(generated) {
-		t.Fatalf("loaded %d packages, want %d", len(pkgs), len(generated))
-	}
+	withTests := 0
 	for _, p := range pkgs {
+		if strings.HasSuffix(p.PkgPath, ".test") {
+			// The test main go/packages makes; only its errors matter.
+			for _, e := range p.Errors {
+				t.Errorf("%s: %v", p.ID, e)
+			}
+			continue
+		}
+		if strings.Contains(p.ID, ".test]") {
+			withTests++
+			if !slices.ContainsFunc(p.GoFiles, func(f string) bool { return filepath.Base(f) == "example_test.go" }) {
+				t.Errorf("%s: the generated examples were not loaded", p.ID)
+			}
+		}
 		if len(p.GoFiles) == 0 {
 			t.Errorf("%s: no Go files loaded", p.PkgPath)
 		}
@@ -117,6 +130,9 @@ func typeCheck(t *testing.T, generated map[string]map[string][]byte) {
 		if p.Types.Scope().Lookup("Client") == nil || p.Types.Scope().Lookup("Operations") == nil {
 			t.Errorf("%s: no Client or Operations", p.PkgPath)
 		}
+	}
+	if withTests != len(generated) {
+		t.Fatalf("loaded %d packages with their tests, want %d", withTests, len(generated))
 	}
 }
 

@@ -305,6 +305,10 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 			In:          in,
 			Description: strings.TrimSpace(p.Description),
 			Location:    ploc,
+			Example:     p.Example,
+		}
+		if f.Example == nil {
+			f.Example = p.Schema.Value.Example
 		}
 		if f.Description == "" {
 			f.Description = strings.TrimSpace(p.Schema.Value.Description)
@@ -1061,6 +1065,7 @@ func (b *builder) objectFields(ref *openapi3.SchemaRef, loc, parent, what string
 			In:          model.InBody,
 			Description: propertyDescription(prop),
 			Location:    ploc,
+			Example:     prop.Value.Example,
 		})
 	}
 	anyOf, err := b.anyOf(s, loc, fields)

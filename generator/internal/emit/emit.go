@@ -35,6 +35,7 @@ const (
 	clientFile   = "client.go"
 	typesFile    = "types.go"
 	patternsFile = "patterns.go"
+	exampleFile  = "example_test.go"
 )
 
 // Emit renders the package, one file for the package documentation, one for
@@ -86,6 +87,12 @@ func Emit(pkg *model.Package) ([]File, error) {
 	if len(pkg.Patterns) > 0 {
 		f, err = e.patternsFile()
 		if err := add(patternsFile, f, err); err != nil {
+			return nil, err
+		}
+	}
+	if len(pkg.Operations) > 0 {
+		f, err = e.exampleFile()
+		if err := add(exampleFile, f, err); err != nil {
 			return nil, err
 		}
 	}

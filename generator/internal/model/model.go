@@ -182,6 +182,9 @@ type Field struct {
 	Description string
 	// Location is where the property or parameter is in the spec.
 	Location string
+	// Example is the spec's example value, if any (a string, a number
+	// or a bool as the YAML gave it); the generated examples use it.
+	Example any
 }
 
 // Constraints are the rules the spec sets on a value.
