@@ -25,9 +25,9 @@ func FuzzTerminateValidate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, serviceID int64, code, remark string) {
 		req := &passwordexemptcontract.TerminateByCodeRequest{ServiceID: serviceID, OutContractCode: code, ContractTerminationRemark: remark}
 		err := req.Validate()
-		ok := codePattern.MatchString(code) && remark != "" && utf8.ValidString(remark) && utf8.RuneCountInString(remark) <= 256
+		ok := serviceID >= 1 && codePattern.MatchString(code) && remark != "" && utf8.ValidString(remark) && utf8.RuneCountInString(remark) <= 256
 		if (err == nil) != ok {
-			t.Fatalf("Validate(%q, %q) = %v, but the rules say valid=%v", code, remark, err, ok)
+			t.Fatalf("Validate(%d, %q, %q) = %v, but the rules say valid=%v", serviceID, code, remark, err, ok)
 		}
 		if err == nil {
 			body, _ := json.Marshal(req)

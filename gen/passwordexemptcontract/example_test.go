@@ -22,9 +22,9 @@ func ExampleClient_PreSignEcommerceMiniProgram() {
 	client := NewClient(rt)
 
 	resp, err := client.PreSignEcommerceMiniProgram(context.Background(), &PreSignEcommerceMiniProgramRequest{
-		AppID:                  "<appid>",
+		AppID:                  "wxd678efh567hg6787",
 		ContractDisplayAccount: "<contract_display_account>",
-		NotifyURL:              "<notify_url>",
+		NotifyURL:              "https://www.weixin.qq.com/wxpay/notify",
 		OpenID:                 "<openid>",
 		OutContractCode:        "wxwtdk20200910100000",
 		ServiceID:              12535,
@@ -56,9 +56,9 @@ func ExampleClient_PreSignEcommercePayRedirectSign() {
 	client := NewClient(rt)
 
 	resp, err := client.PreSignEcommercePayRedirectSign(context.Background(), &PreSignEcommercePayRedirectSignRequest{
-		AppID:                  "<appid>",
+		AppID:                  "wxd678efh567hg6787",
 		ContractDisplayAccount: "<contract_display_account>",
-		NotifyURL:              "<notify_url>",
+		NotifyURL:              "https://www.weixin.qq.com/wxpay/notify",
 		OpenID:                 "<openid>",
 		OutContractCode:        "wxwtdk20200910100000",
 		PrepayID:               "<prepay_id>",
@@ -91,9 +91,9 @@ func ExampleClient_PreSignNormalMiniProgram() {
 	client := NewClient(rt)
 
 	resp, err := client.PreSignNormalMiniProgram(context.Background(), &PreSignNormalMiniProgramRequest{
-		AppID:                  "<appid>",
+		AppID:                  "wxd678efh567hg6787",
 		ContractDisplayAccount: "<contract_display_account>",
-		NotifyURL:              "<notify_url>",
+		NotifyURL:              "https://www.weixin.qq.com/wxpay/notify",
 		OpenID:                 "<openid>",
 		OutContractCode:        "wxwtdk20200910100000",
 		ServiceID:              12535,
@@ -125,9 +125,9 @@ func ExampleClient_PreSignNormalPayRedirectSign() {
 	client := NewClient(rt)
 
 	resp, err := client.PreSignNormalPayRedirectSign(context.Background(), &PreSignNormalPayRedirectSignRequest{
-		AppID:                  "<appid>",
+		AppID:                  "wxd678efh567hg6787",
 		ContractDisplayAccount: "<contract_display_account>",
-		NotifyURL:              "<notify_url>",
+		NotifyURL:              "https://www.weixin.qq.com/wxpay/notify",
 		OpenID:                 "<openid>",
 		OutContractCode:        "wxwtdk20200910100000",
 		PrepayID:               "<prepay_id>",
@@ -160,9 +160,9 @@ func ExampleClient_PreSignQsMiniProgram() {
 	client := NewClient(rt)
 
 	resp, err := client.PreSignQsMiniProgram(context.Background(), &PreSignQsMiniProgramRequest{
-		AppID:                  "<appid>",
+		AppID:                  "wxd678efh567hg6787",
 		ContractDisplayAccount: "<contract_display_account>",
-		NotifyURL:              "<notify_url>",
+		NotifyURL:              "https://www.weixin.qq.com/wxpay/notify",
 		OutContractCode:        "wxwtdk20200910100000",
 		ServiceID:              12535,
 		SubAppID:               "<sub_appid>",
@@ -195,9 +195,9 @@ func ExampleClient_PreSignQsPayRedirectSign() {
 	client := NewClient(rt)
 
 	resp, err := client.PreSignQsPayRedirectSign(context.Background(), &PreSignQsPayRedirectSignRequest{
-		AppID:                  "<appid>",
+		AppID:                  "wxd678efh567hg6787",
 		ContractDisplayAccount: "<contract_display_account>",
-		NotifyURL:              "<notify_url>",
+		NotifyURL:              "https://www.weixin.qq.com/wxpay/notify",
 		OutContractCode:        "wxwtdk20200910100000",
 		PrepayID:               "<prepay_id>",
 		ServiceID:              12535,
@@ -293,7 +293,7 @@ func ExampleClient_PreSignServiceProviderMiniProgram() {
 
 	resp, err := client.PreSignServiceProviderMiniProgram(context.Background(), &PreSignServiceProviderMiniProgramRequest{
 		ContractDisplayAccount: "<contract_display_account>",
-		NotifyURL:              "<notify_url>",
+		NotifyURL:              "https://www.weixin.qq.com/wxpay/notify",
 		OutContractCode:        "wxwtdk20200910100000",
 		ServiceID:              12535,
 		SpAppID:                "<sp_appid>",
@@ -328,7 +328,7 @@ func ExampleClient_PreSignServiceProviderPayRedirectSign() {
 
 	resp, err := client.PreSignServiceProviderPayRedirectSign(context.Background(), &PreSignServiceProviderPayRedirectSignRequest{
 		ContractDisplayAccount: "<contract_display_account>",
-		NotifyURL:              "<notify_url>",
+		NotifyURL:              "https://www.weixin.qq.com/wxpay/notify",
 		OutContractCode:        "wxwtdk20200910100000",
 		PrepayID:               "<prepay_id>",
 		ServiceID:              12535,

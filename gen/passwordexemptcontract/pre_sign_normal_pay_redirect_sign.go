@@ -22,7 +22,7 @@ import (
 // prepay_id. After the user signs, WeChat Pay notifies notify_url; it sends
 // nothing when the user abandons.
 //
-// Documentation: https://pay.weixin.qq.com/doc/v3/merchant
+// Documentation: https://pay.weixin.qq.com/doc/v3/merchant/4012472874
 //
 // It sends nothing when req is invalid (see [PreSignNormalPayRedirectSignRequest.Validate]) and
 // returns the answer only once the runtime has verified WeChat Pay's signature on it.
@@ -74,39 +74,41 @@ func callPreSignNormalPayRedirectSign(ctx context.Context, c *Client, params map
 type PreSignNormalPayRedirectSignRequest struct {
 	// An AppID (应用ID) bound to the merchant.
 	//
-	// Required. At most 32 characters.
+	// Required. At least 1 characters. At most 32 characters.
 	AppID string `json:"appid"`
 
 	// The account name shown to the user on the signing page (签约展示账户).
 	//
-	// Required. At most 32 characters.
+	// Required. At least 1 characters. At most 32 characters.
 	ContractDisplayAccount string `json:"contract_display_account"`
 
 	// Where WeChat Pay notifies the signing result (签约结果通知地址): an HTTPS URL
-	// without a query string.
+	// without a query string. The pattern also refuses what no URL WeChat Pay can
+	// call holds: a missing host, whitespace, and control or invisible format
+	// characters (this description's own rule; the page says only HTTPS, no query).
 	//
-	// Required. At most 256 characters. Must match the pattern ^https://[^?#]+$.
+	// Required. At least 1 characters. At most 256 characters. Must match the pattern ^https://[^\p{Cc}\p{Cf}\p{Z}/?#]+(/[^\p{Cc}\p{Cf}\p{Z}?#]*)?$.
 	NotifyURL string `json:"notify_url"`
 
 	// The user's OpenID under appid (用户标识).
 	//
-	// Required. At most 128 characters.
+	// Required. At least 1 characters. At most 128 characters.
 	OpenID string `json:"openid"`
 
 	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
 	// unique per merchant, never reusable after its contract is terminated.
 	//
-	// Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
+	// Required. At least 1 characters. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
 	OutContractCode string `json:"out_contract_code"`
 
 	// The prepay ID (预支付交易会话标识) of the order the user pays while signing.
 	//
-	// Required. At most 64 characters.
+	// Required. At least 1 characters. At most 64 characters.
 	PrepayID string `json:"prepay_id"`
 
 	// The password-exempt payment service ID (免密支付服务ID).
 	//
-	// Required.
+	// Required. At least 1.
 	ServiceID int64 `json:"service_id"`
 }
 
@@ -122,14 +124,18 @@ func (r *PreSignNormalPayRedirectSignRequest) Validate() error {
 		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "required", Message: "is required"})
 	} else if !utf8.ValidString(r.AppID) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.AppID); n > 32 {
+	} else if n := utf8.RuneCountInString(r.AppID); n < 1 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
+	} else if n > 32 {
 		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
 	}
 	if r.ContractDisplayAccount == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "required", Message: "is required"})
 	} else if !utf8.ValidString(r.ContractDisplayAccount) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.ContractDisplayAccount); n > 32 {
+	} else if n := utf8.RuneCountInString(r.ContractDisplayAccount); n < 1 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
+	} else if n > 32 {
 		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
 	}
 	if r.NotifyURL == "" {
@@ -137,18 +143,22 @@ func (r *PreSignNormalPayRedirectSignRequest) Validate() error {
 	} else if !utf8.ValidString(r.NotifyURL) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "utf8", Message: "is not valid UTF-8"})
 	} else {
-		if n := utf8.RuneCountInString(r.NotifyURL); n > 256 {
+		if n := utf8.RuneCountInString(r.NotifyURL); n < 1 {
+			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
+		} else if n > 256 {
 			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 256 are allowed", n)})
 		}
 		if !notifyURLPattern.MatchString(r.NotifyURL) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "pattern", Message: "does not match the pattern ^https://[^?#]+$"})
+			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "pattern", Message: "does not match the pattern ^https://[^\\p{Cc}\\p{Cf}\\p{Z}/?#]+(/[^\\p{Cc}\\p{Cf}\\p{Z}?#]*)?$"})
 		}
 	}
 	if r.OpenID == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: "openid", Rule: "required", Message: "is required"})
 	} else if !utf8.ValidString(r.OpenID) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "openid", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.OpenID); n > 128 {
+	} else if n := utf8.RuneCountInString(r.OpenID); n < 1 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "openid", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
+	} else if n > 128 {
 		errs = append(errs, &wechatpay.ValidationError{Field: "openid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 128 are allowed", n)})
 	}
 	if r.OutContractCode == "" {
@@ -156,7 +166,9 @@ func (r *PreSignNormalPayRedirectSignRequest) Validate() error {
 	} else if !utf8.ValidString(r.OutContractCode) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "utf8", Message: "is not valid UTF-8"})
 	} else {
-		if n := utf8.RuneCountInString(r.OutContractCode); n > 32 {
+		if n := utf8.RuneCountInString(r.OutContractCode); n < 1 {
+			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
+		} else if n > 32 {
 			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
 		}
 		if !outContractCodePattern.MatchString(r.OutContractCode) {
@@ -167,8 +179,13 @@ func (r *PreSignNormalPayRedirectSignRequest) Validate() error {
 		errs = append(errs, &wechatpay.ValidationError{Field: "prepay_id", Rule: "required", Message: "is required"})
 	} else if !utf8.ValidString(r.PrepayID) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "prepay_id", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.PrepayID); n > 64 {
+	} else if n := utf8.RuneCountInString(r.PrepayID); n < 1 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "prepay_id", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
+	} else if n > 64 {
 		errs = append(errs, &wechatpay.ValidationError{Field: "prepay_id", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 64 are allowed", n)})
+	}
+	if r.ServiceID < 1 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "service_id", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 1 is allowed", r.ServiceID)})
 	}
 	return errors.Join(errs...)
 }

@@ -22,7 +22,7 @@ import (
 // and a pre_entrustweb_id valid for 2 hours. After the user signs, WeChat Pay
 // notifies notify_url; it sends nothing when the user abandons.
 //
-// Documentation: https://pay.weixin.qq.com/doc/v3/merchant
+// Documentation: https://pay.weixin.qq.com/doc/v3/partner/4012471282
 //
 // It sends nothing when req is invalid (see [PreSignQsMiniProgramRequest.Validate]) and
 // returns the answer only once the runtime has verified WeChat Pay's signature on it.
@@ -76,49 +76,51 @@ func callPreSignQsMiniProgram(ctx context.Context, c *Client, params map[string]
 type PreSignQsMiniProgramRequest struct {
 	// An AppID (应用ID) bound to the merchant.
 	//
-	// Required. At most 32 characters.
+	// Required. At least 1 characters. At most 32 characters.
 	AppID string `json:"appid"`
 
 	// The account name shown to the user on the signing page (签约展示账户).
 	//
-	// Required. At most 32 characters.
+	// Required. At least 1 characters. At most 32 characters.
 	ContractDisplayAccount string `json:"contract_display_account"`
 
 	// Where WeChat Pay notifies the signing result (签约结果通知地址): an HTTPS URL
-	// without a query string.
+	// without a query string. The pattern also refuses what no URL WeChat Pay can
+	// call holds: a missing host, whitespace, and control or invisible format
+	// characters (this description's own rule; the page says only HTTPS, no query).
 	//
-	// Required. At most 256 characters. Must match the pattern ^https://[^?#]+$.
+	// Required. At least 1 characters. At most 256 characters. Must match the pattern ^https://[^\p{Cc}\p{Cf}\p{Z}/?#]+(/[^\p{Cc}\p{Cf}\p{Z}?#]*)?$.
 	NotifyURL string `json:"notify_url"`
 
 	// The user's OpenID under appid (用户标识).
 	//
-	// Optional. At most 128 characters.
+	// Optional. At least 1 characters. At most 128 characters.
 	OpenID string `json:"openid,omitzero"`
 
 	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
 	// unique per merchant, never reusable after its contract is terminated.
 	//
-	// Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
+	// Required. At least 1 characters. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
 	OutContractCode string `json:"out_contract_code"`
 
 	// The password-exempt payment service ID (免密支付服务ID).
 	//
-	// Required.
+	// Required. At least 1.
 	ServiceID int64 `json:"service_id"`
 
 	// The sub-merchant's AppID (子商户应用ID).
 	//
-	// Required. At most 32 characters.
+	// Required. At least 1 characters. At most 32 characters.
 	SubAppID string `json:"sub_appid"`
 
 	// A merchant ID (商户号).
 	//
-	// Required. At most 32 characters.
+	// Required. At least 1 characters. At most 32 characters.
 	SubMchID string `json:"sub_mchid"`
 
 	// The user's OpenID under sub_appid (用户在子商户应用下的标识).
 	//
-	// Optional. At most 128 characters.
+	// Optional. At least 1 characters. At most 128 characters.
 	SubOpenID string `json:"sub_openid,omitzero"`
 }
 
@@ -134,14 +136,18 @@ func (r *PreSignQsMiniProgramRequest) Validate() error {
 		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "required", Message: "is required"})
 	} else if !utf8.ValidString(r.AppID) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.AppID); n > 32 {
+	} else if n := utf8.RuneCountInString(r.AppID); n < 1 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
+	} else if n > 32 {
 		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
 	}
 	if r.ContractDisplayAccount == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "required", Message: "is required"})
 	} else if !utf8.ValidString(r.ContractDisplayAccount) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.ContractDisplayAccount); n > 32 {
+	} else if n := utf8.RuneCountInString(r.ContractDisplayAccount); n < 1 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
+	} else if n > 32 {
 		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
 	}
 	if r.NotifyURL == "" {
@@ -149,17 +155,21 @@ func (r *PreSignQsMiniProgramRequest) Validate() error {
 	} else if !utf8.ValidString(r.NotifyURL) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "utf8", Message: "is not valid UTF-8"})
 	} else {
-		if n := utf8.RuneCountInString(r.NotifyURL); n > 256 {
+		if n := utf8.RuneCountInString(r.NotifyURL); n < 1 {
+			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
+		} else if n > 256 {
 			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 256 are allowed", n)})
 		}
 		if !notifyURLPattern.MatchString(r.NotifyURL) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "pattern", Message: "does not match the pattern ^https://[^?#]+$"})
+			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "pattern", Message: "does not match the pattern ^https://[^\\p{Cc}\\p{Cf}\\p{Z}/?#]+(/[^\\p{Cc}\\p{Cf}\\p{Z}?#]*)?$"})
 		}
 	}
 	if r.OpenID != "" {
 		if !utf8.ValidString(r.OpenID) {
 			errs = append(errs, &wechatpay.ValidationError{Field: "openid", Rule: "utf8", Message: "is not valid UTF-8"})
-		} else if n := utf8.RuneCountInString(r.OpenID); n > 128 {
+		} else if n := utf8.RuneCountInString(r.OpenID); n < 1 {
+			errs = append(errs, &wechatpay.ValidationError{Field: "openid", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
+		} else if n > 128 {
 			errs = append(errs, &wechatpay.ValidationError{Field: "openid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 128 are allowed", n)})
 		}
 	}
@@ -168,31 +178,42 @@ func (r *PreSignQsMiniProgramRequest) Validate() error {
 	} else if !utf8.ValidString(r.OutContractCode) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "utf8", Message: "is not valid UTF-8"})
 	} else {
-		if n := utf8.RuneCountInString(r.OutContractCode); n > 32 {
+		if n := utf8.RuneCountInString(r.OutContractCode); n < 1 {
+			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
+		} else if n > 32 {
 			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
 		}
 		if !outContractCodePattern.MatchString(r.OutContractCode) {
 			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "pattern", Message: "does not match the pattern ^[0-9A-Za-z]{1,32}$"})
 		}
 	}
+	if r.ServiceID < 1 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "service_id", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 1 is allowed", r.ServiceID)})
+	}
 	if r.SubAppID == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "required", Message: "is required"})
 	} else if !utf8.ValidString(r.SubAppID) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.SubAppID); n > 32 {
+	} else if n := utf8.RuneCountInString(r.SubAppID); n < 1 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
+	} else if n > 32 {
 		errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
 	}
 	if r.SubMchID == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: "sub_mchid", Rule: "required", Message: "is required"})
 	} else if !utf8.ValidString(r.SubMchID) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "sub_mchid", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.SubMchID); n > 32 {
+	} else if n := utf8.RuneCountInString(r.SubMchID); n < 1 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "sub_mchid", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
+	} else if n > 32 {
 		errs = append(errs, &wechatpay.ValidationError{Field: "sub_mchid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
 	}
 	if r.SubOpenID != "" {
 		if !utf8.ValidString(r.SubOpenID) {
 			errs = append(errs, &wechatpay.ValidationError{Field: "sub_openid", Rule: "utf8", Message: "is not valid UTF-8"})
-		} else if n := utf8.RuneCountInString(r.SubOpenID); n > 128 {
+		} else if n := utf8.RuneCountInString(r.SubOpenID); n < 1 {
+			errs = append(errs, &wechatpay.ValidationError{Field: "sub_openid", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
+		} else if n > 128 {
 			errs = append(errs, &wechatpay.ValidationError{Field: "sub_openid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 128 are allowed", n)})
 		}
 	}

@@ -22,7 +22,7 @@ import (
 // and a pre_entrustweb_id valid for 2 hours. After the user signs, WeChat Pay
 // notifies notify_url; it sends nothing when the user abandons.
 //
-// Documentation: https://pay.weixin.qq.com/doc/v3/merchant
+// Documentation: https://pay.weixin.qq.com/doc/v3/partner/4012471269
 //
 // It sends nothing when req is invalid (see [PreSignServiceProviderMiniProgramRequest.Validate]) and
 // returns the answer only once the runtime has verified WeChat Pay's signature on it.
@@ -74,49 +74,51 @@ func callPreSignServiceProviderMiniProgram(ctx context.Context, c *Client, param
 type PreSignServiceProviderMiniProgramRequest struct {
 	// The account name shown to the user on the signing page (签约展示账户).
 	//
-	// Required. At most 32 characters.
+	// Required. At least 1 characters. At most 32 characters.
 	ContractDisplayAccount string `json:"contract_display_account"`
 
 	// Where WeChat Pay notifies the signing result (签约结果通知地址): an HTTPS URL
-	// without a query string.
+	// without a query string. The pattern also refuses what no URL WeChat Pay can
+	// call holds: a missing host, whitespace, and control or invisible format
+	// characters (this description's own rule; the page says only HTTPS, no query).
 	//
-	// Required. At most 256 characters. Must match the pattern ^https://[^?#]+$.
+	// Required. At least 1 characters. At most 256 characters. Must match the pattern ^https://[^\p{Cc}\p{Cf}\p{Z}/?#]+(/[^\p{Cc}\p{Cf}\p{Z}?#]*)?$.
 	NotifyURL string `json:"notify_url"`
 
 	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
 	// unique per merchant, never reusable after its contract is terminated.
 	//
-	// Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
+	// Required. At least 1 characters. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
 	OutContractCode string `json:"out_contract_code"`
 
 	// The password-exempt payment service ID (免密支付服务ID).
 	//
-	// Required.
+	// Required. At least 1.
 	ServiceID int64 `json:"service_id"`
 
 	// The service provider's AppID (服务商应用ID).
 	//
-	// Required.
+	// Required. At least 1 characters.
 	SpAppID string `json:"sp_appid"`
 
 	// The user's OpenID under sp_appid (用户在服务商应用下的标识).
 	//
-	// Optional.
+	// Optional. At least 1 characters.
 	SpOpenID string `json:"sp_openid,omitzero"`
 
 	// The sub-merchant's AppID (子商户应用ID).
 	//
-	// Required.
+	// Required. At least 1 characters.
 	SubAppID string `json:"sub_appid"`
 
 	// The sub-merchant ID (子商户号).
 	//
-	// Required.
+	// Required. At least 1 characters.
 	SubMchID string `json:"sub_mchid"`
 
 	// The user's OpenID under sub_appid (用户在子商户应用下的标识).
 	//
-	// Optional.
+	// Optional. At least 1 characters.
 	SubOpenID string `json:"sub_openid,omitzero"`
 }
 
@@ -132,7 +134,9 @@ func (r *PreSignServiceProviderMiniProgramRequest) Validate() error {
 		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "required", Message: "is required"})
 	} else if !utf8.ValidString(r.ContractDisplayAccount) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.ContractDisplayAccount); n > 32 {
+	} else if n := utf8.RuneCountInString(r.ContractDisplayAccount); n < 1 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
+	} else if n > 32 {
 		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
 	}
 	if r.NotifyURL == "" {
@@ -140,11 +144,13 @@ func (r *PreSignServiceProviderMiniProgramRequest) Validate() error {
 	} else if !utf8.ValidString(r.NotifyURL) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "utf8", Message: "is not valid UTF-8"})
 	} else {
-		if n := utf8.RuneCountInString(r.NotifyURL); n > 256 {
+		if n := utf8.RuneCountInString(r.NotifyURL); n < 1 {
+			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
+		} else if n > 256 {
 			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 256 are allowed", n)})
 		}
 		if !notifyURLPattern.MatchString(r.NotifyURL) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "pattern", Message: "does not match the pattern ^https://[^?#]+$"})
+			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "pattern", Message: "does not match the pattern ^https://[^\\p{Cc}\\p{Cf}\\p{Z}/?#]+(/[^\\p{Cc}\\p{Cf}\\p{Z}?#]*)?$"})
 		}
 	}
 	if r.OutContractCode == "" {
@@ -152,33 +158,52 @@ func (r *PreSignServiceProviderMiniProgramRequest) Validate() error {
 	} else if !utf8.ValidString(r.OutContractCode) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "utf8", Message: "is not valid UTF-8"})
 	} else {
-		if n := utf8.RuneCountInString(r.OutContractCode); n > 32 {
+		if n := utf8.RuneCountInString(r.OutContractCode); n < 1 {
+			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
+		} else if n > 32 {
 			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
 		}
 		if !outContractCodePattern.MatchString(r.OutContractCode) {
 			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "pattern", Message: "does not match the pattern ^[0-9A-Za-z]{1,32}$"})
 		}
 	}
+	if r.ServiceID < 1 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "service_id", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 1 is allowed", r.ServiceID)})
+	}
 	if r.SpAppID == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: "sp_appid", Rule: "required", Message: "is required"})
 	} else if !utf8.ValidString(r.SpAppID) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "sp_appid", Rule: "utf8", Message: "is not valid UTF-8"})
+	} else if n := utf8.RuneCountInString(r.SpAppID); n < 1 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "sp_appid", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
 	}
-	if !utf8.ValidString(r.SpOpenID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sp_openid", Rule: "utf8", Message: "is not valid UTF-8"})
+	if r.SpOpenID != "" {
+		if !utf8.ValidString(r.SpOpenID) {
+			errs = append(errs, &wechatpay.ValidationError{Field: "sp_openid", Rule: "utf8", Message: "is not valid UTF-8"})
+		} else if n := utf8.RuneCountInString(r.SpOpenID); n < 1 {
+			errs = append(errs, &wechatpay.ValidationError{Field: "sp_openid", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
+		}
 	}
 	if r.SubAppID == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "required", Message: "is required"})
 	} else if !utf8.ValidString(r.SubAppID) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "utf8", Message: "is not valid UTF-8"})
+	} else if n := utf8.RuneCountInString(r.SubAppID); n < 1 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
 	}
 	if r.SubMchID == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: "sub_mchid", Rule: "required", Message: "is required"})
 	} else if !utf8.ValidString(r.SubMchID) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "sub_mchid", Rule: "utf8", Message: "is not valid UTF-8"})
+	} else if n := utf8.RuneCountInString(r.SubMchID); n < 1 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "sub_mchid", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
 	}
-	if !utf8.ValidString(r.SubOpenID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sub_openid", Rule: "utf8", Message: "is not valid UTF-8"})
+	if r.SubOpenID != "" {
+		if !utf8.ValidString(r.SubOpenID) {
+			errs = append(errs, &wechatpay.ValidationError{Field: "sub_openid", Rule: "utf8", Message: "is not valid UTF-8"})
+		} else if n := utf8.RuneCountInString(r.SubOpenID); n < 1 {
+			errs = append(errs, &wechatpay.ValidationError{Field: "sub_openid", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -189,13 +214,13 @@ func (r *PreSignServiceProviderMiniProgramRequest) Validate() error {
 type PreSignServiceProviderMiniProgramResponse struct {
 	// A merchant ID (商户号).
 	//
-	// Required. At most 32 characters.
+	// Required. At least 1 characters. At most 32 characters.
 	MchID string `json:"mchid"`
 
 	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
 	// unique per merchant, never reusable after its contract is terminated.
 	//
-	// Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
+	// Required. At least 1 characters. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
 	OutContractCode string `json:"out_contract_code"`
 
 	// The pre-signing ID (预签约ID), valid for 2 hours.
@@ -205,7 +230,7 @@ type PreSignServiceProviderMiniProgramResponse struct {
 
 	// The password-exempt payment service ID (免密支付服务ID).
 	//
-	// Required.
+	// Required. At least 1.
 	ServiceID int64 `json:"service_id"`
 
 	// The AppID of the mini program that shows the signing page.

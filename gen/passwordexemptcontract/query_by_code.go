@@ -23,7 +23,7 @@ import (
 // merchant's own contract code: its state, when it was signed and, once
 // terminated, how and when.
 //
-// Documentation: https://pay.weixin.qq.com/doc/v3/merchant
+// Documentation: https://pay.weixin.qq.com/doc/v3/merchant/4012472855
 //
 // It sends nothing when req is invalid (see [QueryByCodeRequest.Validate]) and
 // returns the answer only once the runtime has verified WeChat Pay's signature on it.
@@ -74,13 +74,13 @@ func callQueryByCode(ctx context.Context, c *Client, params map[string]string, b
 type QueryByCodeRequest struct {
 	// Password-exempt payment service ID (免密支付服务ID).
 	//
-	// Sent in the URL path as {service_id}. Required.
+	// Sent in the URL path as {service_id}. Required. At least 1.
 	ServiceID int64 `json:"-"`
 
 	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
 	// unique per merchant, never reusable after its contract is terminated.
 	//
-	// Sent in the URL path as {out_contract_code}. Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
+	// Sent in the URL path as {out_contract_code}. Required. At least 1 characters. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
 	OutContractCode string `json:"-"`
 }
 
@@ -92,12 +92,17 @@ func (r *QueryByCodeRequest) Validate() error {
 		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
 	}
 	var errs []error
+	if r.ServiceID < 1 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "service_id", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 1 is allowed", r.ServiceID)})
+	}
 	if r.OutContractCode == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "required", Message: "is required"})
 	} else if !utf8.ValidString(r.OutContractCode) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "utf8", Message: "is not valid UTF-8"})
 	} else {
-		if n := utf8.RuneCountInString(r.OutContractCode); n > 32 {
+		if n := utf8.RuneCountInString(r.OutContractCode); n < 1 {
+			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
+		} else if n > 32 {
 			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
 		}
 		if !outContractCodePattern.MatchString(r.OutContractCode) {
@@ -113,7 +118,7 @@ func (r *QueryByCodeRequest) Validate() error {
 type QueryByCodeResponse struct {
 	// An AppID (应用ID) bound to the merchant.
 	//
-	// Required. At most 32 characters.
+	// Required. At least 1 characters. At most 32 characters.
 	AppID string `json:"appid"`
 
 	// The account name shown to the user on the signing page (签约展示账户).
@@ -145,7 +150,7 @@ type QueryByCodeResponse struct {
 
 	// A merchant ID (商户号).
 	//
-	// Required. At most 32 characters.
+	// Required. At least 1 characters. At most 32 characters.
 	MchID string `json:"mchid"`
 
 	// The user's OpenID under appid (用户标识).
@@ -156,12 +161,12 @@ type QueryByCodeResponse struct {
 	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
 	// unique per merchant, never reusable after its contract is terminated.
 	//
-	// Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
+	// Required. At least 1 characters. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
 	OutContractCode string `json:"out_contract_code"`
 
 	// The password-exempt payment service ID (免密支付服务ID).
 	//
-	// Required.
+	// Required. At least 1.
 	ServiceID int64 `json:"service_id"`
 
 	// The sub-merchant's AppID (子商户应用ID), for sub-merchant contracts.

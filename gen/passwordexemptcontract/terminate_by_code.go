@@ -25,7 +25,7 @@ import (
 // never be used again. On success WeChat Pay echoes the merchant ID, the service
 // ID and the contract code.
 //
-// Documentation: https://pay.weixin.qq.com/doc/v3/merchant
+// Documentation: https://pay.weixin.qq.com/doc/v3/merchant/4012472858
 //
 // Error codes WeChat Pay documents for it, by HTTP status:
 //
@@ -94,18 +94,18 @@ func callTerminateByCode(ctx context.Context, c *Client, params map[string]strin
 type TerminateByCodeRequest struct {
 	// Password-exempt payment service ID (免密支付服务ID).
 	//
-	// Sent in the URL path as {service_id}. Required.
+	// Sent in the URL path as {service_id}. Required. At least 1.
 	ServiceID int64 `json:"-"`
 
 	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
 	// unique per merchant, never reusable after its contract is terminated.
 	//
-	// Sent in the URL path as {out_contract_code}. Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
+	// Sent in the URL path as {out_contract_code}. Required. At least 1 characters. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
 	OutContractCode string `json:"-"`
 
 	// Why the contract is terminated (解约备注), for example "用户解约".
 	//
-	// Required. At most 256 characters.
+	// Required. At least 1 characters. At most 256 characters.
 	ContractTerminationRemark string `json:"contract_termination_remark"`
 }
 
@@ -117,12 +117,17 @@ func (r *TerminateByCodeRequest) Validate() error {
 		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
 	}
 	var errs []error
+	if r.ServiceID < 1 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "service_id", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 1 is allowed", r.ServiceID)})
+	}
 	if r.OutContractCode == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "required", Message: "is required"})
 	} else if !utf8.ValidString(r.OutContractCode) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "utf8", Message: "is not valid UTF-8"})
 	} else {
-		if n := utf8.RuneCountInString(r.OutContractCode); n > 32 {
+		if n := utf8.RuneCountInString(r.OutContractCode); n < 1 {
+			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
+		} else if n > 32 {
 			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
 		}
 		if !outContractCodePattern.MatchString(r.OutContractCode) {
@@ -133,7 +138,9 @@ func (r *TerminateByCodeRequest) Validate() error {
 		errs = append(errs, &wechatpay.ValidationError{Field: "contract_termination_remark", Rule: "required", Message: "is required"})
 	} else if !utf8.ValidString(r.ContractTerminationRemark) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "contract_termination_remark", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.ContractTerminationRemark); n > 256 {
+	} else if n := utf8.RuneCountInString(r.ContractTerminationRemark); n < 1 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "contract_termination_remark", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
+	} else if n > 256 {
 		errs = append(errs, &wechatpay.ValidationError{Field: "contract_termination_remark", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 256 are allowed", n)})
 	}
 	return errors.Join(errs...)

@@ -84,13 +84,13 @@ func (v ContractTerminationMode) Known() bool {
 type PreSignMiniProgramResult struct {
 	// A merchant ID (商户号).
 	//
-	// Required. At most 32 characters.
+	// Required. At least 1 characters. At most 32 characters.
 	MchID string `json:"mchid"`
 
 	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
 	// unique per merchant, never reusable after its contract is terminated.
 	//
-	// Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
+	// Required. At least 1 characters. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
 	OutContractCode string `json:"out_contract_code"`
 
 	// The pre-signing ID (预签约ID), valid for 2 hours.
@@ -100,7 +100,7 @@ type PreSignMiniProgramResult struct {
 
 	// The password-exempt payment service ID (免密支付服务ID).
 	//
-	// Required.
+	// Required. At least 1.
 	ServiceID int64 `json:"service_id"`
 
 	// The AppID of the mini program that shows the signing page.
@@ -123,17 +123,17 @@ type PreSignMiniProgramResult struct {
 type PreSignPayRedirectResult struct {
 	// A merchant ID (商户号).
 	//
-	// Required. At most 32 characters.
+	// Required. At least 1 characters. At most 32 characters.
 	MchID string `json:"mchid"`
 
 	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
 	// unique per merchant, never reusable after its contract is terminated.
 	//
-	// Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
+	// Required. At least 1 characters. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
 	OutContractCode string `json:"out_contract_code"`
 
 	// The password-exempt payment service ID (免密支付服务ID).
 	//
-	// Required.
+	// Required. At least 1.
 	ServiceID int64 `json:"service_id"`
 }

@@ -211,7 +211,7 @@ func TestPreSignRejections(t *testing.T) {
 		issue       string // a part of detail.issue
 	}{
 		{"qs without openid and sub_openid", "qs", "mini-program", without(qs, "openid", "sub_openid"), "/openid", "one of openid and sub_openid is required"},
-		{"qs with both empty", "qs", "mini-program", with(preSignCase{body: with(qs, "sub_openid", "")}, "openid", ""), "/openid", "sub_openid"},
+		{"qs with both empty", "qs", "mini-program", with(preSignCase{body: with(qs, "sub_openid", "")}, "openid", ""), "/openid", "minimum string length is 1"},
 		{"qs pay-redirect-sign without openid and sub_openid", "qs", "pay-redirect-sign",
 			without(preSignCases(1, "rejected")[7], "openid", "sub_openid"), "/openid", "sub_openid"},
 		{"notify_url over http", "normal", "mini-program", with(normal, "notify_url", "http://merchant.example/notify"), "/notify_url", "regular expression"},
