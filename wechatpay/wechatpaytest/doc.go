@@ -36,7 +36,15 @@
 //     key ID. Missing or wrong: 400 INVALID_REQUEST.
 //  4. Route: the method and path name an operation of the spec. Otherwise:
 //     404 INVALID_REQUEST. The status and code are the sandbox's own choice:
-//     WeChat Pay documents no answer for an unknown path.
+//     WeChat Pay documents no answer for an unknown path. The path is matched
+//     as sent: the escaped path is split at each "/" and each segment is
+//     matched against one segment of a path template, then decoded; a value
+//     holding an escaped slash (%2F) is one segment and one value, so it can
+//     reach no other operation, and its slash breaks the value's pattern
+//     (400 PARAM_ERROR, step 5). A template segment that is not a parameter
+//     matches the decoded segment; of two templates that fit, the one with a
+//     literal segment where the other has a parameter wins, then the method
+//     decides.
 //  5. Spec: the path parameters and body satisfy the operation's schema
 //     (kin-openapi openapi3filter.ValidateRequest). Otherwise: 400 PARAM_ERROR
 //     with detail {field, value, issue, location}, where field is the

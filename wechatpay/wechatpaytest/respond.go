@@ -164,7 +164,7 @@ func (x *exchange) abort() {
 func (x *exchange) logAnswer(status int, code string, f *Fault) {
 	attrs := []slog.Attr{
 		slog.String("method", x.r.Method),
-		slog.String("path", x.r.URL.Path),
+		slog.String("path", x.r.URL.EscapedPath()),
 		slog.String("operation", x.operation),
 		slog.Int("status", status),
 		slog.String("request_id", x.requestID),

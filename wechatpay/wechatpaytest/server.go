@@ -299,7 +299,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		x.fail(e)
 		return
 	}
-	route, params, e := s.api.find(r)
+	route, params, e := s.api.router.find(r)
 	if e != nil {
 		x.fail(e)
 		return

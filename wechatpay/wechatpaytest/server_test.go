@@ -265,3 +265,45 @@ func TestConcurrentCalls(t *testing.T) {
 		t.Errorf("%d calls terminated a contract, want %d", wins, n)
 	}
 }
+
+// TestRoutesOnEscapedPath: a path value holding an escaped slash is one
+// segment, so it can reach no other operation; it is checked, decoded, as the
+// value of its parameter.
+func TestRoutesOnEscapedPath(t *testing.T) {
+	srv := newServer(t, wechatpaytest.Options{})
+	const sid, code = wechatpaytest.ExampleServiceID, wechatpaytest.ExampleOutContractCode
+	query := fmt.Sprintf("/v3/password-exempt-contract/contracts/service-id/%d/out-contract-code/", sid)
+
+	// POST to the query path with the value "CODE/terminate": the query has no POST.
+	q := validRequest(srv, sid, code)
+	q.URI = query + code + "%2Fterminate"
+	a := q.send(t, srv)
+	if a.Status != http.StatusNotFound || a.Error.Code != "INVALID_REQUEST" || !strings.Contains(a.Error.Message, "no POST operation") {
+		t.Errorf("POST %s: %d %s, want 404 INVALID_REQUEST naming no POST operation", q.URI, a.Status, a.Body)
+	}
+	if got := srv.ContractState(sid, code); got != wechatpaytest.ContractActive {
+		t.Fatalf("POST %s left the contract %v, want active", q.URI, got)
+	}
+
+	// The same value queried, and terminated, is a value breaking the pattern.
+	for _, tc := range []struct{ method, uri, body string }{
+		{http.MethodGet, query + code + "%2Fterminate", ""},
+		{http.MethodGet, query + code + "%2fterminate", ""},
+		{http.MethodPost, query + "ab%2Fcd/terminate", remarkBody},
+	} {
+		q := validRequest(srv, sid, code)
+		q.Method, q.URI, q.Body = tc.method, tc.uri, tc.body
+		if tc.body == "" {
+			q.ContentType = ""
+		}
+		a := q.send(t, srv)
+		d := a.Error.Detail
+		if a.Status != http.StatusBadRequest || a.Error.Code != "PARAM_ERROR" || d == nil ||
+			d.Field != "out_contract_code" || d.Location != "path" || !strings.Contains(string(d.Value), "/") {
+			t.Errorf("%s %s: %d %s, want 400 PARAM_ERROR on out_contract_code holding a slash", tc.method, tc.uri, a.Status, a.Body)
+		}
+	}
+	if got := srv.ContractState(sid, code); got != wechatpaytest.ContractActive {
+		t.Errorf("contract is %v, want active", got)
+	}
+}

@@ -2,6 +2,7 @@ package wechatpaytest
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,14 +13,13 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/payforge/wechatpay/spec"
 )
 
 // api holds the operations of the embedded specs.
 type api struct {
-	routers      []routers.Router // one per spec file
+	router       router
 	operationIDs map[string]bool
 }
 
@@ -39,13 +39,12 @@ func loadAPI() (*api, error) {
 		if err != nil {
 			return nil, fmt.Errorf("wechatpaytest: spec %s: %w", name, err)
 		}
-		// The sandbox answers on its own address, not WeChat Pay's hosts.
-		doc.Servers = nil
-		router, err := legacy.NewRouter(doc)
-		if err != nil {
+		if err := doc.Validate(context.Background()); err != nil {
 			return nil, fmt.Errorf("wechatpaytest: spec %s: %w", name, err)
 		}
-		a.routers = append(a.routers, router)
+		if err := a.router.add(doc); err != nil {
+			return nil, fmt.Errorf("wechatpaytest: spec %s: %w", name, err)
+		}
 		for _, item := range doc.Paths.Map() {
 			for _, op := range item.Operations() {
 				if a.operationIDs[op.OperationID] {
@@ -56,30 +55,6 @@ func loadAPI() (*api, error) {
 		}
 	}
 	return a, nil
-}
-
-// find returns the operation the request names.
-func (a *api) find(r *http.Request) (*routers.Route, map[string]string, *apiError) {
-	reason := routers.ErrPathNotFound
-	for _, router := range a.routers {
-		route, params, err := router.FindRoute(r)
-		// The legacy router forgives a trailing slash; WeChat Pay's paths do not.
-		if err == nil && strings.HasSuffix(r.URL.Path, "/") != strings.HasSuffix(route.Path, "/") {
-			continue
-		}
-		if err == nil {
-			return route, params, nil
-		}
-		var re *routers.RouteError
-		if errors.As(err, &re) && re.Reason == routers.ErrMethodNotAllowed.Error() {
-			reason = routers.ErrMethodNotAllowed
-		}
-	}
-	message := "no operation at " + r.URL.Path
-	if reason == routers.ErrMethodNotAllowed {
-		message = "no " + r.Method + " operation at " + r.URL.Path
-	}
-	return nil, nil, &apiError{status: http.StatusNotFound, Code: "INVALID_REQUEST", Message: message}
 }
 
 // validate checks the request against its operation in the spec and describes
