@@ -404,6 +404,10 @@ func TestAutoSign(t *testing.T) {
 		if n.EventType != wechatpaytest.NotificationEventType || !strings.Contains(string(n.Plaintext), `"out_contract_code":"auto1"`) {
 			t.Errorf("notification %+v %s", n, n.Plaintext)
 		}
+		// The value of every official callback page, which a merchant may check.
+		if n.ResourceType != "encrypt-resource" || n.Resource.Algorithm != "AEAD_AES_256_GCM" {
+			t.Errorf("resource_type %q, algorithm %q; want encrypt-resource, AEAD_AES_256_GCM", n.ResourceType, n.Resource.Algorithm)
+		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("no notification after AutoSign")
 	}

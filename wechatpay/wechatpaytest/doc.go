@@ -180,14 +180,15 @@
 //     key (Options.APIv3Key, by default 32 random characters of [0-9A-Za-z];
 //     Server.APIv3Key returns it).
 //
-// The documentation found gives neither this family's event type nor its
-// decrypted fields, nor the values of resource_type, summary,
-// associated_data and original_type; the sandbox uses labelled placeholders:
-// event_type NotificationEventType ("SANDBOX.CONTRACT_SIGNED"),
-// resource_type NotificationResourceType, summary NotificationSummary,
-// associated_data NotificationAssociatedData and original_type
-// NotificationOriginalType; id is "sandbox-" and 32 hex digits, create_time
-// the sandbox clock in RFC 3339 (+08:00). The plaintext is the contract as
+// resource_type is "encrypt-resource" (NotificationResourceType), the value
+// every official callback page gives. The documentation found gives neither
+// this family's event type nor its decrypted fields, nor its summary,
+// associated_data and original_type (official pages set those per product);
+// the sandbox uses labelled placeholders: event_type NotificationEventType
+// ("SANDBOX.CONTRACT_SIGNED"), summary NotificationSummary, associated_data
+// NotificationAssociatedData and original_type NotificationOriginalType; id
+// is "sandbox-" and 32 hex digits, create_time the sandbox clock in RFC 3339
+// (+08:00). The plaintext is the contract as
 // queryByCode answers it, whose fields are documented. Merchants should
 // handle the notification generically, as the runtime's NotifyHandler does,
 // until the official values are known.

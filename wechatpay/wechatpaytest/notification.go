@@ -16,12 +16,18 @@ import (
 	"github.com/payforge/wechatpay/wechatpay"
 )
 
-// The envelope and resource labels of the sandbox's notifications. The event
-// type and the decrypted fields of this family's notification were not found
-// in any source, so these are sandbox placeholders, not WeChat Pay's values.
+// NotificationResourceType is the resource_type of every notification:
+// "encrypt-resource", the value every official callback page gives, such as
+// https://pay.weixin.qq.com/doc/v3/partner/4016790583 ("固定为encrypt-resource").
+const NotificationResourceType = "encrypt-resource"
+
+// The labels of this family's notification that no official page gives:
+// the event type, the summary, the resource's original_type and
+// associated_data (which official pages set per product, such as
+// "transaction" for payments). These are sandbox placeholders, not WeChat
+// Pay's values; each says "sandbox".
 const (
 	NotificationEventType      = "SANDBOX.CONTRACT_SIGNED"
-	NotificationResourceType   = "sandbox-encrypt-resource"
 	NotificationSummary        = "sandbox: the user signed the contract"
 	NotificationOriginalType   = "sandbox-contract"
 	NotificationAssociatedData = "sandbox-contract"
