@@ -3,6 +3,7 @@
 //
 //	wechatpay-sandbox -dir DIR [-addr 127.0.0.1:0] [-contract SERVICE_ID:CODE ...] [-no-example-contract]
 //	                  [-auto-sign DELAY] [-notify-ca FILE]
+//	wechatpay-sandbox -dir DIR [-addr 127.0.0.1:0] -spec FILE [-spec FILE ...] [-notify-ca FILE]
 //
 // It keeps its keys in DIR, creating them on the first run and reusing them
 // after: merchant_key.pem (the merchant API private key, PKCS#8),
@@ -16,10 +17,20 @@
 //
 //	listening on http://HOST:PORT
 //
-// The official example contract (service_id 12535, out_contract_code
-// wxwtdk20200910100000) is active unless -no-example-contract is given;
-// -contract adds more. The pre-sign operations add pending contracts.
-// Contracts live in memory only.
+// By default it serves the specs embedded in github.com/payforge/wechatpay/spec
+// with the password-exempt contract family's behaviour (package
+// wechatpaytest/contracts). The official example contract (service_id 12535,
+// out_contract_code wxwtdk20200910100000) is active unless
+// -no-example-contract is given; -contract adds more. The pre-sign operations
+// add pending contracts. Contracts live in memory only.
+//
+// With -spec it serves the OpenAPI 3 documents given instead, with no
+// behaviour: each request is checked (signature, spec) as always and each
+// operation answers its spec's example, signed, so that a client generated
+// for a spec of your own can be tested offline. The contract flags do not go
+// with -spec; a spec the sandbox cannot serve (an operation without
+// operationId, or whose example cannot be built or breaks the spec) is
+// refused at start with the reason.
 //
 // Nobody signs a pre-signed contract unless -auto-sign is given: then the
 // sandbox signs each one DELAY after its pre-sign, as its user would, and

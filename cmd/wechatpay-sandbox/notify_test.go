@@ -14,7 +14,7 @@ import (
 
 	"github.com/payforge/wechatpay/gen/passwordexemptcontract"
 	"github.com/payforge/wechatpay/wechatpay"
-	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts"
 )
 
 // TestRunNotifies plays a merchant outside the sandbox's process: its
@@ -68,7 +68,7 @@ func TestRunNotifies(t *testing.T) {
 	h, err := wechatpay.NewNotifyHandler(wechatpay.NotifyConfig{Keys: keys, APIv3Key: apiV3Key},
 		func(_ context.Context, n *wechatpay.Notification) error {
 			c, err := wechatpay.DecodeNotification[passwordexemptcontract.QueryByCodeResponse](n)
-			if err == nil && n.EventType == wechatpaytest.NotificationEventType {
+			if err == nil && n.EventType == contracts.NotificationEventType {
 				got <- c
 			}
 			return err

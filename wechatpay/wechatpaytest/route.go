@@ -112,33 +112,34 @@ type router struct {
 	routes []route // the most specific first
 }
 
-// add adds every operation of doc.
-func (rt *router) add(doc *openapi3.T) error {
+// add adds every operation of doc and returns them.
+func (rt *router) add(doc *openapi3.T) ([]*routers.Route, error) {
+	var added []*routers.Route
 	paths := doc.Paths.Map()
 	for _, template := range slices.Sorted(maps.Keys(paths)) {
 		item := paths[template]
 		segs, err := parseTemplate(template)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		ops := item.Operations()
 		for _, method := range slices.Sorted(maps.Keys(ops)) {
-			rt.routes = append(rt.routes, route{segments: segs, route: &routers.Route{
-				Spec: doc, Path: template, PathItem: item, Method: method, Operation: ops[method],
-			}})
+			r := &routers.Route{Spec: doc, Path: template, PathItem: item, Method: method, Operation: ops[method]}
+			rt.routes = append(rt.routes, route{segments: segs, route: r})
+			added = append(added, r)
 		}
 	}
 	slices.SortStableFunc(rt.routes, func(a, b route) int { return moreSpecific(a.segments, b.segments) })
-	return nil
+	return added, nil
 }
 
 // find returns the operation of the request's method and escaped path, and
 // its decoded path parameters.
-func (rt *router) find(r *http.Request) (*routers.Route, map[string]string, *apiError) {
+func (rt *router) find(r *http.Request) (*routers.Route, map[string]string, *Error) {
 	escaped := r.URL.EscapedPath()
 	rest, ok := strings.CutPrefix(escaped, "/")
 	if !ok {
-		return nil, nil, &apiError{status: http.StatusNotFound, Code: "INVALID_REQUEST", Message: "no operation at " + escaped}
+		return nil, nil, &Error{Status: http.StatusNotFound, Code: "INVALID_REQUEST", Message: "no operation at " + escaped}
 	}
 	segs := strings.Split(rest, "/")
 	// The most specific template that fits the path decides; then the method.
@@ -159,5 +160,5 @@ func (rt *router) find(r *http.Request) (*routers.Route, map[string]string, *api
 	if pathFound {
 		message = "no " + r.Method + " operation at " + escaped
 	}
-	return nil, nil, &apiError{status: http.StatusNotFound, Code: "INVALID_REQUEST", Message: message}
+	return nil, nil, &Error{Status: http.StatusNotFound, Code: "INVALID_REQUEST", Message: message}
 }

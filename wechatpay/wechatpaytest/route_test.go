@@ -32,7 +32,7 @@ func TestRouter(t *testing.T) {
 		doc.Paths.Set(p, &openapi3.PathItem{Get: &openapi3.Operation{OperationID: p}})
 	}
 	var rt router
-	if err := rt.add(doc); err != nil {
+	if _, err := rt.add(doc); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
