@@ -11,11 +11,20 @@
 // wechatpay_private_key.pem (the sandbox's signing key) and apiv3_key (the
 // merchant's APIv3 key: 32 characters of [0-9A-Za-z], no newline; write your
 // own 32-byte key there before the first run to use it). On every start it
-// writes DIR/config.json in the format of wechatpay.ConfigFile, its base_url
-// pointing at the sandbox, so that wechatpay.LoadConfig or
-// scripts/curl-client.sh can use it. Its first line on stdout is
+// writes DIR/config.json in the format of wechatpay.ConfigFile, with base_url
+// pointing at the sandbox and apiv3_key_file naming apiv3_key, so that
+// wechatpay.LoadConfig (calls), wechatpay.LoadNotifyConfig (notifications)
+// or scripts/curl-client.sh can use it. It prints, on stdout, where it
+// listens, then where those files are:
 //
-//	listening on http://HOST:PORT
+//	listening on http://127.0.0.1:PORT
+//	config file:            DIR/config.json
+//	merchant private key:   DIR/merchant_key.pem
+//	WeChat Pay public key:  DIR/wechatpay_public_key.pem (PUB_KEY_ID_…)
+//	APIv3 key:              DIR/apiv3_key
+//	sandbox's signing key:  DIR/wechatpay_private_key.pem
+//
+// with DIR made absolute. The first line stays first, for scripts.
 //
 // By default it serves the specs embedded in github.com/payforge/wechatpay/spec
 // with the password-exempt contract family's behaviour (package
@@ -37,7 +46,8 @@
 // POSTs the signing notification to its notify_url (an HTTPS URL), signed
 // with the WeChat Pay key and its resource encrypted with the key in
 // apiv3_key, so that a merchant in any language verifies it with
-// wechatpay_public_key.pem and decrypts it with apiv3_key. The notification's
+// wechatpay_public_key.pem and decrypts it with apiv3_key (in Go:
+// wechatpay.LoadNotifyConfig of config.json). The notification's
 // event type and the like are sandbox placeholders; see package wechatpaytest.
 // The sandbox trusts the system's certificate roots, and those in the PEM
 // file given by -notify-ca, such as a local merchant's self-signed one.

@@ -132,10 +132,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 	}
-	if err := writeConfig(*dir, srv.ClientConfig()); err != nil {
+	cfg := srv.ClientConfig()
+	if err := writeConfig(*dir, cfg); err != nil {
 		return fail(err)
 	}
-	fmt.Fprintln(stdout, "listening on", srv.URL)
+	files, err := written(*dir, cfg.WechatpaySerial)
+	if err != nil {
+		return fail(err)
+	}
+	var banner strings.Builder
+	fmt.Fprintln(&banner, "listening on", srv.URL)
+	for _, f := range files {
+		fmt.Fprintf(&banner, "%-*s %s\n", labelWidth, f.label+":", f.path)
+	}
+	if _, err := io.WriteString(stdout, banner.String()); err != nil {
+		return fail(err)
+	}
 	if f, ok := stdout.(interface{ Flush() error }); ok {
 		if err := f.Flush(); err != nil {
 			return fail(err)
@@ -144,6 +156,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	<-ctx.Done()
 	srv.Close()
 	return 0
+}
+
+// labelWidth aligns the paths run prints.
+const labelWidth = 23
+
+// file is a file of the sandbox's folder, as run prints it.
+type file struct{ label, path string }
+
+// written lists the files a merchant needs from the sandbox's folder, by
+// absolute path: run prints them after its first line, in this order.
+func written(dir, wechatpayKeyID string) ([]file, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	return []file{
+		{"config file", filepath.Join(abs, configFile)},
+		{"merchant private key", filepath.Join(abs, merchantKeyFile)},
+		{"WeChat Pay public key", filepath.Join(abs, wechatpayPublicFile) + " (" + wechatpayKeyID + ")"},
+		{"APIv3 key", filepath.Join(abs, apiV3KeyFile)},
+		{"sandbox's signing key", filepath.Join(abs, wechatpayKeyFile)},
+	}, nil
 }
 
 // contract is a -contract value.
@@ -235,10 +269,11 @@ func loadOrCreateKeys(dir string) (merchant, wechatpayKey *rsa.PrivateKey, err e
 }
 
 // loadOrCreateAPIv3Key reads the APIv3 key, 32 bytes and an optional final
-// newline, or creates one of 32 characters of [0-9A-Za-z], the shape of the
-// key a merchant sets on the merchant platform.
+// newline, as wechatpay.LoadNotifyConfig reads it, or creates one of 32
+// characters of [0-9A-Za-z], the shape of the key a merchant sets on the
+// merchant platform.
 func loadOrCreateAPIv3Key(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
+	file, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		key, err := wechatpay.NewNonce(rand.Reader) // 32 characters of [0-9A-Za-z]
 		if err != nil {
@@ -249,8 +284,19 @@ func loadOrCreateAPIv3Key(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	key := bytes.TrimSuffix(bytes.TrimSuffix(data, []byte("\n")), []byte("\r"))
-	if len(key) != wechatpay.APIv3KeySize {
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, wechatpay.APIv3KeySize+3))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	key := data
+	if k, ok := bytes.CutSuffix(data, []byte("\n")); ok {
+		key, _ = bytes.CutSuffix(k, []byte("\r"))
+	}
+	switch {
+	case len(data) > wechatpay.APIv3KeySize+2:
+		return nil, fmt.Errorf("%s: the file holds more than %d bytes, want an APIv3 key of %d and at most a final newline", path, wechatpay.APIv3KeySize+2, wechatpay.APIv3KeySize)
+	case len(key) != wechatpay.APIv3KeySize:
 		return nil, fmt.Errorf("%s: the APIv3 key has %d bytes, want %d", path, len(key), wechatpay.APIv3KeySize)
 	}
 	return key, nil
@@ -306,6 +352,7 @@ func writeConfig(dir string, cfg wechatpay.Config) error {
 		MerchantPrivateKeyFile: merchantKeyFile,
 		WechatpayPublicKeyID:   cfg.WechatpaySerial,
 		WechatpayPublicKeyFile: wechatpayPublicFile,
+		APIv3KeyFile:           apiV3KeyFile,
 		BaseURL:                cfg.BaseURL,
 	}, "", "  ")
 	if err != nil {
