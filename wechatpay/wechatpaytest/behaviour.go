@@ -9,7 +9,7 @@ import (
 
 // Behaviour is the state and the operations of one product family, such as
 // the password-exempt contracts of package
-// github.com/payforge/wechatpay/wechatpaytest/contracts. Options.Behaviours
+// github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts. Options.Behaviours
 // lists the behaviours a server runs; an operation none of them serves is
 // answered with its spec's example.
 type Behaviour interface {

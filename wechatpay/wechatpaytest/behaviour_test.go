@@ -217,6 +217,8 @@ func (broken) Attach(*wechatpaytest.Server) (map[string]wechatpaytest.Handler, e
 				return nil, nil
 			case "redirect":
 				return &wechatpaytest.Response{Status: http.StatusFound}, nil
+			case "panic":
+				panic("index out of range")
 			case "baddetail":
 				return nil, wechatpaytest.ParamError(&wechatpaytest.Detail{Field: "x", Value: make(chan int)})
 			case "okerror":
@@ -243,6 +245,7 @@ func TestHandlerOutcomes(t *testing.T) {
 		{"redirect", 500, "SYSTEM_ERROR"},
 		{"okerror", 500, "SYSTEM_ERROR"},
 		{"baddetail", 400, "PARAM_ERROR"},
+		{"panic", 500, "SYSTEM_ERROR"},
 		{"fine", 204, ""},
 	} {
 		a := st.Valid(srv, 1, tc.code).Send(t, srv)

@@ -14,8 +14,8 @@
 // signature, timestamp, nonce and Wechatpay-Serial as WeChat Pay does,
 // checks the request against its spec, and signs every answer. What an
 // operation does is a Behaviour's business, registered by operationId
-// (Options.Behaviours): package
-// github.com/payforge/wechatpay/wechatpaytest/contracts is the
+// (Options.Behaviours): package contracts
+// (github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts) is the
 // password-exempt contract family's, with state. An operation no behaviour
 // serves is answered with its spec's example, so a client generated for any
 // spec can be tested offline; the command wechatpay-sandbox -spec FILE does

@@ -397,12 +397,26 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	req := r.Clone(r.Context())
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	req.GetBody = nil
-	resp, err := handler(&Call{OperationID: x.operation, Request: req, PathParams: params, Body: body})
+	resp, err := callHandler(handler, &Call{OperationID: x.operation, Request: req, PathParams: params, Body: body})
 	if e := x.answerError(resp, err); e != nil {
 		x.fail(e)
 		return
 	}
 	x.succeed(resp, f)
+}
+
+// callHandler runs h, turning a panic into an error, so that a broken
+// behaviour gets an answer rather than a dropped connection.
+func callHandler(h Handler, c *Call) (resp *Response, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p) // the handler means to drop the connection
+			}
+			resp, err = nil, fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return h(c)
 }
 
 // answerError returns the error answer for a handler's outcome, nil when it
