@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -56,25 +57,43 @@ func start(t *testing.T, args ...string) *started {
 		pw.Close()
 		s.exit <- code
 	}()
-	out := bufio.NewReader(pr)
-	line, err := out.ReadString('\n')
-	if err != nil {
-		cancel()
-		t.Fatalf("first line: %v (exit %d)\n%s", err, <-s.exit, s.stderr)
+	// Lines are read aside, so that a missing one fails the test rather
+	// than blocking it; the reader ends when run closes pw.
+	lines := make(chan string, 64)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		_, _ = io.Copy(io.Discard, pr)
+	}()
+	next := func(what string) string {
+		select {
+		case line, ok := <-lines:
+			if ok {
+				return line
+			}
+			cancel()
+			t.Fatalf("%s: output ended (exit %d)\n%s", what, <-s.exit, s.stderr)
+		case <-time.After(10 * time.Second):
+			cancel()
+			<-s.exit
+			t.Fatalf("%s: nothing printed in 10 s\n%s", what, s.stderr)
+		}
+		return ""
 	}
-	url, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), "listening on ")
+	line := next("first line")
+	url, ok := strings.CutPrefix(line, "listening on ")
 	if !ok || !strings.HasPrefix(url, "http://127.0.0.1:") {
+		cancel()
+		<-s.exit
 		t.Fatalf("first line %q, want listening on http://127.0.0.1:PORT", line)
 	}
 	files, _ := written(".", "")
 	for range files {
-		line, err := out.ReadString('\n')
-		if err != nil {
-			t.Fatalf("banner after %q: %v", s.banner, err)
-		}
-		s.banner = append(s.banner, strings.TrimSuffix(line, "\n"))
+		s.banner = append(s.banner, next(fmt.Sprintf("line %d", len(s.banner)+2)))
 	}
-	go io.Copy(io.Discard, out) // nothing more is expected, but never block run
 	s.url = url
 	return s
 }
