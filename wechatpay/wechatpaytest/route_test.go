@@ -2,7 +2,9 @@ package wechatpaytest
 
 import (
 	"maps"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -64,4 +66,39 @@ func TestRouter(t *testing.T) {
 			t.Errorf("%s %s: %s %v, want %s %v", tt.method, tt.target, route.Operation.OperationID, params, tt.op, tt.params)
 		}
 	}
+}
+
+// FuzzRouteValue: any value, escaped into its segment as a client does,
+// reaches the operation of its template and arrives whole, decoded.
+func FuzzRouteValue(f *testing.F) {
+	for _, seed := range []string{"", "wxwtdk20200910100000", "a/terminate", "../b", "%2F", "%252F", ".", "..", "a?b#c", "中文", "\xff", "a b"} {
+		f.Add(seed)
+	}
+	doc := &openapi3.T{OpenAPI: "3.0.3", Paths: openapi3.NewPaths()}
+	for _, p := range []string{"/v3/a/{x}", "/v3/a/{x}/c", "/v3/a/b/c"} {
+		doc.Paths.Set(p, &openapi3.PathItem{Post: &openapi3.Operation{OperationID: p}})
+	}
+	var rt router
+	if _, err := rt.add(doc); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		u, err := url.Parse("/v3/a/" + url.PathEscape(v) + "/c")
+		if err != nil {
+			t.Fatalf("escaped %q does not parse: %v", v, err)
+		}
+		route, params, e := rt.find(&http.Request{Method: http.MethodPost, URL: u})
+		want := "/v3/a/{x}/c"
+		if v == "b" {
+			want = "/v3/a/b/c" // the literal template wins
+		}
+		switch {
+		case e != nil:
+			t.Fatalf("%q: %s", v, e.Message)
+		case route.Operation.OperationID != want:
+			t.Fatalf("%q routed to %s, want %s", v, route.Operation.OperationID, want)
+		case want != "/v3/a/b/c" && params["x"] != v:
+			t.Fatalf("%q arrived as %q", v, params["x"])
+		}
+	})
 }
