@@ -14,6 +14,7 @@ import (
 	pec "github.com/payforge/wechatpay/gen/passwordexemptcontract"
 	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts"
 )
 
 const (
@@ -29,7 +30,7 @@ const (
 // verified; the sandbox refuses a reused nonce, so this also shows that
 // nonces stay distinct under load. Run it with -race.
 func TestConcurrentCalls(t *testing.T) {
-	srv, rt, c := familySandbox(t, wechatpaytest.Options{NoNotifications: true, NoExampleContract: true})
+	srv, rt, c := familySandbox(t, wechatpaytest.Options{NoNotifications: true})
 	codes := make([]string, concurrentCalls)
 	for i := range codes {
 		codes[i] = fmt.Sprintf("concurrent%04d", i)
@@ -122,7 +123,7 @@ func TestConcurrentCalls(t *testing.T) {
 		t.Errorf("%d of %d calls verified", n, concurrentCalls)
 	}
 	for _, code := range codes {
-		if st := srv.ContractState(familyServiceID, code); st != wechatpaytest.ContractTerminated {
+		if st := srv.State(familyServiceID, code); st != contracts.Terminated {
 			t.Errorf("contract %s is %v after its termination", code, st)
 		}
 	}

@@ -13,12 +13,15 @@ import (
 	"github.com/payforge/wechatpay/gen/passwordexemptcontract"
 	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts"
 )
 
 // Terminating a contract, then handling the typed errors a second attempt
 // and an invalid request get. The sandbox stands in for WeChat Pay.
 func Example_terminateByCode() {
-	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{})
+	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{
+		Behaviours: []wechatpaytest.Behaviour{contracts.New(contracts.Options{})}, // keeps contracts
+	})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -67,7 +70,8 @@ func Example_terminateByCode() {
 // and page that show the user the signing page; in the sandbox these are
 // sandbox values, and pre_entrustweb_id changes every time.
 func Example_preSignNormalMiniProgram() {
-	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{})
+	family := contracts.New(contracts.Options{})
+	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{Behaviours: []wechatpaytest.Behaviour{family}})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -95,7 +99,7 @@ func Example_preSignNormalMiniProgram() {
 	fmt.Println(resp.MchID, resp.ServiceID, resp.OutContractCode)
 	fmt.Println("sign in:", resp.SignMpAppID, resp.SignMpPath)
 	fmt.Println("pre_entrustweb_id set:", resp.PreEntrustwebID != "")
-	fmt.Println("contract:", srv.ContractState(12535, "wxwtdk20201001000001"))
+	fmt.Println("contract:", family.State(12535, "wxwtdk20201001000001"))
 
 	// Output:
 	// 1900000109 12535 wxwtdk20201001000001
@@ -108,9 +112,11 @@ func Example_preSignNormalMiniProgram() {
 // signed it reports SIGNED and when. The sandbox stands in for WeChat Pay and
 // for the user, and its clock is fixed so the output is stable.
 func Example_queryByCode() {
+	family := contracts.New(contracts.Options{})
 	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{
 		Clock:           func() time.Time { return time.Date(2020, 9, 10, 5, 29, 35, 0, time.UTC) },
 		NoNotifications: true, // this example has no notify_url to serve
+		Behaviours:      []wechatpaytest.Behaviour{family},
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -145,7 +151,7 @@ func Example_queryByCode() {
 		fmt.Println("not signed yet:", apiErr.StatusCode, apiErr.Code)
 	}
 
-	if err := srv.SignContract(ctx, 12535, "wxwtdk20201001000002"); err != nil { // the user signs
+	if err := family.SignContract(ctx, 12535, "wxwtdk20201001000002"); err != nil { // the user signs
 		fmt.Println(err)
 		return
 	}

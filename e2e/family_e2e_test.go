@@ -13,6 +13,7 @@ import (
 	pec "github.com/payforge/wechatpay/gen/passwordexemptcontract"
 	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts"
 )
 
 // These tests run every operation of the password-exempt contract family
@@ -23,9 +24,18 @@ var signedAt = time.Date(2020, 9, 10, 5, 29, 35, 0, time.UTC)
 
 const familyServiceID = 12535
 
+// familyServer is a sandbox running the contract family's behaviour: the
+// engine's methods (faults, ClientConfig) and the family's (contract states,
+// signing) on one value.
+type familyServer struct {
+	*wechatpaytest.Server
+	*contracts.Family
+}
+
 // familySandbox starts a sandbox with the test keys (no key generation) and
-// signedAt as its clock, and returns it with a runtime and a typed client.
-func familySandbox(t *testing.T, opts wechatpaytest.Options) (*wechatpaytest.Server, *wechatpay.Client, *pec.Client) {
+// signedAt as its clock, running the contract family, and returns it with a
+// runtime and a typed client.
+func familySandbox(t *testing.T, opts wechatpaytest.Options) (familyServer, *wechatpay.Client, *pec.Client) {
 	t.Helper()
 	k := loadKeys(t)
 	opts.MerchantKey, opts.WechatpayKey = k.merchant, k.wechatpay
@@ -35,6 +45,8 @@ func familySandbox(t *testing.T, opts wechatpaytest.Options) (*wechatpaytest.Ser
 	if opts.Logger == nil {
 		opts.Logger = recorded.logger
 	}
+	family := contracts.New(contracts.Options{})
+	opts.Behaviours = append(opts.Behaviours, family)
 	srv, err := wechatpaytest.NewServer(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +56,7 @@ func familySandbox(t *testing.T, opts wechatpaytest.Options) (*wechatpaytest.Ser
 	if err != nil {
 		t.Fatal(err)
 	}
-	return srv, rt, pec.NewClient(rt)
+	return familyServer{srv, family}, rt, pec.NewClient(rt)
 }
 
 // preSignVariant is one of the eight pre-sign operations.
@@ -174,7 +186,7 @@ var preSignVariants = []preSignVariant{
 func checkPreSignAnswer(t *testing.T, resp any, code string) {
 	t.Helper()
 	mini := func(id, appID, path string) {
-		if id == "" || len(id) > 128 || appID != wechatpaytest.SignMpAppID || path != wechatpaytest.SignMpPath {
+		if id == "" || len(id) > 128 || appID != contracts.SignMpAppID || path != contracts.SignMpPath {
 			t.Errorf("mini-program fields of %+v", resp)
 		}
 	}
@@ -228,7 +240,7 @@ func TestFamilyPreSign(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkPreSignAnswer(t, resp, code)
-			if st := srv.ContractState(familyServiceID, code); st != wechatpaytest.ContractPending {
+			if st := srv.State(familyServiceID, code); st != contracts.Pending {
 				t.Fatalf("state after pre-sign: %v", st)
 			}
 
@@ -284,7 +296,7 @@ func TestFamilyValidation(t *testing.T) {
 			if !errors.As(err, &verr) || !strings.Contains(err.Error(), "notify_url") {
 				t.Errorf("http notify_url: %v, want a *ValidationError on notify_url", err)
 			}
-			if st := srv.ContractState(familyServiceID, "invalid1"); st != wechatpaytest.ContractNone {
+			if st := srv.State(familyServiceID, "invalid1"); st != contracts.None {
 				t.Errorf("an invalid request reached the sandbox: %v", st)
 			}
 		})
@@ -389,7 +401,7 @@ func TestFamilyLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q2.ContractState != wechatpaytest.TerminatedContractState || q2.ContractState.Known() ||
+	if q2.ContractState != contracts.TerminatedContractState || q2.ContractState.Known() ||
 		q2.ContractTerminateInfo != nil || q2.ContractID != q.ContractID {
 		t.Errorf("contract terminated by the merchant: %+v", q2)
 	}
@@ -402,10 +414,10 @@ func TestFamilyLifecycle(t *testing.T) {
 	}
 
 	// Terminated by the user: the mode the facts know.
-	if err := srv.TerminateByUser(wechatpaytest.ExampleServiceID, wechatpaytest.ExampleOutContractCode); err != nil {
+	if err := srv.TerminateByUser(contracts.ExampleServiceID, contracts.ExampleOutContractCode); err != nil {
 		t.Fatal(err)
 	}
-	q3, err := c.QueryByCode(ctx, &pec.QueryByCodeRequest{ServiceID: wechatpaytest.ExampleServiceID, OutContractCode: wechatpaytest.ExampleOutContractCode})
+	q3, err := c.QueryByCode(ctx, &pec.QueryByCodeRequest{ServiceID: contracts.ExampleServiceID, OutContractCode: contracts.ExampleOutContractCode})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	pec "github.com/payforge/wechatpay/gen/passwordexemptcontract"
 	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts"
 )
 
 // hostileValue is a value a caller might put in a path or a query, by
@@ -277,7 +278,7 @@ func TestHostileInputsSandbox(t *testing.T) {
 	ctx := context.Background()
 	_, rt, _ := familySandbox(t, wechatpaytest.Options{NoNotifications: true})
 	const queryPath = "/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}"
-	example := map[string]string{"service_id": "12535", "out_contract_code": wechatpaytest.ExampleOutContractCode}
+	example := map[string]string{"service_id": "12535", "out_contract_code": contracts.ExampleOutContractCode}
 	for _, hv := range append(append([]hostileValue(nil), hostileValues...), hostileQueryOnly...) {
 		checks := []struct {
 			what string

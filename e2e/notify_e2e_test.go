@@ -13,6 +13,7 @@ import (
 	pec "github.com/payforge/wechatpay/gen/passwordexemptcontract"
 	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts"
 )
 
 // notifyMerchant is a merchant's notify_url: an HTTPS test server hosting the
@@ -45,7 +46,7 @@ func (r *statusRecorder) WriteHeader(code int) {
 // notifySandbox starts a merchant and a sandbox that notifies it. The merchant
 // starts first, so the sandbox can take its client (which trusts its
 // certificate); its handler is built from the sandbox's keys after.
-func notifySandbox(t *testing.T) (*wechatpaytest.Server, *pec.Client, *notifyMerchant) {
+func notifySandbox(t *testing.T) (familyServer, *pec.Client, *notifyMerchant) {
 	t.Helper()
 	m := &notifyMerchant{handled: make(chan pec.QueryByCodeResponse, 8)}
 	m.Server = httptest.NewTLSServer(m)
@@ -64,8 +65,8 @@ func notifySandbox(t *testing.T) (*wechatpaytest.Server, *pec.Client, *notifyMer
 			if err != nil {
 				return err
 			}
-			if n.EventType != wechatpaytest.NotificationEventType || n.ResourceType != wechatpaytest.NotificationResourceType ||
-				n.Resource.OriginalType != wechatpaytest.NotificationOriginalType || n.Serial != wechatpaytest.DefaultWechatpayKeyID {
+			if n.EventType != contracts.NotificationEventType || n.ResourceType != wechatpaytest.NotificationResourceType ||
+				n.Resource.OriginalType != contracts.NotificationOriginalType || n.Serial != wechatpaytest.DefaultWechatpayKeyID {
 				return errors.New("unexpected envelope")
 			}
 			m.handled <- contract
@@ -157,7 +158,7 @@ func TestNotificationRejected(t *testing.T) {
 			if n := m.calls.Load() - before; n != 0 {
 				t.Errorf("handler function called %d times for a spoiled notification", n)
 			}
-			if st := srv.ContractState(familyServiceID, code); st != wechatpaytest.ContractActive {
+			if st := srv.State(familyServiceID, code); st != contracts.Active {
 				t.Errorf("contract %v after a refused notification, want active", st)
 			}
 			if err := srv.SendNotification(ctx, familyServiceID, code); err != nil {

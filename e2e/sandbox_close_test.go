@@ -10,6 +10,7 @@ import (
 
 	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts"
 )
 
 // TestSandboxCloseWithUnusedConnection: a call whose context ends while its
@@ -37,7 +38,7 @@ func TestSandboxCloseWithUnusedConnection(t *testing.T) {
 	defer cancel()
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{ConnectDone: func(string, string, error) { cancel() }})
 	err = rt.Call(ctx, http.MethodGet, "/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}",
-		map[string]string{"service_id": "12535", "out_contract_code": wechatpaytest.ExampleOutContractCode}, nil, nil, nil)
+		map[string]string{"service_id": "12535", "out_contract_code": contracts.ExampleOutContractCode}, nil, nil, nil)
 	recorded.sawError(err)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("call: %v, want context.Canceled", err)

@@ -11,14 +11,16 @@ import (
 	"github.com/payforge/wechatpay/gen/passwordexemptcontract"
 	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts"
 )
 
 // These tests run the generated client against the sandbox, which checks
 // signatures and the spec as WeChat Pay does.
 
-func startSandbox(t *testing.T) (*wechatpaytest.Server, *passwordexemptcontract.Client) {
+func startSandbox(t *testing.T) (familyServer, *passwordexemptcontract.Client) {
 	t.Helper()
-	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{Logger: recorded.logger})
+	family := contracts.New(contracts.Options{})
+	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{Logger: recorded.logger, Behaviours: []wechatpaytest.Behaviour{family}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +29,7 @@ func startSandbox(t *testing.T) (*wechatpaytest.Server, *passwordexemptcontract.
 	if err != nil {
 		t.Fatal(err)
 	}
-	return srv, passwordexemptcontract.NewClient(rt)
+	return familyServer{srv, family}, passwordexemptcontract.NewClient(rt)
 }
 
 func TestSandboxTerminate(t *testing.T) {
@@ -40,7 +42,7 @@ func TestSandboxTerminate(t *testing.T) {
 	if resp.ServiceID != 12535 || resp.OutContractCode != "wxwtdk20200910100000" || resp.MchID != wechatpaytest.DefaultMchID {
 		t.Errorf("response = %+v", resp)
 	}
-	if got := srv.ContractState(12535, "wxwtdk20200910100000"); got != wechatpaytest.ContractTerminated {
+	if got := srv.State(12535, "wxwtdk20200910100000"); got != contracts.Terminated {
 		t.Errorf("contract state after terminate = %v", got)
 	}
 }
@@ -51,7 +53,7 @@ func TestSandboxDocumentedErrors(t *testing.T) {
 	unknown := exampleRequest()
 	unknown.OutContractCode = "nosuchcontract1"
 
-	wrongKeyCfg := recordedConfig(srv)
+	wrongKeyCfg := recordedConfig(srv.Server)
 	wrongKeyCfg.MerchantKey = loadKeys(t).other
 	wrongKeyRT, err := wechatpay.NewClient(wrongKeyCfg)
 	if err != nil {

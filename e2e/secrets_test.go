@@ -307,7 +307,7 @@ func TestSecretsScenarios(t *testing.T) {
 	if !isAPIError(err, http.StatusBadRequest, "PARAM_ERROR") {
 		t.Errorf("malformed body: %v", err)
 	}
-	wrongKeyCfg := recordedConfig(srv)
+	wrongKeyCfg := recordedConfig(srv.Server)
 	wrongKeyCfg.MerchantKey = loadKeys(t).other
 	wrongKey, err := wechatpay.NewClient(wrongKeyCfg)
 	if err != nil {
@@ -407,7 +407,7 @@ func TestSecretsScenarios(t *testing.T) {
 		_, err = wechatpay.ParsePublicKey(spoiled)
 		saw(err)
 	}
-	cfg := recordedConfig(srv)
+	cfg := recordedConfig(srv.Server)
 	cfg.MchID, cfg.BaseURL, cfg.WechatpaySerial = "19000\"00109", "http://example.com", "PUB_KEY_ID_1"
 	_, err = wechatpay.NewClient(cfg)
 	if err == nil {

@@ -19,10 +19,13 @@ import (
 //	 "wechatpay_public_key_id": "PUB_KEY_ID_…",
 //	 "wechatpay_public_key_file": "wechatpay_public_key.pem",
 //	 "platform_certificate_files": ["wechatpay_cert.pem"],
+//	 "apiv3_key_file": "apiv3_key",
 //	 "base_url": "https://api.mch.weixin.qq.com"}
 //
 // Relative file names resolve against the config file's folder. A public key,
 // platform certificates, or both (during a migration) must be given.
+// apiv3_key_file, which only LoadNotifyConfig reads, names the file holding
+// the merchant's APIv3 key: its 32 bytes, then at most a final newline.
 type ConfigFile struct {
 	MchID                    string   `json:"mchid"`
 	MerchantSerialNo         string   `json:"merchant_serial_no"`
@@ -30,6 +33,7 @@ type ConfigFile struct {
 	WechatpayPublicKeyID     string   `json:"wechatpay_public_key_id,omitempty"`
 	WechatpayPublicKeyFile   string   `json:"wechatpay_public_key_file,omitempty"`
 	PlatformCertificateFiles []string `json:"platform_certificate_files,omitempty"`
+	APIv3KeyFile             string   `json:"apiv3_key_file,omitempty"`
 	BaseURL                  string   `json:"base_url,omitempty"`
 }
 
@@ -37,24 +41,51 @@ type ConfigFile struct {
 // and returns the Config they describe. Unknown keys, missing required keys and
 // unreadable key files are errors that name the file and the key.
 func LoadConfig(path string) (Config, error) {
-	data, err := os.ReadFile(path)
+	f, err := readConfigFile(path)
 	if err != nil {
-		return Config{}, fmt.Errorf("wechatpay: config: %w", err)
-	}
-	var f ConfigFile
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		return Config{}, fmt.Errorf("wechatpay: config %s: %w", path, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return Config{}, fmt.Errorf("wechatpay: config %s: unexpected data after the JSON object", path)
+		return Config{}, err
 	}
 	cfg, err := f.Config(filepath.Dir(path))
 	if err != nil {
 		return Config{}, fmt.Errorf("wechatpay: config %s: %w", path, err)
 	}
 	return cfg, nil
+}
+
+// LoadNotifyConfig reads a config file (see ConfigFile) and returns the
+// NotifyConfig for NewNotifyHandler that its WeChat Pay keys and
+// apiv3_key_file describe; the merchant's private key is not read. Set its
+// Clock and Logger as needed. Errors name the file and the key, never a
+// key's bytes.
+func LoadNotifyConfig(path string) (NotifyConfig, error) {
+	f, err := readConfigFile(path)
+	if err != nil {
+		return NotifyConfig{}, err
+	}
+	cfg, err := f.NotifyConfig(filepath.Dir(path))
+	if err != nil {
+		return NotifyConfig{}, fmt.Errorf("wechatpay: config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// readConfigFile decodes a config file strictly: no unknown key, nothing
+// after the object.
+func readConfigFile(path string) (*ConfigFile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("wechatpay: config: %w", err)
+	}
+	var f ConfigFile
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("wechatpay: config %s: %w", path, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("wechatpay: config %s: unexpected data after the JSON object", path)
+	}
+	return &f, nil
 }
 
 // Config checks f, loads the key files it names (relative names resolve
@@ -69,47 +100,16 @@ func (f *ConfigFile) Config(dir string) (Config, error) {
 	need("mchid", f.MchID)
 	need("merchant_serial_no", f.MerchantSerialNo)
 	need("merchant_private_key_file", f.MerchantPrivateKeyFile)
-	if (f.WechatpayPublicKeyID == "") != (f.WechatpayPublicKeyFile == "") {
-		missing = append(missing, errors.New(`"wechatpay_public_key_id" and "wechatpay_public_key_file" go together`))
-	}
-	if f.WechatpayPublicKeyID == "" && len(f.PlatformCertificateFiles) == 0 {
-		missing = append(missing, errors.New(`"wechatpay_public_key_id" with "wechatpay_public_key_file", or "platform_certificate_files", is required`))
-	}
-	if err := errors.Join(missing...); err != nil {
+	if err := errors.Join(append(missing, f.checkVerificationKeys()...)...); err != nil {
 		return Config{}, err
 	}
-	resolve := func(name string) string {
-		if filepath.IsAbs(name) {
-			return name
-		}
-		return filepath.Join(dir, name)
-	}
-	key, err := LoadPrivateKeyFile(resolve(f.MerchantPrivateKeyFile))
+	key, err := LoadPrivateKeyFile(resolveIn(dir, f.MerchantPrivateKeyFile))
 	if err != nil {
 		return Config{}, fmt.Errorf("merchant_private_key_file: %w", err)
 	}
 	cfg := Config{MchID: f.MchID, MerchantSerialNo: f.MerchantSerialNo, MerchantKey: key, BaseURL: f.BaseURL}
-	if f.WechatpayPublicKeyID != "" {
-		pub, err := LoadPublicKeyFile(resolve(f.WechatpayPublicKeyFile))
-		if err != nil {
-			return Config{}, fmt.Errorf("wechatpay_public_key_file: %w", err)
-		}
-		vk, err := PublicKeyModeKey(f.WechatpayPublicKeyID, pub)
-		if err != nil {
-			return Config{}, fmt.Errorf("wechatpay_public_key_id: %w", err)
-		}
-		cfg.VerificationKeys = append(cfg.VerificationKeys, vk)
-	}
-	for i, name := range f.PlatformCertificateFiles {
-		cert, err := LoadCertificateFile(resolve(name))
-		if err != nil {
-			return Config{}, fmt.Errorf("platform_certificate_files[%d]: %w", i, err)
-		}
-		vk, err := PlatformCertificateKey(cert)
-		if err != nil {
-			return Config{}, fmt.Errorf("platform_certificate_files[%d]: %w", i, err)
-		}
-		cfg.VerificationKeys = append(cfg.VerificationKeys, vk)
+	if cfg.VerificationKeys, err = f.verificationKeys(dir); err != nil {
+		return Config{}, err
 	}
 	if cfg.BaseURL != "" {
 		if err := checkBaseURL(cfg.BaseURL); err != nil {
@@ -117,4 +117,106 @@ func (f *ConfigFile) Config(dir string) (Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// NotifyConfig checks f's WeChat Pay keys and apiv3_key_file, loads them
+// (relative names resolve against dir) and returns the NotifyConfig for
+// NewNotifyHandler.
+func (f *ConfigFile) NotifyConfig(dir string) (NotifyConfig, error) {
+	problems := f.checkVerificationKeys()
+	if f.APIv3KeyFile == "" {
+		problems = append(problems, errors.New(`"apiv3_key_file" is required to decrypt notifications`))
+	}
+	if err := errors.Join(problems...); err != nil {
+		return NotifyConfig{}, err
+	}
+	vks, err := f.verificationKeys(dir)
+	if err != nil {
+		return NotifyConfig{}, err
+	}
+	keys, err := NewKeySet(vks...)
+	if err != nil {
+		return NotifyConfig{}, err
+	}
+	apiV3Key, err := loadAPIv3KeyFile(resolveIn(dir, f.APIv3KeyFile))
+	if err != nil {
+		return NotifyConfig{}, fmt.Errorf("apiv3_key_file: %w", err)
+	}
+	return NotifyConfig{Keys: keys, APIv3Key: apiV3Key}, nil
+}
+
+// checkVerificationKeys says what is missing for f to name WeChat Pay's keys.
+func (f *ConfigFile) checkVerificationKeys() []error {
+	var problems []error
+	if (f.WechatpayPublicKeyID == "") != (f.WechatpayPublicKeyFile == "") {
+		problems = append(problems, errors.New(`"wechatpay_public_key_id" and "wechatpay_public_key_file" go together`))
+	}
+	if f.WechatpayPublicKeyID == "" && len(f.PlatformCertificateFiles) == 0 {
+		problems = append(problems, errors.New(`"wechatpay_public_key_id" with "wechatpay_public_key_file", or "platform_certificate_files", is required`))
+	}
+	return problems
+}
+
+// verificationKeys loads the WeChat Pay public key and platform certificates
+// f names.
+func (f *ConfigFile) verificationKeys(dir string) ([]VerificationKey, error) {
+	var vks []VerificationKey
+	if f.WechatpayPublicKeyID != "" {
+		pub, err := LoadPublicKeyFile(resolveIn(dir, f.WechatpayPublicKeyFile))
+		if err != nil {
+			return nil, fmt.Errorf("wechatpay_public_key_file: %w", err)
+		}
+		vk, err := PublicKeyModeKey(f.WechatpayPublicKeyID, pub)
+		if err != nil {
+			return nil, fmt.Errorf("wechatpay_public_key_id: %w", err)
+		}
+		vks = append(vks, vk)
+	}
+	for i, name := range f.PlatformCertificateFiles {
+		cert, err := LoadCertificateFile(resolveIn(dir, name))
+		if err != nil {
+			return nil, fmt.Errorf("platform_certificate_files[%d]: %w", i, err)
+		}
+		vk, err := PlatformCertificateKey(cert)
+		if err != nil {
+			return nil, fmt.Errorf("platform_certificate_files[%d]: %w", i, err)
+		}
+		vks = append(vks, vk)
+	}
+	return vks, nil
+}
+
+// resolveIn resolves a file name of a config file against its folder.
+func resolveIn(dir, name string) string {
+	if filepath.IsAbs(name) {
+		return name
+	}
+	return filepath.Join(dir, name)
+}
+
+// loadAPIv3KeyFile reads an APIv3 key file: exactly APIv3KeySize bytes, then
+// at most a final "\n" or "\r\n". It reads no more than that, and its errors
+// never quote the file.
+func loadAPIv3KeyFile(path string) ([]byte, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("wechatpay: APIv3 key: %w", err)
+	}
+	defer file.Close()
+	const most = APIv3KeySize + len("\r\n")
+	data, err := io.ReadAll(io.LimitReader(file, int64(most)+1))
+	if err != nil {
+		return nil, fmt.Errorf("wechatpay: APIv3 key %s: %w", path, err)
+	}
+	key := data
+	if k, ok := bytes.CutSuffix(data, []byte("\n")); ok {
+		key, _ = bytes.CutSuffix(k, []byte("\r"))
+	}
+	switch {
+	case len(data) > most:
+		return nil, fmt.Errorf("wechatpay: APIv3 key %s: the file holds more than %d bytes, want %d and at most a final newline", path, most, APIv3KeySize)
+	case len(key) != APIv3KeySize:
+		return nil, fmt.Errorf("wechatpay: APIv3 key %s: the key has %d bytes, want %d", path, len(key), APIv3KeySize)
+	}
+	return key, nil
 }

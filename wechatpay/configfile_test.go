@@ -1,6 +1,7 @@
 package wechatpay_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -140,4 +141,83 @@ func ExampleLoadConfig() {
 	// merchant: 1900000109
 	// verifies with: PUB_KEY_ID_0114232134912410000000000000
 	// client error: <nil>
+}
+
+// TestLoadNotifyConfig: the config file's WeChat Pay keys and apiv3_key_file
+// make a NotifyConfig; the key file is read with a size check, and no error
+// quotes it.
+func TestLoadNotifyConfig(t *testing.T) {
+	dir := copyTestKeys(t)
+	const key = "0123456789abcdefABCDEF0123456789"
+	for name, content := range map[string]string{
+		"apiv3_key": key, "apiv3_key_lf": key + "\n", "apiv3_key_crlf": key + "\r\n",
+		"short": key[:31], "long": key + "x", "cr_only": key + "\r", "two_newlines": key + "\n\n",
+		"huge": strings.Repeat(key, 1000),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	const publicKey = `"wechatpay_public_key_id":"PUB_KEY_ID_0114232134912410000000000000","wechatpay_public_key_file":"wechatpay_public_key.pem"`
+	cases := []struct {
+		name    string
+		body    string
+		wantErr []string // substrings; none means success
+		serials int
+	}{
+		{"public key", `{` + publicKey + `,"apiv3_key_file":"apiv3_key"}`, nil, 1},
+		{"newline", `{` + publicKey + `,"apiv3_key_file":"apiv3_key_lf"}`, nil, 1},
+		{"CRLF", `{` + publicKey + `,"apiv3_key_file":"apiv3_key_crlf"}`, nil, 1},
+		{"both key modes and the merchant's fields", `{"mchid":"1900000109","merchant_serial_no":"ABC","merchant_private_key_file":"merchant_key.pem",` +
+			publicKey + `,"platform_certificate_files":["platform_cert.pem"],"apiv3_key_file":"apiv3_key"}`, nil, 2},
+		{"absolute name", `{` + publicKey + `,"apiv3_key_file":"` + filepath.ToSlash(filepath.Join(dir, "apiv3_key")) + `"}`, nil, 1},
+		{"no key file", `{` + publicKey + `}`, []string{`"apiv3_key_file" is required`}, 0},
+		{"no WeChat Pay key", `{"apiv3_key_file":"apiv3_key"}`, []string{`"platform_certificate_files"`}, 0},
+		{"missing key file", `{` + publicKey + `,"apiv3_key_file":"nope"}`, []string{"apiv3_key_file", "nope", "no such file"}, 0},
+		{"a folder", `{` + publicKey + `,"apiv3_key_file":"sub"}`, []string{"apiv3_key_file"}, 0},
+		{"31 bytes", `{` + publicKey + `,"apiv3_key_file":"short"}`, []string{"apiv3_key_file", "31 bytes, want 32"}, 0},
+		{"33 bytes", `{` + publicKey + `,"apiv3_key_file":"long"}`, []string{"apiv3_key_file", "33 bytes, want 32"}, 0},
+		{"CR alone", `{` + publicKey + `,"apiv3_key_file":"cr_only"}`, []string{"apiv3_key_file", "33 bytes"}, 0},
+		{"two newlines", `{` + publicKey + `,"apiv3_key_file":"two_newlines"}`, []string{"apiv3_key_file", "33 bytes"}, 0},
+		{"huge", `{` + publicKey + `,"apiv3_key_file":"huge"}`, []string{"apiv3_key_file", "more than 34 bytes"}, 0},
+		{"unknown key", `{` + publicKey + `,"apiv3_key":"` + key + `"}`, []string{`unknown field "apiv3_key"`}, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeConfig(t, dir, tc.body)
+			cfg, err := wechatpay.LoadNotifyConfig(path)
+			if tc.wantErr == nil {
+				if err != nil {
+					t.Fatalf("LoadNotifyConfig: %v", err)
+				}
+				if string(cfg.APIv3Key) != key || cfg.Keys == nil || len(cfg.Keys.Serials()) != tc.serials {
+					t.Errorf("loaded %v, want the key and %d serials", cfg, tc.serials)
+				}
+				if _, err := wechatpay.NewNotifyHandler(cfg, func(context.Context, *wechatpay.Notification) error { return nil }); err != nil {
+					t.Errorf("NewNotifyHandler on the loaded config: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("LoadNotifyConfig succeeded, want an error")
+			}
+			for _, want := range append(tc.wantErr, path) {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not mention %q", err, want)
+				}
+			}
+			if strings.Contains(err.Error(), key[:16]) {
+				t.Errorf("error %q quotes the key", err)
+			}
+		})
+	}
+	// LoadConfig accepts the key and does not need it.
+	path := writeConfig(t, dir, `{"mchid":"1900000109","merchant_serial_no":"ABC","merchant_private_key_file":"merchant_key.pem",`+
+		publicKey+`,"apiv3_key_file":"nope"}`)
+	if _, err := wechatpay.LoadConfig(path); err != nil {
+		t.Errorf("LoadConfig with apiv3_key_file: %v", err)
+	}
 }

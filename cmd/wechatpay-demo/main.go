@@ -18,6 +18,7 @@ import (
 	"github.com/payforge/wechatpay/gen/passwordexemptcontract"
 	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts"
 )
 
 func main() {
@@ -28,34 +29,37 @@ func main() {
 }
 
 func run(ctx context.Context, out io.Writer) error {
-	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{})
+	// The engine checks and signs; the contract family's behaviour keeps contracts.
+	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{
+		Behaviours: []wechatpaytest.Behaviour{contracts.New(contracts.Options{})},
+	})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
 	fmt.Fprintf(out, "sandbox listening on %s (merchant %s, example contract %d:%s active)\n",
-		srv.URL, wechatpaytest.DefaultMchID, wechatpaytest.ExampleServiceID, wechatpaytest.ExampleOutContractCode)
+		srv.URL, srv.MchID(), contracts.ExampleServiceID, contracts.ExampleOutContractCode)
 
 	rt, err := wechatpay.NewClient(srv.ClientConfig())
 	if err != nil {
 		return err
 	}
-	contracts := passwordexemptcontract.NewClient(rt)
+	client := passwordexemptcontract.NewClient(rt)
 	req := &passwordexemptcontract.TerminateByCodeRequest{
-		ServiceID:                 wechatpaytest.ExampleServiceID,
-		OutContractCode:           wechatpaytest.ExampleOutContractCode,
+		ServiceID:                 contracts.ExampleServiceID,
+		OutContractCode:           contracts.ExampleOutContractCode,
 		ContractTerminationRemark: "用户解约",
 	}
 
 	fmt.Fprintln(out, "\n1. TerminateByCode: signed request, verified answer")
-	resp, err := contracts.TerminateByCode(ctx, req)
+	resp, err := client.TerminateByCode(ctx, req)
 	if err != nil {
 		return fmt.Errorf("first termination: %w", err)
 	}
 	fmt.Fprintf(out, "   terminated: mchid=%s service_id=%d out_contract_code=%s\n", resp.MchID, resp.ServiceID, resp.OutContractCode)
 
 	fmt.Fprintln(out, "\n2. TerminateByCode again: a terminated contract code can never be used again")
-	_, err = contracts.TerminateByCode(ctx, req)
+	_, err = client.TerminateByCode(ctx, req)
 	var apiErr *wechatpay.APIError
 	if !errors.As(err, &apiErr) {
 		return fmt.Errorf("second termination: want a *wechatpay.APIError, got %v", err)
@@ -65,7 +69,7 @@ func run(ctx context.Context, out io.Writer) error {
 	fmt.Fprintln(out, "\n3. An invalid request is refused before anything is sent")
 	bad := *req
 	bad.OutContractCode = "../terminate"
-	_, err = contracts.TerminateByCode(ctx, &bad)
+	_, err = client.TerminateByCode(ctx, &bad)
 	var invalid *wechatpay.ValidationError
 	if !errors.As(err, &invalid) {
 		return fmt.Errorf("invalid request: want a *wechatpay.ValidationError, got %v", err)

@@ -3,6 +3,7 @@
 //
 //	wechatpay-sandbox -dir DIR [-addr 127.0.0.1:0] [-contract SERVICE_ID:CODE ...] [-no-example-contract]
 //	                  [-auto-sign DELAY] [-notify-ca FILE]
+//	wechatpay-sandbox -dir DIR [-addr 127.0.0.1:0] -spec FILE [-spec FILE ...] [-notify-ca FILE]
 //
 // It keeps its keys in DIR, creating them on the first run and reusing them
 // after: merchant_key.pem (the merchant API private key, PKCS#8),
@@ -10,23 +11,43 @@
 // wechatpay_private_key.pem (the sandbox's signing key) and apiv3_key (the
 // merchant's APIv3 key: 32 characters of [0-9A-Za-z], no newline; write your
 // own 32-byte key there before the first run to use it). On every start it
-// writes DIR/config.json in the format of wechatpay.ConfigFile, its base_url
-// pointing at the sandbox, so that wechatpay.LoadConfig or
-// scripts/curl-client.sh can use it. Its first line on stdout is
+// writes DIR/config.json in the format of wechatpay.ConfigFile, with base_url
+// pointing at the sandbox and apiv3_key_file naming apiv3_key, so that
+// wechatpay.LoadConfig (calls), wechatpay.LoadNotifyConfig (notifications)
+// or scripts/curl-client.sh can use it. It prints, on stdout, where it
+// listens, then where those files are:
 //
-//	listening on http://HOST:PORT
+//	listening on http://127.0.0.1:PORT
+//	config file:            DIR/config.json
+//	merchant private key:   DIR/merchant_key.pem
+//	WeChat Pay public key:  DIR/wechatpay_public_key.pem (PUB_KEY_ID_…)
+//	APIv3 key:              DIR/apiv3_key
+//	sandbox's signing key:  DIR/wechatpay_private_key.pem
 //
-// The official example contract (service_id 12535, out_contract_code
-// wxwtdk20200910100000) is active unless -no-example-contract is given;
-// -contract adds more. The pre-sign operations add pending contracts.
-// Contracts live in memory only.
+// with DIR made absolute. The first line stays first, for scripts.
+//
+// By default it serves the specs embedded in github.com/payforge/wechatpay/spec
+// with the password-exempt contract family's behaviour (package
+// wechatpaytest/contracts). The official example contract (service_id 12535,
+// out_contract_code wxwtdk20200910100000) is active unless
+// -no-example-contract is given; -contract adds more. The pre-sign operations
+// add pending contracts. Contracts live in memory only.
+//
+// With -spec it serves the OpenAPI 3 documents given instead, with no
+// behaviour: each request is checked (signature, spec) as always and each
+// operation answers its spec's example, signed, so that a client generated
+// for a spec of your own can be tested offline. The contract flags do not go
+// with -spec; a spec the sandbox cannot serve (an operation without
+// operationId, or whose example cannot be built or breaks the spec) is
+// refused at start with the reason.
 //
 // Nobody signs a pre-signed contract unless -auto-sign is given: then the
 // sandbox signs each one DELAY after its pre-sign, as its user would, and
 // POSTs the signing notification to its notify_url (an HTTPS URL), signed
 // with the WeChat Pay key and its resource encrypted with the key in
 // apiv3_key, so that a merchant in any language verifies it with
-// wechatpay_public_key.pem and decrypts it with apiv3_key. The notification's
+// wechatpay_public_key.pem and decrypts it with apiv3_key (in Go:
+// wechatpay.LoadNotifyConfig of config.json). The notification's
 // event type and the like are sandbox placeholders; see package wechatpaytest.
 // The sandbox trusts the system's certificate roots, and those in the PEM
 // file given by -notify-ca, such as a local merchant's self-signed one.

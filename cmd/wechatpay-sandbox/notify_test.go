@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
@@ -14,7 +13,7 @@ import (
 
 	"github.com/payforge/wechatpay/gen/passwordexemptcontract"
 	"github.com/payforge/wechatpay/wechatpay"
-	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts"
 )
 
 // TestRunNotifies plays a merchant outside the sandbox's process: its
@@ -42,33 +41,17 @@ func TestRunNotifies(t *testing.T) {
 	s := start(t, "-dir", dir, "-auto-sign", "20ms", "-notify-ca", caFile)
 	defer s.stop(t)
 
-	// The merchant's side: the key ID from config.json, the public key and
-	// the APIv3 key from their files.
-	var cfgFile wechatpay.ConfigFile
-	if err := json.Unmarshal([]byte(readFiles(t, dir, configFile)[0]), &cfgFile); err != nil {
-		t.Fatal(err)
-	}
-	pub, err := wechatpay.LoadPublicKeyFile(filepath.Join(dir, cfgFile.WechatpayPublicKeyFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	vk, err := wechatpay.PublicKeyModeKey(cfgFile.WechatpayPublicKeyID, pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := wechatpay.NewKeySet(vk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	apiV3Key, err := os.ReadFile(filepath.Join(dir, apiV3KeyFile))
+	// The merchant's side: the WeChat Pay key and the APIv3 key that
+	// config.json names, loaded as a merchant would.
+	notifyCfg, err := wechatpay.LoadNotifyConfig(filepath.Join(dir, configFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := make(chan passwordexemptcontract.QueryByCodeResponse, 1)
-	h, err := wechatpay.NewNotifyHandler(wechatpay.NotifyConfig{Keys: keys, APIv3Key: apiV3Key},
+	h, err := wechatpay.NewNotifyHandler(notifyCfg,
 		func(_ context.Context, n *wechatpay.Notification) error {
 			c, err := wechatpay.DecodeNotification[passwordexemptcontract.QueryByCodeResponse](n)
-			if err == nil && n.EventType == wechatpaytest.NotificationEventType {
+			if err == nil && n.EventType == contracts.NotificationEventType {
 				got <- c
 			}
 			return err

@@ -24,6 +24,7 @@ import (
 
 	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts"
 )
 
 // The files the sandbox keeps in its folder.
@@ -35,6 +36,12 @@ const (
 	apiV3KeyFile        = "apiv3_key"
 )
 
+// maxSpecBytes caps a -spec file.
+const maxSpecBytes = 16 << 20
+
+// usageLine is the synopsis -h and usage errors print.
+const usageLine = "usage: wechatpay-sandbox -dir DIR [-addr 127.0.0.1:0] [-spec FILE ...] [-contract SERVICE_ID:CODE ...] [-no-example-contract] [-auto-sign DELAY] [-notify-ca FILE]"
+
 // run is the whole program: it returns 0 after a clean shutdown when ctx
 // ends, 1 on a failure and 2 on a usage error.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -45,10 +52,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	noExample := flags.Bool("no-example-contract", false, "leave out the official example contract 12535:wxwtdk20200910100000")
 	autoSign := flags.Duration("auto-sign", 0, "sign each pre-signed contract after this `delay`, as its user would, and notify its notify_url (0: never)")
 	notifyCA := flags.String("notify-ca", "", "PEM `file` of certificates to trust, besides the system's, when notifying")
-	var contracts contractList
-	flags.Var(&contracts, "contract", "add an active contract `SERVICE_ID:CODE` (repeatable)")
+	var added contractList
+	flags.Var(&added, "contract", "add an active contract `SERVICE_ID:CODE` (repeatable)")
+	var specFiles stringList
+	flags.Var(&specFiles, "spec", "serve the OpenAPI 3 document in `FILE` instead of the embedded specs, answering each operation with its example (repeatable)")
 	flags.Usage = func() {
-		fmt.Fprintln(stderr, "usage: wechatpay-sandbox -dir DIR [-addr 127.0.0.1:0] [-contract SERVICE_ID:CODE ...] [-no-example-contract] [-auto-sign DELAY] [-notify-ca FILE]")
+		fmt.Fprintln(stderr, usageLine)
 		flags.PrintDefaults()
 	}
 	if err := flags.Parse(args); err != nil {
@@ -61,11 +70,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		flags.Usage()
 		return 2
 	}
+	if len(specFiles) > 0 {
+		var familyFlags []string
+		flags.Visit(func(f *flag.Flag) {
+			if f.Name == "contract" || f.Name == "no-example-contract" || f.Name == "auto-sign" {
+				familyFlags = append(familyFlags, "-"+f.Name)
+			}
+		})
+		if len(familyFlags) > 0 {
+			fmt.Fprintf(stderr, "wechatpay-sandbox: %s set up the contract family, which does not run with -spec\n%s\n",
+				strings.Join(familyFlags, ", "), usageLine)
+			return 2
+		}
+	}
 	fail := func(err error) int {
 		fmt.Fprintln(stderr, "wechatpay-sandbox:", err)
 		return 1
 	}
 
+	specs, err := readSpecs(specFiles)
+	if err != nil {
+		return fail(err)
+	}
 	merchantKey, wechatpayKey, err := loadOrCreateKeys(*dir)
 	if err != nil {
 		return fail(err)
@@ -79,29 +105,49 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	defer notifyTransport.CloseIdleConnections()
+	// The embedded specs run with the contract family's behaviour; specs
+	// of -spec with none, answered with their examples.
+	var family *contracts.Family
+	var behaviours []wechatpaytest.Behaviour
+	if specs == nil {
+		family = contracts.New(contracts.Options{NoExampleContract: *noExample, AutoSign: *autoSign})
+		behaviours = append(behaviours, family)
+	}
 	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{
-		Addr:              *addr,
-		MerchantKey:       merchantKey,
-		WechatpayKey:      wechatpayKey,
-		NoExampleContract: *noExample,
-		Logger:            slog.New(slog.NewTextHandler(stderr, nil)),
-		APIv3Key:          apiV3Key,
-		NotifyClient:      &http.Client{Transport: notifyTransport, Timeout: wechatpaytest.DefaultNotifyTimeout},
-		AutoSign:          *autoSign,
+		Addr:         *addr,
+		MerchantKey:  merchantKey,
+		WechatpayKey: wechatpayKey,
+		Logger:       slog.New(slog.NewTextHandler(stderr, nil)),
+		APIv3Key:     apiV3Key,
+		NotifyClient: &http.Client{Transport: notifyTransport, Timeout: wechatpaytest.DefaultNotifyTimeout},
+		Specs:        specs,
+		Behaviours:   behaviours,
 	})
 	if err != nil {
 		return fail(err)
 	}
 	defer srv.Close()
-	for _, c := range contracts {
-		if err := srv.AddContract(c.serviceID, c.code); err != nil {
+	for _, c := range added {
+		if err := family.AddContract(c.serviceID, c.code); err != nil {
 			return fail(err)
 		}
 	}
-	if err := writeConfig(*dir, srv.ClientConfig()); err != nil {
+	cfg := srv.ClientConfig()
+	if err := writeConfig(*dir, cfg); err != nil {
 		return fail(err)
 	}
-	fmt.Fprintln(stdout, "listening on", srv.URL)
+	files, err := written(*dir, cfg.WechatpaySerial)
+	if err != nil {
+		return fail(err)
+	}
+	var banner strings.Builder
+	fmt.Fprintln(&banner, "listening on", srv.URL)
+	for _, f := range files {
+		fmt.Fprintf(&banner, "%-*s %s\n", labelWidth, f.label+":", f.path)
+	}
+	if _, err := io.WriteString(stdout, banner.String()); err != nil {
+		return fail(err)
+	}
 	if f, ok := stdout.(interface{ Flush() error }); ok {
 		if err := f.Flush(); err != nil {
 			return fail(err)
@@ -110,6 +156,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	<-ctx.Done()
 	srv.Close()
 	return 0
+}
+
+// labelWidth aligns the paths run prints.
+const labelWidth = 23
+
+// file is a file of the sandbox's folder, as run prints it.
+type file struct{ label, path string }
+
+// written lists the files a merchant needs from the sandbox's folder, by
+// absolute path: run prints them after its first line, in this order.
+func written(dir, wechatpayKeyID string) ([]file, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	return []file{
+		{"config file", filepath.Join(abs, configFile)},
+		{"merchant private key", filepath.Join(abs, merchantKeyFile)},
+		{"WeChat Pay public key", filepath.Join(abs, wechatpayPublicFile) + " (" + wechatpayKeyID + ")"},
+		{"APIv3 key", filepath.Join(abs, apiV3KeyFile)},
+		{"sandbox's signing key", filepath.Join(abs, wechatpayKeyFile)},
+	}, nil
 }
 
 // contract is a -contract value.
@@ -136,6 +204,41 @@ func (l *contractList) Set(v string) error {
 	}
 	*l = append(*l, contract{serviceID, code})
 	return nil
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(v string) error {
+	if v == "" {
+		return errors.New("want a file name")
+	}
+	*l = append(*l, v)
+	return nil
+}
+
+// readSpecs reads the -spec files, each at most maxSpecBytes; nil when none
+// is given.
+func readSpecs(paths []string) ([]wechatpaytest.Spec, error) {
+	var specs []wechatpaytest.Spec
+	for _, path := range paths {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("-spec: %w", err)
+		}
+		data, err := io.ReadAll(io.LimitReader(f, maxSpecBytes+1))
+		_ = f.Close()
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("-spec %s: %w", path, err)
+		case len(data) > maxSpecBytes:
+			return nil, fmt.Errorf("-spec %s: larger than %d MiB", path, maxSpecBytes>>20)
+		}
+		specs = append(specs, wechatpaytest.Spec{Name: path, Data: data})
+	}
+	return specs, nil
 }
 
 // loadOrCreateKeys reads the merchant and WeChat Pay private keys from dir,
@@ -166,10 +269,11 @@ func loadOrCreateKeys(dir string) (merchant, wechatpayKey *rsa.PrivateKey, err e
 }
 
 // loadOrCreateAPIv3Key reads the APIv3 key, 32 bytes and an optional final
-// newline, or creates one of 32 characters of [0-9A-Za-z], the shape of the
-// key a merchant sets on the merchant platform.
+// newline, as wechatpay.LoadNotifyConfig reads it, or creates one of 32
+// characters of [0-9A-Za-z], the shape of the key a merchant sets on the
+// merchant platform.
 func loadOrCreateAPIv3Key(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
+	file, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		key, err := wechatpay.NewNonce(rand.Reader) // 32 characters of [0-9A-Za-z]
 		if err != nil {
@@ -180,8 +284,19 @@ func loadOrCreateAPIv3Key(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	key := bytes.TrimSuffix(bytes.TrimSuffix(data, []byte("\n")), []byte("\r"))
-	if len(key) != wechatpay.APIv3KeySize {
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, wechatpay.APIv3KeySize+3))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	key := data
+	if k, ok := bytes.CutSuffix(data, []byte("\n")); ok {
+		key, _ = bytes.CutSuffix(k, []byte("\r"))
+	}
+	switch {
+	case len(data) > wechatpay.APIv3KeySize+2:
+		return nil, fmt.Errorf("%s: the file holds more than %d bytes, want an APIv3 key of %d and at most a final newline", path, wechatpay.APIv3KeySize+2, wechatpay.APIv3KeySize)
+	case len(key) != wechatpay.APIv3KeySize:
 		return nil, fmt.Errorf("%s: the APIv3 key has %d bytes, want %d", path, len(key), wechatpay.APIv3KeySize)
 	}
 	return key, nil
@@ -237,6 +352,7 @@ func writeConfig(dir string, cfg wechatpay.Config) error {
 		MerchantPrivateKeyFile: merchantKeyFile,
 		WechatpayPublicKeyID:   cfg.WechatpaySerial,
 		WechatpayPublicKeyFile: wechatpayPublicFile,
+		APIv3KeyFile:           apiV3KeyFile,
 		BaseURL:                cfg.BaseURL,
 	}, "", "  ")
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -38,6 +39,7 @@ func (l *lockedBuffer) String() string {
 // started is a run in progress.
 type started struct {
 	url    string
+	banner []string // the lines after the first, naming the files written
 	stderr *lockedBuffer
 	cancel context.CancelFunc
 	exit   chan int
@@ -55,16 +57,43 @@ func start(t *testing.T, args ...string) *started {
 		pw.Close()
 		s.exit <- code
 	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		cancel()
-		t.Fatalf("first line: %v (exit %d)\n%s", err, <-s.exit, s.stderr)
+	// Lines are read aside, so that a missing one fails the test rather
+	// than blocking it; the reader ends when run closes pw.
+	lines := make(chan string, 64)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		_, _ = io.Copy(io.Discard, pr)
+	}()
+	next := func(what string) string {
+		select {
+		case line, ok := <-lines:
+			if ok {
+				return line
+			}
+			cancel()
+			t.Fatalf("%s: output ended (exit %d)\n%s", what, <-s.exit, s.stderr)
+		case <-time.After(10 * time.Second):
+			cancel()
+			<-s.exit
+			t.Fatalf("%s: nothing printed in 10 s\n%s", what, s.stderr)
+		}
+		return ""
 	}
-	url, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), "listening on ")
+	line := next("first line")
+	url, ok := strings.CutPrefix(line, "listening on ")
 	if !ok || !strings.HasPrefix(url, "http://127.0.0.1:") {
+		cancel()
+		<-s.exit
 		t.Fatalf("first line %q, want listening on http://127.0.0.1:PORT", line)
 	}
-	go io.Copy(io.Discard, pr) // nothing more is expected, but never block run
+	files, _ := written(".", "")
+	for range files {
+		s.banner = append(s.banner, next(fmt.Sprintf("line %d", len(s.banner)+2)))
+	}
 	s.url = url
 	return s
 }
@@ -146,6 +175,7 @@ func TestRun(t *testing.T) {
 	if !strings.Contains(s.stderr.String(), "code=INVALID_REQUEST") {
 		t.Errorf("stderr does not log the answers:\n%s", s.stderr)
 	}
+	checkBanner(t, s, dir)
 	s.stop(t)
 
 	// A restart reuses the keys and serial; contracts start afresh.
@@ -169,6 +199,45 @@ func TestRun(t *testing.T) {
 	s.stop(t)
 }
 
+// checkBanner checks that the lines after the first name, by absolute path,
+// the files of dir a merchant needs, and that they load.
+func checkBanner(t *testing.T, s *started, dir string) {
+	t.Helper()
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := wechatpay.LoadConfig(filepath.Join(dir, configFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"config file:            " + filepath.Join(abs, "config.json"),
+		"merchant private key:   " + filepath.Join(abs, "merchant_key.pem"),
+		"WeChat Pay public key:  " + filepath.Join(abs, "wechatpay_public_key.pem") + " (" + cfg.VerificationKeys[0].Serial + ")",
+		"APIv3 key:              " + filepath.Join(abs, "apiv3_key"),
+		"sandbox's signing key:  " + filepath.Join(abs, "wechatpay_private_key.pem"),
+	}
+	if strings.Join(s.banner, "\n") != strings.Join(want, "\n") {
+		t.Errorf("printed\n%s\nwant\n%s", strings.Join(s.banner, "\n"), strings.Join(want, "\n"))
+	}
+	for _, line := range s.banner {
+		_, path, _ := strings.Cut(line, abs)
+		path, _, _ = strings.Cut(path, " ")
+		if _, err := os.Stat(filepath.Join(abs, path)); err != nil {
+			t.Errorf("printed %q: %v", line, err)
+		}
+	}
+	// The config file leads a merchant to the APIv3 key too.
+	notify, err := wechatpay.LoadNotifyConfig(filepath.Join(dir, configFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key := readFiles(t, dir, apiV3KeyFile)[0]; string(notify.APIv3Key) != key || len(notify.Keys.Serials()) != 1 {
+		t.Errorf("LoadNotifyConfig of the sandbox's config: %v", notify)
+	}
+}
+
 func readFiles(t *testing.T, dir string, names ...string) []string {
 	t.Helper()
 	out := make([]string, len(names))
@@ -188,8 +257,11 @@ func equal(a, b []string) bool {
 
 func TestRunUsage(t *testing.T) {
 	dir := t.TempDir()
-	badKeyDir := t.TempDir()
+	badKeyDir, hugeKeyDir := t.TempDir(), t.TempDir()
 	if err := os.WriteFile(filepath.Join(badKeyDir, apiV3KeyFile), []byte("too short\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(hugeKeyDir, apiV3KeyFile), bytes.Repeat([]byte("k"), 1<<20), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
@@ -209,6 +281,7 @@ func TestRunUsage(t *testing.T) {
 		{[]string{"-dir", dir, "-notify-ca", filepath.Join(dir, "missing.pem")}, 1},
 		{[]string{"-dir", dir, "-notify-ca", filepath.Join(dir, merchantKeyFile)}, 1},
 		{[]string{"-dir", badKeyDir}, 1},
+		{[]string{"-dir", hugeKeyDir}, 1},
 	} {
 		var stdout, stderr bytes.Buffer
 		if got := run(context.Background(), tt.args, &stdout, &stderr); got != tt.want {

@@ -30,7 +30,7 @@ func TestRunFamily(t *testing.T) {
 	if r := cli(t, nil, "", query...); r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "INVALID_REQUEST") {
 		t.Fatalf("query of a pending contract: exit %d, stdout %q, stderr %q; want 1", r.code, r.stdout, r.stderr)
 	}
-	if err := s.srv.SignContract(context.Background(), 7, "cliFamily1"); err != nil {
+	if err := s.family.SignContract(context.Background(), 7, "cliFamily1"); err != nil {
 		var de *wechatpaytest.DeliveryError
 		// Nobody listens at the notify_url; the contract is signed anyway.
 		if !errors.As(err, &de) {

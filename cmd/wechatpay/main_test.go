@@ -24,6 +24,7 @@ import (
 
 	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts"
 )
 
 func TestMain(m *testing.M) {
@@ -57,6 +58,8 @@ type sandbox struct {
 	config  string // config file talking to srv directly
 	proxied string // config file talking to srv through a proxy that counts requests
 
+	family *contracts.Family // the contract behaviour srv runs
+
 	mu    sync.Mutex
 	auths []string // the Authorization header of each request the proxy saw
 }
@@ -68,12 +71,14 @@ func newSandbox(t *testing.T) *sandbox {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{MerchantKey: keys[0], WechatpayKey: keys[1]})
+	family := contracts.New(contracts.Options{})
+	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{MerchantKey: keys[0], WechatpayKey: keys[1],
+		Behaviours: []wechatpaytest.Behaviour{family}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	s := &sandbox{srv: srv, dir: t.TempDir()}
+	s := &sandbox{srv: srv, family: family, dir: t.TempDir()}
 	writeKeyFiles(t, s.dir, keys[0], keys[1])
 	s.config = writeConfig(t, s.dir, "config.json", srv.ClientConfig(), srv.URL)
 

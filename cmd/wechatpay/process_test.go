@@ -16,6 +16,7 @@ import (
 
 	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts"
 )
 
 // buildCommands builds this command and the sandbox command into a temporary
@@ -106,16 +107,16 @@ func TestProcess(t *testing.T) {
 		}
 	}
 
-	check("terminate", runBinary(t, cli, nil, terminate(config, wechatpaytest.ExampleOutContractCode)...), 0, exampleOut)
+	check("terminate", runBinary(t, cli, nil, terminate(config, contracts.ExampleOutContractCode)...), 0, exampleOut)
 	// The second call takes the config from the environment.
-	check("terminate again", runBinary(t, cli, []string{"WECHATPAY_CONFIG=" + config}, terminate("", wechatpaytest.ExampleOutContractCode)[2:]...),
+	check("terminate again", runBinary(t, cli, []string{"WECHATPAY_CONFIG=" + config}, terminate("", contracts.ExampleOutContractCode)[2:]...),
 		1, "", "code:       INVALID_REQUEST", "Request-ID: ")
 	check("33-character code", runBinary(t, cli, nil, terminate(config, strings.Repeat("a", 33))...),
 		2, "", "out_contract_code: has 33 characters, at most 32 are allowed (rule maxLength)")
 
 	// A copy of the config pointing at a closed port.
 	closed := writeConfigCopy(t, config, "closed.json", closedPortURL(t))
-	check("closed port", runBinary(t, cli, nil, terminate(closed, wechatpaytest.ExampleOutContractCode)...), 3, "", "connection refused")
+	check("closed port", runBinary(t, cli, nil, terminate(closed, contracts.ExampleOutContractCode)...), 3, "", "connection refused")
 
 	// The sandbox command has no fault flag: a tampered answer comes from an
 	// in-process sandbox with the same keys.
@@ -134,7 +135,7 @@ func TestProcess(t *testing.T) {
 	tamperedDir := t.TempDir()
 	writeKeyFiles(t, tamperedDir, keys[0], keys[1])
 	tampered := writeConfig(t, tamperedDir, "config.json", srv.ClientConfig(), srv.URL)
-	check("tampered answer", runBinary(t, cli, nil, terminate(tampered, wechatpaytest.ExampleOutContractCode)...),
+	check("tampered answer", runBinary(t, cli, nil, terminate(tampered, contracts.ExampleOutContractCode)...),
 		3, "", "response verification failed", "signature does not verify")
 
 	if err := sandbox.Process.Signal(syscall.SIGTERM); err != nil {

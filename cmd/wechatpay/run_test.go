@@ -13,6 +13,7 @@ import (
 
 	"github.com/payforge/wechatpay/gen/passwordexemptcontract"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts"
 )
 
 // requestIDLine is how an API error names the sandbox's Request-ID.
@@ -32,7 +33,7 @@ func TestRunExitCodes(t *testing.T) {
 		t.Helper()
 		contract++
 		code := fmt.Sprintf("cli%d", contract)
-		if err := s.srv.AddContract(1, code); err != nil {
+		if err := s.family.AddContract(1, code); err != nil {
 			t.Fatal(err)
 		}
 		return code
@@ -69,25 +70,25 @@ func TestRunExitCodes(t *testing.T) {
 		want       int
 		wantStdout string   // compact JSON, compared indented; for exit 0
 		wantStderr []string // substrings
-		wantState  wechatpaytest.ContractState
+		wantState  contracts.State
 	}
 	tests := []exitCase{
 		{
 			name: "success", args: terminate, want: 0,
 			wantStdout: `{"mchid":"1900000109","out_contract_code":"CODE","service_id":1}`,
-			wantState:  wechatpaytest.ContractTerminated,
+			wantState:  contracts.Terminated,
 		},
 		{
 			name: "--name=value and -d @file",
 			args: withArgs("--service_id=1", "--out_contract_code=CODE", "-d", "@"+bodyFile), want: 0,
 			wantStdout: `{"mchid":"1900000109","out_contract_code":"CODE","service_id":1}`,
-			wantState:  wechatpaytest.ContractTerminated,
+			wantState:  contracts.Terminated,
 		},
 		{
 			name: "-d @- reads stdin", stdin: exampleBody,
 			args: withArgs("--out_contract_code", "CODE", "--service_id", "1", "-d", "@-"), want: 0,
 			wantStdout: `{"mchid":"1900000109","out_contract_code":"CODE","service_id":1}`,
-			wantState:  wechatpaytest.ContractTerminated,
+			wantState:  contracts.Terminated,
 		},
 		{
 			name: "config from WECHATPAY_CONFIG", env: map[string]string{"WECHATPAY_CONFIG": "CONFIG"},
@@ -96,136 +97,136 @@ func TestRunExitCodes(t *testing.T) {
 			},
 			want:       0,
 			wantStdout: `{"mchid":"1900000109","out_contract_code":"CODE","service_id":1}`,
-			wantState:  wechatpaytest.ContractTerminated,
+			wantState:  contracts.Terminated,
 		},
 
 		// 1: WeChat Pay answered with an error.
 		{
 			name: "terminated twice", twice: true, args: terminate, want: 1,
 			wantStderr: []string{"status:     400 Bad Request", "code:       INVALID_REQUEST", "message:    "},
-			wantState:  wechatpaytest.ContractTerminated,
+			wantState:  contracts.Terminated,
 		},
 		{
 			name: "unknown contract",
 			args: func(config, _ string) []string { return terminateArgs(config, "1", "nosuchcontract") },
 			want: 1, wantStderr: []string{"400 Bad Request", "PARAM_ERROR", "detail:     field out_contract_code", "location path"},
-			wantState: wechatpaytest.ContractActive,
+			wantState: contracts.Active,
 		},
 		{
 			name:  "injected 403 NO_AUTH",
 			setup: fault(wechatpaytest.Fault{Kind: wechatpaytest.FaultError, Status: 403, Code: "NO_AUTH", Message: "商户暂无权限使用此功能"}),
 			args:  terminate, want: 1,
 			wantStderr: []string{"status:     403 Forbidden", "code:       NO_AUTH", "message:    商户暂无权限使用此功能"},
-			wantState:  wechatpaytest.ContractActive,
+			wantState:  contracts.Active,
 		},
 		{
 			name: "injected 500 SYSTEM_ERROR", setup: fault(wechatpaytest.Fault{Kind: wechatpaytest.FaultError}),
 			args: terminate, want: 1, wantStderr: []string{"500 Internal Server Error", "SYSTEM_ERROR"},
-			wantState: wechatpaytest.ContractActive,
+			wantState: contracts.Active,
 		},
 		{
 			name: "injected HTML 502", setup: fault(wechatpaytest.Fault{Kind: wechatpaytest.FaultHTML}),
 			args: terminate, want: 1, wantStderr: []string{"502 Bad Gateway", "not a WeChat Pay error body"},
-			wantState: wechatpaytest.ContractActive,
+			wantState: contracts.Active,
 		},
 
 		// 2: usage and validation errors; nothing is sent.
 		{
 			name: "33-character code", args: withArgs("--service_id", "1", "--out_contract_code", strings.Repeat("a", 33), "-d", exampleBody),
 			want: 2, wantStderr: []string{"nothing was sent", "out_contract_code: has 33 characters, at most 32 are allowed (rule maxLength)"},
-			wantState: wechatpaytest.ContractActive,
+			wantState: contracts.Active,
 		},
 		{
 			name: "code breaks the pattern", args: withArgs("--service_id", "1", "--out_contract_code", "a-b", "-d", exampleBody),
 			want: 2, wantStderr: []string{"out_contract_code: does not match the pattern", "(rule pattern)"},
-			wantState: wechatpaytest.ContractActive,
+			wantState: contracts.Active,
 		},
 		{
 			name: "service_id not an integer", args: withArgs("--service_id", "abc", "--out_contract_code", "CODE", "-d", exampleBody),
 			want: 2, wantStderr: []string{"service_id: must be an integer (rule type)"},
-			wantState: wechatpaytest.ContractActive,
+			wantState: contracts.Active,
 		},
 		{
 			name: "body with an unknown field", args: withArgs("--service_id", "1", "--out_contract_code", "CODE", "-d", `{"remark":"x"}`),
 			want: 2, wantStderr: []string{"body: does not decode", `unknown field "remark"`, "(rule json)"},
-			wantState: wechatpaytest.ContractActive,
+			wantState: contracts.Active,
 		},
 		{
 			name: "every broken rule is listed", args: withArgs("--service_id", "1", "--out_contract_code", strings.Repeat("-", 33), "-d", `{}`),
 			want: 2, wantStderr: []string{"(rule maxLength)", "(rule pattern)", "contract_termination_remark: is required (rule required)"},
-			wantState: wechatpaytest.ContractActive,
+			wantState: contracts.Active,
 		},
 		{
 			name: "unknown parameter", args: withArgs("--service_id", "1", "--out_contract_code", "CODE", "--bogus", "1", "-d", exampleBody),
 			want: 2, wantStderr: []string{"unknown parameter --bogus", "--service_id, --out_contract_code"},
-			wantState: wechatpaytest.ContractActive,
+			wantState: contracts.Active,
 		},
 		{
 			name: "missing required parameter", args: withArgs("--service_id", "1", "-d", exampleBody),
 			want: 2, wantStderr: []string{"missing required parameter --out_contract_code"},
-			wantState: wechatpaytest.ContractActive,
+			wantState: contracts.Active,
 		},
 		{
 			name: "duplicated parameter", args: withArgs("--service_id", "1", "--service_id=2", "--out_contract_code", "CODE", "-d", exampleBody),
 			want: 2, wantStderr: []string{"parameter --service_id given twice"},
-			wantState: wechatpaytest.ContractActive,
+			wantState: contracts.Active,
 		},
 		{
 			name: "missing -d", args: withArgs("--service_id", "1", "--out_contract_code", "CODE"),
 			want: 2, wantStderr: []string{"missing the JSON body: -d JSON"},
-			wantState: wechatpaytest.ContractActive,
+			wantState: contracts.Active,
 		},
 		{
 			name: "-d names a missing file", args: withArgs("--service_id", "1", "--out_contract_code", "CODE", "-d", "@/nonexistent/body.json"),
 			want: 2, wantStderr: []string{"-d: open /nonexistent/body.json"},
-			wantState: wechatpaytest.ContractActive,
+			wantState: contracts.Active,
 		},
 		{
 			name: "unknown operation", args: func(config, _ string) []string { return []string{"-config", config, "terminate"} },
 			want: 2, wantStderr: []string{`unknown operation "terminate"`},
-			wantState: wechatpaytest.ContractActive,
+			wantState: contracts.Active,
 		},
 		{
 			name: "operationId instead of its kebab name", args: func(config, _ string) []string { return []string{"-config", config, "terminateByCode"} },
 			want: 2, wantStderr: []string{"did you mean terminate-by-code?"},
-			wantState: wechatpaytest.ContractActive,
+			wantState: contracts.Active,
 		},
 		{
 			name: "no config", args: func(_, code string) []string { return terminateArgs("", "1", code)[2:] },
 			want: 2, wantStderr: []string{"give -config FILE or set WECHATPAY_CONFIG"},
-			wantState: wechatpaytest.ContractActive,
+			wantState: contracts.Active,
 		},
 		{
 			name: "config that fails to load", args: func(_, code string) []string { return terminateArgs(badJSON, "1", code) },
 			want: 2, wantStderr: []string{"wechatpay: config " + badJSON, `unknown field "api_v3_key"`},
-			wantState: wechatpaytest.ContractActive,
+			wantState: contracts.Active,
 		},
 		{
 			name: "missing config file", args: func(_, code string) []string { return terminateArgs(filepath.Join(s.dir, "absent.json"), "1", code) },
 			want: 2, wantStderr: []string{"absent.json", "no such file"},
-			wantState: wechatpaytest.ContractActive,
+			wantState: contracts.Active,
 		},
 		{
 			name: "unknown global flag", args: func(config, code string) []string { return append([]string{"-x"}, terminateArgs(config, "1", code)...) },
 			want: 2, wantStderr: []string{"flag provided but not defined: -x"},
-			wantState: wechatpaytest.ContractActive,
+			wantState: contracts.Active,
 		},
 
 		// 3: no usable answer.
 		{
 			name: "closed port", args: func(_, code string) []string { return terminateArgs(closed, "1", code) },
 			want: 3, wantStderr: []string{"wechatpay: terminateByCode: POST", "connection refused"},
-			wantState: wechatpaytest.ContractActive,
+			wantState: contracts.Active,
 		},
 		{
 			name: "dropped connection", setup: fault(wechatpaytest.Fault{Kind: wechatpaytest.FaultDropConnection}),
 			args: terminate, want: 3, wantStderr: []string{"wechatpay: terminateByCode: POST"},
-			wantState: wechatpaytest.ContractActive,
+			wantState: contracts.Active,
 		},
 		{
 			name: "truncated body", setup: fault(wechatpaytest.Fault{Kind: wechatpaytest.FaultTruncatedBody}),
 			args: terminate, want: 3, wantStderr: []string{"read response"},
-			wantState: wechatpaytest.ContractTerminated,
+			wantState: contracts.Terminated,
 		},
 	}
 	for _, kind := range []wechatpaytest.FaultKind{
@@ -237,7 +238,7 @@ func TestRunExitCodes(t *testing.T) {
 			args: terminate, want: 3,
 			wantStderr: []string{"response verification failed", "The answer failed verification and was discarded."},
 			// These faults spoil the answer of an operation that ran.
-			wantState: wechatpaytest.ContractTerminated,
+			wantState: contracts.Terminated,
 		})
 	}
 
@@ -295,7 +296,7 @@ func TestRunExitCodes(t *testing.T) {
 					t.Errorf("%d requests sent, want none", n)
 				}
 			}
-			if got := s.srv.ContractState(1, code); got != tt.wantState {
+			if got := s.family.State(1, code); got != tt.wantState {
 				t.Errorf("contract state %v, want %v", got, tt.wantState)
 			}
 		})
@@ -306,11 +307,11 @@ func TestRunExitCodes(t *testing.T) {
 // reference example does, checking the output byte for byte.
 func TestRunExample(t *testing.T) {
 	s := newSandbox(t)
-	r := cli(t, nil, "", terminateArgs(s.config, "12535", wechatpaytest.ExampleOutContractCode)...)
+	r := cli(t, nil, "", terminateArgs(s.config, "12535", contracts.ExampleOutContractCode)...)
 	if r.code != 0 || r.stdout != exampleOut || r.stderr != "" {
 		t.Fatalf("exit %d\nstdout:\n%s\nwant:\n%s\nstderr: %s", r.code, r.stdout, exampleOut, r.stderr)
 	}
-	if st := s.srv.ContractState(wechatpaytest.ExampleServiceID, wechatpaytest.ExampleOutContractCode); st != wechatpaytest.ContractTerminated {
+	if st := s.family.State(contracts.ExampleServiceID, contracts.ExampleOutContractCode); st != contracts.Terminated {
 		t.Errorf("contract is %v after exit 0", st)
 	}
 }
@@ -326,7 +327,7 @@ func TestRunCancelled(t *testing.T) {
 	defer cancel()
 	var stdout, stderr strings.Builder
 	start := time.Now()
-	code := run(ctx, terminateArgs(s.config, "12535", wechatpaytest.ExampleOutContractCode), strings.NewReader(""), &stdout, &stderr, func(string) string { return "" })
+	code := run(ctx, terminateArgs(s.config, "12535", contracts.ExampleOutContractCode), strings.NewReader(""), &stdout, &stderr, func(string) string { return "" })
 	if code != 3 || stdout.Len() != 0 || !strings.Contains(stderr.String(), "context deadline exceeded") {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 3 and the context's error", code, stdout.String(), stderr.String())
 	}
@@ -407,7 +408,7 @@ func TestHelp(t *testing.T) {
 
 func TestVerbose(t *testing.T) {
 	s := newSandbox(t)
-	r := cli(t, nil, "", append([]string{"-v"}, terminateArgs(s.proxied, "12535", wechatpaytest.ExampleOutContractCode)...)...)
+	r := cli(t, nil, "", append([]string{"-v"}, terminateArgs(s.proxied, "12535", contracts.ExampleOutContractCode)...)...)
 	if r.code != 0 || r.stdout != exampleOut {
 		t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -458,7 +459,7 @@ func TestVerbose(t *testing.T) {
 	}
 
 	// Without -v nothing is logged.
-	if err := s.srv.AddContract(1, "quiet"); err != nil {
+	if err := s.family.AddContract(1, "quiet"); err != nil {
 		t.Fatal(err)
 	}
 	if r := cli(t, nil, "", terminateArgs(s.config, "1", "quiet")...); r.code != 0 || r.stderr != "" {

@@ -19,15 +19,15 @@ const authScheme = "WECHATPAY2-SHA256-RSA2048 "
 // window is how far a request timestamp may be from the sandbox clock, in seconds.
 const window = 300
 
-func signError(message string) *apiError {
-	return &apiError{status: http.StatusUnauthorized, Code: "SIGN_ERROR", Message: message}
+func signError(message string) *Error {
+	return &Error{Status: http.StatusUnauthorized, Code: "SIGN_ERROR", Message: message}
 }
 
 // authenticate checks the Authorization header against the request as
 // received; the package doc lists the rules. It is written from the protocol,
 // not from the runtime's signing code, so that it can catch the runtime's
 // mistakes.
-func (s *Server) authenticate(r *http.Request, body []byte) *apiError {
+func (s *Server) authenticate(r *http.Request, body []byte) *Error {
 	values := r.Header.Values("Authorization")
 	switch {
 	case len(values) == 0:
@@ -87,7 +87,7 @@ type authorization []authField
 // parseAuthorization reads the header strictly: the scheme and one space,
 // then key="value" pairs separated by commas without spaces, the five known
 // keys each exactly once, no quotes or commas inside values.
-func parseAuthorization(header string) (authorization, *apiError) {
+func parseAuthorization(header string) (authorization, *Error) {
 	params, ok := strings.CutPrefix(header, authScheme)
 	if !ok {
 		return nil, signError("Authorization scheme must be WECHATPAY2-SHA256-RSA2048")
@@ -155,15 +155,15 @@ func requestMessage(method, uri, timestamp, nonce string, body []byte) []byte {
 	return msg
 }
 
-func (s *Server) checkWechatpaySerial(r *http.Request) *apiError {
+func (s *Server) checkWechatpaySerial(r *http.Request) *Error {
 	switch got := r.Header.Get("Wechatpay-Serial"); got {
 	case s.wpKeyID:
 		return nil
 	case "":
-		return &apiError{status: http.StatusBadRequest, Code: "INVALID_REQUEST",
+		return &Error{Status: http.StatusBadRequest, Code: "INVALID_REQUEST",
 			Message: "Wechatpay-Serial header is missing; public-key mode requires it"}
 	default:
-		return &apiError{status: http.StatusBadRequest, Code: "INVALID_REQUEST",
+		return &Error{Status: http.StatusBadRequest, Code: "INVALID_REQUEST",
 			Message: "Wechatpay-Serial " + strconv.Quote(got) + " names no WeChat Pay key of this merchant"}
 	}
 }

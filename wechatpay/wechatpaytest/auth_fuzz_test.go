@@ -13,8 +13,8 @@ func FuzzParseAuthorization(f *testing.F) {
 	f.Fuzz(func(t *testing.T, header string) {
 		auth, e := parseAuthorization(header)
 		if e != nil {
-			if auth != nil || e.Code != "SIGN_ERROR" || e.status != 401 || e.Message == "" {
-				t.Fatalf("refusal of %q: fields %v, answer %d %s %q", header, auth, e.status, e.Code, e.Message)
+			if auth != nil || e.Code != "SIGN_ERROR" || e.Status != 401 || e.Message == "" {
+				t.Fatalf("refusal of %q: fields %v, answer %d %s %q", header, auth, e.Status, e.Code, e.Message)
 			}
 			return
 		}

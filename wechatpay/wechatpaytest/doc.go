@@ -8,11 +8,18 @@
 //	defer srv.Close()
 //	rt, err := wechatpay.NewClient(srv.ClientConfig())
 //
-// The sandbox serves the operations of the specs embedded in
-// github.com/payforge/wechatpay/spec and keeps its state (contracts) in
-// memory. It also plays the user, who signs a pre-signed contract
-// (Server.SignContract), and WeChat Pay's notifier, which then tells the
-// merchant's notify_url.
+// The package is an engine that knows no product family. It serves the
+// operations of any OpenAPI 3 spec (Options.Specs; by default the specs
+// embedded in github.com/payforge/wechatpay/spec): it checks every request's
+// signature, timestamp, nonce and Wechatpay-Serial as WeChat Pay does,
+// checks the request against its spec, and signs every answer. What an
+// operation does is a Behaviour's business, registered by operationId
+// (Options.Behaviours): package contracts
+// (github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts) is the
+// password-exempt contract family's, with state. An operation no behaviour
+// serves is answered with its spec's example, so a client generated for any
+// spec can be tested offline; the command wechatpay-sandbox -spec FILE does
+// the same for clients in any language.
 //
 // # Checks and the answers they give
 //
@@ -20,7 +27,8 @@
 // decides the answer. Every answer carries a Request-ID header. Error answers
 // have the body {"code":…,"message":…} with an optional "detail" and are not
 // signed, as WeChat Pay may leave them unsigned; 2xx answers are signed
-// (Wechatpay-Timestamp, -Nonce, -Signature and -Serial).
+// (Wechatpay-Timestamp, -Nonce, -Signature and -Serial) unless a behaviour
+// says otherwise (Response.Unsigned).
 //
 //  1. Body: at most 1 MiB. Larger: 400 INVALID_REQUEST.
 //  2. Authorization: present once, scheme WECHATPAY2-SHA256-RSA2048 followed
@@ -34,133 +42,70 @@
 //     Any failure: 401 SIGN_ERROR.
 //  3. Wechatpay-Serial: present and naming the sandbox's WeChat Pay public
 //     key ID. Missing or wrong: 400 INVALID_REQUEST.
-//  4. Route: the method and path name an operation of the spec. Otherwise:
-//     404 INVALID_REQUEST. The status and code are the sandbox's own choice:
-//     WeChat Pay documents no answer for an unknown path.
-//  5. Spec: the path parameters and body satisfy the operation's schema
-//     (kin-openapi openapi3filter.ValidateRequest). Otherwise: 400 PARAM_ERROR
-//     with detail {field, value, issue, location}, where field is the
-//     parameter name (location "path" or "query") or a JSON pointer such as
-//     /contract_termination_remark (location "body").
-//  6. The operation, by operationId. An operation of the spec the sandbox does
-//     not implement: 501 SYSTEM_ERROR (the sandbox's own choice).
+//  4. Route: the method and path name an operation of a spec served.
+//     Otherwise: 404 INVALID_REQUEST. The status and code are the sandbox's
+//     own choice: WeChat Pay documents no answer for an unknown path. The
+//     path is matched as sent: the escaped path is split at each "/" and each
+//     segment is matched against one segment of a path template, then
+//     decoded; a value holding an escaped slash (%2F) is one segment and one
+//     value, so it can reach no other operation, and its slash breaks the
+//     value's pattern (400 PARAM_ERROR, step 5). A template segment that is
+//     not a parameter matches the decoded segment; of two templates that fit,
+//     the one with a literal segment where the other has a parameter wins,
+//     then the method decides. A template segment may hold one parameter
+//     between literals ({name}.json), not two.
+//  5. Spec: the path and query parameters and the body satisfy the
+//     operation's spec (kin-openapi openapi3filter.ValidateRequest).
+//     Otherwise: 400 PARAM_ERROR with detail {field, value, issue, location},
+//     where field is the parameter name (location "path" or "query") or a
+//     JSON pointer such as /contract_termination_remark (location "body").
+//     Query parameters the spec does not name are not refused.
+//  6. The operation: its behaviour's Handler, or its example.
 //
 // Nonces are remembered until their request's timestamp leaves the 300 s
 // window, after which a replay fails the timestamp check anyway; memory is
 // therefore bounded by the request rate.
 //
-// # Contracts
+// # Examples
 //
-// A contract is named by its service_id and out_contract_code and is in one
-// of the states of ContractState: pending (pre-signed, not signed by the user
-// yet), active (signed, in effect) or terminated. The sandbox keeps what the
-// pre-sign request carried: the operation's mode (normal, service-provider,
-// ecommerce, qs) and scene (mini-program, pay-redirect-sign), appid, sp_appid,
-// sub_appid, sub_mchid, openid, sp_openid, sub_openid,
-// contract_display_account and notify_url. Every contract belongs to the
-// sandbox's merchant (Options.MchID).
+// An operation no behaviour serves is answered with an example the sandbox
+// builds once, when it starts: the operation's success answer (the lowest
+// 2xx status it lists) with the first found of the media type's example, its
+// first named example, or a value built from the schema, the schema's own
+// example, enum, x-wechatpay-known-values or default first, then by type (a
+// date-time is 2020-09-10T13:29:35+08:00, a string matching its pattern, a
+// number within its bounds, an object with every property it can fill,
+// arrays of one item). Required response headers get a value the same way.
+// The answer is the same on every run and is checked against the spec with
+// openapi3filter.ValidateResponse; an operation whose example cannot be
+// built, or breaks its own spec, stops NewServer with an error naming the
+// spec, the operation and the value, so that the spec can be given an
+// example. Examples hold no state: a second termination succeeds too.
 //
-// The official example contract (service_id 12535, out_contract_code
-// wxwtdk20200910100000) is active when the server starts unless
-// Options.NoExampleContract is set; AddContract adds more active ones.
-// Neither was pre-signed, so their appid is AddedContractAppID and their
-// openid a sandbox value. Server.ContractState reads a state.
+// # Behaviours
 //
-// # Operations
+// A Behaviour attaches to the server in NewServer, before any request is
+// served, and returns a Handler per operationId it implements. A handler
+// gets the request once it passed the checks above (Call: the decoded path
+// parameters, the body, and the request, whose body a multipart reader can
+// read) and returns a Response (status, headers, a body that may be a file,
+// signed unless Unsigned) or an error: a *Error is answered as it says
+// (ParamError builds WeChat Pay's PARAM_ERROR), anything else is 500
+// SYSTEM_ERROR naming the operation. A behaviour keeps its own state,
+// uses the server's clock (Server.Now) and merchant (Server.MchID), schedules
+// later work that Close cancels (Server.AfterFunc), and sends notifications
+// through Server.Notify. The engine sends a behaviour's answer as it is; a
+// behaviour's tests check it against the spec.
 //
-// The official pages list no error codes for pre-sign and query, and list
-// terminate's codes without saying which answers which case; the sandbox
-// picks each error below from the codes documented for the family (400
-// PARAM_ERROR, 400 INVALID_REQUEST, 401 SIGN_ERROR, 403 NO_AUTH, 500
-// SYSTEM_ERROR) by one rule: PARAM_ERROR names a value that is wrong in
-// itself (badly formed, or naming nothing), INVALID_REQUEST a well-formed
-// request that the contract's state or history forbids.
-//
-// The eight pre-sign operations
-// (POST …/contracts/{mode}/pre-entrust-sign/{scene}) create a pending
-// contract and answer 200:
-//
-//   - mini-program: {"pre_entrustweb_id","mchid","service_id",
-//     "out_contract_code","sign_mp_appid","sign_mp_path"}, with "sub_mchid"
-//     after "mchid" for the service-provider mode;
-//     pre_entrustweb_id is "sandbox-pre-entrustweb-" and 32 hex digits
-//     (WeChat Pay's format is not documented), sign_mp_appid and sign_mp_path
-//     are the sandbox values SignMpAppID and SignMpPath;
-//   - pay-redirect-sign: {"mchid","service_id","out_contract_code"}, with
-//     "sub_mchid" for the service-provider mode; prepay_id is checked
-//     against the spec only (the sandbox has no orders).
-//
-// Their errors:
-//
-//   - a body the spec refuses (step 5 above; the qs rule that openid or
-//     sub_openid is present included, with detail field /openid and an issue
-//     naming both; a notify_url that is not HTTPS or has a query): 400
-//     PARAM_ERROR; a qs body whose openid and sub_openid are both present
-//     but empty gets the same answer;
-//   - an out_contract_code this merchant used before, under any service_id
-//     and in any state (pending, active or terminated): 400 INVALID_REQUEST,
-//     message "a contract code is unique per merchant and never reusable",
-//     detail field /out_contract_code. The documentation says a code is
-//     unique per merchant and never reusable; the request is well formed,
-//     the code's history forbids it, hence INVALID_REQUEST.
-//
-// queryByCode
-// (GET …/service-id/{service_id}/out-contract-code/{out_contract_code})
-// answers 200 with the Contract schema: mchid, contract_id, appid, openid,
-// sub_appid and sub_openid when the pre-sign carried them, service_id,
-// out_contract_code, contract_display_account, contract_state,
-// contract_signed_time and, as said below, contract_terminate_info. Times are
-// RFC 3339 in +08:00, as in WeChat Pay's examples, read from the sandbox
-// clock. contract_id is "sandbox" and 24 hex digits (31 characters).
-//
-//   - appid and openid: the pre-sign's appid and openid; for the
-//     service-provider mode, which has no appid or openid, its sp_appid and
-//     sp_openid, since the Contract schema describes openid as the user's
-//     OpenID under appid. When the pre-sign named no such OpenID (a service
-//     provider without sp_openid, a qs request with sub_openid only) the
-//     sandbox makes one up when the user signs, "sandbox-openid-" and 16 hex
-//     digits: the user who signs has one, the merchant just did not know it.
-//     Pre-sign allows 128 characters of openid where the Contract schema says
-//     64; the sandbox answers what it was given.
-//   - contract_state: SIGNED, the only value seen in the official examples,
-//     for an active contract. The field is required, and the official value
-//     for a terminated contract was not found: the sandbox answers
-//     TerminatedContractState ("SANDBOX_TERMINATED"), as SIGNED would say the
-//     contract is in effect; a labelled unknown value also shows clients one
-//     they must accept anyway.
-//   - contract_terminate_info: present only for a contract its user ended
-//     (Server.TerminateByUser), with contract_termination_mode
-//     USER_TERMINATE, the only mode seen in the official examples, and
-//     contract_terminated_time. A contract the merchant ended with
-//     terminateByCode has none: the object is optional, the mode it requires
-//     is not documented for a merchant termination, and the sandbox neither
-//     invents one nor reports USER_TERMINATE for what the user did not do.
-//   - no contract with this service_id and code: 400 PARAM_ERROR, detail
-//     field out_contract_code, location path;
-//   - a pending contract: 400 INVALID_REQUEST ("the user has not signed it
-//     yet"); it has no contract_id or signed time to answer with.
-//
-// terminateByCode
-// (POST …/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate)
-// terminates an active contract, keeping the remark and the time, and
-// answers 200 with {"mchid","service_id","out_contract_code"}. Errors:
-//
-//   - no contract with this service_id and out_contract_code: 400 PARAM_ERROR,
-//     detail field out_contract_code, location path;
-//   - a pending contract: 400 INVALID_REQUEST (the documentation requires a
-//     contract in effect, 已生效);
-//   - a contract already terminated: 400 INVALID_REQUEST (a terminated code
-//     can never be used again).
+// The engine checks a multipart request's signature over its whole body; the
+// rule of WeChat Pay's upload operations, which sign the "meta" part only,
+// is not implemented yet.
 //
 // # Notifications
 //
-// Server.SignContract signs a pending contract as its user would: it becomes
-// active with a contract_id and the sandbox clock's time, and the sandbox
-// POSTs a notification to its notify_url. Options.AutoSign does the same by
-// itself a while after each pre-sign, for clients outside Go.
-// Server.SendNotification sends an active contract's notification again, as
-// WeChat Pay retries. The notification is built as the documentation
-// describes callbacks:
+// Server.Notify delivers a notification a behaviour describes (its URL,
+// event_type, summary, the resource's original_type and associated_data,
+// and the plaintext) as the documentation describes callbacks:
 //
 //   - headers Wechatpay-Timestamp, -Nonce, -Signature and -Serial, the
 //     signature made with the sandbox's WeChat Pay key over
@@ -168,31 +113,27 @@
 //     application/json;
 //   - body {"id","create_time","event_type","resource_type","summary",
 //     "resource"}, resource {"algorithm":"AEAD_AES_256_GCM","ciphertext",
-//     "nonce","associated_data","original_type"} encrypted with wechatpay.EncryptNotificationResource under the APIv3
-//     key (Options.APIv3Key, by default 32 random characters of [0-9A-Za-z];
-//     Server.APIv3Key returns it).
-//
-// The documentation found gives neither this family's event type nor its
-// decrypted fields, nor the values of resource_type, summary,
-// associated_data and original_type; the sandbox uses labelled placeholders:
-// event_type NotificationEventType ("SANDBOX.CONTRACT_SIGNED"),
-// resource_type NotificationResourceType, summary NotificationSummary,
-// associated_data NotificationAssociatedData and original_type
-// NotificationOriginalType; id is "sandbox-" and 32 hex digits, create_time
-// the sandbox clock in RFC 3339 (+08:00). The plaintext is the contract as
-// queryByCode answers it, whose fields are documented. Merchants should
-// handle the notification generically, as the runtime's NotifyHandler does,
-// until the official values are known.
+//     "nonce","associated_data","original_type"} encrypted with
+//     wechatpay.EncryptNotificationResource under the APIv3 key
+//     (Options.APIv3Key, by default 32 random characters of [0-9A-Za-z];
+//     Server.APIv3Key returns it);
+//   - resource_type "encrypt-resource" (NotificationResourceType), the value
+//     every official callback page gives, such as
+//     https://pay.weixin.qq.com/doc/v3/partner/4016790583; create_time the
+//     sandbox clock in RFC 3339 (+08:00); id "sandbox-" and 32 hex digits,
+//     a sandbox value (official ids are opaque strings of up to 36
+//     characters).
 //
 // The sandbox delivers with Options.NotifyClient (a test merchant behind
-// httptest.NewTLSServer passes its Client(), so notify_url stays HTTPS as the
-// spec requires), follows no redirect and makes one attempt: SignContract
-// and SendNotification return nil for a 2xx answer and a *DeliveryError
-// otherwise; the contract stays signed either way. Options.NoNotifications
-// turns delivery off. Server.InjectNotificationFault spoils the next
-// notifications: a tampered ciphertext or a wrong APIv3 key (signed, so only
-// the decryption fails), a stale timestamp, a bad signature, a tampered
-// body, an unknown serial or missing signature headers.
+// httptest.NewTLSServer passes its Client(), so notify_url stays HTTPS),
+// follows no redirect and makes one attempt: Notify returns nil for a 2xx
+// answer and a *DeliveryError otherwise; resending is the behaviour's (or
+// the test's) choice, as WeChat Pay retries. Options.NoNotifications turns
+// delivery off (ErrNotificationsOff). Server.InjectNotificationFault spoils
+// the next notifications: a tampered ciphertext or a wrong APIv3 key
+// (signed, so only the decryption fails), a stale timestamp, a bad
+// signature, a tampered body, an unknown serial or missing signature
+// headers.
 //
 // # Faults
 //

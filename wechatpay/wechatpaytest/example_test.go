@@ -6,18 +6,17 @@ import (
 	"fmt"
 	"log"
 	"net/http"
-	"net/http/httptest"
-	"sync/atomic"
+	"strconv"
+	"sync"
 
-	"github.com/payforge/wechatpay/gen/passwordexemptcontract"
 	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
 )
 
-// Terminating the official example contract twice: the first call succeeds
-// with a verified answer, the second is refused.
+// With no behaviour, the sandbox checks each request's signature and its
+// spec, then answers the spec's example, signed.
 func Example() {
-	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{})
+	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{}) // the embedded specs
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -26,28 +25,24 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	req := &wechatpay.Request{
-		Operation:    "terminateByCode",
-		Method:       "POST",
-		PathTemplate: "/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate",
-		Path:         "/v3/password-exempt-contract/contracts/service-id/12535/out-contract-code/wxwtdk20200910100000/terminate",
-		Body:         []byte(`{"contract_termination_remark":"用户解约"}`),
-	}
+	const path = "/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate"
+	var answer map[string]any
+	err = rt.Call(context.Background(), http.MethodPost, path,
+		map[string]string{"service_id": "12535", "out_contract_code": "wxwtdk20200910100000"}, nil,
+		[]byte(`{"contract_termination_remark":"用户解约"}`), &answer)
+	fmt.Println(answer, err)
 
-	resp, err := rt.Do(context.Background(), req)
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(resp.StatusCode, string(resp.Body))
-
-	_, err = rt.Do(context.Background(), req)
+	// A body the spec refuses: 400 PARAM_ERROR naming the field.
+	err = rt.Call(context.Background(), http.MethodPost, path,
+		map[string]string{"service_id": "12535", "out_contract_code": "wxwtdk20200910100000"}, nil,
+		[]byte(`{}`), nil)
 	var apiErr *wechatpay.APIError
 	if errors.As(err, &apiErr) {
-		fmt.Println(apiErr.StatusCode, apiErr.Code)
+		fmt.Println(apiErr.StatusCode, apiErr.Code, apiErr.Detail.Field)
 	}
 	// Output:
-	// 200 {"mchid":"1900000109","service_id":12535,"out_contract_code":"wxwtdk20200910100000"}
-	// 400 INVALID_REQUEST
+	// map[mchid:1900000109 out_contract_code:wxwtdk20200910100000 service_id:12535] <nil>
+	// 400 PARAM_ERROR /contract_termination_remark
 }
 
 // A fault makes the next call fail the way a broken network or proxy would.
@@ -71,16 +66,43 @@ func ExampleServer_InjectFault() {
 		Body:      []byte(`{"contract_termination_remark":"用户解约"}`),
 	})
 	fmt.Println(errors.Is(err, wechatpay.ErrBadSignature))
-	// The operation ran before the answer was spoiled.
-	fmt.Println(srv.ContractState(12535, "wxwtdk20200910100000"))
 	// Output:
 	// true
-	// terminated
 }
 
-// The generated typed client works against the sandbox like against WeChat Pay.
-func Example_typedClient() {
-	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{})
+// terminations is a behaviour keeping the contract codes terminated: the
+// first termination of a code succeeds, the next are refused with a
+// documented error code.
+type terminations struct {
+	srv  *wechatpaytest.Server
+	mu   sync.Mutex
+	done map[string]bool
+}
+
+func (b *terminations) Attach(srv *wechatpaytest.Server) (map[string]wechatpaytest.Handler, error) {
+	b.srv, b.done = srv, make(map[string]bool)
+	return map[string]wechatpaytest.Handler{"terminateByCode": b.terminate}, nil
+}
+
+func (b *terminations) terminate(c *wechatpaytest.Call) (*wechatpaytest.Response, error) {
+	code := c.PathParams["out_contract_code"] // decoded, and checked against the spec
+	serviceID, _ := strconv.ParseInt(c.PathParams["service_id"], 10, 64)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.done[code] {
+		return nil, &wechatpaytest.Error{Status: http.StatusBadRequest, Code: "INVALID_REQUEST", Message: "already terminated"}
+	}
+	b.done[code] = true
+	return wechatpaytest.JSON(map[string]any{"mchid": b.srv.MchID(), "service_id": serviceID, "out_contract_code": code})
+}
+
+// A behaviour serves operations by operationId with state of its own; the
+// engine checks the requests before and signs the answers after.
+func ExampleBehaviour() {
+	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{
+		MchID:      "1230000109",
+		Behaviours: []wechatpaytest.Behaviour{&terminations{}},
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -89,83 +111,25 @@ func Example_typedClient() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	contracts := passwordexemptcontract.NewClient(rt)
-	req := &passwordexemptcontract.TerminateByCodeRequest{
-		ServiceID:                 wechatpaytest.ExampleServiceID,
-		OutContractCode:           wechatpaytest.ExampleOutContractCode,
-		ContractTerminationRemark: "用户解约",
+	req := &wechatpay.Request{
+		Operation: "terminateByCode",
+		Method:    "POST",
+		Path:      "/v3/password-exempt-contract/contracts/service-id/7/out-contract-code/abc/terminate",
+		Body:      []byte(`{"contract_termination_remark":"用户解约"}`),
 	}
-
-	resp, err := contracts.TerminateByCode(context.Background(), req)
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(resp.MchID, resp.ServiceID, resp.OutContractCode)
-
-	_, err = contracts.TerminateByCode(context.Background(), req)
-	var apiErr *wechatpay.APIError
-	if errors.As(err, &apiErr) {
-		fmt.Println(apiErr.StatusCode, apiErr.Code)
+	for range 2 {
+		resp, err := rt.Do(context.Background(), req)
+		var apiErr *wechatpay.APIError
+		switch {
+		case errors.As(err, &apiErr):
+			fmt.Println(apiErr.StatusCode, apiErr.Code, apiErr.Message)
+		case err != nil:
+			log.Fatal(err)
+		default:
+			fmt.Println(string(resp.Body))
+		}
 	}
 	// Output:
-	// 1900000109 12535 wxwtdk20200910100000
-	// 400 INVALID_REQUEST
-}
-
-// The user signs a pre-signed contract, and the sandbox notifies the
-// merchant's notify_url: here an HTTPS test server running the runtime's
-// NotifyHandler with the sandbox's WeChat Pay public key and APIv3 key.
-func ExampleServer_SignContract() {
-	var handler atomic.Pointer[wechatpay.NotifyHandler]
-	merchant := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		handler.Load().ServeHTTP(w, r)
-	}))
-	defer merchant.Close()
-
-	// The merchant's client trusts its test certificate.
-	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{NotifyClient: merchant.Client()})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer srv.Close()
-	cfg := srv.ClientConfig()
-	keys, err := wechatpay.NewKeySet(cfg.VerificationKeys...)
-	if err != nil {
-		log.Fatal(err)
-	}
-	h, err := wechatpay.NewNotifyHandler(wechatpay.NotifyConfig{Keys: keys, APIv3Key: srv.APIv3Key()},
-		func(_ context.Context, n *wechatpay.Notification) error {
-			c, err := wechatpay.DecodeNotification[passwordexemptcontract.QueryByCodeResponse](n)
-			if err != nil {
-				return err
-			}
-			fmt.Println("notified:", n.EventType, c.OutContractCode, c.ContractState)
-			return nil
-		})
-	if err != nil {
-		log.Fatal(err)
-	}
-	handler.Store(h)
-
-	rt, err := wechatpay.NewClient(cfg)
-	if err != nil {
-		log.Fatal(err)
-	}
-	_, err = passwordexemptcontract.NewClient(rt).PreSignNormalPayRedirectSign(context.Background(),
-		&passwordexemptcontract.PreSignNormalPayRedirectSignRequest{
-			AppID: "wxd678efh567hg6787", ServiceID: 12535, OutContractCode: "wxwtdk20201001000003",
-			NotifyURL: merchant.URL + "/notify", ContractDisplayAccount: "张三",
-			OpenID: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", PrepayID: "wx201410272009395522657a690389285100",
-		})
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(srv.ContractState(12535, "wxwtdk20201001000003"))
-	fmt.Println("delivery error:", srv.SignContract(context.Background(), 12535, "wxwtdk20201001000003"))
-	fmt.Println(srv.ContractState(12535, "wxwtdk20201001000003"))
-	// Output:
-	// pending
-	// notified: SANDBOX.CONTRACT_SIGNED wxwtdk20201001000003 SIGNED
-	// delivery error: <nil>
-	// active
+	// {"mchid":"1230000109","out_contract_code":"abc","service_id":7}
+	// 400 INVALID_REQUEST already terminated
 }

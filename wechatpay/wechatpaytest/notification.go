@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -16,16 +17,10 @@ import (
 	"github.com/payforge/wechatpay/wechatpay"
 )
 
-// The envelope and resource labels of the sandbox's notifications. The event
-// type and the decrypted fields of this family's notification were not found
-// in any source, so these are sandbox placeholders, not WeChat Pay's values.
-const (
-	NotificationEventType      = "SANDBOX.CONTRACT_SIGNED"
-	NotificationResourceType   = "sandbox-encrypt-resource"
-	NotificationSummary        = "sandbox: the user signed the contract"
-	NotificationOriginalType   = "sandbox-contract"
-	NotificationAssociatedData = "sandbox-contract"
-)
+// NotificationResourceType is the resource_type of every notification:
+// "encrypt-resource", the value every official callback page gives, such as
+// https://pay.weixin.qq.com/doc/v3/partner/4016790583 ("固定为encrypt-resource").
+const NotificationResourceType = "encrypt-resource"
 
 // DefaultNotifyTimeout bounds a notification delivery when Options.NotifyClient is nil.
 const DefaultNotifyTimeout = 10 * time.Second
@@ -35,6 +30,31 @@ const notifyUserAgent = "payforge-wechatpay-sandbox"
 
 // maxAnswerQuoted is how much of a merchant's failure answer a DeliveryError keeps.
 const maxAnswerQuoted = 512
+
+// chinaTime is the zone WeChat Pay writes its times in (+08:00).
+var chinaTime = time.FixedZone("CST", 8*60*60)
+
+// ErrNotificationsOff is what Server.Notify returns when Options.NoNotifications is set.
+var ErrNotificationsOff = errors.New("wechatpaytest: notifications are off (Options.NoNotifications)")
+
+// Notification is a callback for Server.Notify to deliver: what the
+// behaviour decides. The engine adds the rest of WeChat Pay's envelope: id,
+// create_time, resource_type and the resource's algorithm, nonce and
+// ciphertext.
+type Notification struct {
+	// URL is the notify_url to POST to.
+	URL string
+	// EventType and Summary are the envelope's event_type and summary.
+	EventType string
+	Summary   string
+	// OriginalType and AssociatedData are the resource's original_type and
+	// associated_data, which the encryption authenticates.
+	OriginalType   string
+	AssociatedData string
+	// Plaintext is the resource before encryption: the JSON the merchant
+	// decrypts.
+	Plaintext []byte
+}
 
 // DeliveryError is a notification the merchant did not acknowledge: it sent
 // no answer (Err) or a status other than 2xx.
@@ -54,47 +74,41 @@ func (e *DeliveryError) Error() string {
 
 func (e *DeliveryError) Unwrap() error { return e.Err }
 
-// SignContract signs a pending contract as its user would: the contract
-// becomes active with a new contract_id, signed at the sandbox clock's time.
-// The sandbox then POSTs the signing notification to the contract's
-// notify_url (unless Options.NoNotifications) and returns the outcome: nil
-// when the merchant answered 2xx, a *DeliveryError otherwise. The contract
-// stays signed either way; SendNotification delivers again.
-func (s *Server) SignContract(ctx context.Context, serviceID int64, code string) error {
-	key := contractKey{serviceID, code}
-	s.mu.Lock()
-	c := s.contracts[key]
-	if c == nil || c.state != ContractPending {
-		s.mu.Unlock()
-		return fmt.Errorf("wechatpaytest: sign contract %d/%s: it is %v, want pending", serviceID, code, s.stateOf(c))
-	}
-	c.sign(s.clock())
-	view, notifyURL := s.view(key, c), c.req.NotifyURL
-	s.mu.Unlock()
+// Notify delivers n once, as WeChat Pay calls a notify_url: a POST of the
+// envelope {"id","create_time","event_type","resource_type","summary",
+// "resource"}, the resource encrypted with AEAD_AES_256_GCM under the APIv3
+// key and the whole signed with the sandbox's WeChat Pay key like an answer,
+// spoiled as a notification fault says (InjectNotificationFault). It follows
+// no redirect and returns nil when the merchant answered 2xx, a
+// *DeliveryError otherwise, and ErrNotificationsOff, sending nothing, with
+// Options.NoNotifications. Each delivery is logged.
+func (s *Server) Notify(ctx context.Context, n Notification) error {
 	if s.noNotify {
-		return nil
+		return ErrNotificationsOff
 	}
-	return s.deliver(ctx, key, notifyURL, view)
-}
-
-// SendNotification sends the signing notification of an active contract to
-// its notify_url again, as WeChat Pay retries one that was not acknowledged,
-// and returns the outcome as SignContract does. Contracts made by
-// AddContract have no notify_url.
-func (s *Server) SendNotification(ctx context.Context, serviceID int64, code string) error {
-	key := contractKey{serviceID, code}
-	s.mu.Lock()
-	c := s.contracts[key]
-	if c == nil || c.state != ContractActive || c.req.NotifyURL == "" {
-		s.mu.Unlock()
-		return fmt.Errorf("wechatpaytest: send notification %d/%s: want an active contract with a notify_url, it is %v", serviceID, code, s.stateOf(c))
+	kind := s.takeNotificationFault()
+	id := "sandbox-" + randomHex(16)
+	err := s.post(ctx, id, n, kind)
+	attrs := []slog.Attr{
+		slog.String("id", id),
+		slog.String("event_type", n.EventType),
+		slog.String("notify_url", n.URL),
 	}
-	view, notifyURL := s.view(key, c), c.req.NotifyURL
-	s.mu.Unlock()
-	if s.noNotify {
-		return fmt.Errorf("wechatpaytest: send notification %d/%s: notifications are off (Options.NoNotifications)", serviceID, code)
+	if kind != 0 {
+		attrs = append(attrs, slog.String("fault", kind.String()))
 	}
-	return s.deliver(ctx, key, notifyURL, view)
+	var de *DeliveryError
+	switch {
+	case err == nil:
+		s.log.LogAttrs(ctx, slog.LevelInfo, "sandbox notification", append(attrs, slog.String("outcome", "acknowledged"))...)
+	case errors.As(err, &de) && de.Err == nil:
+		s.log.LogAttrs(ctx, slog.LevelWarn, "sandbox notification", append(attrs,
+			slog.String("outcome", "refused"), slog.Int("status", de.StatusCode))...)
+	default:
+		s.log.LogAttrs(ctx, slog.LevelWarn, "sandbox notification", append(attrs,
+			slog.String("outcome", "failed"), slog.String("error", err.Error()))...)
+	}
+	return err
 }
 
 // APIv3Key returns a copy of the key notification resources are encrypted
@@ -145,40 +159,14 @@ func (s *Server) takeNotificationFault() FaultKind {
 	return f.Kind
 }
 
-// deliver POSTs the notification of view to notifyURL and logs the outcome.
-func (s *Server) deliver(ctx context.Context, key contractKey, notifyURL string, view contractView) error {
-	kind := s.takeNotificationFault()
-	err := s.post(ctx, notifyURL, view, kind)
-	attrs := []slog.Attr{
-		slog.Int64("service_id", key.serviceID),
-		slog.String("out_contract_code", key.code),
-		slog.String("notify_url", notifyURL),
-	}
-	if kind != 0 {
-		attrs = append(attrs, slog.String("fault", kind.String()))
-	}
-	var de *DeliveryError
-	switch {
-	case err == nil:
-		s.log.LogAttrs(ctx, slog.LevelInfo, "sandbox notification", append(attrs, slog.String("outcome", "acknowledged"))...)
-	case errors.As(err, &de) && de.Err == nil:
-		s.log.LogAttrs(ctx, slog.LevelWarn, "sandbox notification", append(attrs,
-			slog.String("outcome", "refused"), slog.Int("status", de.StatusCode))...)
-	default:
-		s.log.LogAttrs(ctx, slog.LevelWarn, "sandbox notification", append(attrs,
-			slog.String("outcome", "failed"), slog.String("error", err.Error()))...)
-	}
-	return err
-}
-
-func (s *Server) post(ctx context.Context, notifyURL string, view contractView, kind FaultKind) error {
-	body, err := s.notificationBody(view, kind)
+func (s *Server) post(ctx context.Context, id string, n Notification, kind FaultKind) error {
+	body, err := s.notificationBody(id, n, kind)
 	if err != nil {
-		return fmt.Errorf("wechatpaytest: notify %s: %w", notifyURL, err)
+		return fmt.Errorf("wechatpaytest: notify %s: %w", n.URL, err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, notifyURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.URL, nil)
 	if err != nil {
-		return &DeliveryError{NotifyURL: notifyURL, Err: err}
+		return &DeliveryError{NotifyURL: n.URL, Err: err}
 	}
 	sent := s.signInto(req.Header, body, kind)
 	req.Body = io.NopCloser(bytes.NewReader(sent))
@@ -189,43 +177,43 @@ func (s *Server) post(ctx context.Context, notifyURL string, view contractView, 
 
 	resp, err := s.notifyClient.Do(req)
 	if err != nil {
-		return &DeliveryError{NotifyURL: notifyURL, Err: err}
+		return &DeliveryError{NotifyURL: n.URL, Err: err}
 	}
 	defer resp.Body.Close()
 	quoted, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswerQuoted))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return &DeliveryError{NotifyURL: notifyURL, StatusCode: resp.StatusCode, Body: string(quoted)}
+		return &DeliveryError{NotifyURL: n.URL, StatusCode: resp.StatusCode, Body: string(quoted)}
 	}
 	return nil
 }
 
-// notificationBody builds the envelope of view's notification, its resource
-// encrypted with the APIv3 key, spoiled as kind says.
-func (s *Server) notificationBody(view contractView, kind FaultKind) ([]byte, error) {
+// notificationBody builds the envelope of n, its resource encrypted with
+// the APIv3 key, spoiled as kind says.
+func (s *Server) notificationBody(id string, n Notification, kind FaultKind) ([]byte, error) {
 	key := s.apiV3Key
 	if kind == FaultWrongAPIv3Key {
 		key = bytes.Clone(key)
 		key[0] ^= 1 // still 32 bytes, and still printable when it was
 	}
-	res, err := wechatpay.EncryptNotificationResource(key, marshal(view), NotificationAssociatedData, nil)
+	res, err := wechatpay.EncryptNotificationResource(key, n.Plaintext, n.AssociatedData, nil)
 	if err != nil {
 		return nil, err
 	}
-	res.OriginalType = NotificationOriginalType
+	res.OriginalType = n.OriginalType
 	if kind == FaultTamperedCiphertext {
 		sealed, _ := base64.StdEncoding.DecodeString(res.Ciphertext) // just encoded
 		sealed[0] ^= 1
 		res.Ciphertext = base64.StdEncoding.EncodeToString(sealed)
 	}
 	return marshal(wechatpay.Notification{
-		ID:           "sandbox-" + randomHex(16),
+		ID:           id,
 		CreateTime:   s.clock().In(chinaTime).Format(time.RFC3339),
-		EventType:    NotificationEventType,
+		EventType:    n.EventType,
 		ResourceType: NotificationResourceType,
-		Summary:      NotificationSummary,
+		Summary:      n.Summary,
 		Resource:     res,
-	}), nil
+	})
 }
 
 // newAPIv3Key returns 32 characters of [0-9A-Za-z], the shape of the key a
@@ -239,4 +227,11 @@ func newAPIv3Key() ([]byte, error) {
 		return nil, errors.New("wechatpaytest: generate APIv3 key: want " + strconv.Itoa(wechatpay.APIv3KeySize) + " characters")
 	}
 	return []byte(k), nil
+}
+
+// randomHex returns n random bytes in lower-case hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // never fails, see crypto/rand.Read
+	return hex.EncodeToString(b)
 }

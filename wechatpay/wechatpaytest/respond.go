@@ -7,30 +7,14 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/payforge/wechatpay/wechatpay"
 )
-
-// apiError is a non-2xx answer and its WeChat Pay error body.
-type apiError struct {
-	status  int
-	Code    string  `json:"code"`
-	Message string  `json:"message"`
-	Detail  *detail `json:"detail,omitempty"`
-}
-
-// detail is the "detail" object of a WeChat Pay error body.
-type detail struct {
-	Field    string `json:"field,omitempty"`
-	Value    any    `json:"value,omitempty"`
-	Issue    string `json:"issue,omitempty"`
-	Location string `json:"location,omitempty"`
-}
 
 // exchange is one request and the answer being built for it.
 type exchange struct {
@@ -42,22 +26,46 @@ type exchange struct {
 }
 
 // fail writes an unsigned error answer.
-func (x *exchange) fail(e *apiError) {
+func (x *exchange) fail(e *Error) {
+	body, err := marshal(e)
+	if err != nil {
+		// A behaviour's Detail.Value that JSON cannot hold: answer without it.
+		body, _ = marshal(&Error{Code: e.Code, Message: e.Message}) // strings only
+	}
 	x.w.Header().Set("Content-Type", "application/json")
-	x.w.WriteHeader(e.status)
-	_, _ = x.w.Write(marshal(e))
-	x.logAnswer(e.status, e.Code, nil)
+	x.w.WriteHeader(e.Status)
+	_, _ = x.w.Write(body)
+	x.logAnswer(e.Status, e.Code, nil)
 }
 
-// succeed writes a signed answer, spoiled as f says when f is not nil.
-func (x *exchange) succeed(status int, result any, f *Fault) {
+// succeed writes a handler's answer, signed unless it says otherwise,
+// spoiled as f says when f is not nil.
+func (x *exchange) succeed(resp *Response, f *Fault) {
 	var kind FaultKind
 	if f != nil {
 		kind = f.Kind
 	}
+	status := resp.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
 	h := x.w.Header()
-	h.Set("Content-Type", "application/json")
-	sent := x.srv.signInto(h, marshal(result), kind)
+	for k, vs := range resp.Header {
+		if strings.HasPrefix(http.CanonicalHeaderKey(k), "Wechatpay-") || http.CanonicalHeaderKey(k) == "Request-Id" {
+			continue // the engine's own
+		}
+		h[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
+	}
+	if len(resp.Body) > 0 && h.Get("Content-Type") == "" {
+		h.Set("Content-Type", "application/json")
+	}
+	sent := resp.Body
+	switch {
+	case !resp.Unsigned:
+		sent = x.srv.signInto(h, resp.Body, kind)
+	case kind == FaultTamperedBody:
+		sent = tamper(resp.Body)
+	}
 	if kind == FaultTruncatedBody {
 		// net/http closes a connection whose handler wrote less than it declared.
 		h.Set("Content-Length", strconv.Itoa(len(sent)))
@@ -121,7 +129,8 @@ func (x *exchange) injectBefore(f *Fault) {
 	case FaultError:
 		x.w.Header().Set("Content-Type", "application/json")
 		x.w.WriteHeader(f.Status)
-		_, _ = x.w.Write(marshal(&apiError{Code: f.Code, Message: f.Message}))
+		body, _ := marshal(&Error{Code: f.Code, Message: f.Message})
+		_, _ = x.w.Write(body)
 		x.logAnswer(f.Status, f.Code, f)
 	case FaultHTML:
 		x.w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -164,7 +173,7 @@ func (x *exchange) abort() {
 func (x *exchange) logAnswer(status int, code string, f *Fault) {
 	attrs := []slog.Attr{
 		slog.String("method", x.r.Method),
-		slog.String("path", x.r.URL.Path),
+		slog.String("path", x.r.URL.EscapedPath()),
 		slog.String("operation", x.operation),
 		slog.Int("status", status),
 		slog.String("request_id", x.requestID),
@@ -176,17 +185,6 @@ func (x *exchange) logAnswer(status int, code string, f *Fault) {
 		attrs = append(attrs, slog.String("fault", f.Kind.String()))
 	}
 	x.srv.log.LogAttrs(x.r.Context(), slog.LevelInfo, "sandbox answer", attrs...)
-}
-
-// marshal encodes v as compact JSON without HTML escaping.
-func marshal(v any) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		panic("wechatpaytest: encode answer: " + err.Error()) // only sandbox types are encoded
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
 // tamper changes the last digit of body (or appends a space when it has none).

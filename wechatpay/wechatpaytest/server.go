@@ -12,8 +12,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -26,13 +28,6 @@ const (
 	DefaultAddr           = "127.0.0.1:0"
 	DefaultMchID          = "1900000109"
 	DefaultWechatpayKeyID = "PUB_KEY_ID_0114232134912410000000000000"
-)
-
-// The official example contract, active when a server starts unless
-// Options.NoExampleContract is set.
-const (
-	ExampleServiceID       int64 = 12535
-	ExampleOutContractCode       = "wxwtdk20200910100000"
 )
 
 // maxRequestBody caps the request bodies the sandbox reads.
@@ -57,8 +52,6 @@ type Options struct {
 	// WechatpayKeyID names WechatpayKey: PUB_KEY_ID_ followed by digits.
 	// Default DefaultWechatpayKeyID.
 	WechatpayKeyID string
-	// NoExampleContract leaves out the official example contract.
-	NoExampleContract bool
 	// Clock is the sandbox's time for timestamps. Default time.Now.
 	Clock func() time.Time
 	// Logger receives one Info record per answer and one record per
@@ -69,17 +62,23 @@ type Options struct {
 	// are encrypted with. Default: 32 random characters of [0-9A-Za-z];
 	// Server.APIv3Key returns it.
 	APIv3Key []byte
-	// NoNotifications makes SignContract sign without notifying notify_url.
+	// NoNotifications turns notifications off: Server.Notify sends nothing
+	// and returns ErrNotificationsOff.
 	NoNotifications bool
 	// NotifyClient delivers notifications; redirects are not followed. A
 	// test merchant served by httptest.NewTLSServer passes its Client(),
 	// which trusts its certificate. Default: a client of its own with
 	// DefaultNotifyTimeout and the system's roots.
 	NotifyClient *http.Client
-	// AutoSign, when positive, signs each pre-signed contract that long
-	// after its pre-sign, as its user would (see SignContract), for clients
-	// that cannot call SignContract. Close cancels the signings pending.
-	AutoSign time.Duration
+
+	// Specs are the OpenAPI 3 documents the sandbox serves; their
+	// operationIds must be distinct. Default: the specs embedded in
+	// github.com/payforge/wechatpay/spec.
+	Specs []Spec
+	// Behaviours serve operations of the specs with state, such as
+	// contracts.New. An operation no behaviour serves is answered with its
+	// spec's example (see the package doc).
+	Behaviours []Behaviour
 }
 
 // Server is a running sandbox. Its methods are safe for concurrent use.
@@ -95,25 +94,23 @@ type Server struct {
 	clock       func() time.Time
 	log         *slog.Logger
 	api         *api
+	handlers    map[string]Handler // by operationId: the behaviours', then examples
 
-	ops          map[string]operation
 	apiV3Key     []byte
 	noNotify     bool
 	notifyOwned  *http.Transport // the transport of the default notifyClient, nil with Options.NotifyClient
 	notifyClient *http.Client
-	autoSign     time.Duration
 
 	nonces      nonceCache
-	mu          sync.Mutex                // guards contracts, codes, faults and notifyFault
-	contracts   map[contractKey]*contract // every contract, whatever its state
-	codes       map[string]bool           // every out_contract_code used, under any service ID
+	mu          sync.Mutex // guards faults, notifyFault and closed
 	faults      map[string]*Fault
 	notifyFault *Fault
+	closed      bool // Close has begun: AfterFunc starts nothing
 	httpSrv     *http.Server
-	ctx         context.Context    // the server's life: requests in flight, pending auto-signings
+	ctx         context.Context    // the server's life: requests in flight, AfterFunc work
 	cancel      context.CancelFunc // ends ctx
 	served      chan struct{}      // closed when Serve returns
-	active      sync.WaitGroup     // handlers running, hijacked ones included
+	active      sync.WaitGroup     // handlers running, hijacked ones included, and AfterFunc work
 	closing     sync.Once
 	client      *http.Transport // the transport handed out by ClientConfig
 }
@@ -129,13 +126,9 @@ func NewServer(opts Options) (*Server, error) {
 		clock:       opts.Clock,
 		log:         opts.Logger,
 		noNotify:    opts.NoNotifications,
-		autoSign:    opts.AutoSign,
-		contracts:   make(map[contractKey]*contract),
-		codes:       make(map[string]bool),
 		faults:      make(map[string]*Fault),
 		served:      make(chan struct{}),
 	}
-	s.ops = s.operations()
 	if s.mchID == "" {
 		s.mchID = DefaultMchID
 	}
@@ -166,7 +159,13 @@ func NewServer(opts Options) (*Server, error) {
 	if _, err := wechatpay.PublicKeyModeKey(s.wpKeyID, &s.wpKey.PublicKey); err != nil {
 		return nil, fmt.Errorf("wechatpaytest: %w", err)
 	}
-	if s.api, err = loadAPI(); err != nil {
+	specs := opts.Specs
+	if specs == nil {
+		if specs, err = embeddedSpecs(); err != nil {
+			return nil, err
+		}
+	}
+	if s.api, err = loadAPI(specs); err != nil {
 		return nil, err
 	}
 	switch {
@@ -188,9 +187,6 @@ func NewServer(opts Options) (*Server, error) {
 	}
 	// A redirect would carry the notification somewhere the merchant did not name.
 	s.notifyClient.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	if !opts.NoExampleContract {
-		_ = s.addContract(contractKey{ExampleServiceID, ExampleOutContractCode}) // a fresh map: cannot fail
-	}
 
 	addr := opts.Addr
 	if addr == "" {
@@ -201,8 +197,15 @@ func NewServer(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("wechatpaytest: %w", err)
 	}
 	s.URL = "http://" + urlHost(ln.Addr().(*net.TCPAddr))
-
+	// Behaviours attach once the URL is known and before any request is served.
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if err := s.attach(opts.Behaviours); err != nil {
+		s.cancel()
+		s.active.Wait() // AfterFunc work a behaviour started
+		_ = ln.Close()
+		return nil, err
+	}
+
 	s.httpSrv = &http.Server{
 		Handler:           http.HandlerFunc(s.serveHTTP),
 		BaseContext:       func(net.Listener) context.Context { return s.ctx },
@@ -216,6 +219,45 @@ func NewServer(opts Options) (*Server, error) {
 		_ = s.httpSrv.Serve(ln) // returns http.ErrServerClosed after Close
 	}()
 	return s, nil
+}
+
+// attach collects the behaviours' handlers, then builds the example answer
+// of every operation none of them serves.
+func (s *Server) attach(behaviours []Behaviour) error {
+	s.handlers = make(map[string]Handler, len(s.api.routes))
+	owner := make(map[string]int)
+	for i, b := range behaviours {
+		if b == nil {
+			return fmt.Errorf("wechatpaytest: Options.Behaviours[%d] is nil", i)
+		}
+		hs, err := b.Attach(s)
+		if err != nil {
+			return fmt.Errorf("wechatpaytest: attach %T: %w", b, err)
+		}
+		for _, id := range slices.Sorted(maps.Keys(hs)) {
+			switch j, taken := owner[id]; {
+			case s.api.routes[id] == nil:
+				return fmt.Errorf("wechatpaytest: attach %T: no operation %q in the specs served", b, id)
+			case taken:
+				return fmt.Errorf("wechatpaytest: attach %T: operation %s is served by Options.Behaviours[%d] already", b, id, j)
+			case hs[id] == nil:
+				return fmt.Errorf("wechatpaytest: attach %T: operation %s has a nil handler", b, id)
+			}
+			owner[id] = i
+			s.handlers[id] = hs[id]
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(s.api.routes)) {
+		if s.handlers[id] != nil {
+			continue
+		}
+		h, err := exampleHandler(s.api.routes[id])
+		if err != nil {
+			return fmt.Errorf("wechatpaytest: spec %s: operation %s: no behaviour serves it and %w", s.api.specOf[id], id, err)
+		}
+		s.handlers[id] = h
+	}
+	return nil
 }
 
 // urlHost writes a listening address as a URL host, naming loopback when the
@@ -240,11 +282,14 @@ func serialFromKey(pub *rsa.PublicKey) string {
 	return strings.ToUpper(hex.EncodeToString(sum[:20]))
 }
 
-// Close stops the server: requests in flight and pending auto-signings see
-// their context end, and Close returns once every handler, delivery and
+// Close stops the server: requests in flight and AfterFunc work see their
+// context end, and Close returns once every handler, delivery, AfterFunc and
 // connection is done.
 func (s *Server) Close() {
 	s.closing.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
 		s.cancel()
 		// A connection the client opened but never sent on (a call given
 		// up while dialing) counts as active to Shutdown for 5 s; close
@@ -262,6 +307,36 @@ func (s *Server) Close() {
 			s.notifyOwned.CloseIdleConnections()
 		}
 	})
+}
+
+// MchID returns the sandbox's merchant ID, which requests must carry and
+// answers echo.
+func (s *Server) MchID() string { return s.mchID }
+
+// Now returns the sandbox clock's time (Options.Clock).
+func (s *Server) Now() time.Time { return s.clock() }
+
+// AfterFunc runs f in its own goroutine after d, as a user or WeChat Pay
+// acting later would, unless the server closes first. ctx ends when Close
+// begins, and Close waits for f to return. After Close, AfterFunc does
+// nothing.
+func (s *Server) AfterFunc(d time.Duration, f func(ctx context.Context)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	s.active.Add(1) // before Close can reach active.Wait, which needs s.mu first
+	go func() {
+		defer s.active.Done()
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			f(s.ctx)
+		case <-s.ctx.Done():
+		}
+	}()
 }
 
 // ClientConfig returns a runtime config for the sandbox: its merchant, keys,
@@ -299,7 +374,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		x.fail(e)
 		return
 	}
-	route, params, e := s.api.find(r)
+	route, params, e := s.api.router.find(r)
 	if e != nil {
 		x.fail(e)
 		return
@@ -309,12 +384,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		x.fail(e)
 		return
 	}
-	op, ok := s.ops[x.operation]
-	if !ok {
-		x.fail(&apiError{status: http.StatusNotImplemented, Code: "SYSTEM_ERROR",
-			Message: "the sandbox does not implement operation " + x.operation})
-		return
-	}
+	handler := s.handlers[x.operation]
 
 	f := s.takeFault(x.operation)
 	if f != nil && !f.Kind.runsOperation() {
@@ -324,23 +394,68 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if f != nil && f.Kind == FaultDelay && !x.wait(f.Delay) {
 		x.abort()
 	}
-	result, e := op(&call{params: params, body: body})
-	if e != nil {
+	req := r.Clone(r.Context())
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.GetBody = nil
+	resp, err := callHandler(handler, &Call{OperationID: x.operation, Request: req, PathParams: params, Body: body})
+	if e := x.answerError(resp, err); e != nil {
 		x.fail(e)
 		return
 	}
-	x.succeed(http.StatusOK, result, f)
+	x.succeed(resp, f)
 }
 
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
+// callHandler runs h, turning a panic into an error, so that a broken
+// behaviour gets an answer rather than a dropped connection.
+func callHandler(h Handler, c *Call) (resp *Response, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p) // the handler means to drop the connection
+			}
+			resp, err = nil, fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return h(c)
+}
+
+// answerError returns the error answer for a handler's outcome, nil when it
+// answered 2xx.
+func (x *exchange) answerError(resp *Response, err error) *Error {
+	var e *Error
+	switch {
+	case errors.As(err, &e):
+		if e.Status < 300 || e.Status > 599 || e.Code == "" {
+			return x.behaviourFailed(fmt.Errorf("error answer %d %q: want a 3xx to 5xx Status and a Code", e.Status, e.Code))
+		}
+		return e
+	case err != nil:
+		return x.behaviourFailed(err)
+	case resp == nil:
+		return x.behaviourFailed(errors.New("no answer and no error"))
+	case resp.Status != 0 && (resp.Status < 200 || resp.Status > 299):
+		return x.behaviourFailed(fmt.Errorf("answer status %d: want 2xx, or an *Error", resp.Status))
+	}
+	return nil
+}
+
+// behaviourFailed logs a handler's failure and returns the 500 answer.
+func (x *exchange) behaviourFailed(err error) *Error {
+	x.srv.log.LogAttrs(x.r.Context(), slog.LevelError, "sandbox behaviour failed",
+		slog.String("operation", x.operation), slog.String("error", err.Error()))
+	return &Error{Status: http.StatusInternalServerError, Code: "SYSTEM_ERROR",
+		Message: "the sandbox's behaviour for " + x.operation + " failed: " + err.Error()}
+}
+
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *Error) {
 	var maxErr *http.MaxBytesError
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
 	switch {
 	case errors.As(err, &maxErr):
-		return nil, &apiError{status: http.StatusBadRequest, Code: "INVALID_REQUEST",
+		return nil, &Error{Status: http.StatusBadRequest, Code: "INVALID_REQUEST",
 			Message: fmt.Sprintf("request body exceeds %d bytes", maxRequestBody)}
 	case err != nil:
-		return nil, &apiError{status: http.StatusBadRequest, Code: "INVALID_REQUEST",
+		return nil, &Error{Status: http.StatusBadRequest, Code: "INVALID_REQUEST",
 			Message: "request body could not be read"}
 	}
 	return b, nil

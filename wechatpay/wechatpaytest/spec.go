@@ -2,6 +2,7 @@ package wechatpaytest
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,79 +13,84 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/payforge/wechatpay/spec"
 )
 
-// api holds the operations of the embedded specs.
-type api struct {
-	routers      []routers.Router // one per spec file
-	operationIDs map[string]bool
+// Spec is an OpenAPI 3 document for the sandbox to serve.
+type Spec struct {
+	// Name names the document in errors, such as its file name.
+	Name string
+	// Data is the document, YAML or JSON. References to other files are
+	// not followed.
+	Data []byte
 }
 
-// loadAPI loads every spec of spec.FS and builds a router for each.
-func loadAPI() (*api, error) {
+// embeddedSpecs returns the specs of github.com/payforge/wechatpay/spec.
+func embeddedSpecs() ([]Spec, error) {
 	names, err := fs.Glob(spec.FS, "*.yaml")
 	if err != nil {
 		return nil, fmt.Errorf("wechatpaytest: spec: %w", err)
 	}
-	a := &api{operationIDs: make(map[string]bool)}
+	specs := make([]Spec, 0, len(names))
 	for _, name := range names {
 		data, err := fs.ReadFile(spec.FS, name)
 		if err != nil {
 			return nil, fmt.Errorf("wechatpaytest: spec %s: %w", name, err)
 		}
-		doc, err := openapi3.NewLoader().LoadFromData(data)
+		specs = append(specs, Spec{Name: name, Data: data})
+	}
+	return specs, nil
+}
+
+// api holds the operations of the specs served.
+type api struct {
+	router router
+	routes map[string]*routers.Route // by operationId
+	specOf map[string]string         // the name of each operation's spec
+}
+
+// loadAPI loads and validates every spec and routes their operations, which
+// need distinct operationIds.
+func loadAPI(specs []Spec) (*api, error) {
+	a := &api{routes: make(map[string]*routers.Route), specOf: make(map[string]string)}
+	for i, sp := range specs {
+		name := sp.Name
+		if name == "" {
+			name = fmt.Sprintf("Options.Specs[%d]", i)
+		}
+		doc, err := openapi3.NewLoader().LoadFromData(sp.Data)
 		if err != nil {
 			return nil, fmt.Errorf("wechatpaytest: spec %s: %w", name, err)
 		}
-		// The sandbox answers on its own address, not WeChat Pay's hosts.
-		doc.Servers = nil
-		router, err := legacy.NewRouter(doc)
+		if err := doc.Validate(context.Background()); err != nil {
+			return nil, fmt.Errorf("wechatpaytest: spec %s: %w", name, err)
+		}
+		if doc.Paths == nil || doc.Paths.Len() == 0 {
+			return nil, fmt.Errorf("wechatpaytest: spec %s: it has no paths", name)
+		}
+		added, err := a.router.add(doc)
 		if err != nil {
 			return nil, fmt.Errorf("wechatpaytest: spec %s: %w", name, err)
 		}
-		a.routers = append(a.routers, router)
-		for _, item := range doc.Paths.Map() {
-			for _, op := range item.Operations() {
-				if a.operationIDs[op.OperationID] {
-					return nil, fmt.Errorf("wechatpaytest: spec %s: operationId %s is used twice", name, op.OperationID)
-				}
-				a.operationIDs[op.OperationID] = true
+		for _, route := range added {
+			id := route.Operation.OperationID
+			switch {
+			case id == "":
+				return nil, fmt.Errorf("wechatpaytest: spec %s: %s %s has no operationId; the sandbox names operations by it", name, route.Method, route.Path)
+			case a.routes[id] != nil:
+				return nil, fmt.Errorf("wechatpaytest: spec %s: operationId %s is used twice (also in %s)", name, id, a.specOf[id])
 			}
+			a.routes[id] = route
+			a.specOf[id] = name
 		}
 	}
 	return a, nil
 }
 
-// find returns the operation the request names.
-func (a *api) find(r *http.Request) (*routers.Route, map[string]string, *apiError) {
-	reason := routers.ErrPathNotFound
-	for _, router := range a.routers {
-		route, params, err := router.FindRoute(r)
-		// The legacy router forgives a trailing slash; WeChat Pay's paths do not.
-		if err == nil && strings.HasSuffix(r.URL.Path, "/") != strings.HasSuffix(route.Path, "/") {
-			continue
-		}
-		if err == nil {
-			return route, params, nil
-		}
-		var re *routers.RouteError
-		if errors.As(err, &re) && re.Reason == routers.ErrMethodNotAllowed.Error() {
-			reason = routers.ErrMethodNotAllowed
-		}
-	}
-	message := "no operation at " + r.URL.Path
-	if reason == routers.ErrMethodNotAllowed {
-		message = "no " + r.Method + " operation at " + r.URL.Path
-	}
-	return nil, nil, &apiError{status: http.StatusNotFound, Code: "INVALID_REQUEST", Message: message}
-}
-
 // validate checks the request against its operation in the spec and describes
 // the first violation as WeChat Pay does.
-func (a *api) validate(r *http.Request, route *routers.Route, params map[string]string, body []byte) *apiError {
+func (a *api) validate(r *http.Request, route *routers.Route, params map[string]string, body []byte) *Error {
 	req := r.Clone(r.Context())
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	req.GetBody = nil
@@ -100,26 +106,21 @@ func (a *api) validate(r *http.Request, route *routers.Route, params map[string]
 	if err == nil {
 		return nil
 	}
-	return paramError(describe(err, req, params))
-}
-
-// paramError is the 400 PARAM_ERROR answer for d.
-func paramError(d *detail) *apiError {
-	return &apiError{status: http.StatusBadRequest, Code: "PARAM_ERROR", Message: "参数错误", Detail: d}
+	return ParamError(describe(err, req, params))
 }
 
 // describe turns a validation error into WeChat Pay's detail object.
-func describe(err error, req *http.Request, params map[string]string) *detail {
+func describe(err error, req *http.Request, params map[string]string) *Detail {
 	var reqErr *openapi3filter.RequestError
 	if !errors.As(err, &reqErr) {
-		return &detail{Issue: err.Error()}
+		return &Detail{Issue: err.Error()}
 	}
 	var schemaErr *openapi3.SchemaError
 	isSchemaErr := errors.As(reqErr.Err, &schemaErr)
 	switch {
 	case reqErr.Parameter != nil:
 		p := reqErr.Parameter
-		d := &detail{Field: p.Name, Location: p.In}
+		d := &Detail{Field: p.Name, Location: p.In}
 		switch p.In {
 		case openapi3.ParameterInPath:
 			if v, ok := params[p.Name]; ok {
@@ -137,7 +138,7 @@ func describe(err error, req *http.Request, params map[string]string) *detail {
 		}
 		return d
 	case reqErr.RequestBody != nil:
-		d := &detail{Location: "body"}
+		d := &Detail{Location: "body"}
 		if isSchemaErr {
 			d.Field = jsonPointer(schemaErr.JSONPointer())
 			d.Value = schemaErr.Value
@@ -158,7 +159,7 @@ func describe(err error, req *http.Request, params map[string]string) *detail {
 		}
 		return d
 	}
-	return &detail{Issue: issueOf(reqErr)}
+	return &Detail{Issue: issueOf(reqErr)}
 }
 
 // anyOfRequired returns the properties of an anyOf whose alternatives each

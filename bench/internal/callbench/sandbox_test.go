@@ -7,6 +7,7 @@ import (
 	"github.com/payforge/wechatpay/bench/internal/callbench"
 	"github.com/payforge/wechatpay/bench/internal/replay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts"
 )
 
 // The replay server checks nothing; the sandbox checks request signatures.
@@ -36,6 +37,7 @@ func checkAgainstSandbox(t *testing.T, call func(t *testing.T, env *replay.Env) 
 		WechatpayKey:     env.WechatpayKey,
 		WechatpayKeyID:   replay.PubKeyID,
 		Clock:            replay.Clock,
+		Behaviours:       []wechatpaytest.Behaviour{contracts.New(contracts.Options{})},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,9 +1,10 @@
-package wechatpaytest
+package contracts
 
 import (
+	"context"
 	"encoding/json"
-	"net/http"
-	"time"
+
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
 )
 
 // preSignVariant is one of the eight pre-sign operations: who signs
@@ -62,29 +63,30 @@ type payRedirectResult struct {
 
 // preSign creates a pending contract. The spec checked the body already, the
 // qs rule that openid or sub_openid is present included.
-func (s *Server) preSign(v preSignVariant, c *call) (any, *apiError) {
+func (f *Family) preSign(v preSignVariant, c *wechatpaytest.Call) (*wechatpaytest.Response, error) {
 	req := preSign{preSignVariant: v}
-	if err := json.Unmarshal(c.body, &req); err != nil {
-		return nil, paramError(&detail{Issue: "body is not a JSON object", Location: "body"})
+	if err := json.Unmarshal(c.Body, &req); err != nil {
+		return nil, wechatpaytest.ParamError(&wechatpaytest.Detail{Issue: "body is not a JSON object", Location: "body"})
 	}
 	if v.mode == "qs" && req.OpenID == "" && req.SubOpenID == "" {
 		// Present but empty satisfies the schema's anyOf; it names no user.
-		return nil, paramError(&detail{Field: "/openid", Issue: "one of openid and sub_openid is required and must not be empty", Location: "body"})
+		return nil, wechatpaytest.ParamError(&wechatpaytest.Detail{Field: "/openid",
+			Issue: "one of openid and sub_openid is required and must not be empty", Location: "body"})
 	}
-	key := contractKey{req.ServiceID, req.OutContractCode}
+	k := key{req.ServiceID, req.OutContractCode}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.codes[key.code] {
-		return nil, &apiError{status: http.StatusBadRequest, Code: "INVALID_REQUEST",
-			Message: "out_contract_code is already used: a contract code is unique per merchant and never reusable",
-			Detail:  &detail{Field: "/out_contract_code", Value: key.code, Issue: "already used by this merchant", Location: "body"}}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.codes[k.code] {
+		return nil, invalidRequest("out_contract_code is already used: a contract code is unique per merchant and never reusable",
+			&wechatpaytest.Detail{Field: "/out_contract_code", Value: k.code, Issue: "already used by this merchant", Location: "body"})
 	}
-	ct := &contract{state: ContractPending, req: req, preEntrustwebID: preEntrustwebIDStart + randomHex(16)}
-	s.contracts[key] = ct
-	s.codes[key.code] = true
-	if s.autoSign > 0 {
-		s.signLater(key, s.autoSign)
+	ct := &contract{state: Pending, req: req, preEntrustwebID: preEntrustwebIDStart + randomHex(16)}
+	f.contracts[k] = ct
+	f.codes[k.code] = true
+	if f.opts.AutoSign > 0 {
+		// SignContract logs the delivery; its error says no more than that log.
+		f.srv.AfterFunc(f.opts.AutoSign, func(ctx context.Context) { _ = f.SignContract(ctx, k.serviceID, k.code) })
 	}
 
 	var subMchID *string
@@ -92,32 +94,15 @@ func (s *Server) preSign(v preSignVariant, c *call) (any, *apiError) {
 		subMchID = &req.SubMchID
 	}
 	if v.scene == "mini-program" {
-		return miniProgramResult{
+		return wechatpaytest.JSON(miniProgramResult{
 			PreEntrustwebID: ct.preEntrustwebID,
-			MchID:           s.mchID,
+			MchID:           f.srv.MchID(),
 			SubMchID:        subMchID,
-			ServiceID:       key.serviceID,
-			OutContractCode: key.code,
+			ServiceID:       k.serviceID,
+			OutContractCode: k.code,
 			SignMpAppID:     SignMpAppID,
 			SignMpPath:      SignMpPath,
-		}, nil
+		})
 	}
-	return payRedirectResult{MchID: s.mchID, SubMchID: subMchID, ServiceID: key.serviceID, OutContractCode: key.code}, nil
-}
-
-// signLater signs the contract after d, as its user would, unless the
-// server closes first; the outcome is logged.
-func (s *Server) signLater(key contractKey, d time.Duration) {
-	s.active.Add(1) // called from a handler, whose own count keeps Close waiting
-	go func() {
-		defer s.active.Done()
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-s.ctx.Done():
-			return
-		}
-		_ = s.SignContract(s.ctx, key.serviceID, key.code) // SignContract logs the delivery
-	}()
+	return wechatpaytest.JSON(payRedirectResult{MchID: f.srv.MchID(), SubMchID: subMchID, ServiceID: k.serviceID, OutContractCode: k.code})
 }

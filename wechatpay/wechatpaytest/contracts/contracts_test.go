@@ -1,4 +1,4 @@
-package wechatpaytest_test
+package contracts_test
 
 import (
 	"bytes"
@@ -24,6 +24,8 @@ import (
 	"github.com/payforge/wechatpay/spec"
 	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/internal/sandboxtest"
 )
 
 const (
@@ -31,6 +33,14 @@ const (
 	queryPath   = "/v3/password-exempt-contract/contracts/service-id/%d/out-contract-code/%s"
 	notifyURL   = "https://merchant.example/notify"
 )
+
+// newServer starts a sandbox with the test keys running the contract family.
+func newServer(t *testing.T, opts wechatpaytest.Options, copts contracts.Options) (*wechatpaytest.Server, *contracts.Family) {
+	t.Helper()
+	family := contracts.New(copts)
+	opts.Behaviours = append(opts.Behaviours, family)
+	return sandboxtest.NewServer(t, opts), family
+}
 
 // preSignCase is one pre-sign variant and a valid body for it.
 type preSignCase struct {
@@ -73,24 +83,24 @@ func preSignCases(serviceID int64, code string) []preSignCase {
 }
 
 // post sends body as a signed request to uri; get sends a signed GET.
-func post(t *testing.T, srv *wechatpaytest.Server, uri string, body any) *answer {
+func post(t *testing.T, srv *wechatpaytest.Server, uri string, body any) *sandboxtest.Answer {
 	t.Helper()
 	b, err := json.Marshal(body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := validRequest(srv, 1, "x")
+	q := sandboxtest.Valid(srv, 1, "x")
 	q.URI, q.Body = uri, string(b)
-	a := q.send(t, srv)
+	a := q.Send(t, srv)
 	checkAgainstSpec(t, http.MethodPost, uri, a)
 	return a
 }
 
-func get(t *testing.T, srv *wechatpaytest.Server, uri string) *answer {
+func get(t *testing.T, srv *wechatpaytest.Server, uri string) *sandboxtest.Answer {
 	t.Helper()
-	q := validRequest(srv, 1, "x")
+	q := sandboxtest.Valid(srv, 1, "x")
 	q.Method, q.URI, q.Body, q.ContentType = http.MethodGet, uri, "", ""
-	a := q.send(t, srv)
+	a := q.Send(t, srv)
 	checkAgainstSpec(t, http.MethodGet, uri, a)
 	return a
 }
@@ -110,7 +120,7 @@ var specRouter = sync.OnceValues(func() (routers.Router, error) {
 
 // checkAgainstSpec validates a 2xx answer against its operation's response
 // schema, so the sandbox never answers what the spec does not describe.
-func checkAgainstSpec(t *testing.T, method, uri string, a *answer) {
+func checkAgainstSpec(t *testing.T, method, uri string, a *sandboxtest.Answer) {
 	t.Helper()
 	if a.Status/100 != 2 {
 		return
@@ -136,7 +146,7 @@ func checkAgainstSpec(t *testing.T, method, uri string, a *answer) {
 }
 
 func TestPreSign(t *testing.T) {
-	srv := newServer(t, wechatpaytest.Options{NoNotifications: true})
+	srv, family := newServer(t, wechatpaytest.Options{NoNotifications: true}, contracts.Options{})
 	for i, tc := range preSignCases(12535, "") {
 		t.Run(tc.mode+"/"+tc.scene, func(t *testing.T) {
 			code := fmt.Sprintf("presign%d", i)
@@ -146,7 +156,7 @@ func TestPreSign(t *testing.T) {
 			if a.Status != http.StatusOK {
 				t.Fatalf("pre-sign: %d %s", a.Status, a.Body)
 			}
-			verifyAnswer(t, a, time.Now())
+			sandboxtest.VerifyAnswer(t, a, time.Now())
 			var got map[string]any
 			if err := json.Unmarshal(a.Body, &got); err != nil {
 				t.Fatal(err)
@@ -162,11 +172,11 @@ func TestPreSign(t *testing.T) {
 			}
 			if tc.scene == "mini-program" {
 				id, _ := got["pre_entrustweb_id"].(string)
-				if id == "" || len(id) > 128 || got["sign_mp_appid"] != wechatpaytest.SignMpAppID || got["sign_mp_path"] != wechatpaytest.SignMpPath {
+				if id == "" || len(id) > 128 || got["sign_mp_appid"] != contracts.SignMpAppID || got["sign_mp_path"] != contracts.SignMpPath {
 					t.Errorf("mini-program answer %s", a.Body)
 				}
 			}
-			if st := srv.ContractState(12535, code); st != wechatpaytest.ContractPending {
+			if st := family.State(12535, code); st != contracts.Pending {
 				t.Errorf("state %v, want pending", st)
 			}
 
@@ -181,14 +191,14 @@ func TestPreSign(t *testing.T) {
 		})
 	}
 	// Codes of AddContract and of the example contract are taken too.
-	body := preSignCases(7, wechatpaytest.ExampleOutContractCode)[0].body
+	body := preSignCases(7, contracts.ExampleOutContractCode)[0].body
 	if a := post(t, srv, fmt.Sprintf(preSignPath, "normal", "mini-program"), body); a.Error.Code != "INVALID_REQUEST" {
 		t.Errorf("pre-sign with the example contract's code: %d %s", a.Status, a.Body)
 	}
 }
 
 func TestPreSignRejections(t *testing.T) {
-	srv := newServer(t, wechatpaytest.Options{NoNotifications: true})
+	srv, family := newServer(t, wechatpaytest.Options{NoNotifications: true}, contracts.Options{})
 	qs := preSignCases(1, "rejected")[6]
 	normal := preSignCases(1, "rejected")[0]
 	without := func(c preSignCase, keys ...string) map[string]any {
@@ -232,7 +242,7 @@ func TestPreSignRejections(t *testing.T) {
 			}
 		})
 	}
-	if st := srv.ContractState(1, "rejected"); st != wechatpaytest.ContractNone {
+	if st := family.State(1, "rejected"); st != contracts.None {
 		t.Errorf("a refused pre-sign left a contract: %v", st)
 	}
 }
@@ -257,7 +267,7 @@ type queried struct {
 	} `json:"contract_terminate_info"`
 }
 
-func decodeContract(t *testing.T, a *answer) queried {
+func decodeContract(t *testing.T, a *sandboxtest.Answer) queried {
 	t.Helper()
 	if a.Status != http.StatusOK {
 		t.Fatalf("query: %d %s", a.Status, a.Body)
@@ -275,18 +285,18 @@ func TestContractLifecycle(t *testing.T) {
 	now := time.Date(2020, 9, 10, 5, 29, 35, 0, time.UTC)
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	srv := newServer(t, wechatpaytest.Options{NoNotifications: true, Clock: clock})
+	srv, family := newServer(t, wechatpaytest.Options{NoNotifications: true, Clock: clock}, contracts.Options{})
 	ctx := context.Background()
 	tc := preSignCases(12535, "life1")[4] // service provider, mini program
 	if a := post(t, srv, fmt.Sprintf(preSignPath, tc.mode, tc.scene), tc.body); a.Status != http.StatusOK {
 		t.Fatalf("pre-sign: %d %s", a.Status, a.Body)
 	}
 	uri := fmt.Sprintf(queryPath, 12535, "life1")
-	terminate := func() *answer {
+	terminate := func() *sandboxtest.Answer {
 		return post(t, srv, uri+"/terminate", map[string]string{"contract_termination_remark": "用户解约"})
 	}
 
-	for name, a := range map[string]*answer{"query": get(t, srv, uri), "terminate": terminate()} {
+	for name, a := range map[string]*sandboxtest.Answer{"query": get(t, srv, uri), "terminate": terminate()} {
 		if a.Status != http.StatusBadRequest || a.Error.Code != "INVALID_REQUEST" {
 			t.Errorf("%s of a pending contract: %d %s, want 400 INVALID_REQUEST", name, a.Status, a.Body)
 		}
@@ -295,10 +305,10 @@ func TestContractLifecycle(t *testing.T) {
 		t.Errorf("query of an unknown contract: %d %s, want PARAM_ERROR on out_contract_code", a.Status, a.Body)
 	}
 
-	if err := srv.SignContract(ctx, 12535, "life1"); err != nil {
+	if err := family.SignContract(ctx, 12535, "life1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.SignContract(ctx, 12535, "life1"); err == nil {
+	if err := family.SignContract(ctx, 12535, "life1"); err == nil {
 		t.Error("signed an active contract again")
 	}
 	q := decodeContract(t, get(t, srv, uri))
@@ -316,7 +326,7 @@ func TestContractLifecycle(t *testing.T) {
 		t.Fatalf("terminate: %d %s", a.Status, a.Body)
 	}
 	q = decodeContract(t, get(t, srv, uri))
-	if q.ContractState != wechatpaytest.TerminatedContractState || q.ContractTerminateInfo != nil || q.ContractSignedTime != "2020-09-10T13:29:35+08:00" {
+	if q.ContractState != contracts.TerminatedContractState || q.ContractTerminateInfo != nil || q.ContractSignedTime != "2020-09-10T13:29:35+08:00" {
 		t.Errorf("contract terminated by the merchant: %+v", q)
 	}
 	if a := terminate(); a.Error.Code != "INVALID_REQUEST" {
@@ -324,14 +334,14 @@ func TestContractLifecycle(t *testing.T) {
 	}
 
 	// The user ends the example contract: its mode is known.
-	if err := srv.TerminateByUser(wechatpaytest.ExampleServiceID, wechatpaytest.ExampleOutContractCode); err != nil {
+	if err := family.TerminateByUser(contracts.ExampleServiceID, contracts.ExampleOutContractCode); err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.TerminateByUser(wechatpaytest.ExampleServiceID, wechatpaytest.ExampleOutContractCode); err == nil {
+	if err := family.TerminateByUser(contracts.ExampleServiceID, contracts.ExampleOutContractCode); err == nil {
 		t.Error("terminated a terminated contract again")
 	}
-	q = decodeContract(t, get(t, srv, fmt.Sprintf(queryPath, wechatpaytest.ExampleServiceID, wechatpaytest.ExampleOutContractCode)))
-	if q.AppID != wechatpaytest.AddedContractAppID || !strings.HasPrefix(q.OpenID, "sandbox-openid-") ||
+	q = decodeContract(t, get(t, srv, fmt.Sprintf(queryPath, contracts.ExampleServiceID, contracts.ExampleOutContractCode)))
+	if q.AppID != contracts.AddedContractAppID || !strings.HasPrefix(q.OpenID, "sandbox-openid-") ||
 		q.ContractTerminateInfo == nil || q.ContractTerminateInfo.ContractTerminationMode != "USER_TERMINATE" ||
 		q.ContractTerminateInfo.ContractTerminatedTime != "2020-09-10T14:29:35+08:00" {
 		t.Errorf("contract terminated by the user: %+v %+v", q, q.ContractTerminateInfo)
@@ -341,12 +351,12 @@ func TestContractLifecycle(t *testing.T) {
 // A qs contract named by sub_openid only gets an OpenID under appid when the
 // user signs.
 func TestContractOpenIDMadeUp(t *testing.T) {
-	srv := newServer(t, wechatpaytest.Options{NoNotifications: true})
+	srv, family := newServer(t, wechatpaytest.Options{NoNotifications: true}, contracts.Options{})
 	tc := preSignCases(3, "madeup")[6]
 	if a := post(t, srv, fmt.Sprintf(preSignPath, tc.mode, tc.scene), tc.body); a.Status != http.StatusOK {
 		t.Fatalf("pre-sign: %d %s", a.Status, a.Body)
 	}
-	if err := srv.SignContract(context.Background(), 3, "madeup"); err != nil {
+	if err := family.SignContract(context.Background(), 3, "madeup"); err != nil {
 		t.Fatal(err)
 	}
 	q := decodeContract(t, get(t, srv, fmt.Sprintf(queryPath, 3, "madeup")))
@@ -366,7 +376,7 @@ var apiV3Key = []byte("0123456789abcdefABCDEF0123456789")
 
 func newMerchant(t *testing.T) *merchant {
 	t.Helper()
-	vk, err := wechatpay.PublicKeyModeKey(wechatpaytest.DefaultWechatpayKeyID, &wechatpayKey().PublicKey)
+	vk, err := wechatpay.PublicKeyModeKey(wechatpaytest.DefaultWechatpayKeyID, &sandboxtest.WechatpayKey().PublicKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -390,7 +400,7 @@ func newMerchant(t *testing.T) *merchant {
 
 func TestAutoSign(t *testing.T) {
 	m := newMerchant(t)
-	srv := newServer(t, wechatpaytest.Options{AutoSign: 10 * time.Millisecond, APIv3Key: apiV3Key, NotifyClient: m.Client()})
+	srv, family := newServer(t, wechatpaytest.Options{APIv3Key: apiV3Key, NotifyClient: m.Client()}, contracts.Options{AutoSign: 10 * time.Millisecond})
 	if !bytes.Equal(srv.APIv3Key(), apiV3Key) {
 		t.Fatal("APIv3Key does not return Options.APIv3Key")
 	}
@@ -401,18 +411,22 @@ func TestAutoSign(t *testing.T) {
 	}
 	select {
 	case n := <-m.got:
-		if n.EventType != wechatpaytest.NotificationEventType || !strings.Contains(string(n.Plaintext), `"out_contract_code":"auto1"`) {
+		if n.EventType != contracts.NotificationEventType || !strings.Contains(string(n.Plaintext), `"out_contract_code":"auto1"`) {
 			t.Errorf("notification %+v %s", n, n.Plaintext)
+		}
+		// The value of every official callback page, which a merchant may check.
+		if n.ResourceType != "encrypt-resource" || n.Resource.Algorithm != "AEAD_AES_256_GCM" {
+			t.Errorf("resource_type %q, algorithm %q; want encrypt-resource, AEAD_AES_256_GCM", n.ResourceType, n.Resource.Algorithm)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("no notification after AutoSign")
 	}
-	if st := srv.ContractState(5, "auto1"); st != wechatpaytest.ContractActive {
+	if st := family.State(5, "auto1"); st != contracts.Active {
 		t.Errorf("state %v, want active", st)
 	}
 
 	// Close cancels a signing still waiting.
-	slow := newServer(t, wechatpaytest.Options{AutoSign: time.Hour, NotifyClient: m.Client()})
+	slow, _ := newServer(t, wechatpaytest.Options{NotifyClient: m.Client()}, contracts.Options{AutoSign: time.Hour})
 	tc = preSignCases(5, "auto2")[0]
 	if a := post(t, slow, fmt.Sprintf(preSignPath, tc.mode, tc.scene), tc.body); a.Status != http.StatusOK {
 		t.Fatalf("pre-sign: %d %s", a.Status, a.Body)
@@ -425,7 +439,7 @@ func TestAutoSign(t *testing.T) {
 }
 
 func TestNotificationFaultKinds(t *testing.T) {
-	srv := newServer(t, wechatpaytest.Options{})
+	srv, family := newServer(t, wechatpaytest.Options{}, contracts.Options{})
 	for _, k := range []wechatpaytest.FaultKind{wechatpaytest.FaultTamperedCiphertext, wechatpaytest.FaultWrongAPIv3Key} {
 		if err := srv.InjectFault("terminateByCode", wechatpaytest.Fault{Kind: k}); err == nil {
 			t.Errorf("InjectFault accepted the notification fault %v", k)
@@ -440,10 +454,10 @@ func TestNotificationFaultKinds(t *testing.T) {
 		}
 	}
 	srv.ClearNotificationFault()
-	if err := srv.SendNotification(context.Background(), wechatpaytest.ExampleServiceID, wechatpaytest.ExampleOutContractCode); err == nil {
+	if err := family.SendNotification(context.Background(), contracts.ExampleServiceID, contracts.ExampleOutContractCode); err == nil {
 		t.Error("SendNotification for a contract without a notify_url")
 	}
-	if err := srv.SignContract(context.Background(), 1, "nosuch"); err == nil {
+	if err := family.SignContract(context.Background(), 1, "nosuch"); err == nil {
 		t.Error("SignContract of an unknown contract")
 	}
 }
@@ -454,7 +468,7 @@ func TestDeliveryFailure(t *testing.T) {
 		http.Error(w, `{"code":"FAIL","message":"busy"}`, http.StatusServiceUnavailable)
 	}))
 	defer refuse.Close()
-	srv := newServer(t, wechatpaytest.Options{NotifyClient: refuse.Client()})
+	srv, family := newServer(t, wechatpaytest.Options{NotifyClient: refuse.Client()}, contracts.Options{})
 	ctx := context.Background()
 	for i, url := range []string{refuse.URL + "/notify", "https://127.0.0.1:1/notify"} {
 		code := fmt.Sprintf("fail%d", i)
@@ -463,7 +477,7 @@ func TestDeliveryFailure(t *testing.T) {
 		if a := post(t, srv, fmt.Sprintf(preSignPath, tc.mode, tc.scene), tc.body); a.Status != http.StatusOK {
 			t.Fatalf("pre-sign: %d %s", a.Status, a.Body)
 		}
-		err := srv.SignContract(ctx, 9, code)
+		err := family.SignContract(ctx, 9, code)
 		var de *wechatpaytest.DeliveryError
 		if !errors.As(err, &de) || de.NotifyURL != url {
 			t.Fatalf("SignContract: %v, want *DeliveryError for %s", err, url)
@@ -474,11 +488,94 @@ func TestDeliveryFailure(t *testing.T) {
 		if i == 1 && (de.StatusCode != 0 || de.Err == nil) {
 			t.Errorf("unreachable merchant: %+v", de)
 		}
-		if st := srv.ContractState(9, code); st != wechatpaytest.ContractActive {
+		if st := family.State(9, code); st != contracts.Active {
 			t.Errorf("contract %v after a failed delivery, want active", st)
 		}
-		if err := srv.SendNotification(ctx, 9, code); !errors.As(err, &de) {
+		if err := family.SendNotification(ctx, 9, code); !errors.As(err, &de) {
 			t.Errorf("SendNotification: %v", err)
 		}
+	}
+}
+
+func TestTerminate(t *testing.T) {
+	srv, family := newServer(t, wechatpaytest.Options{}, contracts.Options{})
+	const sid, code = contracts.ExampleServiceID, contracts.ExampleOutContractCode
+
+	a := sandboxtest.Valid(srv, sid, code).Send(t, srv)
+	want := `{"mchid":"1900000109","service_id":12535,"out_contract_code":"wxwtdk20200910100000"}`
+	if a.Status != http.StatusOK || string(a.Body) != want {
+		t.Fatalf("terminate: %d %s, want 200 %s", a.Status, a.Body, want)
+	}
+	sandboxtest.VerifyAnswer(t, a, time.Now())
+	if got := family.State(sid, code); got != contracts.Terminated {
+		t.Errorf("state after terminate: %v", got)
+	}
+
+	a = sandboxtest.Valid(srv, sid, code).Send(t, srv)
+	if a.Status != http.StatusBadRequest || a.Error.Code != "INVALID_REQUEST" {
+		t.Fatalf("second terminate: %d %s, want 400 INVALID_REQUEST", a.Status, a.Body)
+	}
+	if err := family.AddContract(sid, code); err == nil {
+		t.Error("AddContract reused a terminated code")
+	}
+}
+
+func TestUnknownContract(t *testing.T) {
+	srv, family := newServer(t, wechatpaytest.Options{}, contracts.Options{NoExampleContract: true})
+	const sid, code = contracts.ExampleServiceID, contracts.ExampleOutContractCode
+	if got := family.State(sid, code); got != contracts.None {
+		t.Fatalf("example contract seeded despite NoExampleContract: %v", got)
+	}
+	a := sandboxtest.Valid(srv, sid, code).Send(t, srv)
+	if a.Status != http.StatusBadRequest || a.Error.Code != "PARAM_ERROR" ||
+		a.Error.Detail == nil || a.Error.Detail.Field != "out_contract_code" || a.Error.Detail.Location != "path" {
+		t.Fatalf("unknown contract: %d %s, want 400 PARAM_ERROR on out_contract_code", a.Status, a.Body)
+	}
+	// Same code under another service ID is another contract.
+	if err := family.AddContract(sid+1, code); err != nil {
+		t.Fatal(err)
+	}
+	if a := sandboxtest.Valid(srv, sid, code).Send(t, srv); a.Status != http.StatusBadRequest {
+		t.Errorf("contract of another service ID terminated: %d %s", a.Status, a.Body)
+	}
+	if a := sandboxtest.Valid(srv, sid+1, code).Send(t, srv); a.Status != http.StatusOK {
+		t.Errorf("added contract: %d %s", a.Status, a.Body)
+	}
+	if err := family.AddContract(1, "bad-code"); err == nil {
+		t.Error("AddContract accepted a code breaking the pattern")
+	}
+}
+
+func TestConcurrentCalls(t *testing.T) {
+	srv, family := newServer(t, wechatpaytest.Options{}, contracts.Options{})
+	rt := sandboxtest.NewRuntime(t, srv)
+	const n = 20
+	for i := range n {
+		if err := family.AddContract(99, fmt.Sprintf("par%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	errs := make(chan error, 2*n)
+	for i := range 2 * n {
+		go func() {
+			// Two callers race for each contract: exactly one may win.
+			_, err := rt.Do(context.Background(), sandboxtest.TerminateRequest(99, fmt.Sprintf("par%d", i%n)))
+			errs <- err
+		}()
+	}
+	wins := 0
+	for range 2 * n {
+		err := <-errs
+		var apiErr *wechatpay.APIError
+		switch {
+		case err == nil:
+			wins++
+		case errors.As(err, &apiErr) && apiErr.Code == "INVALID_REQUEST":
+		default:
+			t.Errorf("concurrent call: %v", err)
+		}
+	}
+	if wins != n {
+		t.Errorf("%d calls terminated a contract, want %d", wins, n)
 	}
 }

@@ -1,4 +1,7 @@
-package wechatpaytest_test
+// Package sandboxtest holds what the tests of the sandbox's engine and of
+// its behaviours share: test keys, servers started with them, and requests
+// built and signed by hand, so that each part can be broken.
+package sandboxtest
 
 import (
 	"bytes"
@@ -21,9 +24,13 @@ import (
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
 )
 
+// The terminate operation of the embedded contract spec, which engine tests
+// call too: it is answered with its spec's example when no behaviour serves
+// it.
 const (
-	terminatePath = "/v3/password-exempt-contract/contracts/service-id/%d/out-contract-code/%s/terminate"
-	remarkBody    = `{"contract_termination_remark":"用户解约"}`
+	TerminatePath = "/v3/password-exempt-contract/contracts/service-id/%d/out-contract-code/%s/terminate"
+	QueryPath     = "/v3/password-exempt-contract/contracts/service-id/%d/out-contract-code/%s"
+	RemarkBody    = `{"contract_termination_remark":"用户解约"}`
 )
 
 // testKeys are generated once: RSA key generation dominates the run time otherwise.
@@ -39,18 +46,19 @@ var testKeys = sync.OnceValue(func() [3]*rsa.PrivateKey {
 	return keys
 })
 
-func merchantKey() *rsa.PrivateKey  { return testKeys()[0] }
-func wechatpayKey() *rsa.PrivateKey { return testKeys()[1] }
-func otherKey() *rsa.PrivateKey     { return testKeys()[2] }
+// MerchantKey, WechatpayKey and OtherKey are RSA-2048 keys made once per test binary.
+func MerchantKey() *rsa.PrivateKey  { return testKeys()[0] }
+func WechatpayKey() *rsa.PrivateKey { return testKeys()[1] }
+func OtherKey() *rsa.PrivateKey     { return testKeys()[2] }
 
-// newServer starts a sandbox with the shared test keys, closed at cleanup.
-func newServer(t *testing.T, opts wechatpaytest.Options) *wechatpaytest.Server {
+// NewServer starts a sandbox with the shared test keys, closed at cleanup.
+func NewServer(t testing.TB, opts wechatpaytest.Options) *wechatpaytest.Server {
 	t.Helper()
 	if opts.MerchantKey == nil {
-		opts.MerchantKey = merchantKey()
+		opts.MerchantKey = MerchantKey()
 	}
 	if opts.WechatpayKey == nil {
-		opts.WechatpayKey = wechatpayKey()
+		opts.WechatpayKey = WechatpayKey()
 	}
 	srv, err := wechatpaytest.NewServer(opts)
 	if err != nil {
@@ -60,8 +68,8 @@ func newServer(t *testing.T, opts wechatpaytest.Options) *wechatpaytest.Server {
 	return srv
 }
 
-// newRuntime returns a runtime client for srv.
-func newRuntime(t *testing.T, srv *wechatpaytest.Server) *wechatpay.Client {
+// NewRuntime returns a runtime client for srv.
+func NewRuntime(t testing.TB, srv *wechatpaytest.Server) *wechatpay.Client {
 	t.Helper()
 	rt, err := wechatpay.NewClient(srv.ClientConfig())
 	if err != nil {
@@ -70,22 +78,22 @@ func newRuntime(t *testing.T, srv *wechatpaytest.Server) *wechatpay.Client {
 	return rt
 }
 
-// terminateRequest is the runtime request terminating serviceID/code.
-func terminateRequest(serviceID int64, code string) *wechatpay.Request {
+// TerminateRequest is the runtime request terminating serviceID/code.
+func TerminateRequest(serviceID int64, code string) *wechatpay.Request {
 	return &wechatpay.Request{
 		Operation:    "terminateByCode",
 		Method:       http.MethodPost,
 		PathTemplate: "/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate",
-		Path:         fmt.Sprintf(terminatePath, serviceID, code),
-		Body:         []byte(remarkBody),
+		Path:         fmt.Sprintf(TerminatePath, serviceID, code),
+		Body:         []byte(RemarkBody),
 	}
 }
 
 var nonceCounter atomic.Int64
 
-// rawRequest is a request built and signed by hand, so that each part can be
+// Request is a request built and signed by hand, so that each part can be
 // broken. The Sign* fields, when set, are signed instead of what is sent.
-type rawRequest struct {
+type Request struct {
 	Method, URI, Body             string
 	SignMethod, SignURI, SignBody *string
 	MchID, SerialNo, Nonce        string
@@ -97,13 +105,13 @@ type rawRequest struct {
 	ContentType     string
 }
 
-// validRequest is a request the sandbox accepts, terminating serviceID/code.
-func validRequest(srv *wechatpaytest.Server, serviceID int64, code string) *rawRequest {
+// Valid returns a request srv accepts, terminating serviceID/code.
+func Valid(srv *wechatpaytest.Server, serviceID int64, code string) *Request {
 	cfg := srv.ClientConfig()
-	return &rawRequest{
+	return &Request{
 		Method:          http.MethodPost,
-		URI:             fmt.Sprintf(terminatePath, serviceID, code),
-		Body:            remarkBody,
+		URI:             fmt.Sprintf(TerminatePath, serviceID, code),
+		Body:            RemarkBody,
 		MchID:           cfg.MchID,
 		SerialNo:        cfg.MerchantSerialNo,
 		Nonce:           fmt.Sprintf("TESTNONCE%023d", nonceCounter.Add(1)),
@@ -114,6 +122,13 @@ func validRequest(srv *wechatpaytest.Server, serviceID int64, code string) *rawR
 	}
 }
 
+// Get returns a valid GET of uri.
+func Get(srv *wechatpaytest.Server, uri string) *Request {
+	q := Valid(srv, 1, "x")
+	q.Method, q.URI, q.Body, q.ContentType = http.MethodGet, uri, "", ""
+	return q
+}
+
 func or(p *string, s string) string {
 	if p != nil {
 		return *p
@@ -122,7 +137,7 @@ func or(p *string, s string) string {
 }
 
 // authorization signs the request as WeChat Pay expects, with crypto/rsa directly.
-func (q *rawRequest) authorization(t *testing.T) string {
+func (q *Request) authorization(t testing.TB) string {
 	t.Helper()
 	msg := or(q.SignMethod, q.Method) + "\n" + or(q.SignURI, q.URI) + "\n" +
 		strconv.FormatInt(q.Timestamp, 10) + "\n" + q.Nonce + "\n" + or(q.SignBody, q.Body) + "\n"
@@ -139,8 +154,8 @@ func (q *rawRequest) authorization(t *testing.T) string {
 	return auth
 }
 
-// answer is what the sandbox sent back.
-type answer struct {
+// Answer is what the sandbox sent back.
+type Answer struct {
 	Status int
 	Header http.Header
 	Body   []byte
@@ -156,8 +171,8 @@ type answer struct {
 	}
 }
 
-// send sends q to srv with a plain HTTP client.
-func (q *rawRequest) send(t *testing.T, srv *wechatpaytest.Server) *answer {
+// Send sends q to srv with a plain HTTP client.
+func (q *Request) Send(t testing.TB, srv *wechatpaytest.Server) *Answer {
 	t.Helper()
 	req, err := http.NewRequest(q.Method, srv.URL+q.URI, bytes.NewReader([]byte(q.Body)))
 	if err != nil {
@@ -179,7 +194,7 @@ func (q *rawRequest) send(t *testing.T, srv *wechatpaytest.Server) *answer {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	a := &answer{Status: resp.StatusCode, Header: resp.Header}
+	a := &Answer{Status: resp.StatusCode, Header: resp.Header}
 	if a.Body, err = io.ReadAll(resp.Body); err != nil {
 		t.Fatal(err)
 	}
@@ -194,8 +209,9 @@ func (q *rawRequest) send(t *testing.T, srv *wechatpaytest.Server) *answer {
 	return a
 }
 
-// verifyAnswer checks the signature of a 2xx answer with crypto/rsa directly.
-func verifyAnswer(t *testing.T, a *answer, now time.Time) {
+// VerifyAnswer checks the signature of a 2xx answer with crypto/rsa
+// directly, made with WechatpayKey under the default key ID.
+func VerifyAnswer(t testing.TB, a *Answer, now time.Time) {
 	t.Helper()
 	h := a.Header
 	if h.Get("Wechatpay-Serial") != wechatpaytest.DefaultWechatpayKeyID {
@@ -210,7 +226,7 @@ func verifyAnswer(t *testing.T, a *answer, now time.Time) {
 		t.Fatalf("Wechatpay-Signature: %v", err)
 	}
 	digest := sha256.Sum256([]byte(h.Get("Wechatpay-Timestamp") + "\n" + h.Get("Wechatpay-Nonce") + "\n" + string(a.Body) + "\n"))
-	if err := rsa.VerifyPKCS1v15(&wechatpayKey().PublicKey, crypto.SHA256, digest[:], sig); err != nil {
+	if err := rsa.VerifyPKCS1v15(&WechatpayKey().PublicKey, crypto.SHA256, digest[:], sig); err != nil {
 		t.Errorf("answer signature: %v", err)
 	}
 }
