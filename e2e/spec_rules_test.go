@@ -11,6 +11,7 @@ import (
 	pec "github.com/payforge/wechatpay/gen/passwordexemptcontract"
 	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts"
 )
 
 // TestSpecRulesAgree holds the generated client and the sandbox to the same
@@ -104,10 +105,10 @@ func TestSpecRulesAgree(t *testing.T) {
 			}
 		})
 	}
-	if st := srv.ContractState(familyServiceID, code); st != wechatpaytest.ContractActive {
+	if st := srv.State(familyServiceID, code); st != contracts.Active {
 		t.Errorf("contract %s is %v after refused terminations, want active", code, st)
 	}
-	if st := srv.ContractState(familyServiceID, "rules2"); st != wechatpaytest.ContractNone {
+	if st := srv.State(familyServiceID, "rules2"); st != contracts.None {
 		t.Errorf("a refused pre-sign left contract rules2 %v", st)
 	}
 

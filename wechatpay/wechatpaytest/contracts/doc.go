@@ -63,9 +63,9 @@
 //
 //   - a body the spec refuses (the engine's check; the qs rule that openid
 //     or sub_openid is present included, with detail field /openid and an
-//     issue naming both; a notify_url that is not HTTPS or has a query): 400
-//     PARAM_ERROR; a qs body whose openid and sub_openid are both present
-//     but empty gets the same answer;
+//     issue naming both; an empty string, which the spec's minLength 1
+//     refuses; a notify_url that is not HTTPS or has a query): 400
+//     PARAM_ERROR;
 //   - an out_contract_code this merchant used before, under any service_id
 //     and in any state (pending, active or terminated): 400 INVALID_REQUEST,
 //     message "a contract code is unique per merchant and never reusable",
