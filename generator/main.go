@@ -104,7 +104,13 @@ func generate(spec, pkgName string) (files []write.File, err error) {
 	if err != nil {
 		return nil, err
 	}
-	pkg, err := build.Build(doc, spec, base, pkgName)
+	pkg, err := build.Build(doc, build.Options{
+		Spec:           spec,
+		SpecBase:       base,
+		Package:        pkgName,
+		Reserved:       emit.Reserved(),
+		OperationNames: emit.OperationNames,
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -244,7 +244,7 @@ func (e *emitter) invoker(f *jen.File, op *model.Operation) error {
 		)
 	}
 	addComments(f, d)
-	f.Func().Id("call"+op.GoName).Params(
+	f.Func().Id(invokerName(op.GoName)).Params(
 		jen.Id("ctx").Qual("context", "Context"),
 		jen.Id("c").Op("*").Id("Client"),
 		jen.Id("params").Map(jen.String()).String(),

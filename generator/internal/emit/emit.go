@@ -6,11 +6,12 @@ package emit
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 
+	"github.com/payforge/wechatpay/generator/internal/header"
 	"github.com/payforge/wechatpay/generator/internal/model"
 	"github.com/payforge/wechatpay/generator/internal/naming"
 )
@@ -19,9 +20,20 @@ import (
 // calls.
 const RuntimePath = "github.com/payforge/wechatpay/wechatpay"
 
-// generatedHeader is the convention for the first line of a generated Go
-// file (https://go.dev/s/generatedcode).
-var generatedHeader = regexp.MustCompile(`^// Code generated .* DO NOT EDIT\.$`)
+// Reserved returns the top-level names every generated package declares,
+// whatever its spec; the builder refuses a spec element that would take one.
+func Reserved() []string {
+	return []string{"Client", "NewClient", "Operation", "Operations", "Param"}
+}
+
+// OperationNames returns the top-level names the package declares for an
+// operation of the given Go name besides its request and response types:
+// the function behind its entry in Operations.
+func OperationNames(goName string) []string {
+	return []string{invokerName(goName)}
+}
+
+func invokerName(goName string) string { return "call" + goName }
 
 // File is a generated file: its base name and its gofmt-formatted contents.
 type File struct {
@@ -38,23 +50,18 @@ const (
 	exampleFile  = "example_test.go"
 )
 
-// Emit renders the package, one file for the package documentation, one for
-// the client, one per operation, and one each for shared types and patterns
-// when there are any. Files are sorted by name.
+// Emit renders the package: one file for the package documentation, one for
+// the client and its table of operations, one per operation, one each for
+// shared types and patterns when there are any, and example_test.go with an
+// Example per operation. Every file starts with the line of package header.
+// Files are sorted by name.
 func Emit(pkg *model.Package) ([]File, error) {
 	p, err := newProse()
 	if err != nil {
 		return nil, err
 	}
 	e := &emitter{pkg: pkg, prose: p, checked: map[*model.Named]bool{}}
-	header, err := p.text("header", pkg)
-	if err != nil {
-		return nil, err
-	}
-	if !generatedHeader.MatchString("// " + header) {
-		return nil, fmt.Errorf("the header template gives %q, which does not follow the convention for generated files", header)
-	}
-	e.header = header
+	e.header = strings.TrimPrefix(header.Line(pkg.SpecFile), "// ")
 	e.findChecks()
 
 	var files []File
@@ -285,7 +292,7 @@ func (e *emitter) clientFile() (*jen.File, error) {
 			jen.Line().Id("Summary").Op(":").Lit(op.Summary),
 			jen.Line().Id("Params").Op(":").Add(params),
 			jen.Line().Id("HasBody").Op(":").Lit(op.HasBody),
-			jen.Line().Id("Call").Op(":").Id("call"+op.GoName),
+			jen.Line().Id("Call").Op(":").Id(invokerName(op.GoName)),
 			jen.Line(),
 		))
 	}

@@ -85,8 +85,8 @@ func indexVar(depth int) string {
 	return fmt.Sprintf("i%d", depth)
 }
 
-// hasChecks reports whether validation has anything to check in a value of
-// schema s (present, or required when req is set).
+// schemaHasChecks reports whether validation has anything to check in a
+// value of schema s (present, or required when req is set).
 func (e *emitter) schemaHasChecks(s *model.Schema, req bool) bool {
 	switch s.Kind {
 	case model.KindString:

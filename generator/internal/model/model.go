@@ -65,8 +65,10 @@ type Operation struct {
 	// Responses are the spec's responses, sorted by status.
 	Responses []*Response
 
-	// Owned are the named types made for this operation only (inline
-	// objects and enums), Request and Response first.
+	// Owned are the named types made for this operation only: Request,
+	// Response unless it is shared, and the inline objects and enums of
+	// its parameters, body and answer, in the order the builder met them
+	// (Request first). The emitter writes Request and Response first.
 	Owned []*Named
 }
 
@@ -97,7 +99,8 @@ type Named struct {
 	Location string
 	// Role says what the type is for.
 	Role Role
-	// Op is the operation a Request or Response type belongs to.
+	// Op is the operation a type made for one operation belongs to (see
+	// Operation.Owned); nil for a shared type.
 	Op *Operation
 	// Fields are the fields of a struct, in emitted order.
 	Fields []*Field
