@@ -1,6 +1,7 @@
 # The two commands a newcomer runs: `make generate` and `make test`.
-# Only Go (1.26) and the module proxy are needed; tools run through `go run`
-# at the versions pinned in go.mod (see tools.go).
+# Only Go (1.26) and the module proxy are needed; tools run through `go tool`
+# (the generator, a tool line of go.mod) or `go run` (staticcheck, see tools.go)
+# at the versions pinned in go.mod.
 
 GO          ?= go
 SPECS       := $(wildcard spec/*.yaml)
@@ -52,7 +53,7 @@ staticcheck:
 gen-check:
 	@set -e; for spec in $(SPECS); do \
 		pkg=$$(basename $$spec .yaml | tr -cd 'a-z0-9'); \
-		$(GO) run ./generator -spec $$spec -out gen/$$pkg -check || { echo "gen/$$pkg is stale: run make generate"; exit 1; }; \
+		$(GO) tool wechatpay-gen -spec $$spec -out gen/$$pkg -check || { echo "gen/$$pkg is stale: run make generate"; exit 1; }; \
 	done; echo "gen/ matches spec/"
 
 unit:

@@ -21,3 +21,5 @@ require (
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/text v0.14.0 // indirect
 )
+
+tool github.com/payforge/wechatpay/cmd/wechatpay-gen

@@ -1,4 +1,4 @@
-package main
+package generator
 
 // These tests exercise the committed generated package itself: the code the
 // generator writes must do what the spec says.

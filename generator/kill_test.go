@@ -1,4 +1,4 @@
-package main
+package generator
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ func TestKilledRunsLeaveNoHalfFile(t *testing.T) {
 		t.Skip("builds the generator")
 	}
 	bin := filepath.Join(t.TempDir(), "wechatpay-gen")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/wechatpay-gen").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	want := map[string][]byte{}

@@ -1,4 +1,4 @@
-package main
+package generator
 
 import (
 	"bytes"
@@ -25,7 +25,7 @@ const committedDir = "../gen/passwordexemptcontract"
 func runGen(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code = run(args, &out, &errOut)
+	code = Run(args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -165,8 +165,15 @@ func TestUsage(t *testing.T) {
 		{"-spec", specPath, "-out", t.TempDir(), "extra"},
 		{"-nosuchflag"},
 	} {
-		if code, _, stderr := runGen(t, args...); code != 2 || !strings.Contains(stderr, "usage") {
-			t.Errorf("run(%q) = %d, stderr %q; want 2 and the usage", args, code, stderr)
+		code, stdout, stderr := runGen(t, args...)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, "usage: wechatpay-gen -spec FILE -out DIR") || !strings.Contains(stderr, "-package") {
+			t.Errorf("Run(%q) = %d, stdout %q, stderr %q; want 2 and the usage on stderr", args, code, stdout, stderr)
+		}
+	}
+	for _, h := range []string{"-h", "-help", "--help"} {
+		code, stdout, stderr := runGen(t, h)
+		if code != 0 || stderr != "" || !strings.HasPrefix(stdout, "usage: wechatpay-gen -spec FILE -out DIR") || !strings.Contains(stdout, "-check") {
+			t.Errorf("Run(%q) = %d, stdout %q, stderr %q; want 0 and the usage on stdout", h, code, stdout, stderr)
 		}
 	}
 }
