@@ -3,6 +3,8 @@ package generator
 import (
 	"bytes"
 	"flag"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"slices"
@@ -186,5 +188,41 @@ func TestBadPackageFlag(t *testing.T) {
 	}
 	if len(readDir(t, out)) != 0 {
 		t.Fatal("files were written despite the error")
+	}
+}
+
+// TestImportsGrouped checks every generated file of the committed package
+// and of the scenarios: its imports are sorted, the standard library first,
+// then the others, the two groups apart.
+func TestImportsGrouped(t *testing.T) {
+	dirs := []string{committedDir}
+	for _, name := range scenarios(t) {
+		dirs = append(dirs, filepath.Join(scenarioDir, name, "golden"))
+	}
+	for _, dir := range dirs {
+		for name, data := range readGenerated(t, dir) {
+			fset := token.NewFileSet()
+			f, err := parser.ParseFile(fset, name, data, parser.ImportsOnly)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", dir, name, err)
+			}
+			var prevPath string
+			prevLine, prevStd := 0, true
+			for i, imp := range f.Imports {
+				path, _ := strconv.Unquote(imp.Path.Value)
+				std := !strings.Contains(strings.SplitN(path, "/", 2)[0], ".")
+				line := fset.Position(imp.Pos()).Line
+				switch {
+				case i == 0:
+				case std && !prevStd:
+					t.Errorf("%s/%s: standard package %s after %s", dir, name, path, prevPath)
+				case std == prevStd && (path < prevPath || line != prevLine+1):
+					t.Errorf("%s/%s: %s is not right after %s in one sorted group", dir, name, path, prevPath)
+				case std != prevStd && line != prevLine+2:
+					t.Errorf("%s/%s: no blank line between the standard library and %s", dir, name, path)
+				}
+				prevPath, prevLine, prevStd = path, line, std
+			}
+		}
 	}
 }

@@ -4,8 +4,9 @@ package passwordexemptcontract
 
 import (
 	"context"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // Client calls the operations of WeChat Pay APIv3 password-exempt contracts (免密支付).

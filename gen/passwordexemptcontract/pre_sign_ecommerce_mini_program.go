@@ -8,9 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // PreSignEcommerceMiniProgram calls preSignEcommerceMiniProgram: POST /v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program.

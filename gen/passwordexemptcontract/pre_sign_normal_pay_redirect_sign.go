@@ -8,9 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // PreSignNormalPayRedirectSign calls preSignNormalPayRedirectSign: POST /v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign.

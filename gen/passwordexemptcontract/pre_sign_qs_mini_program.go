@@ -8,9 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // PreSignQsMiniProgram calls preSignQsMiniProgram: POST /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program.

@@ -8,9 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // PreSignServiceProviderMiniProgram calls preSignServiceProviderMiniProgram: POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program.

@@ -7,12 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // QueryByCode calls queryByCode: GET /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}.

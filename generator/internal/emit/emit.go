@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/dave/jennifer/jen"
+	"golang.org/x/tools/imports"
 
 	"github.com/payforge/wechatpay/generator/internal/header"
 	"github.com/payforge/wechatpay/generator/internal/model"
@@ -73,7 +74,15 @@ func Emit(pkg *model.Package) ([]File, error) {
 		if err := f.Render(&buf); err != nil {
 			return fmt.Errorf("rendering %s: %v", name, err)
 		}
-		files = append(files, File{Name: name, Data: buf.Bytes()})
+		// jennifer sorts the imports as one block; goimports groups them
+		// the way people write them: the standard library, then the rest.
+		data, err := imports.Process(name, buf.Bytes(), &imports.Options{
+			Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true,
+		})
+		if err != nil {
+			return fmt.Errorf("formatting the imports of %s: %v", name, err)
+		}
+		files = append(files, File{Name: name, Data: data})
 		return nil
 	}
 

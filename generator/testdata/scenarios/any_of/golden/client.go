@@ -4,8 +4,9 @@ package anyof
 
 import (
 	"context"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // Client calls the operations of Choices of required fields.

@@ -8,9 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // PreSign calls preSign: POST /v3/contracts/pre-sign.

@@ -4,9 +4,10 @@ package anyof
 
 import (
 	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"time"
 	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // Bank is a string with the values the spec lists (components.schemas.Bank).

@@ -6,8 +6,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"time"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // A call of listRefunds. Build the client once and share it; fill the request (its

@@ -6,10 +6,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // ListRefunds calls listRefunds: GET /v3/refunds/{since}.

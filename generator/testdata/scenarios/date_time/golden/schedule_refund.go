@@ -7,10 +7,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // ScheduleRefund calls scheduleRefund: POST /v3/refunds/{since}.

@@ -4,8 +4,9 @@ package keywords
 
 import (
 	"context"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // Client calls the operations of Names that are not Go names.

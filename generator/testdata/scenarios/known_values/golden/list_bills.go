@@ -7,9 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"net/url"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // ListBills calls listBills: GET /v3/bills.

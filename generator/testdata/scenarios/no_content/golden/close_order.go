@@ -7,10 +7,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"net/url"
 	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // CloseOrder calls closeOrder: POST /v3/orders/out-trade-no/{out_trade_no}/close.

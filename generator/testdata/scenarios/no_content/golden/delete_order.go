@@ -6,9 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"strconv"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // DeleteOrder calls deleteOrder: DELETE /v3/orders/{id}.

@@ -4,8 +4,9 @@ package optionalfields
 
 import (
 	"context"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // Client calls the operations of Optional and required fields of every kind.

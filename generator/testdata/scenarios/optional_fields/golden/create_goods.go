@@ -8,10 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"time"
 	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // CreateGoods calls createGoods: POST /v3/goods.

@@ -4,6 +4,7 @@ package optionalfields
 
 import (
 	"fmt"
+
 	"github.com/payforge/wechatpay/wechatpay"
 )
 

@@ -7,8 +7,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // PlantTree calls plantTree: POST /v3/trees.

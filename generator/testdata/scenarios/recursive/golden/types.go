@@ -4,8 +4,9 @@ package recursive
 
 import (
 	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // Node is an object of the spec (components.schemas.Node).

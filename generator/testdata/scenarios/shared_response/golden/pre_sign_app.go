@@ -8,9 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // PreSignApp calls preSignApp: POST /v3/pre-sign/app.

@@ -4,9 +4,10 @@ package twooperations
 
 import (
 	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"time"
 	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // Order is the body of a successful answer to [Client.CreateOrder] and
