@@ -249,7 +249,8 @@ func TestOptionalFieldsAreOmitted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = `{"appid":"wxd678efh567hg6787","contract_display_account":"demo","notify_url":"https://example.com/notify","openid":"o1","out_contract_code":"wxwtdk20200910100000","service_id":12535,"sub_appid":"wxd678efh567hg6999","sub_mchid":"1900000109"}`
+	// In the order the spec lists the fields.
+	const want = `{"appid":"wxd678efh567hg6787","sub_appid":"wxd678efh567hg6999","sub_mchid":"1900000109","service_id":12535,"out_contract_code":"wxwtdk20200910100000","notify_url":"https://example.com/notify","contract_display_account":"demo","openid":"o1"}`
 	if string(body) != want {
 		t.Fatalf("body\n got %s\nwant %s", body, want)
 	}

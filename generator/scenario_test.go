@@ -163,16 +163,16 @@ func TestScenarioCoverage(t *testing.T) {
 		{"open enum (x-wechatpay-known-values)", "known_values/types.go", []string{
 			"type BillState string", `BillStateFinished   BillState = "FINISHED"`, "func (v BillState) Known() bool"}},
 		{"open enum: no membership rule, string rules kept", "known_values/apply_bill.go", []string{
-			`Field: "bill_type", Rule: "enum"`, `if !hintPattern.MatchString(string(r.Hint)) {`, `if r.State == "" {`}},
+			`Field: "bill_type", Rule: "enum"`, `if r.State == "" {`, `if !hintPattern.MatchString(string(r.Hint)) {`}},
 		{"date-time as time.Time", "date_time/schedule_refund.go", []string{
 			"url.PathEscape(req.Since.Format(time.RFC3339Nano))", "time.Parse(time.RFC3339, v)", "Since time.Time `json:\"-\"`",
 			"ExecuteAt time.Time `json:\"execute_at\"`", "ExpireAt time.Time `json:\"expire_at,omitzero\"`", "if r.ExecuteAt.IsZero() {"}},
-		{"optional fields: pointers for numbers, booleans and objects, omitzero", "optional_fields/create_goods.go", []string{
-			"OptCount *int32 `json:\"opt_count,omitzero\"`", "OptExtra json.RawMessage `json:\"opt_extra,omitzero\"`",
-			"OptKind Kind `json:\"opt_kind,omitzero\"`", "OptListedAt time.Time `json:\"opt_listed_at,omitzero\"`",
-			"OptName string `json:\"opt_name,omitzero\"`", "OptOnSale *bool `json:\"opt_on_sale,omitzero\"`",
-			"OptSize *Size `json:\"opt_size,omitzero\"`", "OptTags []string `json:\"opt_tags,omitzero\"`",
-			"Price int64 `json:\"price\"`", "Size Size `json:\"size\"`"}},
+		{"optional fields: pointers for numbers, booleans and objects, omitzero; fields in the spec's order", "optional_fields/create_goods.go", []string{
+			"Price int64 `json:\"price\"`", "Size Size `json:\"size\"`",
+			"OptName string `json:\"opt_name,omitzero\"`", "OptKind Kind `json:\"opt_kind,omitzero\"`",
+			"OptListedAt time.Time `json:\"opt_listed_at,omitzero\"`", "OptCount *int32 `json:\"opt_count,omitzero\"`",
+			"OptOnSale *bool `json:\"opt_on_sale,omitzero\"`", "OptSize *Size `json:\"opt_size,omitzero\"`",
+			"OptTags []string `json:\"opt_tags,omitzero\"`", "OptExtra json.RawMessage `json:\"opt_extra,omitzero\"`"}},
 		{"a response shared by several operations", "shared_response/pre_sign_web.go", []string{
 			"func (c *Client) PreSignWeb(ctx context.Context, req *PreSignWebRequest) (*PreSignResult, error) {"}},
 		{"a response shared by several operations: one type", "shared_response/types.go", []string{
@@ -180,9 +180,9 @@ func TestScenarioCoverage(t *testing.T) {
 		{"a component response of one operation keeps its own type", "shared_response/get_contract.go", []string{"type GetContractResponse struct"}},
 		{"primitive components: no type, their rules on the field", "shared_response/pre_sign_app.go", []string{
 			"// An AppID bound to the merchant.", "AppID string `json:\"appid\"`",
-			"Must match the pattern ^https://[^?#]+$.", "NotifyURL string",
-			"// The sub-merchant's AppID; this description wins over the component's."}},
-		{"recursive types through pointers and slices", "recursive/types.go", []string{"Children []Node", "Parent *Node"}},
+			"// The sub-merchant's AppID; this description wins over the component's.",
+			"Must match the pattern ^https://[^?#]+$.", "NotifyURL string"}},
+		{"recursive types through pointers and slices", "recursive/types.go", []string{"Parent *Node", "Children []Node"}},
 		{"names that are Go keywords or not ASCII", "keywords/create_thing.go", []string{"Func string `json:\"func\"`", "X91D1X989D int64 `json:\"金额\"`"}},
 	} {
 		data, err := os.ReadFile(filepath.Join(scenarioDir, filepath.Dir(c.file), "golden", filepath.Base(c.file)))

@@ -69,63 +69,9 @@ type Param struct {
 	Description string
 }
 
-// Operations lists every operation of password-exempt-contract.yaml, sorted by path template and
-// method.
+// Operations lists every operation of password-exempt-contract.yaml, in the order the spec
+// lists them.
 var Operations = []Operation{
-	{
-		ID:           "preSignEcommerceMiniProgram",
-		Method:       http.MethodPost,
-		PathTemplate: "/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program",
-		Summary:      "Pre-sign a contract, ecommerce platform (电商收付通), mini program.",
-		Params:       []Param{},
-		HasBody:      true,
-		Call:         callPreSignEcommerceMiniProgram,
-	},
-	{
-		ID:           "preSignEcommercePayRedirectSign",
-		Method:       http.MethodPost,
-		PathTemplate: "/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign",
-		Summary:      "Pre-sign a contract, ecommerce platform (电商收付通), while paying.",
-		Params:       []Param{},
-		HasBody:      true,
-		Call:         callPreSignEcommercePayRedirectSign,
-	},
-	{
-		ID:           "preSignNormalMiniProgram",
-		Method:       http.MethodPost,
-		PathTemplate: "/v3/password-exempt-contract/contracts/normal/pre-entrust-sign/mini-program",
-		Summary:      "Pre-sign a contract, direct merchant, mini program.",
-		Params:       []Param{},
-		HasBody:      true,
-		Call:         callPreSignNormalMiniProgram,
-	},
-	{
-		ID:           "preSignNormalPayRedirectSign",
-		Method:       http.MethodPost,
-		PathTemplate: "/v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign",
-		Summary:      "Pre-sign a contract, direct merchant, while paying.",
-		Params:       []Param{},
-		HasBody:      true,
-		Call:         callPreSignNormalPayRedirectSign,
-	},
-	{
-		ID:           "preSignQsMiniProgram",
-		Method:       http.MethodPost,
-		PathTemplate: "/v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program",
-		Summary:      "Pre-sign a contract, clearing institution (清算机构), mini program.",
-		Params:       []Param{},
-		HasBody:      true,
-		Call:         callPreSignQsMiniProgram,
-	},
-	{
-		ID:           "preSignQsPayRedirectSign",
-		Method:       http.MethodPost,
-		PathTemplate: "/v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign",
-		Summary:      "Pre-sign a contract, clearing institution (清算机构), while paying.",
-		Params:       []Param{},
-		HasBody:      true,
-		Call:         callPreSignQsPayRedirectSign,
-	},
 	{
 		ID:           "queryByCode",
 		Method:       http.MethodGet,
@@ -151,6 +97,24 @@ var Operations = []Operation{
 		Call:    callTerminateByCode,
 	},
 	{
+		ID:           "preSignNormalMiniProgram",
+		Method:       http.MethodPost,
+		PathTemplate: "/v3/password-exempt-contract/contracts/normal/pre-entrust-sign/mini-program",
+		Summary:      "Pre-sign a contract, direct merchant, mini program.",
+		Params:       []Param{},
+		HasBody:      true,
+		Call:         callPreSignNormalMiniProgram,
+	},
+	{
+		ID:           "preSignNormalPayRedirectSign",
+		Method:       http.MethodPost,
+		PathTemplate: "/v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign",
+		Summary:      "Pre-sign a contract, direct merchant, while paying.",
+		Params:       []Param{},
+		HasBody:      true,
+		Call:         callPreSignNormalPayRedirectSign,
+	},
+	{
 		ID:           "preSignServiceProviderMiniProgram",
 		Method:       http.MethodPost,
 		PathTemplate: "/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program",
@@ -167,5 +131,41 @@ var Operations = []Operation{
 		Params:       []Param{},
 		HasBody:      true,
 		Call:         callPreSignServiceProviderPayRedirectSign,
+	},
+	{
+		ID:           "preSignEcommerceMiniProgram",
+		Method:       http.MethodPost,
+		PathTemplate: "/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program",
+		Summary:      "Pre-sign a contract, ecommerce platform (电商收付通), mini program.",
+		Params:       []Param{},
+		HasBody:      true,
+		Call:         callPreSignEcommerceMiniProgram,
+	},
+	{
+		ID:           "preSignEcommercePayRedirectSign",
+		Method:       http.MethodPost,
+		PathTemplate: "/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign",
+		Summary:      "Pre-sign a contract, ecommerce platform (电商收付通), while paying.",
+		Params:       []Param{},
+		HasBody:      true,
+		Call:         callPreSignEcommercePayRedirectSign,
+	},
+	{
+		ID:           "preSignQsMiniProgram",
+		Method:       http.MethodPost,
+		PathTemplate: "/v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program",
+		Summary:      "Pre-sign a contract, clearing institution (清算机构), mini program.",
+		Params:       []Param{},
+		HasBody:      true,
+		Call:         callPreSignQsMiniProgram,
+	},
+	{
+		ID:           "preSignQsPayRedirectSign",
+		Method:       http.MethodPost,
+		PathTemplate: "/v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign",
+		Summary:      "Pre-sign a contract, clearing institution (清算机构), while paying.",
+		Params:       []Param{},
+		HasBody:      true,
+		Call:         callPreSignQsPayRedirectSign,
 	},
 }

@@ -19,7 +19,7 @@
 //		return err
 //	}
 //	client := passwordexemptcontract.NewClient(rt)
-//	resp, err := client.PreSignEcommerceMiniProgram(ctx, &passwordexemptcontract.PreSignEcommerceMiniProgramRequest{ /* … */ })
+//	resp, err := client.QueryByCode(ctx, &passwordexemptcontract.QueryByCodeRequest{ /* … */ })
 //
 // Every method first checks its request against the rules of the spec (see the
 // Validate method of each request type) and sends nothing when a field breaks

@@ -10,215 +10,6 @@ import (
 	"github.com/payforge/wechatpay/wechatpay"
 )
 
-// A call of preSignEcommerceMiniProgram. Build the client once and share it; fill the request (its
-// required fields are shown, with the spec's example values where it has them);
-// then tell apart a request Validate refused (nothing was sent), an answer
-// WeChat Pay refused, and a call that failed.
-func ExampleClient_PreSignEcommerceMiniProgram() {
-	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	client := NewClient(rt)
-
-	resp, err := client.PreSignEcommerceMiniProgram(context.Background(), &PreSignEcommerceMiniProgramRequest{
-		AppID:                  "<appid>",
-		ContractDisplayAccount: "<contract_display_account>",
-		NotifyURL:              "<notify_url>",
-		OpenID:                 "<openid>",
-		OutContractCode:        "wxwtdk20200910100000",
-		ServiceID:              12535,
-	})
-	var invalid *wechatpay.ValidationError
-	var apiErr *wechatpay.APIError
-	switch {
-	case errors.As(err, &invalid):
-		fmt.Println("not sent:", invalid.Field, invalid.Rule)
-	case errors.As(err, &apiErr):
-		fmt.Println("refused:", apiErr.Code, apiErr.Message, apiErr.RequestID)
-	case err != nil:
-		fmt.Println(err)
-	default:
-		fmt.Printf("%+v\n", resp)
-	}
-}
-
-// A call of preSignEcommercePayRedirectSign. Build the client once and share it; fill the request (its
-// required fields are shown, with the spec's example values where it has them);
-// then tell apart a request Validate refused (nothing was sent), an answer
-// WeChat Pay refused, and a call that failed.
-func ExampleClient_PreSignEcommercePayRedirectSign() {
-	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	client := NewClient(rt)
-
-	resp, err := client.PreSignEcommercePayRedirectSign(context.Background(), &PreSignEcommercePayRedirectSignRequest{
-		AppID:                  "<appid>",
-		ContractDisplayAccount: "<contract_display_account>",
-		NotifyURL:              "<notify_url>",
-		OpenID:                 "<openid>",
-		OutContractCode:        "wxwtdk20200910100000",
-		PrepayID:               "<prepay_id>",
-		ServiceID:              12535,
-	})
-	var invalid *wechatpay.ValidationError
-	var apiErr *wechatpay.APIError
-	switch {
-	case errors.As(err, &invalid):
-		fmt.Println("not sent:", invalid.Field, invalid.Rule)
-	case errors.As(err, &apiErr):
-		fmt.Println("refused:", apiErr.Code, apiErr.Message, apiErr.RequestID)
-	case err != nil:
-		fmt.Println(err)
-	default:
-		fmt.Printf("%+v\n", resp)
-	}
-}
-
-// A call of preSignNormalMiniProgram. Build the client once and share it; fill the request (its
-// required fields are shown, with the spec's example values where it has them);
-// then tell apart a request Validate refused (nothing was sent), an answer
-// WeChat Pay refused, and a call that failed.
-func ExampleClient_PreSignNormalMiniProgram() {
-	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	client := NewClient(rt)
-
-	resp, err := client.PreSignNormalMiniProgram(context.Background(), &PreSignNormalMiniProgramRequest{
-		AppID:                  "<appid>",
-		ContractDisplayAccount: "<contract_display_account>",
-		NotifyURL:              "<notify_url>",
-		OpenID:                 "<openid>",
-		OutContractCode:        "wxwtdk20200910100000",
-		ServiceID:              12535,
-	})
-	var invalid *wechatpay.ValidationError
-	var apiErr *wechatpay.APIError
-	switch {
-	case errors.As(err, &invalid):
-		fmt.Println("not sent:", invalid.Field, invalid.Rule)
-	case errors.As(err, &apiErr):
-		fmt.Println("refused:", apiErr.Code, apiErr.Message, apiErr.RequestID)
-	case err != nil:
-		fmt.Println(err)
-	default:
-		fmt.Printf("%+v\n", resp)
-	}
-}
-
-// A call of preSignNormalPayRedirectSign. Build the client once and share it; fill the request (its
-// required fields are shown, with the spec's example values where it has them);
-// then tell apart a request Validate refused (nothing was sent), an answer
-// WeChat Pay refused, and a call that failed.
-func ExampleClient_PreSignNormalPayRedirectSign() {
-	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	client := NewClient(rt)
-
-	resp, err := client.PreSignNormalPayRedirectSign(context.Background(), &PreSignNormalPayRedirectSignRequest{
-		AppID:                  "<appid>",
-		ContractDisplayAccount: "<contract_display_account>",
-		NotifyURL:              "<notify_url>",
-		OpenID:                 "<openid>",
-		OutContractCode:        "wxwtdk20200910100000",
-		PrepayID:               "<prepay_id>",
-		ServiceID:              12535,
-	})
-	var invalid *wechatpay.ValidationError
-	var apiErr *wechatpay.APIError
-	switch {
-	case errors.As(err, &invalid):
-		fmt.Println("not sent:", invalid.Field, invalid.Rule)
-	case errors.As(err, &apiErr):
-		fmt.Println("refused:", apiErr.Code, apiErr.Message, apiErr.RequestID)
-	case err != nil:
-		fmt.Println(err)
-	default:
-		fmt.Printf("%+v\n", resp)
-	}
-}
-
-// A call of preSignQsMiniProgram. Build the client once and share it; fill the request (its
-// required fields are shown, with the spec's example values where it has them);
-// then tell apart a request Validate refused (nothing was sent), an answer
-// WeChat Pay refused, and a call that failed.
-func ExampleClient_PreSignQsMiniProgram() {
-	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	client := NewClient(rt)
-
-	resp, err := client.PreSignQsMiniProgram(context.Background(), &PreSignQsMiniProgramRequest{
-		AppID:                  "<appid>",
-		ContractDisplayAccount: "<contract_display_account>",
-		NotifyURL:              "<notify_url>",
-		OutContractCode:        "wxwtdk20200910100000",
-		ServiceID:              12535,
-		SubAppID:               "<sub_appid>",
-		SubMchID:               "1900000109",
-	})
-	var invalid *wechatpay.ValidationError
-	var apiErr *wechatpay.APIError
-	switch {
-	case errors.As(err, &invalid):
-		fmt.Println("not sent:", invalid.Field, invalid.Rule)
-	case errors.As(err, &apiErr):
-		fmt.Println("refused:", apiErr.Code, apiErr.Message, apiErr.RequestID)
-	case err != nil:
-		fmt.Println(err)
-	default:
-		fmt.Printf("%+v\n", resp)
-	}
-}
-
-// A call of preSignQsPayRedirectSign. Build the client once and share it; fill the request (its
-// required fields are shown, with the spec's example values where it has them);
-// then tell apart a request Validate refused (nothing was sent), an answer
-// WeChat Pay refused, and a call that failed.
-func ExampleClient_PreSignQsPayRedirectSign() {
-	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	client := NewClient(rt)
-
-	resp, err := client.PreSignQsPayRedirectSign(context.Background(), &PreSignQsPayRedirectSignRequest{
-		AppID:                  "<appid>",
-		ContractDisplayAccount: "<contract_display_account>",
-		NotifyURL:              "<notify_url>",
-		OutContractCode:        "wxwtdk20200910100000",
-		PrepayID:               "<prepay_id>",
-		ServiceID:              12535,
-		SubAppID:               "<sub_appid>",
-		SubMchID:               "1900000109",
-	})
-	var invalid *wechatpay.ValidationError
-	var apiErr *wechatpay.APIError
-	switch {
-	case errors.As(err, &invalid):
-		fmt.Println("not sent:", invalid.Field, invalid.Rule)
-	case errors.As(err, &apiErr):
-		fmt.Println("refused:", apiErr.Code, apiErr.Message, apiErr.RequestID)
-	case err != nil:
-		fmt.Println(err)
-	default:
-		fmt.Printf("%+v\n", resp)
-	}
-}
-
 // A call of queryByCode. Build the client once and share it; fill the request (its
 // required fields are shown, with the spec's example values where it has them);
 // then tell apart a request Validate refused (nothing was sent), an answer
@@ -280,6 +71,75 @@ func ExampleClient_TerminateByCode() {
 	}
 }
 
+// A call of preSignNormalMiniProgram. Build the client once and share it; fill the request (its
+// required fields are shown, with the spec's example values where it has them);
+// then tell apart a request Validate refused (nothing was sent), an answer
+// WeChat Pay refused, and a call that failed.
+func ExampleClient_PreSignNormalMiniProgram() {
+	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	client := NewClient(rt)
+
+	resp, err := client.PreSignNormalMiniProgram(context.Background(), &PreSignNormalMiniProgramRequest{
+		AppID:                  "<appid>",
+		ServiceID:              12535,
+		OutContractCode:        "wxwtdk20200910100000",
+		NotifyURL:              "<notify_url>",
+		ContractDisplayAccount: "<contract_display_account>",
+		OpenID:                 "<openid>",
+	})
+	var invalid *wechatpay.ValidationError
+	var apiErr *wechatpay.APIError
+	switch {
+	case errors.As(err, &invalid):
+		fmt.Println("not sent:", invalid.Field, invalid.Rule)
+	case errors.As(err, &apiErr):
+		fmt.Println("refused:", apiErr.Code, apiErr.Message, apiErr.RequestID)
+	case err != nil:
+		fmt.Println(err)
+	default:
+		fmt.Printf("%+v\n", resp)
+	}
+}
+
+// A call of preSignNormalPayRedirectSign. Build the client once and share it; fill the request (its
+// required fields are shown, with the spec's example values where it has them);
+// then tell apart a request Validate refused (nothing was sent), an answer
+// WeChat Pay refused, and a call that failed.
+func ExampleClient_PreSignNormalPayRedirectSign() {
+	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	client := NewClient(rt)
+
+	resp, err := client.PreSignNormalPayRedirectSign(context.Background(), &PreSignNormalPayRedirectSignRequest{
+		AppID:                  "<appid>",
+		ServiceID:              12535,
+		OutContractCode:        "wxwtdk20200910100000",
+		NotifyURL:              "<notify_url>",
+		ContractDisplayAccount: "<contract_display_account>",
+		OpenID:                 "<openid>",
+		PrepayID:               "<prepay_id>",
+	})
+	var invalid *wechatpay.ValidationError
+	var apiErr *wechatpay.APIError
+	switch {
+	case errors.As(err, &invalid):
+		fmt.Println("not sent:", invalid.Field, invalid.Rule)
+	case errors.As(err, &apiErr):
+		fmt.Println("refused:", apiErr.Code, apiErr.Message, apiErr.RequestID)
+	case err != nil:
+		fmt.Println(err)
+	default:
+		fmt.Printf("%+v\n", resp)
+	}
+}
+
 // A call of preSignServiceProviderMiniProgram. Build the client once and share it; fill the request (its
 // required fields are shown, with the spec's example values where it has them);
 // then tell apart a request Validate refused (nothing was sent), an answer
@@ -293,13 +153,13 @@ func ExampleClient_PreSignServiceProviderMiniProgram() {
 	client := NewClient(rt)
 
 	resp, err := client.PreSignServiceProviderMiniProgram(context.Background(), &PreSignServiceProviderMiniProgramRequest{
-		ContractDisplayAccount: "<contract_display_account>",
-		NotifyURL:              "<notify_url>",
-		OutContractCode:        "wxwtdk20200910100000",
-		ServiceID:              12535,
 		SpAppID:                "<sp_appid>",
-		SubAppID:               "<sub_appid>",
 		SubMchID:               "<sub_mchid>",
+		SubAppID:               "<sub_appid>",
+		ServiceID:              12535,
+		OutContractCode:        "wxwtdk20200910100000",
+		NotifyURL:              "<notify_url>",
+		ContractDisplayAccount: "<contract_display_account>",
 	})
 	var invalid *wechatpay.ValidationError
 	var apiErr *wechatpay.APIError
@@ -328,14 +188,154 @@ func ExampleClient_PreSignServiceProviderPayRedirectSign() {
 	client := NewClient(rt)
 
 	resp, err := client.PreSignServiceProviderPayRedirectSign(context.Background(), &PreSignServiceProviderPayRedirectSignRequest{
-		ContractDisplayAccount: "<contract_display_account>",
-		NotifyURL:              "<notify_url>",
-		OutContractCode:        "wxwtdk20200910100000",
-		PrepayID:               "<prepay_id>",
-		ServiceID:              12535,
 		SpAppID:                "<sp_appid>",
-		SubAppID:               "<sub_appid>",
 		SubMchID:               "<sub_mchid>",
+		SubAppID:               "<sub_appid>",
+		ServiceID:              12535,
+		OutContractCode:        "wxwtdk20200910100000",
+		NotifyURL:              "<notify_url>",
+		ContractDisplayAccount: "<contract_display_account>",
+		PrepayID:               "<prepay_id>",
+	})
+	var invalid *wechatpay.ValidationError
+	var apiErr *wechatpay.APIError
+	switch {
+	case errors.As(err, &invalid):
+		fmt.Println("not sent:", invalid.Field, invalid.Rule)
+	case errors.As(err, &apiErr):
+		fmt.Println("refused:", apiErr.Code, apiErr.Message, apiErr.RequestID)
+	case err != nil:
+		fmt.Println(err)
+	default:
+		fmt.Printf("%+v\n", resp)
+	}
+}
+
+// A call of preSignEcommerceMiniProgram. Build the client once and share it; fill the request (its
+// required fields are shown, with the spec's example values where it has them);
+// then tell apart a request Validate refused (nothing was sent), an answer
+// WeChat Pay refused, and a call that failed.
+func ExampleClient_PreSignEcommerceMiniProgram() {
+	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	client := NewClient(rt)
+
+	resp, err := client.PreSignEcommerceMiniProgram(context.Background(), &PreSignEcommerceMiniProgramRequest{
+		AppID:                  "<appid>",
+		ServiceID:              12535,
+		OutContractCode:        "wxwtdk20200910100000",
+		NotifyURL:              "<notify_url>",
+		ContractDisplayAccount: "<contract_display_account>",
+		OpenID:                 "<openid>",
+	})
+	var invalid *wechatpay.ValidationError
+	var apiErr *wechatpay.APIError
+	switch {
+	case errors.As(err, &invalid):
+		fmt.Println("not sent:", invalid.Field, invalid.Rule)
+	case errors.As(err, &apiErr):
+		fmt.Println("refused:", apiErr.Code, apiErr.Message, apiErr.RequestID)
+	case err != nil:
+		fmt.Println(err)
+	default:
+		fmt.Printf("%+v\n", resp)
+	}
+}
+
+// A call of preSignEcommercePayRedirectSign. Build the client once and share it; fill the request (its
+// required fields are shown, with the spec's example values where it has them);
+// then tell apart a request Validate refused (nothing was sent), an answer
+// WeChat Pay refused, and a call that failed.
+func ExampleClient_PreSignEcommercePayRedirectSign() {
+	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	client := NewClient(rt)
+
+	resp, err := client.PreSignEcommercePayRedirectSign(context.Background(), &PreSignEcommercePayRedirectSignRequest{
+		AppID:                  "<appid>",
+		ServiceID:              12535,
+		OutContractCode:        "wxwtdk20200910100000",
+		NotifyURL:              "<notify_url>",
+		ContractDisplayAccount: "<contract_display_account>",
+		OpenID:                 "<openid>",
+		PrepayID:               "<prepay_id>",
+	})
+	var invalid *wechatpay.ValidationError
+	var apiErr *wechatpay.APIError
+	switch {
+	case errors.As(err, &invalid):
+		fmt.Println("not sent:", invalid.Field, invalid.Rule)
+	case errors.As(err, &apiErr):
+		fmt.Println("refused:", apiErr.Code, apiErr.Message, apiErr.RequestID)
+	case err != nil:
+		fmt.Println(err)
+	default:
+		fmt.Printf("%+v\n", resp)
+	}
+}
+
+// A call of preSignQsMiniProgram. Build the client once and share it; fill the request (its
+// required fields are shown, with the spec's example values where it has them);
+// then tell apart a request Validate refused (nothing was sent), an answer
+// WeChat Pay refused, and a call that failed.
+func ExampleClient_PreSignQsMiniProgram() {
+	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	client := NewClient(rt)
+
+	resp, err := client.PreSignQsMiniProgram(context.Background(), &PreSignQsMiniProgramRequest{
+		AppID:                  "<appid>",
+		SubAppID:               "<sub_appid>",
+		SubMchID:               "1900000109",
+		ServiceID:              12535,
+		OutContractCode:        "wxwtdk20200910100000",
+		NotifyURL:              "<notify_url>",
+		ContractDisplayAccount: "<contract_display_account>",
+	})
+	var invalid *wechatpay.ValidationError
+	var apiErr *wechatpay.APIError
+	switch {
+	case errors.As(err, &invalid):
+		fmt.Println("not sent:", invalid.Field, invalid.Rule)
+	case errors.As(err, &apiErr):
+		fmt.Println("refused:", apiErr.Code, apiErr.Message, apiErr.RequestID)
+	case err != nil:
+		fmt.Println(err)
+	default:
+		fmt.Printf("%+v\n", resp)
+	}
+}
+
+// A call of preSignQsPayRedirectSign. Build the client once and share it; fill the request (its
+// required fields are shown, with the spec's example values where it has them);
+// then tell apart a request Validate refused (nothing was sent), an answer
+// WeChat Pay refused, and a call that failed.
+func ExampleClient_PreSignQsPayRedirectSign() {
+	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	client := NewClient(rt)
+
+	resp, err := client.PreSignQsPayRedirectSign(context.Background(), &PreSignQsPayRedirectSignRequest{
+		AppID:                  "<appid>",
+		SubAppID:               "<sub_appid>",
+		SubMchID:               "1900000109",
+		ServiceID:              12535,
+		OutContractCode:        "wxwtdk20200910100000",
+		NotifyURL:              "<notify_url>",
+		ContractDisplayAccount: "<contract_display_account>",
+		PrepayID:               "<prepay_id>",
 	})
 	var invalid *wechatpay.ValidationError
 	var apiErr *wechatpay.APIError

@@ -78,21 +78,10 @@ type PreSignEcommercePayRedirectSignRequest struct {
 	// Required. At most 32 characters.
 	AppID string `json:"appid"`
 
-	// The account name shown to the user on the signing page (签约展示账户).
+	// The password-exempt payment service ID (免密支付服务ID).
 	//
-	// Required. At most 32 characters.
-	ContractDisplayAccount string `json:"contract_display_account"`
-
-	// Where WeChat Pay notifies the signing result (签约结果通知地址): an HTTPS URL
-	// without a query string.
-	//
-	// Required. At most 256 characters. Must match the pattern ^https://[^?#]+$.
-	NotifyURL string `json:"notify_url"`
-
-	// The user's OpenID under appid (用户标识).
-	//
-	// Required. At most 128 characters.
-	OpenID string `json:"openid"`
+	// Required.
+	ServiceID int64 `json:"service_id"`
 
 	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
 	// unique per merchant, never reusable after its contract is terminated.
@@ -100,15 +89,26 @@ type PreSignEcommercePayRedirectSignRequest struct {
 	// Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
 	OutContractCode string `json:"out_contract_code"`
 
+	// Where WeChat Pay notifies the signing result (签约结果通知地址): an HTTPS URL
+	// without a query string.
+	//
+	// Required. At most 256 characters. Must match the pattern ^https://[^?#]+$.
+	NotifyURL string `json:"notify_url"`
+
+	// The account name shown to the user on the signing page (签约展示账户).
+	//
+	// Required. At most 32 characters.
+	ContractDisplayAccount string `json:"contract_display_account"`
+
+	// The user's OpenID under appid (用户标识).
+	//
+	// Required. At most 128 characters.
+	OpenID string `json:"openid"`
+
 	// The prepay ID (预支付交易会话标识) of the order the user pays while signing.
 	//
 	// Required. At most 64 characters.
 	PrepayID string `json:"prepay_id"`
-
-	// The password-exempt payment service ID (免密支付服务ID).
-	//
-	// Required.
-	ServiceID int64 `json:"service_id"`
 }
 
 // Validate checks r against the rules of the spec and returns every violation,
@@ -126,12 +126,17 @@ func (r *PreSignEcommercePayRedirectSignRequest) Validate() error {
 	} else if n := utf8.RuneCountInString(r.AppID); n > 32 {
 		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
 	}
-	if r.ContractDisplayAccount == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.ContractDisplayAccount) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.ContractDisplayAccount); n > 32 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
+	if r.OutContractCode == "" {
+		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "required", Message: "is required"})
+	} else if !utf8.ValidString(r.OutContractCode) {
+		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "utf8", Message: "is not valid UTF-8"})
+	} else {
+		if n := utf8.RuneCountInString(r.OutContractCode); n > 32 {
+			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
+		}
+		if !outContractCodePattern.MatchString(r.OutContractCode) {
+			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "pattern", Message: "does not match the pattern ^[0-9A-Za-z]{1,32}$"})
+		}
 	}
 	if r.NotifyURL == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "required", Message: "is required"})
@@ -145,24 +150,19 @@ func (r *PreSignEcommercePayRedirectSignRequest) Validate() error {
 			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "pattern", Message: "does not match the pattern ^https://[^?#]+$"})
 		}
 	}
+	if r.ContractDisplayAccount == "" {
+		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "required", Message: "is required"})
+	} else if !utf8.ValidString(r.ContractDisplayAccount) {
+		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "utf8", Message: "is not valid UTF-8"})
+	} else if n := utf8.RuneCountInString(r.ContractDisplayAccount); n > 32 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
+	}
 	if r.OpenID == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: "openid", Rule: "required", Message: "is required"})
 	} else if !utf8.ValidString(r.OpenID) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "openid", Rule: "utf8", Message: "is not valid UTF-8"})
 	} else if n := utf8.RuneCountInString(r.OpenID); n > 128 {
 		errs = append(errs, &wechatpay.ValidationError{Field: "openid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 128 are allowed", n)})
-	}
-	if r.OutContractCode == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.OutContractCode) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else {
-		if n := utf8.RuneCountInString(r.OutContractCode); n > 32 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-		}
-		if !outContractCodePattern.MatchString(r.OutContractCode) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "pattern", Message: "does not match the pattern ^[0-9A-Za-z]{1,32}$"})
-		}
 	}
 	if r.PrepayID == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: "prepay_id", Rule: "required", Message: "is required"})

@@ -73,16 +73,25 @@ func callPreSignServiceProviderMiniProgram(ctx context.Context, c *Client, param
 // Path and query parameters are tagged json:"-", so json.Marshal of a
 // PreSignServiceProviderMiniProgramRequest is exactly the JSON body sent.
 type PreSignServiceProviderMiniProgramRequest struct {
-	// The account name shown to the user on the signing page (签约展示账户).
+	// The service provider's AppID (服务商应用ID).
 	//
-	// Required. At most 32 characters.
-	ContractDisplayAccount string `json:"contract_display_account"`
+	// Required.
+	SpAppID string `json:"sp_appid"`
 
-	// Where WeChat Pay notifies the signing result (签约结果通知地址): an HTTPS URL
-	// without a query string.
+	// The sub-merchant ID (子商户号).
 	//
-	// Required. At most 256 characters. Must match the pattern ^https://[^?#]+$.
-	NotifyURL string `json:"notify_url"`
+	// Required.
+	SubMchID string `json:"sub_mchid"`
+
+	// The sub-merchant's AppID (子商户应用ID).
+	//
+	// Required.
+	SubAppID string `json:"sub_appid"`
+
+	// The password-exempt payment service ID (免密支付服务ID).
+	//
+	// Required.
+	ServiceID int64 `json:"service_id"`
 
 	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
 	// unique per merchant, never reusable after its contract is terminated.
@@ -90,30 +99,21 @@ type PreSignServiceProviderMiniProgramRequest struct {
 	// Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
 	OutContractCode string `json:"out_contract_code"`
 
-	// The password-exempt payment service ID (免密支付服务ID).
+	// Where WeChat Pay notifies the signing result (签约结果通知地址): an HTTPS URL
+	// without a query string.
 	//
-	// Required.
-	ServiceID int64 `json:"service_id"`
+	// Required. At most 256 characters. Must match the pattern ^https://[^?#]+$.
+	NotifyURL string `json:"notify_url"`
 
-	// The service provider's AppID (服务商应用ID).
+	// The account name shown to the user on the signing page (签约展示账户).
 	//
-	// Required.
-	SpAppID string `json:"sp_appid"`
+	// Required. At most 32 characters.
+	ContractDisplayAccount string `json:"contract_display_account"`
 
 	// The user's OpenID under sp_appid (用户在服务商应用下的标识).
 	//
 	// Optional.
 	SpOpenID string `json:"sp_openid,omitzero"`
-
-	// The sub-merchant's AppID (子商户应用ID).
-	//
-	// Required.
-	SubAppID string `json:"sub_appid"`
-
-	// The sub-merchant ID (子商户号).
-	//
-	// Required.
-	SubMchID string `json:"sub_mchid"`
 
 	// The user's OpenID under sub_appid (用户在子商户应用下的标识).
 	//
@@ -129,24 +129,20 @@ func (r *PreSignServiceProviderMiniProgramRequest) Validate() error {
 		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
 	}
 	var errs []error
-	if r.ContractDisplayAccount == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.ContractDisplayAccount) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.ContractDisplayAccount); n > 32 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
+	if r.SpAppID == "" {
+		errs = append(errs, &wechatpay.ValidationError{Field: "sp_appid", Rule: "required", Message: "is required"})
+	} else if !utf8.ValidString(r.SpAppID) {
+		errs = append(errs, &wechatpay.ValidationError{Field: "sp_appid", Rule: "utf8", Message: "is not valid UTF-8"})
 	}
-	if r.NotifyURL == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.NotifyURL) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else {
-		if n := utf8.RuneCountInString(r.NotifyURL); n > 256 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 256 are allowed", n)})
-		}
-		if !notifyURLPattern.MatchString(r.NotifyURL) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "pattern", Message: "does not match the pattern ^https://[^?#]+$"})
-		}
+	if r.SubMchID == "" {
+		errs = append(errs, &wechatpay.ValidationError{Field: "sub_mchid", Rule: "required", Message: "is required"})
+	} else if !utf8.ValidString(r.SubMchID) {
+		errs = append(errs, &wechatpay.ValidationError{Field: "sub_mchid", Rule: "utf8", Message: "is not valid UTF-8"})
+	}
+	if r.SubAppID == "" {
+		errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "required", Message: "is required"})
+	} else if !utf8.ValidString(r.SubAppID) {
+		errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "utf8", Message: "is not valid UTF-8"})
 	}
 	if r.OutContractCode == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "required", Message: "is required"})
@@ -160,23 +156,27 @@ func (r *PreSignServiceProviderMiniProgramRequest) Validate() error {
 			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "pattern", Message: "does not match the pattern ^[0-9A-Za-z]{1,32}$"})
 		}
 	}
-	if r.SpAppID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sp_appid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.SpAppID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sp_appid", Rule: "utf8", Message: "is not valid UTF-8"})
+	if r.NotifyURL == "" {
+		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "required", Message: "is required"})
+	} else if !utf8.ValidString(r.NotifyURL) {
+		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "utf8", Message: "is not valid UTF-8"})
+	} else {
+		if n := utf8.RuneCountInString(r.NotifyURL); n > 256 {
+			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 256 are allowed", n)})
+		}
+		if !notifyURLPattern.MatchString(r.NotifyURL) {
+			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "pattern", Message: "does not match the pattern ^https://[^?#]+$"})
+		}
+	}
+	if r.ContractDisplayAccount == "" {
+		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "required", Message: "is required"})
+	} else if !utf8.ValidString(r.ContractDisplayAccount) {
+		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "utf8", Message: "is not valid UTF-8"})
+	} else if n := utf8.RuneCountInString(r.ContractDisplayAccount); n > 32 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
 	}
 	if !utf8.ValidString(r.SpOpenID) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "sp_openid", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	if r.SubAppID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.SubAppID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	if r.SubMchID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sub_mchid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.SubMchID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sub_mchid", Rule: "utf8", Message: "is not valid UTF-8"})
 	}
 	if !utf8.ValidString(r.SubOpenID) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "sub_openid", Rule: "utf8", Message: "is not valid UTF-8"})
@@ -188,26 +188,31 @@ func (r *PreSignServiceProviderMiniProgramRequest) Validate() error {
 //
 // What WeChat Pay answers a service provider's pre-signing in a mini program with.
 type PreSignServiceProviderMiniProgramResponse struct {
+	// The pre-signing ID (预签约ID), valid for 2 hours.
+	//
+	// Required. At most 128 characters.
+	PreEntrustwebID string `json:"pre_entrustweb_id"`
+
 	// A merchant ID (商户号).
 	//
 	// Required. At most 32 characters.
 	MchID string `json:"mchid"`
+
+	// The sub-merchant ID (子商户号).
+	//
+	// Required.
+	SubMchID string `json:"sub_mchid"`
+
+	// The password-exempt payment service ID (免密支付服务ID).
+	//
+	// Required.
+	ServiceID int64 `json:"service_id"`
 
 	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
 	// unique per merchant, never reusable after its contract is terminated.
 	//
 	// Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
 	OutContractCode string `json:"out_contract_code"`
-
-	// The pre-signing ID (预签约ID), valid for 2 hours.
-	//
-	// Required. At most 128 characters.
-	PreEntrustwebID string `json:"pre_entrustweb_id"`
-
-	// The password-exempt payment service ID (免密支付服务ID).
-	//
-	// Required.
-	ServiceID int64 `json:"service_id"`
 
 	// The AppID of the mini program that shows the signing page.
 	//
@@ -218,9 +223,4 @@ type PreSignServiceProviderMiniProgramResponse struct {
 	//
 	// Required.
 	SignMpPath string `json:"sign_mp_path"`
-
-	// The sub-merchant ID (子商户号).
-	//
-	// Required.
-	SubMchID string `json:"sub_mchid"`
 }

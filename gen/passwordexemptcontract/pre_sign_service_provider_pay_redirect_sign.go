@@ -73,16 +73,25 @@ func callPreSignServiceProviderPayRedirectSign(ctx context.Context, c *Client, p
 // Path and query parameters are tagged json:"-", so json.Marshal of a
 // PreSignServiceProviderPayRedirectSignRequest is exactly the JSON body sent.
 type PreSignServiceProviderPayRedirectSignRequest struct {
-	// The account name shown to the user on the signing page (签约展示账户).
+	// The service provider's AppID (服务商应用ID).
 	//
-	// Required. At most 32 characters.
-	ContractDisplayAccount string `json:"contract_display_account"`
+	// Required.
+	SpAppID string `json:"sp_appid"`
 
-	// Where WeChat Pay notifies the signing result (签约结果通知地址): an HTTPS URL
-	// without a query string.
+	// The sub-merchant ID (子商户号).
 	//
-	// Required. At most 256 characters. Must match the pattern ^https://[^?#]+$.
-	NotifyURL string `json:"notify_url"`
+	// Required.
+	SubMchID string `json:"sub_mchid"`
+
+	// The sub-merchant's AppID (子商户应用ID).
+	//
+	// Required.
+	SubAppID string `json:"sub_appid"`
+
+	// The password-exempt payment service ID (免密支付服务ID).
+	//
+	// Required.
+	ServiceID int64 `json:"service_id"`
 
 	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
 	// unique per merchant, never reusable after its contract is terminated.
@@ -90,40 +99,31 @@ type PreSignServiceProviderPayRedirectSignRequest struct {
 	// Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
 	OutContractCode string `json:"out_contract_code"`
 
-	// The prepay ID (预支付交易会话标识) of the order the user pays while signing.
+	// Where WeChat Pay notifies the signing result (签约结果通知地址): an HTTPS URL
+	// without a query string.
 	//
-	// Required. At most 64 characters.
-	PrepayID string `json:"prepay_id"`
+	// Required. At most 256 characters. Must match the pattern ^https://[^?#]+$.
+	NotifyURL string `json:"notify_url"`
 
-	// The password-exempt payment service ID (免密支付服务ID).
+	// The account name shown to the user on the signing page (签约展示账户).
 	//
-	// Required.
-	ServiceID int64 `json:"service_id"`
-
-	// The service provider's AppID (服务商应用ID).
-	//
-	// Required.
-	SpAppID string `json:"sp_appid"`
+	// Required. At most 32 characters.
+	ContractDisplayAccount string `json:"contract_display_account"`
 
 	// The user's OpenID under sp_appid (用户在服务商应用下的标识).
 	//
 	// Optional.
 	SpOpenID string `json:"sp_openid,omitzero"`
 
-	// The sub-merchant's AppID (子商户应用ID).
-	//
-	// Required.
-	SubAppID string `json:"sub_appid"`
-
-	// The sub-merchant ID (子商户号).
-	//
-	// Required.
-	SubMchID string `json:"sub_mchid"`
-
 	// The user's OpenID under sub_appid (用户在子商户应用下的标识).
 	//
 	// Optional.
 	SubOpenID string `json:"sub_openid,omitzero"`
+
+	// The prepay ID (预支付交易会话标识) of the order the user pays while signing.
+	//
+	// Required. At most 64 characters.
+	PrepayID string `json:"prepay_id"`
 }
 
 // Validate checks r against the rules of the spec and returns every violation,
@@ -134,24 +134,20 @@ func (r *PreSignServiceProviderPayRedirectSignRequest) Validate() error {
 		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
 	}
 	var errs []error
-	if r.ContractDisplayAccount == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.ContractDisplayAccount) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.ContractDisplayAccount); n > 32 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
+	if r.SpAppID == "" {
+		errs = append(errs, &wechatpay.ValidationError{Field: "sp_appid", Rule: "required", Message: "is required"})
+	} else if !utf8.ValidString(r.SpAppID) {
+		errs = append(errs, &wechatpay.ValidationError{Field: "sp_appid", Rule: "utf8", Message: "is not valid UTF-8"})
 	}
-	if r.NotifyURL == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.NotifyURL) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else {
-		if n := utf8.RuneCountInString(r.NotifyURL); n > 256 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 256 are allowed", n)})
-		}
-		if !notifyURLPattern.MatchString(r.NotifyURL) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "pattern", Message: "does not match the pattern ^https://[^?#]+$"})
-		}
+	if r.SubMchID == "" {
+		errs = append(errs, &wechatpay.ValidationError{Field: "sub_mchid", Rule: "required", Message: "is required"})
+	} else if !utf8.ValidString(r.SubMchID) {
+		errs = append(errs, &wechatpay.ValidationError{Field: "sub_mchid", Rule: "utf8", Message: "is not valid UTF-8"})
+	}
+	if r.SubAppID == "" {
+		errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "required", Message: "is required"})
+	} else if !utf8.ValidString(r.SubAppID) {
+		errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "utf8", Message: "is not valid UTF-8"})
 	}
 	if r.OutContractCode == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "required", Message: "is required"})
@@ -165,33 +161,37 @@ func (r *PreSignServiceProviderPayRedirectSignRequest) Validate() error {
 			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "pattern", Message: "does not match the pattern ^[0-9A-Za-z]{1,32}$"})
 		}
 	}
+	if r.NotifyURL == "" {
+		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "required", Message: "is required"})
+	} else if !utf8.ValidString(r.NotifyURL) {
+		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "utf8", Message: "is not valid UTF-8"})
+	} else {
+		if n := utf8.RuneCountInString(r.NotifyURL); n > 256 {
+			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 256 are allowed", n)})
+		}
+		if !notifyURLPattern.MatchString(r.NotifyURL) {
+			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "pattern", Message: "does not match the pattern ^https://[^?#]+$"})
+		}
+	}
+	if r.ContractDisplayAccount == "" {
+		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "required", Message: "is required"})
+	} else if !utf8.ValidString(r.ContractDisplayAccount) {
+		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "utf8", Message: "is not valid UTF-8"})
+	} else if n := utf8.RuneCountInString(r.ContractDisplayAccount); n > 32 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
+	}
+	if !utf8.ValidString(r.SpOpenID) {
+		errs = append(errs, &wechatpay.ValidationError{Field: "sp_openid", Rule: "utf8", Message: "is not valid UTF-8"})
+	}
+	if !utf8.ValidString(r.SubOpenID) {
+		errs = append(errs, &wechatpay.ValidationError{Field: "sub_openid", Rule: "utf8", Message: "is not valid UTF-8"})
+	}
 	if r.PrepayID == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: "prepay_id", Rule: "required", Message: "is required"})
 	} else if !utf8.ValidString(r.PrepayID) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "prepay_id", Rule: "utf8", Message: "is not valid UTF-8"})
 	} else if n := utf8.RuneCountInString(r.PrepayID); n > 64 {
 		errs = append(errs, &wechatpay.ValidationError{Field: "prepay_id", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 64 are allowed", n)})
-	}
-	if r.SpAppID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sp_appid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.SpAppID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sp_appid", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	if !utf8.ValidString(r.SpOpenID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sp_openid", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	if r.SubAppID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.SubAppID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	if r.SubMchID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sub_mchid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.SubMchID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sub_mchid", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	if !utf8.ValidString(r.SubOpenID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sub_openid", Rule: "utf8", Message: "is not valid UTF-8"})
 	}
 	return errors.Join(errs...)
 }
@@ -205,19 +205,19 @@ type PreSignServiceProviderPayRedirectSignResponse struct {
 	// Required. At most 32 characters.
 	MchID string `json:"mchid"`
 
-	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
-	// unique per merchant, never reusable after its contract is terminated.
+	// The sub-merchant ID (子商户号).
 	//
-	// Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
-	OutContractCode string `json:"out_contract_code"`
+	// Required.
+	SubMchID string `json:"sub_mchid"`
 
 	// The password-exempt payment service ID (免密支付服务ID).
 	//
 	// Required.
 	ServiceID int64 `json:"service_id"`
 
-	// The sub-merchant ID (子商户号).
+	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
+	// unique per merchant, never reusable after its contract is terminated.
 	//
-	// Required.
-	SubMchID string `json:"sub_mchid"`
+	// Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
+	OutContractCode string `json:"out_contract_code"`
 }

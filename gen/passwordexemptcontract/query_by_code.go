@@ -112,58 +112,25 @@ func (r *QueryByCodeRequest) Validate() error {
 //
 // A password-exempt contract as the query answers it.
 type QueryByCodeResponse struct {
-	// An AppID (应用ID) bound to the merchant.
+	// A merchant ID (商户号).
 	//
 	// Required. At most 32 characters.
-	AppID string `json:"appid"`
-
-	// The account name shown to the user on the signing page (签约展示账户).
-	//
-	// Optional.
-	ContractDisplayAccount string `json:"contract_display_account,omitzero"`
+	MchID string `json:"mchid"`
 
 	// WeChat Pay's ID of the contract (免密支付协议ID).
 	//
 	// Required. At most 32 characters.
 	ContractID string `json:"contract_id"`
 
-	// When the user signed (签约时间), RFC 3339.
-	//
-	// Required.
-	ContractSignedTime time.Time `json:"contract_signed_time"`
-
-	// The state of a contract (协议状态). The official list of values was not found;
-	// SIGNED is the one seen in the official examples. Other values are passed on
-	// as they come.
-	//
-	// Required.
-	ContractState ContractState `json:"contract_state"`
-
-	// How and when a contract ended (解约信息), once it has.
-	//
-	// Optional.
-	ContractTerminateInfo *ContractTerminateInfo `json:"contract_terminate_info,omitzero"`
-
-	// A merchant ID (商户号).
+	// An AppID (应用ID) bound to the merchant.
 	//
 	// Required. At most 32 characters.
-	MchID string `json:"mchid"`
+	AppID string `json:"appid"`
 
 	// The user's OpenID under appid (用户标识).
 	//
 	// Required. At most 64 characters.
 	OpenID string `json:"openid"`
-
-	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
-	// unique per merchant, never reusable after its contract is terminated.
-	//
-	// Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
-	OutContractCode string `json:"out_contract_code"`
-
-	// The password-exempt payment service ID (免密支付服务ID).
-	//
-	// Required.
-	ServiceID int64 `json:"service_id"`
 
 	// The sub-merchant's AppID (子商户应用ID), for sub-merchant contracts.
 	//
@@ -174,4 +141,37 @@ type QueryByCodeResponse struct {
 	//
 	// Optional. At most 64 characters.
 	SubOpenID string `json:"sub_openid,omitzero"`
+
+	// The password-exempt payment service ID (免密支付服务ID).
+	//
+	// Required.
+	ServiceID int64 `json:"service_id"`
+
+	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
+	// unique per merchant, never reusable after its contract is terminated.
+	//
+	// Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
+	OutContractCode string `json:"out_contract_code"`
+
+	// The account name shown to the user on the signing page (签约展示账户).
+	//
+	// Optional.
+	ContractDisplayAccount string `json:"contract_display_account,omitzero"`
+
+	// The state of a contract (协议状态). The official list of values was not found;
+	// SIGNED is the one seen in the official examples. Other values are passed on
+	// as they come.
+	//
+	// Required.
+	ContractState ContractState `json:"contract_state"`
+
+	// When the user signed (签约时间), RFC 3339.
+	//
+	// Required.
+	ContractSignedTime time.Time `json:"contract_signed_time"`
+
+	// How and when a contract ended (解约信息), once it has.
+	//
+	// Optional.
+	ContractTerminateInfo *ContractTerminateInfo `json:"contract_terminate_info,omitzero"`
 }

@@ -149,13 +149,13 @@ type TerminateByCodeResponse struct {
 	// Required. At most 32 characters.
 	MchID string `json:"mchid"`
 
-	// The merchant's contract code (商户签约协议号).
-	//
-	// Required. At most 32 characters.
-	OutContractCode string `json:"out_contract_code"`
-
 	// The password-exempt payment service ID (免密支付服务ID).
 	//
 	// Required.
 	ServiceID int64 `json:"service_id"`
+
+	// The merchant's contract code (商户签约协议号).
+	//
+	// Required. At most 32 characters.
+	OutContractCode string `json:"out_contract_code"`
 }

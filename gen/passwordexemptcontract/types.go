@@ -33,17 +33,17 @@ func (v ContractState) Known() bool {
 //
 // How and when a contract ended (解约信息), once it has.
 type ContractTerminateInfo struct {
-	// When the contract ended (解约时间), RFC 3339.
-	//
-	// Optional.
-	ContractTerminatedTime time.Time `json:"contract_terminated_time,omitzero"`
-
 	// How a contract ended (解约方式). The official list of values was not found;
 	// USER_TERMINATE is the one seen in the official examples. Other values are
 	// passed on as they come.
 	//
 	// Required.
 	ContractTerminationMode ContractTerminationMode `json:"contract_termination_mode"`
+
+	// When the contract ended (解约时间), RFC 3339.
+	//
+	// Optional.
+	ContractTerminatedTime time.Time `json:"contract_terminated_time,omitzero"`
 
 	// Why the contract was terminated (解约备注).
 	//
@@ -77,31 +77,31 @@ func (v ContractTerminationMode) Known() bool {
 }
 
 // PreSignMiniProgramResult is the body of a successful answer to
-// [Client.PreSignEcommerceMiniProgram], [Client.PreSignNormalMiniProgram] and
+// [Client.PreSignNormalMiniProgram], [Client.PreSignEcommerceMiniProgram] and
 // [Client.PreSignQsMiniProgram] (components.schemas.PreSignMiniProgramResult).
 //
 // What WeChat Pay answers a pre-signing in a mini program with.
 type PreSignMiniProgramResult struct {
+	// The pre-signing ID (预签约ID), valid for 2 hours.
+	//
+	// Required. At most 128 characters.
+	PreEntrustwebID string `json:"pre_entrustweb_id"`
+
 	// A merchant ID (商户号).
 	//
 	// Required. At most 32 characters.
 	MchID string `json:"mchid"`
+
+	// The password-exempt payment service ID (免密支付服务ID).
+	//
+	// Required.
+	ServiceID int64 `json:"service_id"`
 
 	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
 	// unique per merchant, never reusable after its contract is terminated.
 	//
 	// Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
 	OutContractCode string `json:"out_contract_code"`
-
-	// The pre-signing ID (预签约ID), valid for 2 hours.
-	//
-	// Required. At most 128 characters.
-	PreEntrustwebID string `json:"pre_entrustweb_id"`
-
-	// The password-exempt payment service ID (免密支付服务ID).
-	//
-	// Required.
-	ServiceID int64 `json:"service_id"`
 
 	// The AppID of the mini program that shows the signing page.
 	//
@@ -115,7 +115,7 @@ type PreSignMiniProgramResult struct {
 }
 
 // PreSignPayRedirectResult is the body of a successful answer to
-// [Client.PreSignEcommercePayRedirectSign], [Client.PreSignNormalPayRedirectSign]
+// [Client.PreSignNormalPayRedirectSign], [Client.PreSignEcommercePayRedirectSign]
 // and [Client.PreSignQsPayRedirectSign]
 // (components.schemas.PreSignPayRedirectResult).
 //
@@ -126,14 +126,14 @@ type PreSignPayRedirectResult struct {
 	// Required. At most 32 characters.
 	MchID string `json:"mchid"`
 
+	// The password-exempt payment service ID (免密支付服务ID).
+	//
+	// Required.
+	ServiceID int64 `json:"service_id"`
+
 	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
 	// unique per merchant, never reusable after its contract is terminated.
 	//
 	// Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
 	OutContractCode string `json:"out_contract_code"`
-
-	// The password-exempt payment service ID (免密支付服务ID).
-	//
-	// Required.
-	ServiceID int64 `json:"service_id"`
 }

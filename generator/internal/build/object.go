@@ -43,8 +43,8 @@ func (b *builder) object(ref *openapi3.SchemaRef, component, loc, nameHint strin
 	return n, checkFieldNames(b, n, loc)
 }
 
-// objectFields converts the properties of an object schema into fields,
-// sorted by the properties' names, and its anyOf of required lists into
+// objectFields converts the properties of an object schema into fields, in
+// the order the document lists them (by name when it has no positions), and its anyOf of required lists into
 // rules on them. what names a top-level body, which must be an object, in
 // errors.
 func (b *builder) objectFields(ref *openapi3.SchemaRef, loc, parent, what string) ([]*model.Field, []*model.AnyOf, error) {
@@ -73,6 +73,7 @@ func (b *builder) objectFields(ref *openapi3.SchemaRef, loc, parent, what string
 		names = append(names, name)
 	}
 	slices.Sort(names)
+	slices.SortStableFunc(names, func(x, y string) int { return specOrder(s.Properties[x].Origin, s.Properties[y].Origin) })
 	var fields []*model.Field
 	for _, name := range names {
 		ploc := loc + ".properties." + name

@@ -1,6 +1,7 @@
 package build
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -9,10 +10,18 @@ import (
 	"github.com/payforge/wechatpay/generator/internal/naming"
 )
 
+// paths builds every operation of the document, in the order the document
+// lists them (see specOrder).
 func (b *builder) paths(doc *openapi3.T) error {
 	if doc.Paths == nil {
 		return nil
 	}
+	type entry struct {
+		path, method string
+		item         *openapi3.PathItem
+		op           *openapi3.Operation
+	}
+	var entries []entry
 	keys := doc.Paths.Keys()
 	slices.Sort(keys)
 	for _, path := range keys {
@@ -33,16 +42,45 @@ func (b *builder) paths(doc *openapi3.T) error {
 			}
 		}
 		for _, m := range methods {
-			op := ops[m]
-			if op == nil {
-				continue
-			}
-			if err := b.operation(path, m, item, op, loc+"."+strings.ToLower(m)); err != nil {
-				return err
+			if op := ops[m]; op != nil {
+				entries = append(entries, entry{path, m, item, op})
 			}
 		}
 	}
+	slices.SortStableFunc(entries, func(x, y entry) int { return specOrder(x.op.Origin, y.op.Origin) })
+	for _, e := range entries {
+		if err := b.operation(e.path, e.method, e.item, e.op, "paths."+e.path+"."+strings.ToLower(e.method)); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// specOrder compares two elements of the document by where their keys are:
+// line, then column. An element whose position the loader did not record
+// comes after those it did; the caller's order breaks ties, so callers sort
+// stably from a deterministic order.
+func specOrder(x, y *openapi3.Origin) int {
+	xk, yk := originKey(x), originKey(y)
+	switch {
+	case xk == nil && yk == nil:
+		return 0
+	case xk == nil:
+		return 1
+	case yk == nil:
+		return -1
+	}
+	if c := cmp.Compare(xk.Line, yk.Line); c != 0 {
+		return c
+	}
+	return cmp.Compare(xk.Column, yk.Column)
+}
+
+func originKey(o *openapi3.Origin) *openapi3.Location {
+	if o == nil || o.Key == nil || o.Key.Line == 0 {
+		return nil
+	}
+	return o.Key
 }
 
 func (b *builder) operation(path, method string, item *openapi3.PathItem, o *openapi3.Operation, loc string) error {

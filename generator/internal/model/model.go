@@ -19,7 +19,9 @@ type Package struct {
 	Description string
 	// DocURL is the spec's externalDocs URL, if any.
 	DocURL string
-	// Operations are sorted by path template, then by method.
+	// Operations are in the order the spec lists them: by the position of
+	// their keys in the document; by path template, then method, when the
+	// loader recorded no positions.
 	Operations []*Operation
 	// Shared are the named types made from the spec's components, used by
 	// one operation or more, sorted by Go name.
@@ -102,7 +104,10 @@ type Named struct {
 	// Op is the operation a type made for one operation belongs to (see
 	// Operation.Owned); nil for a shared type.
 	Op *Operation
-	// Fields are the fields of a struct, in emitted order.
+	// Fields are the fields of a struct, in emitted order: for a request,
+	// the path parameters in the order of the path template, the query
+	// parameters as listed, then the body's properties; for other structs,
+	// the properties in the order the spec lists them.
 	Fields []*Field
 	// AnyOf are the rules of a struct that at least one of several sets of
 	// its fields is present, in the spec's order.

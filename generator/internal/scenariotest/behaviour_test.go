@@ -65,7 +65,8 @@ func TestScenarioNestedValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Optional fields left empty are omitted; the nested objects are there.
-	const wantBody = `{"amount":{"currency":"CNY","total":1},"appid":"wxd678efh567hg6787","description":"Image形象店-深圳腾大-QQ公仔","goods_tags":["ok"],"mchid":"1230000109","out_trade_no":"1217752501201407033233368018","payer":{"openid":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"}}`
+	// Fields come in the order the spec lists them.
+	const wantBody = `{"appid":"wxd678efh567hg6787","mchid":"1230000109","description":"Image形象店-深圳腾大-QQ公仔","out_trade_no":"1217752501201407033233368018","amount":{"total":1,"currency":"CNY"},"payer":{"openid":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},"goods_tags":["ok"]}`
 	if string(body) != wantBody {
 		t.Fatalf("body\n got %s\nwant %s", body, wantBody)
 	}
@@ -245,7 +246,7 @@ func TestScenarioOptionalFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Required fields are always sent, zero or not; optional ones only when set.
-	const want = `{"count":0,"extra":{},"kind":"FOOD","listed_at":"2030-01-01T00:00:00Z","name":"n","on_sale":false,"price":0,"size":{"width":0},"tags":[],"weight":0}`
+	const want = `{"name":"n","kind":"FOOD","listed_at":"2030-01-01T00:00:00Z","price":0,"weight":0,"count":0,"on_sale":false,"size":{"width":0},"tags":[],"extra":{}}`
 	if string(body) != want {
 		t.Fatalf("body\n got %s\nwant %s", body, want)
 	}

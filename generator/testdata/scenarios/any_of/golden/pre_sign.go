@@ -63,22 +63,22 @@ type PreSignRequest struct {
 	// Optional. At most 128 characters.
 	OpenID string `json:"openid,omitzero"`
 
+	// Optional. At most 128 characters.
+	SubOpenID string `json:"sub_openid,omitzero"`
+
+	// Optional.
+	PhoneNumbers []string `json:"phone_numbers,omitzero"`
+
 	// Who pays: an account with its bank, or a card number with its expiry,
 	// or a coupon.
 	//
 	// Required.
 	Payer Payer `json:"payer"`
 
-	// Optional.
-	PhoneNumbers []string `json:"phone_numbers,omitzero"`
-
 	// An anyOf that required already implies gives no rule.
 	//
 	// Optional.
 	Settlement *Settlement `json:"settlement,omitzero"`
-
-	// Optional. At most 128 characters.
-	SubOpenID string `json:"sub_openid,omitzero"`
 }
 
 // Validate checks r against the rules of the spec and returns every violation,
@@ -103,21 +103,21 @@ func (r *PreSignRequest) Validate() error {
 			errs = append(errs, &wechatpay.ValidationError{Field: "openid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 128 are allowed", n)})
 		}
 	}
-	errs = append(errs, r.Payer.validate("payer")...)
-	for i := range r.PhoneNumbers {
-		if !utf8.ValidString(r.PhoneNumbers[i]) {
-			errs = append(errs, &wechatpay.ValidationError{Field: fmt.Sprintf("phone_numbers[%d]", i), Rule: "utf8", Message: "is not valid UTF-8"})
-		}
-	}
-	if r.Settlement != nil {
-		errs = append(errs, r.Settlement.validate("settlement")...)
-	}
 	if r.SubOpenID != "" {
 		if !utf8.ValidString(r.SubOpenID) {
 			errs = append(errs, &wechatpay.ValidationError{Field: "sub_openid", Rule: "utf8", Message: "is not valid UTF-8"})
 		} else if n := utf8.RuneCountInString(r.SubOpenID); n > 128 {
 			errs = append(errs, &wechatpay.ValidationError{Field: "sub_openid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 128 are allowed", n)})
 		}
+	}
+	for i := range r.PhoneNumbers {
+		if !utf8.ValidString(r.PhoneNumbers[i]) {
+			errs = append(errs, &wechatpay.ValidationError{Field: fmt.Sprintf("phone_numbers[%d]", i), Rule: "utf8", Message: "is not valid UTF-8"})
+		}
+	}
+	errs = append(errs, r.Payer.validate("payer")...)
+	if r.Settlement != nil {
+		errs = append(errs, r.Settlement.validate("settlement")...)
 	}
 	if r.OpenID == "" && r.SubOpenID == "" && r.PhoneNumbers == nil {
 		errs = append(errs, &wechatpay.ValidationError{Field: "openid|sub_openid|phone_numbers", Rule: "anyOf", Message: "one of openid, sub_openid and phone_numbers is required"})

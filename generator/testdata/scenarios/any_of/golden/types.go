@@ -48,10 +48,10 @@ type Payer struct {
 	Card string `json:"card,omitzero"`
 
 	// Optional.
-	CouponID *int64 `json:"coupon_id,omitzero"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 
 	// Optional.
-	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	CouponID *int64 `json:"coupon_id,omitzero"`
 }
 
 // validate returns the violations of the rules of the spec in Payer,
@@ -77,24 +77,24 @@ func (p *Payer) validate(field string) []error {
 //
 // An anyOf that required already implies gives no rule.
 type Settlement struct {
-	// Optional.
-	Account string `json:"account,omitzero"`
-
 	// Required.
 	Mode string `json:"mode"`
+
+	// Optional.
+	Account string `json:"account,omitzero"`
 }
 
 // validate returns the violations of the rules of the spec in Settlement,
 // naming each field below field.
 func (s *Settlement) validate(field string) []error {
 	var errs []error
-	if !utf8.ValidString(s.Account) {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".account", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
 	if s.Mode == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: field + ".mode", Rule: "required", Message: "is required"})
 	} else if !utf8.ValidString(s.Mode) {
 		errs = append(errs, &wechatpay.ValidationError{Field: field + ".mode", Rule: "utf8", Message: "is not valid UTF-8"})
+	}
+	if !utf8.ValidString(s.Account) {
+		errs = append(errs, &wechatpay.ValidationError{Field: field + ".account", Rule: "utf8", Message: "is not valid UTF-8"})
 	}
 	return errs
 }

@@ -75,11 +75,6 @@ type CreateThingRequest struct {
 	// Sent in the URL path as {type}. Required. At most 16 characters.
 	Type string `json:"-"`
 
-	// A name that starts with a digit.
-	//
-	// Optional.
-	X3ds *bool `json:"3ds,omitzero"`
-
 	// A property named like a Go keyword.
 	//
 	// Required. At least 2 characters. At most 8 characters.
@@ -94,6 +89,11 @@ type CreateThingRequest struct {
 	//
 	// Required. At least 0.
 	X91D1X989D int64 `json:"金额"`
+
+	// A name that starts with a digit.
+	//
+	// Optional.
+	X3ds *bool `json:"3ds,omitzero"`
 }
 
 // Validate checks r against the rules of the spec and returns every violation,
@@ -142,8 +142,8 @@ func (r *CreateThingRequest) Validate() error {
 // CreateThingResponse is the body of a successful answer to [Client.CreateThing].
 type CreateThingResponse struct {
 	// Optional.
-	Default string `json:"default,omitzero"`
+	Type string `json:"type,omitzero"`
 
 	// Optional.
-	Type string `json:"type,omitzero"`
+	Default string `json:"default,omitzero"`
 }

@@ -60,15 +60,15 @@ type ApplyBillRequest struct {
 	// Required.
 	BillType BillType `json:"bill_type"`
 
-	// An open list whose values keep the rules of a string.
-	//
-	// Optional. At most 8 characters. Must match the pattern ^[A-Z_]+$.
-	Hint BillHint `json:"hint,omitzero"`
-
 	// An open list; WeChat Pay may send or accept other values.
 	//
 	// Required.
 	State BillState `json:"state"`
+
+	// An open list whose values keep the rules of a string.
+	//
+	// Optional. At most 8 characters. Must match the pattern ^[A-Z_]+$.
+	Hint BillHint `json:"hint,omitzero"`
 }
 
 // Validate checks r against the rules of the spec and returns every violation,
@@ -84,6 +84,11 @@ func (r *ApplyBillRequest) Validate() error {
 	} else if !r.BillType.Known() {
 		errs = append(errs, &wechatpay.ValidationError{Field: "bill_type", Rule: "enum", Message: fmt.Sprintf("is %q, which is not one of ALL, SUCCESS, REFUND", r.BillType)})
 	}
+	if r.State == "" {
+		errs = append(errs, &wechatpay.ValidationError{Field: "state", Rule: "required", Message: "is required"})
+	} else if !utf8.ValidString(string(r.State)) {
+		errs = append(errs, &wechatpay.ValidationError{Field: "state", Rule: "utf8", Message: "is not valid UTF-8"})
+	}
 	if r.Hint != "" {
 		if !utf8.ValidString(string(r.Hint)) {
 			errs = append(errs, &wechatpay.ValidationError{Field: "hint", Rule: "utf8", Message: "is not valid UTF-8"})
@@ -95,11 +100,6 @@ func (r *ApplyBillRequest) Validate() error {
 				errs = append(errs, &wechatpay.ValidationError{Field: "hint", Rule: "pattern", Message: "does not match the pattern ^[A-Z_]+$"})
 			}
 		}
-	}
-	if r.State == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "state", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(string(r.State)) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "state", Rule: "utf8", Message: "is not valid UTF-8"})
 	}
 	return errors.Join(errs...)
 }

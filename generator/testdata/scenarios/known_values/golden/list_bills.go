@@ -98,15 +98,15 @@ func (r *ListBillsRequest) Validate() error {
 
 // ListBillsResponse is the body of a successful answer to [Client.ListBills].
 type ListBillsResponse struct {
-	// An inline open list.
-	//
-	// Optional.
-	Channel ListBillsResponseChannel `json:"channel,omitzero"`
-
 	// An open list; WeChat Pay may send or accept other values.
 	//
 	// Required.
 	State BillState `json:"state"`
+
+	// An inline open list.
+	//
+	// Optional.
+	Channel ListBillsResponseChannel `json:"channel,omitzero"`
 }
 
 // ListBillsRequestTarType is a string with the values the spec lists (paths./v3/bills.get.parameters[1].schema).

@@ -69,8 +69,8 @@ type Param struct {
 	Description string
 }
 
-// Operations lists every operation of spec.yaml, sorted by path template and
-// method.
+// Operations lists every operation of spec.yaml, in the order the spec
+// lists them.
 var Operations = []Operation{
 	{
 		ID:           "closeOrder",

@@ -68,12 +68,7 @@ func callCreateGoods(ctx context.Context, c *Client, params map[string]string, b
 // CreateGoodsRequest is exactly the JSON body sent.
 type CreateGoodsRequest struct {
 	// Required.
-	Count int32 `json:"count"`
-
-	// Any JSON value.
-	//
-	// Required.
-	Extra json.RawMessage `json:"extra"`
+	Name string `json:"name"`
 
 	// Required.
 	Kind Kind `json:"kind"`
@@ -82,18 +77,30 @@ type CreateGoodsRequest struct {
 	ListedAt time.Time `json:"listed_at"`
 
 	// Required.
-	Name string `json:"name"`
+	Price int64 `json:"price"`
+
+	// Required.
+	Weight float64 `json:"weight"`
+
+	// Required.
+	Count int32 `json:"count"`
 
 	// Required.
 	OnSale bool `json:"on_sale"`
 
-	// Optional.
-	OptCount *int32 `json:"opt_count,omitzero"`
+	// Required.
+	Size Size `json:"size"`
+
+	// Required.
+	Tags []string `json:"tags"`
 
 	// Any JSON value.
 	//
+	// Required.
+	Extra json.RawMessage `json:"extra"`
+
 	// Optional.
-	OptExtra json.RawMessage `json:"opt_extra,omitzero"`
+	OptName string `json:"opt_name,omitzero"`
 
 	// Optional.
 	OptKind Kind `json:"opt_kind,omitzero"`
@@ -102,13 +109,16 @@ type CreateGoodsRequest struct {
 	OptListedAt time.Time `json:"opt_listed_at,omitzero"`
 
 	// Optional.
-	OptName string `json:"opt_name,omitzero"`
+	OptPrice *int64 `json:"opt_price,omitzero"`
+
+	// Optional.
+	OptWeight *float64 `json:"opt_weight,omitzero"`
+
+	// Optional.
+	OptCount *int32 `json:"opt_count,omitzero"`
 
 	// Optional.
 	OptOnSale *bool `json:"opt_on_sale,omitzero"`
-
-	// Optional.
-	OptPrice *int64 `json:"opt_price,omitzero"`
 
 	// Optional.
 	OptSize *Size `json:"opt_size,omitzero"`
@@ -116,20 +126,10 @@ type CreateGoodsRequest struct {
 	// Optional.
 	OptTags []string `json:"opt_tags,omitzero"`
 
+	// Any JSON value.
+	//
 	// Optional.
-	OptWeight *float64 `json:"opt_weight,omitzero"`
-
-	// Required.
-	Price int64 `json:"price"`
-
-	// Required.
-	Size Size `json:"size"`
-
-	// Required.
-	Tags []string `json:"tags"`
-
-	// Required.
-	Weight float64 `json:"weight"`
+	OptExtra json.RawMessage `json:"opt_extra,omitzero"`
 }
 
 // Validate checks r against the rules of the spec and returns every violation,
@@ -140,8 +140,10 @@ func (r *CreateGoodsRequest) Validate() error {
 		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
 	}
 	var errs []error
-	if len(r.Extra) == 0 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "extra", Rule: "required", Message: "is required"})
+	if r.Name == "" {
+		errs = append(errs, &wechatpay.ValidationError{Field: "name", Rule: "required", Message: "is required"})
+	} else if !utf8.ValidString(r.Name) {
+		errs = append(errs, &wechatpay.ValidationError{Field: "name", Rule: "utf8", Message: "is not valid UTF-8"})
 	}
 	if r.Kind == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: "kind", Rule: "required", Message: "is required"})
@@ -150,25 +152,6 @@ func (r *CreateGoodsRequest) Validate() error {
 	}
 	if r.ListedAt.IsZero() {
 		errs = append(errs, &wechatpay.ValidationError{Field: "listed_at", Rule: "required", Message: "is required"})
-	}
-	if r.Name == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "name", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.Name) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "name", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	if r.OptKind != "" && !r.OptKind.Known() {
-		errs = append(errs, &wechatpay.ValidationError{Field: "opt_kind", Rule: "enum", Message: fmt.Sprintf("is %q, which is not one of FOOD, TOOL", r.OptKind)})
-	}
-	if !utf8.ValidString(r.OptName) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "opt_name", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	if r.OptSize != nil {
-		errs = append(errs, r.OptSize.validate("opt_size")...)
-	}
-	for i := range r.OptTags {
-		if !utf8.ValidString(r.OptTags[i]) {
-			errs = append(errs, &wechatpay.ValidationError{Field: fmt.Sprintf("opt_tags[%d]", i), Rule: "utf8", Message: "is not valid UTF-8"})
-		}
 	}
 	errs = append(errs, r.Size.validate("size")...)
 	if r.Tags == nil {
@@ -179,18 +162,30 @@ func (r *CreateGoodsRequest) Validate() error {
 			errs = append(errs, &wechatpay.ValidationError{Field: fmt.Sprintf("tags[%d]", i), Rule: "utf8", Message: "is not valid UTF-8"})
 		}
 	}
+	if len(r.Extra) == 0 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "extra", Rule: "required", Message: "is required"})
+	}
+	if !utf8.ValidString(r.OptName) {
+		errs = append(errs, &wechatpay.ValidationError{Field: "opt_name", Rule: "utf8", Message: "is not valid UTF-8"})
+	}
+	if r.OptKind != "" && !r.OptKind.Known() {
+		errs = append(errs, &wechatpay.ValidationError{Field: "opt_kind", Rule: "enum", Message: fmt.Sprintf("is %q, which is not one of FOOD, TOOL", r.OptKind)})
+	}
+	if r.OptSize != nil {
+		errs = append(errs, r.OptSize.validate("opt_size")...)
+	}
+	for i := range r.OptTags {
+		if !utf8.ValidString(r.OptTags[i]) {
+			errs = append(errs, &wechatpay.ValidationError{Field: fmt.Sprintf("opt_tags[%d]", i), Rule: "utf8", Message: "is not valid UTF-8"})
+		}
+	}
 	return errors.Join(errs...)
 }
 
 // CreateGoodsResponse is the body of a successful answer to [Client.CreateGoods].
 type CreateGoodsResponse struct {
 	// Required.
-	Count int32 `json:"count"`
-
-	// Any JSON value.
-	//
-	// Required.
-	Extra json.RawMessage `json:"extra"`
+	Name string `json:"name"`
 
 	// Required.
 	Kind Kind `json:"kind"`
@@ -199,18 +194,30 @@ type CreateGoodsResponse struct {
 	ListedAt time.Time `json:"listed_at"`
 
 	// Required.
-	Name string `json:"name"`
+	Price int64 `json:"price"`
+
+	// Required.
+	Weight float64 `json:"weight"`
+
+	// Required.
+	Count int32 `json:"count"`
 
 	// Required.
 	OnSale bool `json:"on_sale"`
 
-	// Optional.
-	OptCount *int32 `json:"opt_count,omitzero"`
+	// Required.
+	Size Size `json:"size"`
+
+	// Required.
+	Tags []string `json:"tags"`
 
 	// Any JSON value.
 	//
+	// Required.
+	Extra json.RawMessage `json:"extra"`
+
 	// Optional.
-	OptExtra json.RawMessage `json:"opt_extra,omitzero"`
+	OptName string `json:"opt_name,omitzero"`
 
 	// Optional.
 	OptKind Kind `json:"opt_kind,omitzero"`
@@ -219,13 +226,16 @@ type CreateGoodsResponse struct {
 	OptListedAt time.Time `json:"opt_listed_at,omitzero"`
 
 	// Optional.
-	OptName string `json:"opt_name,omitzero"`
+	OptPrice *int64 `json:"opt_price,omitzero"`
+
+	// Optional.
+	OptWeight *float64 `json:"opt_weight,omitzero"`
+
+	// Optional.
+	OptCount *int32 `json:"opt_count,omitzero"`
 
 	// Optional.
 	OptOnSale *bool `json:"opt_on_sale,omitzero"`
-
-	// Optional.
-	OptPrice *int64 `json:"opt_price,omitzero"`
 
 	// Optional.
 	OptSize *Size `json:"opt_size,omitzero"`
@@ -233,18 +243,8 @@ type CreateGoodsResponse struct {
 	// Optional.
 	OptTags []string `json:"opt_tags,omitzero"`
 
+	// Any JSON value.
+	//
 	// Optional.
-	OptWeight *float64 `json:"opt_weight,omitzero"`
-
-	// Required.
-	Price int64 `json:"price"`
-
-	// Required.
-	Size Size `json:"size"`
-
-	// Required.
-	Tags []string `json:"tags"`
-
-	// Required.
-	Weight float64 `json:"weight"`
+	OptExtra json.RawMessage `json:"opt_extra,omitzero"`
 }

@@ -24,16 +24,16 @@ func ExampleClient_CreateGoods() {
 	client := NewClient(rt)
 
 	resp, err := client.CreateGoods(context.Background(), &CreateGoodsRequest{
-		Count:    1,
+		Name:     "<name>",
 		Kind:     KindFood,
 		ListedAt: time.Now(),
-		Name:     "<name>",
-		OnSale:   true,
 		Price:    1,
+		Weight:   1.0,
+		Count:    1,
+		OnSale:   true,
 		Size: Size{
 			Width: 1,
 		},
-		Weight: 1.0,
 	})
 	var invalid *wechatpay.ValidationError
 	var apiErr *wechatpay.APIError

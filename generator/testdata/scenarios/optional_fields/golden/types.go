@@ -31,24 +31,24 @@ func (v Kind) Known() bool {
 
 // Size is an object of the spec (components.schemas.Size).
 type Size struct {
-	// Optional. At least 0.
-	Height *int32 `json:"height,omitzero"`
-
 	// Required. At least 0.
 	Width int32 `json:"width"`
+
+	// Optional. At least 0.
+	Height *int32 `json:"height,omitzero"`
 }
 
 // validate returns the violations of the rules of the spec in Size,
 // naming each field below field.
 func (s *Size) validate(field string) []error {
 	var errs []error
+	if s.Width < 0 {
+		errs = append(errs, &wechatpay.ValidationError{Field: field + ".width", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 0 is allowed", s.Width)})
+	}
 	if s.Height != nil {
 		if *s.Height < 0 {
 			errs = append(errs, &wechatpay.ValidationError{Field: field + ".height", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 0 is allowed", *s.Height)})
 		}
-	}
-	if s.Width < 0 {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".width", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 0 is allowed", s.Width)})
 	}
 	return errs
 }

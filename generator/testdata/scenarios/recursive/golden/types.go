@@ -11,23 +11,20 @@ import (
 
 // Node is an object of the spec (components.schemas.Node).
 type Node struct {
-	// Optional.
-	Children []Node `json:"children,omitzero"`
-
 	// Required. At most 8 characters.
 	Name string `json:"name"`
 
 	// Optional.
 	Parent *Node `json:"parent,omitzero"`
+
+	// Optional.
+	Children []Node `json:"children,omitzero"`
 }
 
 // validate returns the violations of the rules of the spec in Node,
 // naming each field below field.
 func (v *Node) validate(field string) []error {
 	var errs []error
-	for i := range v.Children {
-		errs = append(errs, v.Children[i].validate(fmt.Sprintf("%s[%d]", field+".children", i))...)
-	}
 	if v.Name == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: field + ".name", Rule: "required", Message: "is required"})
 	} else if !utf8.ValidString(v.Name) {
@@ -37,6 +34,9 @@ func (v *Node) validate(field string) []error {
 	}
 	if v.Parent != nil {
 		errs = append(errs, v.Parent.validate(field+".parent")...)
+	}
+	for i := range v.Children {
+		errs = append(errs, v.Children[i].validate(fmt.Sprintf("%s[%d]", field+".children", i))...)
 	}
 	return errs
 }

@@ -69,20 +69,9 @@ type Param struct {
 	Description string
 }
 
-// Operations lists every operation of spec.yaml, sorted by path template and
-// method.
+// Operations lists every operation of spec.yaml, in the order the spec
+// lists them.
 var Operations = []Operation{
-	{
-		ID:           "getContract",
-		Method:       http.MethodGet,
-		PathTemplate: "/v3/contracts/{contract_id}",
-		Summary:      "Query a contract; only this operation answers with a Contract.",
-		Params: []Param{
-			{Name: "contract_id", In: "path", Type: "string", Required: true, Description: "WeChat Pay's ID of a contract."},
-		},
-		HasBody: false,
-		Call:    callGetContract,
-	},
 	{
 		ID:           "preSignApp",
 		Method:       http.MethodPost,
@@ -109,5 +98,16 @@ var Operations = []Operation{
 		Params:       []Param{},
 		HasBody:      true,
 		Call:         callPreSignWeb,
+	},
+	{
+		ID:           "getContract",
+		Method:       http.MethodGet,
+		PathTemplate: "/v3/contracts/{contract_id}",
+		Summary:      "Query a contract; only this operation answers with a Contract.",
+		Params: []Param{
+			{Name: "contract_id", In: "path", Type: "string", Required: true, Description: "WeChat Pay's ID of a contract."},
+		},
+		HasBody: false,
+		Call:    callGetContract,
 	},
 }

@@ -12,7 +12,7 @@
 //		return err
 //	}
 //	client := sharedresponse.NewClient(rt)
-//	resp, err := client.GetContract(ctx, &sharedresponse.GetContractRequest{ /* … */ })
+//	resp, err := client.PreSignApp(ctx, &sharedresponse.PreSignAppRequest{ /* … */ })
 //
 // Every method first checks its request against the rules of the spec (see the
 // Validate method of each request type) and sends nothing when a field breaks

@@ -10,35 +10,6 @@ import (
 	"github.com/payforge/wechatpay/wechatpay"
 )
 
-// A call of getContract. Build the client once and share it; fill the request (its
-// required fields are shown, with the spec's example values where it has them);
-// then tell apart a request Validate refused (nothing was sent), an answer
-// WeChat Pay refused, and a call that failed.
-func ExampleClient_GetContract() {
-	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	client := NewClient(rt)
-
-	resp, err := client.GetContract(context.Background(), &GetContractRequest{
-		ContractID: "<contract_id>",
-	})
-	var invalid *wechatpay.ValidationError
-	var apiErr *wechatpay.APIError
-	switch {
-	case errors.As(err, &invalid):
-		fmt.Println("not sent:", invalid.Field, invalid.Rule)
-	case errors.As(err, &apiErr):
-		fmt.Println("refused:", apiErr.Code, apiErr.Message, apiErr.RequestID)
-	case err != nil:
-		fmt.Println(err)
-	default:
-		fmt.Printf("%+v\n", resp)
-	}
-}
-
 // A call of preSignApp. Build the client once and share it; fill the request (its
 // required fields are shown, with the spec's example values where it has them);
 // then tell apart a request Validate refused (nothing was sent), an answer
@@ -114,6 +85,35 @@ func ExampleClient_PreSignWeb() {
 	resp, err := client.PreSignWeb(context.Background(), &PreSignWebRequest{
 		AppID:     "<appid>",
 		NotifyURL: "<notify_url>",
+	})
+	var invalid *wechatpay.ValidationError
+	var apiErr *wechatpay.APIError
+	switch {
+	case errors.As(err, &invalid):
+		fmt.Println("not sent:", invalid.Field, invalid.Rule)
+	case errors.As(err, &apiErr):
+		fmt.Println("refused:", apiErr.Code, apiErr.Message, apiErr.RequestID)
+	case err != nil:
+		fmt.Println(err)
+	default:
+		fmt.Printf("%+v\n", resp)
+	}
+}
+
+// A call of getContract. Build the client once and share it; fill the request (its
+// required fields are shown, with the spec's example values where it has them);
+// then tell apart a request Validate refused (nothing was sent), an answer
+// WeChat Pay refused, and a call that failed.
+func ExampleClient_GetContract() {
+	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	client := NewClient(rt)
+
+	resp, err := client.GetContract(context.Background(), &GetContractRequest{
+		ContractID: "<contract_id>",
 	})
 	var invalid *wechatpay.ValidationError
 	var apiErr *wechatpay.APIError

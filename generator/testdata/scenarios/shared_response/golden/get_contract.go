@@ -89,13 +89,13 @@ func (r *GetContractRequest) Validate() error {
 
 // GetContractResponse is the body of a successful answer to [Client.GetContract].
 type GetContractResponse struct {
-	// An AppID bound to the merchant.
-	//
-	// Optional. At most 32 characters.
-	AppID string `json:"appid,omitzero"`
-
 	// WeChat Pay's ID of a contract.
 	//
 	// Required. At most 32 characters. Must match the pattern ^[0-9]+$.
 	ContractID string `json:"contract_id"`
+
+	// An AppID bound to the merchant.
+	//
+	// Optional. At most 32 characters.
+	AppID string `json:"appid,omitzero"`
 }

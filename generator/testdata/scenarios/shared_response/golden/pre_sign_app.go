@@ -71,15 +71,15 @@ type PreSignAppRequest struct {
 	// Required. At most 32 characters.
 	AppID string `json:"appid"`
 
-	// Where WeChat Pay notifies the result.
-	//
-	// Required. At most 256 characters. Must match the pattern ^https://[^?#]+$.
-	NotifyURL string `json:"notify_url"`
-
 	// The sub-merchant's AppID; this description wins over the component's.
 	//
 	// Optional. At most 32 characters.
 	SubAppID string `json:"sub_appid,omitzero"`
+
+	// Where WeChat Pay notifies the result.
+	//
+	// Required. At most 256 characters. Must match the pattern ^https://[^?#]+$.
+	NotifyURL string `json:"notify_url"`
 }
 
 // Validate checks r against the rules of the spec and returns every violation,
@@ -97,6 +97,13 @@ func (r *PreSignAppRequest) Validate() error {
 	} else if n := utf8.RuneCountInString(r.AppID); n > 32 {
 		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
 	}
+	if r.SubAppID != "" {
+		if !utf8.ValidString(r.SubAppID) {
+			errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "utf8", Message: "is not valid UTF-8"})
+		} else if n := utf8.RuneCountInString(r.SubAppID); n > 32 {
+			errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
+		}
+	}
 	if r.NotifyURL == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "required", Message: "is required"})
 	} else if !utf8.ValidString(r.NotifyURL) {
@@ -107,13 +114,6 @@ func (r *PreSignAppRequest) Validate() error {
 		}
 		if !notifyURLPattern.MatchString(r.NotifyURL) {
 			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "pattern", Message: "does not match the pattern ^https://[^?#]+$"})
-		}
-	}
-	if r.SubAppID != "" {
-		if !utf8.ValidString(r.SubAppID) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "utf8", Message: "is not valid UTF-8"})
-		} else if n := utf8.RuneCountInString(r.SubAppID); n > 32 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
 		}
 	}
 	return errors.Join(errs...)

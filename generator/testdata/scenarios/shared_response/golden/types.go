@@ -4,15 +4,15 @@ package sharedresponse
 
 // Contract is an object of the spec (components.schemas.Contract).
 type Contract struct {
-	// An AppID bound to the merchant.
-	//
-	// Optional. At most 32 characters.
-	AppID string `json:"appid,omitzero"`
-
 	// WeChat Pay's ID of a contract.
 	//
 	// Required. At most 32 characters. Must match the pattern ^[0-9]+$.
 	ContractID string `json:"contract_id"`
+
+	// An AppID bound to the merchant.
+	//
+	// Optional. At most 32 characters.
+	AppID string `json:"appid,omitzero"`
 }
 
 // PreSignResult is the body of a successful answer to [Client.PreSignApp],
@@ -22,15 +22,15 @@ type Contract struct {
 // What WeChat Pay answers every pre-signing with.
 type PreSignResult struct {
 	// Required.
+	PreSignID string `json:"pre_sign_id"`
+
+	// Required.
 	Contract Contract `json:"contract"`
 
 	// An inline object of a shared type is shared too.
 	//
 	// Optional.
 	Page *PreSignResultPage `json:"page,omitzero"`
-
-	// Required.
-	PreSignID string `json:"pre_sign_id"`
 }
 
 // PreSignResultPage is an object of the spec (components.schemas.PreSignResult.properties.page).

@@ -74,34 +74,34 @@ func callCreateOrder(ctx context.Context, c *Client, params map[string]string, b
 // Path and query parameters are tagged json:"-", so json.Marshal of a
 // CreateOrderRequest is exactly the JSON body sent.
 type CreateOrderRequest struct {
-	// Required.
-	Amount CreateOrderRequestAmount `json:"amount"`
-
 	// Required. At most 32 characters.
 	AppID string `json:"appid"`
-
-	// Required. At most 127 characters.
-	Description string `json:"description"`
-
-	// Optional.
-	Detail []CreateOrderRequestDetailItem `json:"detail,omitzero"`
-
-	// Optional. At most 5 items.
-	GoodsTags []string `json:"goods_tags,omitzero"`
 
 	// Required. At most 32 characters.
 	MchID string `json:"mchid"`
 
-	// Optional. At most 256 characters. Format: uri.
-	NotifyURL string `json:"notify_url,omitzero"`
+	// Required. At most 127 characters.
+	Description string `json:"description"`
 
 	// Required. At least 6 characters. At most 32 characters. Must match the pattern ^[0-9A-Za-z_*|-]{6,32}$.
 	OutTradeNo string `json:"out_trade_no"`
+
+	// Optional. At most 256 characters. Format: uri.
+	NotifyURL string `json:"notify_url,omitzero"`
+
+	// Required.
+	Amount CreateOrderRequestAmount `json:"amount"`
 
 	// Who pays.
 	//
 	// Required.
 	Payer Payer `json:"payer"`
+
+	// Optional. At most 5 items.
+	GoodsTags []string `json:"goods_tags,omitzero"`
+
+	// Optional.
+	Detail []CreateOrderRequestDetailItem `json:"detail,omitzero"`
 
 	// Free-form scene data.
 	//
@@ -117,33 +117,12 @@ func (r *CreateOrderRequest) Validate() error {
 		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
 	}
 	var errs []error
-	errs = append(errs, r.Amount.validate("amount")...)
 	if r.AppID == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "required", Message: "is required"})
 	} else if !utf8.ValidString(r.AppID) {
 		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "utf8", Message: "is not valid UTF-8"})
 	} else if n := utf8.RuneCountInString(r.AppID); n > 32 {
 		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-	}
-	if r.Description == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "description", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.Description) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "description", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.Description); n > 127 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "description", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 127 are allowed", n)})
-	}
-	for i := range r.Detail {
-		errs = append(errs, r.Detail[i].validate(fmt.Sprintf("detail[%d]", i))...)
-	}
-	if n := len(r.GoodsTags); n > 5 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "goods_tags", Rule: "maxItems", Message: fmt.Sprintf("has %d items, at most 5 are allowed", n)})
-	}
-	for i := range r.GoodsTags {
-		if !utf8.ValidString(r.GoodsTags[i]) {
-			errs = append(errs, &wechatpay.ValidationError{Field: fmt.Sprintf("goods_tags[%d]", i), Rule: "utf8", Message: "is not valid UTF-8"})
-		} else if n := utf8.RuneCountInString(r.GoodsTags[i]); n > 32 {
-			errs = append(errs, &wechatpay.ValidationError{Field: fmt.Sprintf("goods_tags[%d]", i), Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-		}
 	}
 	if r.MchID == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: "mchid", Rule: "required", Message: "is required"})
@@ -152,12 +131,12 @@ func (r *CreateOrderRequest) Validate() error {
 	} else if n := utf8.RuneCountInString(r.MchID); n > 32 {
 		errs = append(errs, &wechatpay.ValidationError{Field: "mchid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
 	}
-	if r.NotifyURL != "" {
-		if !utf8.ValidString(r.NotifyURL) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "utf8", Message: "is not valid UTF-8"})
-		} else if n := utf8.RuneCountInString(r.NotifyURL); n > 256 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 256 are allowed", n)})
-		}
+	if r.Description == "" {
+		errs = append(errs, &wechatpay.ValidationError{Field: "description", Rule: "required", Message: "is required"})
+	} else if !utf8.ValidString(r.Description) {
+		errs = append(errs, &wechatpay.ValidationError{Field: "description", Rule: "utf8", Message: "is not valid UTF-8"})
+	} else if n := utf8.RuneCountInString(r.Description); n > 127 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "description", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 127 are allowed", n)})
 	}
 	if r.OutTradeNo == "" {
 		errs = append(errs, &wechatpay.ValidationError{Field: "out_trade_no", Rule: "required", Message: "is required"})
@@ -173,28 +152,49 @@ func (r *CreateOrderRequest) Validate() error {
 			errs = append(errs, &wechatpay.ValidationError{Field: "out_trade_no", Rule: "pattern", Message: "does not match the pattern ^[0-9A-Za-z_*|-]{6,32}$"})
 		}
 	}
+	if r.NotifyURL != "" {
+		if !utf8.ValidString(r.NotifyURL) {
+			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "utf8", Message: "is not valid UTF-8"})
+		} else if n := utf8.RuneCountInString(r.NotifyURL); n > 256 {
+			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 256 are allowed", n)})
+		}
+	}
+	errs = append(errs, r.Amount.validate("amount")...)
 	errs = append(errs, r.Payer.validate("payer")...)
+	if n := len(r.GoodsTags); n > 5 {
+		errs = append(errs, &wechatpay.ValidationError{Field: "goods_tags", Rule: "maxItems", Message: fmt.Sprintf("has %d items, at most 5 are allowed", n)})
+	}
+	for i := range r.GoodsTags {
+		if !utf8.ValidString(r.GoodsTags[i]) {
+			errs = append(errs, &wechatpay.ValidationError{Field: fmt.Sprintf("goods_tags[%d]", i), Rule: "utf8", Message: "is not valid UTF-8"})
+		} else if n := utf8.RuneCountInString(r.GoodsTags[i]); n > 32 {
+			errs = append(errs, &wechatpay.ValidationError{Field: fmt.Sprintf("goods_tags[%d]", i), Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
+		}
+	}
+	for i := range r.Detail {
+		errs = append(errs, r.Detail[i].validate(fmt.Sprintf("detail[%d]", i))...)
+	}
 	return errors.Join(errs...)
 }
 
 // CreateOrderRequestAmount is an object of the spec (components.schemas.CreateOrderBody.properties.amount).
 type CreateOrderRequestAmount struct {
-	// Optional.
-	Currency CreateOrderRequestAmountCurrency `json:"currency,omitzero"`
-
 	// Required. At least 1.
 	Total int64 `json:"total"`
+
+	// Optional.
+	Currency CreateOrderRequestAmountCurrency `json:"currency,omitzero"`
 }
 
 // validate returns the violations of the rules of the spec in CreateOrderRequestAmount,
 // naming each field below field.
 func (c *CreateOrderRequestAmount) validate(field string) []error {
 	var errs []error
-	if c.Currency != "" && !c.Currency.Known() {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".currency", Rule: "enum", Message: fmt.Sprintf("is %q, which is not one of CNY", c.Currency)})
-	}
 	if c.Total < 1 {
 		errs = append(errs, &wechatpay.ValidationError{Field: field + ".total", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 1 is allowed", c.Total)})
+	}
+	if c.Currency != "" && !c.Currency.Known() {
+		errs = append(errs, &wechatpay.ValidationError{Field: field + ".currency", Rule: "enum", Message: fmt.Sprintf("is %q, which is not one of CNY", c.Currency)})
 	}
 	return errs
 }

@@ -23,13 +23,13 @@ func ExampleClient_CreateOrder() {
 	client := NewClient(rt)
 
 	resp, err := client.CreateOrder(context.Background(), &CreateOrderRequest{
+		AppID:       "<appid>",
+		MchID:       "<mchid>",
+		Description: "<description>",
+		OutTradeNo:  "<out_trade_no>",
 		Amount: CreateOrderRequestAmount{
 			Total: 1,
 		},
-		AppID:       "<appid>",
-		Description: "<description>",
-		MchID:       "<mchid>",
-		OutTradeNo:  "<out_trade_no>",
 		Payer: Payer{
 			OpenID: "<openid>",
 		},

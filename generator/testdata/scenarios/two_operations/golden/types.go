@@ -13,14 +13,13 @@ import (
 // Order is the body of a successful answer to [Client.CreateOrder] and
 // [Client.GetOrder] (components.schemas.Order).
 type Order struct {
-	// Optional.
-	AmountRatio *float64 `json:"amount_ratio,omitzero"`
-
 	// Required.
 	OutTradeNo string `json:"out_trade_no"`
 
-	// Optional.
-	Paid *bool `json:"paid,omitzero"`
+	// The state of an order.
+	//
+	// Required.
+	TradeState OrderState `json:"trade_state"`
 
 	// Who pays.
 	//
@@ -28,12 +27,13 @@ type Order struct {
 	Payer *Payer `json:"payer,omitzero"`
 
 	// Optional.
-	SuccessTime time.Time `json:"success_time,omitzero"`
+	AmountRatio *float64 `json:"amount_ratio,omitzero"`
 
-	// The state of an order.
-	//
-	// Required.
-	TradeState OrderState `json:"trade_state"`
+	// Optional.
+	Paid *bool `json:"paid,omitzero"`
+
+	// Optional.
+	SuccessTime time.Time `json:"success_time,omitzero"`
 }
 
 // OrderState is a string with the values the spec lists (components.schemas.OrderState).
