@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/payforge/wechatpay/generator/internal/header"
 )
@@ -222,6 +223,29 @@ func TestImportsGrouped(t *testing.T) {
 					t.Errorf("%s/%s: no blank line between the standard library and %s", dir, name, path)
 				}
 				prevPath, prevLine, prevStd = path, line, std
+			}
+		}
+	}
+}
+
+// TestCommentsWrapped checks every comment line of the committed package and
+// of the scenario goldens: at most 80 characters of text, unless it is one
+// word (a URL, a path) or code.
+func TestCommentsWrapped(t *testing.T) {
+	dirs := []string{committedDir}
+	for _, name := range scenarios(t) {
+		dirs = append(dirs, filepath.Join(scenarioDir, name, "golden"))
+	}
+	for _, dir := range dirs {
+		for name, data := range readDir(t, dir) {
+			for i, line := range strings.Split(string(data), "\n") {
+				text, ok := strings.CutPrefix(strings.TrimLeft(line, "\t"), "// ")
+				if !ok || strings.HasPrefix(text, "\t") || utf8.RuneCountInString(text) <= 80 {
+					continue
+				}
+				if len(strings.Fields(strings.TrimLeft(text, " -"))) > 1 {
+					t.Errorf("%s/%s:%d: a comment line of %d characters: %s", dir, name, i+1, utf8.RuneCountInString(text), text)
+				}
 			}
 		}
 	}

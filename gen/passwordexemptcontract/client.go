@@ -9,8 +9,8 @@ import (
 	"github.com/payforge/wechatpay/wechatpay"
 )
 
-// Client calls the operations of WeChat Pay APIv3 password-exempt contracts (免密支付).
-// Build it with [NewClient]; it is safe for concurrent use.
+// Client calls the operations of WeChat Pay APIv3 password-exempt contracts
+// (免密支付). Build it with [NewClient]; it is safe for concurrent use.
 type Client struct {
 	rt *wechatpay.Client
 }
@@ -36,7 +36,8 @@ type Operation struct {
 	// Summary is the spec's one-line summary.
 	Summary string
 
-	// Params are the path and query parameters, in the order the request declares them.
+	// Params are the path and query parameters, in the order the request declares
+	// them.
 	Params []Param
 
 	// HasBody reports whether the operation sends a JSON body.
@@ -69,8 +70,8 @@ type Param struct {
 	Description string
 }
 
-// Operations lists every operation of password-exempt-contract.yaml, in the order the spec
-// lists them.
+// Operations lists every operation of password-exempt-contract.yaml, in the order
+// the spec lists them.
 var Operations = []Operation{
 	{
 		ID:           "queryByCode",

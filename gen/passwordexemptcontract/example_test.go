@@ -40,9 +40,9 @@ func ExampleClient_QueryByCode() {
 	}
 }
 
-// A call of terminateByCode. Build the client once and share it; fill the request (its
-// required fields are shown, with the spec's example values where it has them);
-// then tell apart a request Validate refused (nothing was sent), an answer
+// A call of terminateByCode. Build the client once and share it; fill the request
+// (its required fields are shown, with the spec's example values where it has
+// them); then tell apart a request Validate refused (nothing was sent), an answer
 // WeChat Pay refused, and a call that failed.
 func ExampleClient_TerminateByCode() {
 	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
@@ -71,10 +71,10 @@ func ExampleClient_TerminateByCode() {
 	}
 }
 
-// A call of preSignNormalMiniProgram. Build the client once and share it; fill the request (its
-// required fields are shown, with the spec's example values where it has them);
-// then tell apart a request Validate refused (nothing was sent), an answer
-// WeChat Pay refused, and a call that failed.
+// A call of preSignNormalMiniProgram. Build the client once and share it; fill the
+// request (its required fields are shown, with the spec's example values where it
+// has them); then tell apart a request Validate refused (nothing was sent), an
+// answer WeChat Pay refused, and a call that failed.
 func ExampleClient_PreSignNormalMiniProgram() {
 	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
 	if err != nil {
@@ -105,10 +105,10 @@ func ExampleClient_PreSignNormalMiniProgram() {
 	}
 }
 
-// A call of preSignNormalPayRedirectSign. Build the client once and share it; fill the request (its
-// required fields are shown, with the spec's example values where it has them);
-// then tell apart a request Validate refused (nothing was sent), an answer
-// WeChat Pay refused, and a call that failed.
+// A call of preSignNormalPayRedirectSign. Build the client once and share it; fill
+// the request (its required fields are shown, with the spec's example values where
+// it has them); then tell apart a request Validate refused (nothing was sent), an
+// answer WeChat Pay refused, and a call that failed.
 func ExampleClient_PreSignNormalPayRedirectSign() {
 	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
 	if err != nil {
@@ -140,10 +140,10 @@ func ExampleClient_PreSignNormalPayRedirectSign() {
 	}
 }
 
-// A call of preSignServiceProviderMiniProgram. Build the client once and share it; fill the request (its
-// required fields are shown, with the spec's example values where it has them);
-// then tell apart a request Validate refused (nothing was sent), an answer
-// WeChat Pay refused, and a call that failed.
+// A call of preSignServiceProviderMiniProgram. Build the client once and share it;
+// fill the request (its required fields are shown, with the spec's example values
+// where it has them); then tell apart a request Validate refused (nothing was
+// sent), an answer WeChat Pay refused, and a call that failed.
 func ExampleClient_PreSignServiceProviderMiniProgram() {
 	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
 	if err != nil {
@@ -175,10 +175,10 @@ func ExampleClient_PreSignServiceProviderMiniProgram() {
 	}
 }
 
-// A call of preSignServiceProviderPayRedirectSign. Build the client once and share it; fill the request (its
-// required fields are shown, with the spec's example values where it has them);
-// then tell apart a request Validate refused (nothing was sent), an answer
-// WeChat Pay refused, and a call that failed.
+// A call of preSignServiceProviderPayRedirectSign. Build the client once and share
+// it; fill the request (its required fields are shown, with the spec's example
+// values where it has them); then tell apart a request Validate refused (nothing
+// was sent), an answer WeChat Pay refused, and a call that failed.
 func ExampleClient_PreSignServiceProviderPayRedirectSign() {
 	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
 	if err != nil {
@@ -211,10 +211,10 @@ func ExampleClient_PreSignServiceProviderPayRedirectSign() {
 	}
 }
 
-// A call of preSignEcommerceMiniProgram. Build the client once and share it; fill the request (its
-// required fields are shown, with the spec's example values where it has them);
-// then tell apart a request Validate refused (nothing was sent), an answer
-// WeChat Pay refused, and a call that failed.
+// A call of preSignEcommerceMiniProgram. Build the client once and share it; fill
+// the request (its required fields are shown, with the spec's example values where
+// it has them); then tell apart a request Validate refused (nothing was sent), an
+// answer WeChat Pay refused, and a call that failed.
 func ExampleClient_PreSignEcommerceMiniProgram() {
 	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
 	if err != nil {
@@ -245,10 +245,10 @@ func ExampleClient_PreSignEcommerceMiniProgram() {
 	}
 }
 
-// A call of preSignEcommercePayRedirectSign. Build the client once and share it; fill the request (its
-// required fields are shown, with the spec's example values where it has them);
-// then tell apart a request Validate refused (nothing was sent), an answer
-// WeChat Pay refused, and a call that failed.
+// A call of preSignEcommercePayRedirectSign. Build the client once and share it;
+// fill the request (its required fields are shown, with the spec's example values
+// where it has them); then tell apart a request Validate refused (nothing was
+// sent), an answer WeChat Pay refused, and a call that failed.
 func ExampleClient_PreSignEcommercePayRedirectSign() {
 	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
 	if err != nil {
@@ -280,10 +280,10 @@ func ExampleClient_PreSignEcommercePayRedirectSign() {
 	}
 }
 
-// A call of preSignQsMiniProgram. Build the client once and share it; fill the request (its
-// required fields are shown, with the spec's example values where it has them);
-// then tell apart a request Validate refused (nothing was sent), an answer
-// WeChat Pay refused, and a call that failed.
+// A call of preSignQsMiniProgram. Build the client once and share it; fill the
+// request (its required fields are shown, with the spec's example values where it
+// has them); then tell apart a request Validate refused (nothing was sent), an
+// answer WeChat Pay refused, and a call that failed.
 func ExampleClient_PreSignQsMiniProgram() {
 	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
 	if err != nil {
@@ -315,10 +315,10 @@ func ExampleClient_PreSignQsMiniProgram() {
 	}
 }
 
-// A call of preSignQsPayRedirectSign. Build the client once and share it; fill the request (its
-// required fields are shown, with the spec's example values where it has them);
-// then tell apart a request Validate refused (nothing was sent), an answer
-// WeChat Pay refused, and a call that failed.
+// A call of preSignQsPayRedirectSign. Build the client once and share it; fill the
+// request (its required fields are shown, with the spec's example values where it
+// has them); then tell apart a request Validate refused (nothing was sent), an
+// answer WeChat Pay refused, and a call that failed.
 func ExampleClient_PreSignQsPayRedirectSign() {
 	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
 	if err != nil {

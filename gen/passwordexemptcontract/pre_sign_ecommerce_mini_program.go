@@ -14,7 +14,8 @@ import (
 	"github.com/payforge/wechatpay/wechatpay"
 )
 
-// PreSignEcommerceMiniProgram calls preSignEcommerceMiniProgram: POST /v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program.
+// PreSignEcommerceMiniProgram calls preSignEcommerceMiniProgram: POST
+// /v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program.
 //
 // Pre-sign a contract, ecommerce platform (电商收付通), mini program.
 //
@@ -25,8 +26,9 @@ import (
 //
 // Documentation: https://pay.weixin.qq.com/doc/v3/merchant
 //
-// It sends nothing when req is invalid (see [PreSignEcommerceMiniProgramRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// It sends nothing when req is invalid (see
+// [PreSignEcommerceMiniProgramRequest.Validate]) and returns the answer only once
+// the runtime has verified WeChat Pay's signature on it.
 func (c *Client) PreSignEcommerceMiniProgram(ctx context.Context, req *PreSignEcommerceMiniProgramRequest) (*PreSignMiniProgramResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -52,7 +54,8 @@ func (c *Client) PreSignEcommerceMiniProgram(ctx context.Context, req *PreSignEc
 	return &out, nil
 }
 
-// callPreSignEcommerceMiniProgram is the Call of preSignEcommerceMiniProgram in [Operations].
+// callPreSignEcommerceMiniProgram is the Call of preSignEcommerceMiniProgram in
+// [Operations].
 func callPreSignEcommerceMiniProgram(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
 	var req PreSignEcommerceMiniProgramRequest
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -67,8 +70,8 @@ func callPreSignEcommerceMiniProgram(ctx context.Context, c *Client, params map[
 	return resp, nil
 }
 
-// PreSignEcommerceMiniProgramRequest is the request of [Client.PreSignEcommerceMiniProgram]: its parameters and
-// its JSON body.
+// PreSignEcommerceMiniProgramRequest is the request of
+// [Client.PreSignEcommerceMiniProgram]: its parameters and its JSON body.
 //
 // Path and query parameters are tagged json:"-", so json.Marshal of a
 // PreSignEcommerceMiniProgramRequest is exactly the JSON body sent.

@@ -14,7 +14,8 @@ import (
 	"github.com/payforge/wechatpay/wechatpay"
 )
 
-// PreSignEcommercePayRedirectSign calls preSignEcommercePayRedirectSign: POST /v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign.
+// PreSignEcommercePayRedirectSign calls preSignEcommercePayRedirectSign: POST
+// /v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign.
 //
 // Pre-sign a contract, ecommerce platform (电商收付通), while paying.
 //
@@ -25,8 +26,9 @@ import (
 //
 // Documentation: https://pay.weixin.qq.com/doc/v3/merchant
 //
-// It sends nothing when req is invalid (see [PreSignEcommercePayRedirectSignRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// It sends nothing when req is invalid (see
+// [PreSignEcommercePayRedirectSignRequest.Validate]) and returns the answer only
+// once the runtime has verified WeChat Pay's signature on it.
 func (c *Client) PreSignEcommercePayRedirectSign(ctx context.Context, req *PreSignEcommercePayRedirectSignRequest) (*PreSignPayRedirectResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -52,7 +54,8 @@ func (c *Client) PreSignEcommercePayRedirectSign(ctx context.Context, req *PreSi
 	return &out, nil
 }
 
-// callPreSignEcommercePayRedirectSign is the Call of preSignEcommercePayRedirectSign in [Operations].
+// callPreSignEcommercePayRedirectSign is the Call of
+// preSignEcommercePayRedirectSign in [Operations].
 func callPreSignEcommercePayRedirectSign(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
 	var req PreSignEcommercePayRedirectSignRequest
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -67,8 +70,8 @@ func callPreSignEcommercePayRedirectSign(ctx context.Context, c *Client, params 
 	return resp, nil
 }
 
-// PreSignEcommercePayRedirectSignRequest is the request of [Client.PreSignEcommercePayRedirectSign]: its parameters and
-// its JSON body.
+// PreSignEcommercePayRedirectSignRequest is the request of
+// [Client.PreSignEcommercePayRedirectSign]: its parameters and its JSON body.
 //
 // Path and query parameters are tagged json:"-", so json.Marshal of a
 // PreSignEcommercePayRedirectSignRequest is exactly the JSON body sent.

@@ -14,7 +14,8 @@ import (
 	"github.com/payforge/wechatpay/wechatpay"
 )
 
-// PreSignNormalMiniProgram calls preSignNormalMiniProgram: POST /v3/password-exempt-contract/contracts/normal/pre-entrust-sign/mini-program.
+// PreSignNormalMiniProgram calls preSignNormalMiniProgram: POST
+// /v3/password-exempt-contract/contracts/normal/pre-entrust-sign/mini-program.
 //
 // Pre-sign a contract, direct merchant, mini program.
 //
@@ -25,8 +26,9 @@ import (
 //
 // Documentation: https://pay.weixin.qq.com/doc/v3/merchant
 //
-// It sends nothing when req is invalid (see [PreSignNormalMiniProgramRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// It sends nothing when req is invalid (see
+// [PreSignNormalMiniProgramRequest.Validate]) and returns the answer only once the
+// runtime has verified WeChat Pay's signature on it.
 func (c *Client) PreSignNormalMiniProgram(ctx context.Context, req *PreSignNormalMiniProgramRequest) (*PreSignMiniProgramResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -52,7 +54,8 @@ func (c *Client) PreSignNormalMiniProgram(ctx context.Context, req *PreSignNorma
 	return &out, nil
 }
 
-// callPreSignNormalMiniProgram is the Call of preSignNormalMiniProgram in [Operations].
+// callPreSignNormalMiniProgram is the Call of preSignNormalMiniProgram in
+// [Operations].
 func callPreSignNormalMiniProgram(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
 	var req PreSignNormalMiniProgramRequest
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -67,8 +70,8 @@ func callPreSignNormalMiniProgram(ctx context.Context, c *Client, params map[str
 	return resp, nil
 }
 
-// PreSignNormalMiniProgramRequest is the request of [Client.PreSignNormalMiniProgram]: its parameters and
-// its JSON body.
+// PreSignNormalMiniProgramRequest is the request of
+// [Client.PreSignNormalMiniProgram]: its parameters and its JSON body.
 //
 // Path and query parameters are tagged json:"-", so json.Marshal of a
 // PreSignNormalMiniProgramRequest is exactly the JSON body sent.

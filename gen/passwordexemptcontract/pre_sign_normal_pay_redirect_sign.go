@@ -14,7 +14,8 @@ import (
 	"github.com/payforge/wechatpay/wechatpay"
 )
 
-// PreSignNormalPayRedirectSign calls preSignNormalPayRedirectSign: POST /v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign.
+// PreSignNormalPayRedirectSign calls preSignNormalPayRedirectSign: POST
+// /v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign.
 //
 // Pre-sign a contract, direct merchant, while paying.
 //
@@ -25,8 +26,9 @@ import (
 //
 // Documentation: https://pay.weixin.qq.com/doc/v3/merchant
 //
-// It sends nothing when req is invalid (see [PreSignNormalPayRedirectSignRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// It sends nothing when req is invalid (see
+// [PreSignNormalPayRedirectSignRequest.Validate]) and returns the answer only once
+// the runtime has verified WeChat Pay's signature on it.
 func (c *Client) PreSignNormalPayRedirectSign(ctx context.Context, req *PreSignNormalPayRedirectSignRequest) (*PreSignPayRedirectResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -52,7 +54,8 @@ func (c *Client) PreSignNormalPayRedirectSign(ctx context.Context, req *PreSignN
 	return &out, nil
 }
 
-// callPreSignNormalPayRedirectSign is the Call of preSignNormalPayRedirectSign in [Operations].
+// callPreSignNormalPayRedirectSign is the Call of preSignNormalPayRedirectSign in
+// [Operations].
 func callPreSignNormalPayRedirectSign(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
 	var req PreSignNormalPayRedirectSignRequest
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -67,8 +70,8 @@ func callPreSignNormalPayRedirectSign(ctx context.Context, c *Client, params map
 	return resp, nil
 }
 
-// PreSignNormalPayRedirectSignRequest is the request of [Client.PreSignNormalPayRedirectSign]: its parameters and
-// its JSON body.
+// PreSignNormalPayRedirectSignRequest is the request of
+// [Client.PreSignNormalPayRedirectSign]: its parameters and its JSON body.
 //
 // Path and query parameters are tagged json:"-", so json.Marshal of a
 // PreSignNormalPayRedirectSignRequest is exactly the JSON body sent.

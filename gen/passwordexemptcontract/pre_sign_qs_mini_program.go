@@ -14,7 +14,8 @@ import (
 	"github.com/payforge/wechatpay/wechatpay"
 )
 
-// PreSignQsMiniProgram calls preSignQsMiniProgram: POST /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program.
+// PreSignQsMiniProgram calls preSignQsMiniProgram: POST
+// /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program.
 //
 // Pre-sign a contract, clearing institution (清算机构), mini program.
 //
@@ -25,8 +26,9 @@ import (
 //
 // Documentation: https://pay.weixin.qq.com/doc/v3/merchant
 //
-// It sends nothing when req is invalid (see [PreSignQsMiniProgramRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// It sends nothing when req is invalid (see
+// [PreSignQsMiniProgramRequest.Validate]) and returns the answer only once the
+// runtime has verified WeChat Pay's signature on it.
 func (c *Client) PreSignQsMiniProgram(ctx context.Context, req *PreSignQsMiniProgramRequest) (*PreSignMiniProgramResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -67,8 +69,8 @@ func callPreSignQsMiniProgram(ctx context.Context, c *Client, params map[string]
 	return resp, nil
 }
 
-// PreSignQsMiniProgramRequest is the request of [Client.PreSignQsMiniProgram]: its parameters and
-// its JSON body.
+// PreSignQsMiniProgramRequest is the request of [Client.PreSignQsMiniProgram]: its
+// parameters and its JSON body.
 //
 // Path and query parameters are tagged json:"-", so json.Marshal of a
 // PreSignQsMiniProgramRequest is exactly the JSON body sent.

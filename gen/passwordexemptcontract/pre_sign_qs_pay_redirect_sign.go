@@ -14,7 +14,8 @@ import (
 	"github.com/payforge/wechatpay/wechatpay"
 )
 
-// PreSignQsPayRedirectSign calls preSignQsPayRedirectSign: POST /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign.
+// PreSignQsPayRedirectSign calls preSignQsPayRedirectSign: POST
+// /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign.
 //
 // Pre-sign a contract, clearing institution (清算机构), while paying.
 //
@@ -25,8 +26,9 @@ import (
 //
 // Documentation: https://pay.weixin.qq.com/doc/v3/merchant
 //
-// It sends nothing when req is invalid (see [PreSignQsPayRedirectSignRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// It sends nothing when req is invalid (see
+// [PreSignQsPayRedirectSignRequest.Validate]) and returns the answer only once the
+// runtime has verified WeChat Pay's signature on it.
 func (c *Client) PreSignQsPayRedirectSign(ctx context.Context, req *PreSignQsPayRedirectSignRequest) (*PreSignPayRedirectResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -52,7 +54,8 @@ func (c *Client) PreSignQsPayRedirectSign(ctx context.Context, req *PreSignQsPay
 	return &out, nil
 }
 
-// callPreSignQsPayRedirectSign is the Call of preSignQsPayRedirectSign in [Operations].
+// callPreSignQsPayRedirectSign is the Call of preSignQsPayRedirectSign in
+// [Operations].
 func callPreSignQsPayRedirectSign(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
 	var req PreSignQsPayRedirectSignRequest
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -67,8 +70,8 @@ func callPreSignQsPayRedirectSign(ctx context.Context, c *Client, params map[str
 	return resp, nil
 }
 
-// PreSignQsPayRedirectSignRequest is the request of [Client.PreSignQsPayRedirectSign]: its parameters and
-// its JSON body.
+// PreSignQsPayRedirectSignRequest is the request of
+// [Client.PreSignQsPayRedirectSign]: its parameters and its JSON body.
 //
 // Path and query parameters are tagged json:"-", so json.Marshal of a
 // PreSignQsPayRedirectSignRequest is exactly the JSON body sent.

@@ -14,7 +14,8 @@ import (
 	"github.com/payforge/wechatpay/wechatpay"
 )
 
-// PreSignServiceProviderMiniProgram calls preSignServiceProviderMiniProgram: POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program.
+// PreSignServiceProviderMiniProgram calls preSignServiceProviderMiniProgram: POST
+// /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program.
 //
 // Pre-sign a contract, service provider, mini program.
 //
@@ -25,8 +26,9 @@ import (
 //
 // Documentation: https://pay.weixin.qq.com/doc/v3/merchant
 //
-// It sends nothing when req is invalid (see [PreSignServiceProviderMiniProgramRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// It sends nothing when req is invalid (see
+// [PreSignServiceProviderMiniProgramRequest.Validate]) and returns the answer only
+// once the runtime has verified WeChat Pay's signature on it.
 func (c *Client) PreSignServiceProviderMiniProgram(ctx context.Context, req *PreSignServiceProviderMiniProgramRequest) (*PreSignServiceProviderMiniProgramResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -52,7 +54,8 @@ func (c *Client) PreSignServiceProviderMiniProgram(ctx context.Context, req *Pre
 	return &out, nil
 }
 
-// callPreSignServiceProviderMiniProgram is the Call of preSignServiceProviderMiniProgram in [Operations].
+// callPreSignServiceProviderMiniProgram is the Call of
+// preSignServiceProviderMiniProgram in [Operations].
 func callPreSignServiceProviderMiniProgram(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
 	var req PreSignServiceProviderMiniProgramRequest
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -67,8 +70,8 @@ func callPreSignServiceProviderMiniProgram(ctx context.Context, c *Client, param
 	return resp, nil
 }
 
-// PreSignServiceProviderMiniProgramRequest is the request of [Client.PreSignServiceProviderMiniProgram]: its parameters and
-// its JSON body.
+// PreSignServiceProviderMiniProgramRequest is the request of
+// [Client.PreSignServiceProviderMiniProgram]: its parameters and its JSON body.
 //
 // Path and query parameters are tagged json:"-", so json.Marshal of a
 // PreSignServiceProviderMiniProgramRequest is exactly the JSON body sent.
@@ -184,7 +187,8 @@ func (r *PreSignServiceProviderMiniProgramRequest) Validate() error {
 	return errors.Join(errs...)
 }
 
-// PreSignServiceProviderMiniProgramResponse is the body of a successful answer to [Client.PreSignServiceProviderMiniProgram].
+// PreSignServiceProviderMiniProgramResponse is the body of a successful answer to
+// [Client.PreSignServiceProviderMiniProgram].
 //
 // What WeChat Pay answers a service provider's pre-signing in a mini program with.
 type PreSignServiceProviderMiniProgramResponse struct {

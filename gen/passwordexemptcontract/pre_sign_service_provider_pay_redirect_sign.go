@@ -14,7 +14,9 @@ import (
 	"github.com/payforge/wechatpay/wechatpay"
 )
 
-// PreSignServiceProviderPayRedirectSign calls preSignServiceProviderPayRedirectSign: POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign.
+// PreSignServiceProviderPayRedirectSign calls
+// preSignServiceProviderPayRedirectSign: POST
+// /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign.
 //
 // Pre-sign a contract, service provider, while paying.
 //
@@ -25,8 +27,9 @@ import (
 //
 // Documentation: https://pay.weixin.qq.com/doc/v3/merchant
 //
-// It sends nothing when req is invalid (see [PreSignServiceProviderPayRedirectSignRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// It sends nothing when req is invalid (see
+// [PreSignServiceProviderPayRedirectSignRequest.Validate]) and returns the answer
+// only once the runtime has verified WeChat Pay's signature on it.
 func (c *Client) PreSignServiceProviderPayRedirectSign(ctx context.Context, req *PreSignServiceProviderPayRedirectSignRequest) (*PreSignServiceProviderPayRedirectSignResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -52,7 +55,8 @@ func (c *Client) PreSignServiceProviderPayRedirectSign(ctx context.Context, req 
 	return &out, nil
 }
 
-// callPreSignServiceProviderPayRedirectSign is the Call of preSignServiceProviderPayRedirectSign in [Operations].
+// callPreSignServiceProviderPayRedirectSign is the Call of
+// preSignServiceProviderPayRedirectSign in [Operations].
 func callPreSignServiceProviderPayRedirectSign(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
 	var req PreSignServiceProviderPayRedirectSignRequest
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -67,8 +71,9 @@ func callPreSignServiceProviderPayRedirectSign(ctx context.Context, c *Client, p
 	return resp, nil
 }
 
-// PreSignServiceProviderPayRedirectSignRequest is the request of [Client.PreSignServiceProviderPayRedirectSign]: its parameters and
-// its JSON body.
+// PreSignServiceProviderPayRedirectSignRequest is the request of
+// [Client.PreSignServiceProviderPayRedirectSign]: its parameters and its JSON
+// body.
 //
 // Path and query parameters are tagged json:"-", so json.Marshal of a
 // PreSignServiceProviderPayRedirectSignRequest is exactly the JSON body sent.
@@ -196,7 +201,8 @@ func (r *PreSignServiceProviderPayRedirectSignRequest) Validate() error {
 	return errors.Join(errs...)
 }
 
-// PreSignServiceProviderPayRedirectSignResponse is the body of a successful answer to [Client.PreSignServiceProviderPayRedirectSign].
+// PreSignServiceProviderPayRedirectSignResponse is the body of a successful answer
+// to [Client.PreSignServiceProviderPayRedirectSign].
 //
 // What WeChat Pay answers a service provider's pre-signing while paying with.
 type PreSignServiceProviderPayRedirectSignResponse struct {

@@ -16,7 +16,8 @@ import (
 	"github.com/payforge/wechatpay/wechatpay"
 )
 
-// QueryByCode calls queryByCode: GET /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}.
+// QueryByCode calls queryByCode: GET
+// /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}.
 //
 // Query a contract by the merchant's contract code (商户通过商户协议号查询协议).
 //
@@ -27,7 +28,8 @@ import (
 // Documentation: https://pay.weixin.qq.com/doc/v3/merchant
 //
 // It sends nothing when req is invalid (see [QueryByCodeRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it.
 func (c *Client) QueryByCode(ctx context.Context, req *QueryByCodeRequest) (*QueryByCodeResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -81,7 +83,8 @@ type QueryByCodeRequest struct {
 	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
 	// unique per merchant, never reusable after its contract is terminated.
 	//
-	// Sent in the URL path as {out_contract_code}. Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
+	// Sent in the URL path as {out_contract_code}. Required. At most 32 characters.
+	// Must match the pattern ^[0-9A-Za-z]{1,32}$.
 	OutContractCode string `json:"-"`
 }
 

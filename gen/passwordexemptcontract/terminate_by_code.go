@@ -16,7 +16,8 @@ import (
 	"github.com/payforge/wechatpay/wechatpay"
 )
 
-// TerminateByCode calls terminateByCode: POST /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate.
+// TerminateByCode calls terminateByCode: POST
+// /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate.
 //
 // Terminate a contract by the merchant's contract code (商户通过商户协议号解约协议).
 //
@@ -36,7 +37,8 @@ import (
 //   - 500: SYSTEM_ERROR
 //
 // It sends nothing when req is invalid (see [TerminateByCodeRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it.
 func (c *Client) TerminateByCode(ctx context.Context, req *TerminateByCodeRequest) (*TerminateByCodeResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -87,8 +89,8 @@ func callTerminateByCode(ctx context.Context, c *Client, params map[string]strin
 	return resp, nil
 }
 
-// TerminateByCodeRequest is the request of [Client.TerminateByCode]: its parameters and
-// its JSON body.
+// TerminateByCodeRequest is the request of [Client.TerminateByCode]: its
+// parameters and its JSON body.
 //
 // Path and query parameters are tagged json:"-", so json.Marshal of a
 // TerminateByCodeRequest is exactly the JSON body sent.
@@ -101,7 +103,8 @@ type TerminateByCodeRequest struct {
 	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
 	// unique per merchant, never reusable after its contract is terminated.
 	//
-	// Sent in the URL path as {out_contract_code}. Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
+	// Sent in the URL path as {out_contract_code}. Required. At most 32 characters.
+	// Must match the pattern ^[0-9A-Za-z]{1,32}$.
 	OutContractCode string `json:"-"`
 
 	// Why the contract is terminated (解约备注), for example "用户解约".
@@ -140,7 +143,8 @@ func (r *TerminateByCodeRequest) Validate() error {
 	return errors.Join(errs...)
 }
 
-// TerminateByCodeResponse is the body of a successful answer to [Client.TerminateByCode].
+// TerminateByCodeResponse is the body of a successful answer to
+// [Client.TerminateByCode].
 //
 // The JSON body WeChat Pay answers a successful termination with.
 type TerminateByCodeResponse struct {

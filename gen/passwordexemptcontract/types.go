@@ -4,7 +4,8 @@ package passwordexemptcontract
 
 import "time"
 
-// ContractState is a string with the values known so far of an open list (components.schemas.ContractState).
+// ContractState is a string with the values known so far of an open list
+// (components.schemas.ContractState).
 //
 // The state of a contract (协议状态). The official list of values was not found;
 // SIGNED is the one seen in the official examples. Other values are passed on
@@ -29,7 +30,8 @@ func (v ContractState) Known() bool {
 	return false
 }
 
-// ContractTerminateInfo is an object of the spec (components.schemas.ContractTerminateInfo).
+// ContractTerminateInfo is an object of the spec
+// (components.schemas.ContractTerminateInfo).
 //
 // How and when a contract ended (解约信息), once it has.
 type ContractTerminateInfo struct {
@@ -51,15 +53,16 @@ type ContractTerminateInfo struct {
 	ContractTerminationRemark string `json:"contract_termination_remark,omitzero"`
 }
 
-// ContractTerminationMode is a string with the values known so far of an open list (components.schemas.ContractTerminationMode).
+// ContractTerminationMode is a string with the values known so far of an open list
+// (components.schemas.ContractTerminationMode).
 //
 // How a contract ended (解约方式). The official list of values was not found;
 // USER_TERMINATE is the one seen in the official examples. Other values are
 // passed on as they come.
 //
 // Other values are valid and passed on as they are: Validate accepts them in a
-// request, an answer with one decodes as is, and [ContractTerminationMode.Known] reports
-// false for them.
+// request, an answer with one decodes as is, and [ContractTerminationMode.Known]
+// reports false for them.
 type ContractTerminationMode string
 
 // The values of ContractTerminationMode known so far.
@@ -67,7 +70,8 @@ const (
 	ContractTerminationModeUserTerminate ContractTerminationMode = "USER_TERMINATE"
 )
 
-// Known reports whether v is one of the values of ContractTerminationMode known so far.
+// Known reports whether v is one of the values of ContractTerminationMode known so
+// far.
 func (v ContractTerminationMode) Known() bool {
 	switch v {
 	case ContractTerminationModeUserTerminate:

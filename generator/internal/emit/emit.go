@@ -168,26 +168,14 @@ func (e *emitter) docFile() (*jen.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, line := range splitLines(text) {
+	for _, line := range commentLines(text) {
 		if line == "" {
 			f.PackageComment("//")
 		} else {
-			f.PackageComment(sanitize(line))
+			f.PackageComment(line)
 		}
 	}
 	return f, nil
-}
-
-func splitLines(text string) []string {
-	var lines []string
-	start := 0
-	for i := 0; i < len(text); i++ {
-		if text[i] == '\n' {
-			lines = append(lines, text[start:i])
-			start = i + 1
-		}
-	}
-	return append(lines, text[start:])
 }
 
 // httpMethods maps a method to its constant in net/http.

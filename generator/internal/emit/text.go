@@ -3,6 +3,7 @@ package emit
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"text/template"
@@ -91,20 +92,67 @@ func (p *prose) text(name string, data any) (string, error) {
 	return strings.Join(lines, "\n"), nil
 }
 
-// comments turns text into line comments, one jen.Comment a line. A blank
-// line becomes a bare "//", which jen writes as is.
+// comments turns text into line comments, one jen.Comment a line, each
+// line wrapped (see wrapLine). A blank line becomes a bare "//", which jen
+// writes as is.
 func comments(text string) []jen.Code {
 	if text == "" {
 		return nil
 	}
 	var out []jen.Code
-	for _, line := range strings.Split(text, "\n") {
+	for _, line := range commentLines(text) {
 		if line == "" {
 			out = append(out, jen.Comment("//"))
 		} else {
-			out = append(out, jen.Comment(sanitize(line)))
+			out = append(out, jen.Comment(line))
 		}
 	}
+	return out
+}
+
+// commentLines cuts text into the lines of a comment, sanitized. A
+// paragraph or a list item that has a line longer than wrapWidth is filled
+// again (see wrapLine); one that fits keeps the line breaks it was written
+// with. Lines indented with a tab (code) are kept as they are.
+func commentLines(text string) []string {
+	var out, unit []string
+	flush := func() {
+		if len(unit) == 0 {
+			return
+		}
+		long := false
+		for _, l := range unit {
+			long = long || utf8.RuneCountInString(l) > wrapWidth
+		}
+		if !long {
+			out = append(out, unit...)
+		} else {
+			body := strings.TrimLeft(unit[0], " ")
+			indent := unit[0][:len(unit[0])-len(body)]
+			words := strings.Fields(strings.Join(unit, " "))
+			out = append(out, wrapLine(indent+strings.Join(words, " "), wrapWidth)...)
+		}
+		unit = nil
+	}
+	for _, line := range strings.Split(text, "\n") {
+		line = sanitize(line)
+		body := strings.TrimLeft(line, " ")
+		switch {
+		case strings.TrimSpace(line) == "" || strings.HasPrefix(line, "\t"):
+			flush()
+			out = append(out, line)
+		case listMarker.MatchString(body):
+			flush()
+			unit = []string{line}
+		case len(unit) > 0 && listMarker.MatchString(strings.TrimLeft(unit[0], " ")) && body == line:
+			// Text in the first column after a list item ends the list.
+			flush()
+			unit = []string{line}
+		default:
+			unit = append(unit, line)
+		}
+	}
+	flush()
 	return out
 }
 
@@ -135,27 +183,52 @@ func addComments(f *jen.File, lines []jen.Code) {
 	}
 }
 
-// wrapWidth is the width, in characters, that wrap fills lines to.
+// wrapWidth is the width, in characters, that comment lines are filled to;
+// a single word longer than that (a URL, a path) stays whole.
 const wrapWidth = 80
 
 // wrap fills a sentence the generator writes into lines of at most
 // wrapWidth characters, where its words allow.
 func wrap(text string) string {
-	var b strings.Builder
-	width := 0
-	for i, word := range strings.Fields(text) {
-		n := utf8.RuneCountInString(word)
-		switch {
-		case i == 0:
-		case width+1+n > wrapWidth:
-			b.WriteByte('\n')
-			width = 0
-		default:
-			b.WriteByte(' ')
-			width++
-		}
-		b.WriteString(word)
-		width += n
-	}
-	return b.String()
+	return strings.Join(wrapLine(strings.Join(strings.Fields(text), " "), wrapWidth), "\n")
 }
+
+// wrapLine cuts a comment line longer than width characters into lines of
+// at most width, at spaces. A line indented with a tab (code in a doc
+// comment) is never cut. A list item ("- x", "  - x", "1. x") continues
+// indented under its text, as gofmt lays out doc comment lists. No line is
+// made to start with a word that would turn it into a list item.
+func wrapLine(line string, width int) []string {
+	if utf8.RuneCountInString(line) <= width || strings.HasPrefix(line, "\t") {
+		return []string{line}
+	}
+	body := strings.TrimLeft(line, " ")
+	indent := line[:len(line)-len(body)]
+	cont := indent
+	if m := listMarker.FindString(body); m != "" {
+		cont = indent + strings.Repeat(" ", len(m))
+	}
+	words := strings.Fields(body)
+	var lines []string
+	cur := indent + words[0]
+	n := utf8.RuneCountInString(cur)
+	for i := 1; i < len(words); i++ {
+		w := words[i]
+		wn := utf8.RuneCountInString(w)
+		// A word that would start a line as a list marker stays with the
+		// word before it.
+		breakable := !listMarker.MatchString(w + " ")
+		if n+1+wn > width && breakable {
+			lines = append(lines, cur)
+			cur, n = cont+w, len(cont)+wn
+			continue
+		}
+		cur += " " + w
+		n += 1 + wn
+	}
+	return append(lines, cur)
+}
+
+// listMarker matches the marker of a list item at the start of a doc
+// comment line's text.
+var listMarker = regexp.MustCompile(`^([-*+]|[0-9]+[.)]) `)

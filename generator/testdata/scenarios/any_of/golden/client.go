@@ -36,7 +36,8 @@ type Operation struct {
 	// Summary is the spec's one-line summary.
 	Summary string
 
-	// Params are the path and query parameters, in the order the request declares them.
+	// Params are the path and query parameters, in the order the request declares
+	// them.
 	Params []Param
 
 	// HasBody reports whether the operation sends a JSON body.

@@ -40,9 +40,9 @@ func ExampleClient_ListRefunds() {
 	}
 }
 
-// A call of scheduleRefund. Build the client once and share it; fill the request (its
-// required fields are shown, with the spec's example values where it has them);
-// then tell apart a request Validate refused (nothing was sent), an answer
+// A call of scheduleRefund. Build the client once and share it; fill the request
+// (its required fields are shown, with the spec's example values where it has
+// them); then tell apart a request Validate refused (nothing was sent), an answer
 // WeChat Pay refused, and a call that failed.
 func ExampleClient_ScheduleRefund() {
 	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })

@@ -18,7 +18,8 @@ import (
 // List refunds made from a time on, up to another.
 //
 // It sends nothing when req is invalid (see [ListRefundsRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it.
 func (c *Client) ListRefunds(ctx context.Context, req *ListRefundsRequest) (*ListRefundsResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err

@@ -56,8 +56,8 @@ func callScheduleRefund(ctx context.Context, c *Client, params map[string]string
 	return nil, c.ScheduleRefund(ctx, &req)
 }
 
-// ScheduleRefundRequest is the request of [Client.ScheduleRefund]: its parameters and
-// its JSON body.
+// ScheduleRefundRequest is the request of [Client.ScheduleRefund]: its parameters
+// and its JSON body.
 //
 // Path and query parameters are tagged json:"-", so json.Marshal of a
 // ScheduleRefundRequest is exactly the JSON body sent.

@@ -20,7 +20,8 @@ import (
 // Create a thing whose names are Go keywords or not ASCII.
 //
 // It sends nothing when req is invalid (see [CreateThingRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it.
 func (c *Client) CreateThing(ctx context.Context, req *CreateThingRequest) (*CreateThingResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err

@@ -18,7 +18,8 @@ import (
 // List the bills of a type.
 //
 // It sends nothing when req is invalid (see [ListBillsRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it.
 func (c *Client) ListBills(ctx context.Context, req *ListBillsRequest) (*ListBillsResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -109,7 +110,8 @@ type ListBillsResponse struct {
 	Channel ListBillsResponseChannel `json:"channel,omitzero"`
 }
 
-// ListBillsRequestTarType is a string with the values the spec lists (paths./v3/bills.get.parameters[1].schema).
+// ListBillsRequestTarType is a string with the values the spec lists
+// (paths./v3/bills.get.parameters[1].schema).
 //
 // WeChat Pay may add values; an answer with one decodes as is, and
 // [ListBillsRequestTarType.Known] reports false for it.
@@ -120,7 +122,8 @@ const (
 	ListBillsRequestTarTypeGzip ListBillsRequestTarType = "GZIP"
 )
 
-// Known reports whether v is one of the values of ListBillsRequestTarType the spec lists.
+// Known reports whether v is one of the values of ListBillsRequestTarType the spec
+// lists.
 func (v ListBillsRequestTarType) Known() bool {
 	switch v {
 	case ListBillsRequestTarTypeGzip:
@@ -129,13 +132,15 @@ func (v ListBillsRequestTarType) Known() bool {
 	return false
 }
 
-// ListBillsResponseChannel is a string with the values known so far of an open list (paths./v3/bills.get.responses.200.content.application/json.schema.properties.channel).
+// ListBillsResponseChannel is a string with the values known so far of an open
+// list
+// (paths./v3/bills.get.responses.200.content.application/json.schema.properties.channel).
 //
 // An inline open list.
 //
 // Other values are valid and passed on as they are: Validate accepts them in a
-// request, an answer with one decodes as is, and [ListBillsResponseChannel.Known] reports
-// false for them.
+// request, an answer with one decodes as is, and [ListBillsResponseChannel.Known]
+// reports false for them.
 type ListBillsResponseChannel string
 
 // The values of ListBillsResponseChannel known so far.
@@ -144,7 +149,8 @@ const (
 	ListBillsResponseChannelBankCard ListBillsResponseChannel = "BANK_CARD"
 )
 
-// Known reports whether v is one of the values of ListBillsResponseChannel known so far.
+// Known reports whether v is one of the values of ListBillsResponseChannel known
+// so far.
 func (v ListBillsResponseChannel) Known() bool {
 	switch v {
 	case ListBillsResponseChannelWechat, ListBillsResponseChannelBankCard:

@@ -20,7 +20,8 @@ import (
 // Create goods.
 //
 // It sends nothing when req is invalid (see [CreateGoodsRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it.
 func (c *Client) CreateGoods(ctx context.Context, req *CreateGoodsRequest) (*CreateGoodsResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err

@@ -17,7 +17,8 @@ import (
 // Plant a tree of nodes that hold each other through pointers and slices.
 //
 // It sends nothing when req is invalid (see [PlantTreeRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it.
 func (c *Client) PlantTree(ctx context.Context, req *PlantTreeRequest) (*PlantTreeResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err

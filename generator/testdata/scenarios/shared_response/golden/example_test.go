@@ -40,10 +40,10 @@ func ExampleClient_PreSignApp() {
 	}
 }
 
-// A call of preSignMiniProgram. Build the client once and share it; fill the request (its
-// required fields are shown, with the spec's example values where it has them);
-// then tell apart a request Validate refused (nothing was sent), an answer
-// WeChat Pay refused, and a call that failed.
+// A call of preSignMiniProgram. Build the client once and share it; fill the
+// request (its required fields are shown, with the spec's example values where it
+// has them); then tell apart a request Validate refused (nothing was sent), an
+// answer WeChat Pay refused, and a call that failed.
 func ExampleClient_PreSignMiniProgram() {
 	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
 	if err != nil {

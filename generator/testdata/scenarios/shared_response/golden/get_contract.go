@@ -19,7 +19,8 @@ import (
 // Query a contract; only this operation answers with a Contract.
 //
 // It sends nothing when req is invalid (see [GetContractRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it.
 func (c *Client) GetContract(ctx context.Context, req *GetContractRequest) (*GetContractResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -60,7 +61,8 @@ func callGetContract(ctx context.Context, c *Client, params map[string]string, b
 type GetContractRequest struct {
 	// WeChat Pay's ID of a contract.
 	//
-	// Sent in the URL path as {contract_id}. Required. At most 32 characters. Must match the pattern ^[0-9]+$.
+	// Sent in the URL path as {contract_id}. Required. At most 32 characters. Must
+	// match the pattern ^[0-9]+$.
 	ContractID string `json:"-"`
 }
 

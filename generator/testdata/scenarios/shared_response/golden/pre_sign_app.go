@@ -19,7 +19,8 @@ import (
 // Pre-sign in an app.
 //
 // It sends nothing when req is invalid (see [PreSignAppRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it.
 func (c *Client) PreSignApp(ctx context.Context, req *PreSignAppRequest) (*PreSignResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err

@@ -18,8 +18,9 @@ import (
 //
 // Pre-sign in a mini program.
 //
-// It sends nothing when req is invalid (see [PreSignMiniProgramRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// It sends nothing when req is invalid (see [PreSignMiniProgramRequest.Validate])
+// and returns the answer only once the runtime has verified WeChat Pay's signature
+// on it.
 func (c *Client) PreSignMiniProgram(ctx context.Context, req *PreSignMiniProgramRequest) (*PreSignResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -60,8 +61,8 @@ func callPreSignMiniProgram(ctx context.Context, c *Client, params map[string]st
 	return resp, nil
 }
 
-// PreSignMiniProgramRequest is the request of [Client.PreSignMiniProgram]: its parameters and
-// its JSON body.
+// PreSignMiniProgramRequest is the request of [Client.PreSignMiniProgram]: its
+// parameters and its JSON body.
 //
 // Path and query parameters are tagged json:"-", so json.Marshal of a
 // PreSignMiniProgramRequest is exactly the JSON body sent.

@@ -19,7 +19,8 @@ import (
 // Pre-sign on the web.
 //
 // It sends nothing when req is invalid (see [PreSignWebRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it.
 func (c *Client) PreSignWeb(ctx context.Context, req *PreSignWebRequest) (*PreSignResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err

@@ -33,7 +33,8 @@ type PreSignResult struct {
 	Page *PreSignResultPage `json:"page,omitzero"`
 }
 
-// PreSignResultPage is an object of the spec (components.schemas.PreSignResult.properties.page).
+// PreSignResultPage is an object of the spec
+// (components.schemas.PreSignResult.properties.page).
 //
 // An inline object of a shared type is shared too.
 type PreSignResultPage struct {

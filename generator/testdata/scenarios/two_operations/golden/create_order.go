@@ -27,7 +27,8 @@ import (
 //   - 400: PARAM_ERROR
 //
 // It sends nothing when req is invalid (see [CreateOrderRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it.
 func (c *Client) CreateOrder(ctx context.Context, req *CreateOrderRequest) (*Order, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -83,7 +84,8 @@ type CreateOrderRequest struct {
 	// Required. At most 127 characters.
 	Description string `json:"description"`
 
-	// Required. At least 6 characters. At most 32 characters. Must match the pattern ^[0-9A-Za-z_*|-]{6,32}$.
+	// Required. At least 6 characters. At most 32 characters. Must match the pattern
+	// ^[0-9A-Za-z_*|-]{6,32}$.
 	OutTradeNo string `json:"out_trade_no"`
 
 	// Optional. At most 256 characters. Format: uri.
@@ -177,7 +179,8 @@ func (r *CreateOrderRequest) Validate() error {
 	return errors.Join(errs...)
 }
 
-// CreateOrderRequestAmount is an object of the spec (components.schemas.CreateOrderBody.properties.amount).
+// CreateOrderRequestAmount is an object of the spec
+// (components.schemas.CreateOrderBody.properties.amount).
 type CreateOrderRequestAmount struct {
 	// Required. At least 1.
 	Total int64 `json:"total"`
@@ -186,8 +189,8 @@ type CreateOrderRequestAmount struct {
 	Currency CreateOrderRequestAmountCurrency `json:"currency,omitzero"`
 }
 
-// validate returns the violations of the rules of the spec in CreateOrderRequestAmount,
-// naming each field below field.
+// validate returns the violations of the rules of the spec in
+// CreateOrderRequestAmount, naming each field below field.
 func (c *CreateOrderRequestAmount) validate(field string) []error {
 	var errs []error
 	if c.Total < 1 {
@@ -199,7 +202,8 @@ func (c *CreateOrderRequestAmount) validate(field string) []error {
 	return errs
 }
 
-// CreateOrderRequestAmountCurrency is a string with the values the spec lists (components.schemas.CreateOrderBody.properties.amount.properties.currency).
+// CreateOrderRequestAmountCurrency is a string with the values the spec lists
+// (components.schemas.CreateOrderBody.properties.amount.properties.currency).
 //
 // WeChat Pay may add values; an answer with one decodes as is, and
 // [CreateOrderRequestAmountCurrency.Known] reports false for it.
@@ -210,7 +214,8 @@ const (
 	CreateOrderRequestAmountCurrencyCny CreateOrderRequestAmountCurrency = "CNY"
 )
 
-// Known reports whether v is one of the values of CreateOrderRequestAmountCurrency the spec lists.
+// Known reports whether v is one of the values of CreateOrderRequestAmountCurrency
+// the spec lists.
 func (v CreateOrderRequestAmountCurrency) Known() bool {
 	switch v {
 	case CreateOrderRequestAmountCurrencyCny:
@@ -219,7 +224,8 @@ func (v CreateOrderRequestAmountCurrency) Known() bool {
 	return false
 }
 
-// CreateOrderRequestDetailItem is an object of the spec (components.schemas.CreateOrderBody.properties.detail.items).
+// CreateOrderRequestDetailItem is an object of the spec
+// (components.schemas.CreateOrderBody.properties.detail.items).
 type CreateOrderRequestDetailItem struct {
 	// Required. At most 32 characters.
 	MerchantGoodsID string `json:"merchant_goods_id"`
@@ -228,8 +234,8 @@ type CreateOrderRequestDetailItem struct {
 	Quantity *int32 `json:"quantity,omitzero"`
 }
 
-// validate returns the violations of the rules of the spec in CreateOrderRequestDetailItem,
-// naming each field below field.
+// validate returns the violations of the rules of the spec in
+// CreateOrderRequestDetailItem, naming each field below field.
 func (c *CreateOrderRequestDetailItem) validate(field string) []error {
 	var errs []error
 	if c.MerchantGoodsID == "" {

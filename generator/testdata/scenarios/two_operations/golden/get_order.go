@@ -24,7 +24,8 @@ import (
 //   - 404: ORDER_NOT_EXIST
 //
 // It sends nothing when req is invalid (see [GetOrderRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it.
 func (c *Client) GetOrder(ctx context.Context, req *GetOrderRequest) (*Order, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -96,7 +97,8 @@ func callGetOrder(ctx context.Context, c *Client, params map[string]string, body
 
 // GetOrderRequest is the request of [Client.GetOrder].
 type GetOrderRequest struct {
-	// Sent in the URL path as {order_id}. Required. Must match the pattern ^[0-9]{1,20}$.
+	// Sent in the URL path as {order_id}. Required. Must match the pattern
+	// ^[0-9]{1,20}$.
 	OrderID string `json:"-"`
 
 	// The merchant ID.

@@ -36,7 +36,8 @@ type Order struct {
 	SuccessTime time.Time `json:"success_time,omitzero"`
 }
 
-// OrderState is a string with the values the spec lists (components.schemas.OrderState).
+// OrderState is a string with the values the spec lists
+// (components.schemas.OrderState).
 //
 // The state of an order.
 //
