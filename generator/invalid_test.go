@@ -136,6 +136,8 @@ func TestInvalidSpecs(t *testing.T) {
 		{"int32_bound.yaml", expected{unsupported, "14:17", "paths./x.post.requestBody.content.application/json.schema.properties.n", []string{"bound 4294967295 outside the range of an int32"}}},
 		{"huge_length.yaml", expected{unsupported, "14:17", "paths./x.post.requestBody.content.application/json.schema.properties.q", []string{"maxLength 18446744073709551615, larger than 2147483647"}}},
 		{"ref_cycle.yaml", expected{invalid, "16:5", "", []string{"unresolved ref"}}},
+		{"min_above_max.yaml", expected{refused, "13:17", "paths./x.post.requestBody.content.application/json.schema.properties.code", []string{"minLength 5 is greater than maxLength 3"}}},
+		{"empty_range.yaml", expected{refused, "13:17", "paths./x.post.requestBody.content.application/json.schema.properties.n", []string{"the minimum 5 and the maximum 5 leave no value allowed"}}},
 		{"known_values_not_list.yaml", expected{refused, "15:19", "paths./x.get.responses.200.content.application/json.schema.properties.state.x-wechatpay-known-values", []string{"x-wechatpay-known-values must be a non-empty list of strings"}}},
 	}
 	seen := map[string]bool{}

@@ -157,16 +157,17 @@ func TestScenarioCoverage(t *testing.T) {
 			"func (c *Client) CloseOrder(ctx context.Context, req *CloseOrderRequest) error {", "_, err = c.rt.Do(", "return nil, c.CloseOrder(ctx, &req)"}},
 		{"several operations in one package in stable order", "no_content/client.go", []string{`ID:           "closeOrder"`, `ID:           "deleteOrder"`}},
 		{"anyOf of required lists", "any_of/pre_sign.go", []string{
-			`if r.OpenID == "" && r.SubOpenID == "" && r.PhoneNumbers == nil {`, `Field: "openid|sub_openid|phone_numbers", Rule: "anyOf", Message: "one of openid, sub_openid and phone_numbers is required"`}},
+			`errs.AnyOf("openid|sub_openid|phone_numbers", r.OpenID != "" || r.SubOpenID != "" || r.PhoneNumbers != nil, "one of openid, sub_openid and phone_numbers is required")`}},
 		{"anyOf with branches of several fields, nested", "any_of/types.go", []string{
-			`if !(p.Account != "" && p.Bank != "") && !(p.Card != "" && !p.ExpiresAt.IsZero()) && p.CouponID == nil {`}},
+			`(p.Account != "" && p.Bank != "") || (p.Card != "" && !p.ExpiresAt.IsZero()) || p.CouponID != nil`}},
 		{"open enum (x-wechatpay-known-values)", "known_values/types.go", []string{
 			"type BillState string", `BillStateFinished   BillState = "FINISHED"`, "func (v BillState) Known() bool"}},
 		{"open enum: no membership rule, string rules kept", "known_values/apply_bill.go", []string{
-			`Field: "bill_type", Rule: "enum"`, `if r.State == "" {`, `if !hintPattern.MatchString(string(r.Hint)) {`}},
+			`errs.Enum("bill_type", string(r.BillType), validate.Required, r.BillType.Known(), "ALL, SUCCESS, REFUND")`,
+			`errs.String("state", string(r.State), validate.Required)`, `errs.String("hint", string(r.Hint), validate.Optional).MaxLength(8).Pattern(hintPattern)`}},
 		{"date-time as time.Time", "date_time/schedule_refund.go", []string{
 			"url.PathEscape(req.Since.Format(time.RFC3339Nano))", "time.Parse(time.RFC3339, v)", "Since time.Time `json:\"-\"`",
-			"ExecuteAt time.Time `json:\"execute_at\"`", "ExpireAt time.Time `json:\"expire_at,omitzero\"`", "if r.ExecuteAt.IsZero() {"}},
+			"ExecuteAt time.Time `json:\"execute_at\"`", "ExpireAt time.Time `json:\"expire_at,omitzero\"`", `errs.Required("execute_at", !r.ExecuteAt.IsZero())`}},
 		{"optional fields: pointers for numbers, booleans and objects, omitzero; fields in the spec's order", "optional_fields/create_goods.go", []string{
 			"Price int64 `json:\"price\"`", "Size Size `json:\"size\"`",
 			"OptName string `json:\"opt_name,omitzero\"`", "OptKind Kind `json:\"opt_kind,omitzero\"`",

@@ -6,12 +6,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
-	"unicode/utf8"
 
 	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // PreSignServiceProviderMiniProgram calls preSignServiceProviderMiniProgram: POST
@@ -129,62 +127,18 @@ type PreSignServiceProviderMiniProgramRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *PreSignServiceProviderMiniProgramRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.SpAppID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sp_appid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.SpAppID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sp_appid", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	if r.SubMchID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sub_mchid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.SubMchID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sub_mchid", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	if r.SubAppID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.SubAppID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	if r.OutContractCode == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.OutContractCode) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else {
-		if n := utf8.RuneCountInString(r.OutContractCode); n > 32 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-		}
-		if !outContractCodePattern.MatchString(r.OutContractCode) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "pattern", Message: "does not match the pattern ^[0-9A-Za-z]{1,32}$"})
-		}
-	}
-	if r.NotifyURL == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.NotifyURL) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else {
-		if n := utf8.RuneCountInString(r.NotifyURL); n > 256 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 256 are allowed", n)})
-		}
-		if !notifyURLPattern.MatchString(r.NotifyURL) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "pattern", Message: "does not match the pattern ^https://[^?#]+$"})
-		}
-	}
-	if r.ContractDisplayAccount == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.ContractDisplayAccount) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.ContractDisplayAccount); n > 32 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-	}
-	if !utf8.ValidString(r.SpOpenID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sp_openid", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	if !utf8.ValidString(r.SubOpenID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sub_openid", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	return errors.Join(errs...)
+	var errs validate.Errors
+	errs.String("sp_appid", r.SpAppID, validate.Required)
+	errs.String("sub_mchid", r.SubMchID, validate.Required)
+	errs.String("sub_appid", r.SubAppID, validate.Required)
+	errs.String("out_contract_code", r.OutContractCode, validate.Required).MaxLength(32).Pattern(outContractCodePattern)
+	errs.String("notify_url", r.NotifyURL, validate.Required).MaxLength(256).Pattern(notifyURLPattern)
+	errs.String("contract_display_account", r.ContractDisplayAccount, validate.Required).MaxLength(32)
+	errs.String("sp_openid", r.SpOpenID, validate.Optional)
+	errs.String("sub_openid", r.SubOpenID, validate.Optional)
+	return errs.Err()
 }
 
 // PreSignServiceProviderMiniProgramResponse is the body of a successful answer to

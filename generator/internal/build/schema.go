@@ -230,6 +230,9 @@ func (b *builder) counts(s *openapi3.Schema, loc, minName string, min *uint64, m
 			return b.unsupported(s.Origin, loc, "%s %d, larger than %d", c.name, *c.v, math.MaxInt32)
 		}
 	}
+	if min != nil && max != nil && *min > *max {
+		return b.errorf(s.Origin, loc, "%s %d is greater than %s %d: no value satisfies both", minName, *min, maxName, *max)
+	}
 	return nil
 }
 
@@ -238,8 +241,12 @@ func (b *builder) bounds(s *openapi3.Schema, out *model.Schema, loc string, inte
 		if v == nil {
 			continue
 		}
+		typ := "number"
+		if integer {
+			typ = "integer"
+		}
 		if math.IsInf(*v, 0) || math.IsNaN(*v) || integer && (*v != math.Trunc(*v) || math.Abs(*v) > 1<<53) {
-			return b.unsupported(s.Origin, loc, "bound %v on a schema of type integer", *v)
+			return b.unsupported(s.Origin, loc, "bound %v on a schema of type %s", *v, typ)
 		}
 	}
 	out.Minimum, out.Maximum = s.Min, s.Max
@@ -250,6 +257,10 @@ func (b *builder) bounds(s *openapi3.Schema, out *model.Schema, loc string, inte
 	}
 	if v := s.ExclusiveMax.Value; v != nil {
 		out.Maximum, out.ExclusiveMaximum = v, true
+	}
+	if lo, hi := out.Minimum, out.Maximum; lo != nil && hi != nil && (*lo > *hi || *lo == *hi && (out.ExclusiveMinimum || out.ExclusiveMaximum)) {
+		return b.errorf(s.Origin, loc, "the minimum %s and the maximum %s leave no value allowed",
+			strconv.FormatFloat(*lo, 'g', -1, 64), strconv.FormatFloat(*hi, 'g', -1, 64))
 	}
 	return nil
 }

@@ -143,6 +143,9 @@ type emitter struct {
 	header string
 	// checked caches whether a named type has any rule to check.
 	checked map[*model.Named]bool
+	// inNested is set while the validate method of a nested type is
+	// emitted, whose collector of violations is a parameter.
+	inNested bool
 }
 
 // newFile starts a generated file with the header line.
@@ -150,6 +153,7 @@ func (e *emitter) newFile() *jen.File {
 	f := jen.NewFile(e.pkg.Name)
 	f.HeaderComment(e.header)
 	f.ImportName(RuntimePath, "wechatpay")
+	f.ImportName(ValidatePath, "validate")
 	return f
 }
 

@@ -6,12 +6,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
-	"unicode/utf8"
 
 	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // PreSign calls preSign: POST /v3/contracts/pre-sign.
@@ -86,41 +84,19 @@ type PreSignRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *PreSignRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.AppID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.AppID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.AppID); n > 32 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-	}
-	if r.OpenID != "" {
-		if !utf8.ValidString(r.OpenID) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "openid", Rule: "utf8", Message: "is not valid UTF-8"})
-		} else if n := utf8.RuneCountInString(r.OpenID); n > 128 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "openid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 128 are allowed", n)})
-		}
-	}
-	if r.SubOpenID != "" {
-		if !utf8.ValidString(r.SubOpenID) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "sub_openid", Rule: "utf8", Message: "is not valid UTF-8"})
-		} else if n := utf8.RuneCountInString(r.SubOpenID); n > 128 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "sub_openid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 128 are allowed", n)})
-		}
-	}
+	var errs validate.Errors
+	errs.String("appid", r.AppID, validate.Required).MaxLength(32)
+	errs.String("openid", r.OpenID, validate.Optional).MaxLength(128)
+	errs.String("sub_openid", r.SubOpenID, validate.Optional).MaxLength(128)
 	for i := range r.PhoneNumbers {
-		if !utf8.ValidString(r.PhoneNumbers[i]) {
-			errs = append(errs, &wechatpay.ValidationError{Field: fmt.Sprintf("phone_numbers[%d]", i), Rule: "utf8", Message: "is not valid UTF-8"})
-		}
+		errs.String(validate.Index("phone_numbers", i), r.PhoneNumbers[i], validate.Element)
 	}
-	errs = append(errs, r.Payer.validate("payer")...)
+	r.Payer.validate(&errs, "payer")
 	if r.Settlement != nil {
-		errs = append(errs, r.Settlement.validate("settlement")...)
+		r.Settlement.validate(&errs, "settlement")
 	}
-	if r.OpenID == "" && r.SubOpenID == "" && r.PhoneNumbers == nil {
-		errs = append(errs, &wechatpay.ValidationError{Field: "openid|sub_openid|phone_numbers", Rule: "anyOf", Message: "one of openid, sub_openid and phone_numbers is required"})
-	}
-	return errors.Join(errs...)
+	errs.AnyOf("openid|sub_openid|phone_numbers", r.OpenID != "" || r.SubOpenID != "" || r.PhoneNumbers != nil, "one of openid, sub_openid and phone_numbers is required")
+	return errs.Err()
 }

@@ -3,11 +3,9 @@
 package anyof
 
 import (
-	"fmt"
 	"time"
-	"unicode/utf8"
 
-	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // Bank is a string with the values the spec lists (components.schemas.Bank).
@@ -56,21 +54,11 @@ type Payer struct {
 
 // validate returns the violations of the rules of the spec in Payer,
 // naming each field below field.
-func (p *Payer) validate(field string) []error {
-	var errs []error
-	if !utf8.ValidString(p.Account) {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".account", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	if p.Bank != "" && !p.Bank.Known() {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".bank", Rule: "enum", Message: fmt.Sprintf("is %q, which is not one of ICBC, CMB", p.Bank)})
-	}
-	if !utf8.ValidString(p.Card) {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".card", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	if !(p.Account != "" && p.Bank != "") && !(p.Card != "" && !p.ExpiresAt.IsZero()) && p.CouponID == nil {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".account|" + field + ".bank|" + field + ".card|" + field + ".expires_at|" + field + ".coupon_id", Rule: "anyOf", Message: "one of these is required: account and bank; card and expires_at; coupon_id"})
-	}
-	return errs
+func (p *Payer) validate(errs *validate.Errors, field string) {
+	errs.String(field+".account", p.Account, validate.Optional)
+	errs.Enum(field+".bank", string(p.Bank), validate.Optional, p.Bank.Known(), "ICBC, CMB")
+	errs.String(field+".card", p.Card, validate.Optional)
+	errs.AnyOf(field+".account|"+field+".bank|"+field+".card|"+field+".expires_at|"+field+".coupon_id", (p.Account != "" && p.Bank != "") || (p.Card != "" && !p.ExpiresAt.IsZero()) || p.CouponID != nil, "one of these is required: account and bank; card and expires_at; coupon_id")
 }
 
 // Settlement is an object of the spec (components.schemas.Settlement).
@@ -86,15 +74,7 @@ type Settlement struct {
 
 // validate returns the violations of the rules of the spec in Settlement,
 // naming each field below field.
-func (s *Settlement) validate(field string) []error {
-	var errs []error
-	if s.Mode == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".mode", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(s.Mode) {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".mode", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	if !utf8.ValidString(s.Account) {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".account", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	return errs
+func (s *Settlement) validate(errs *validate.Errors, field string) {
+	errs.String(field+".mode", s.Mode, validate.Required)
+	errs.String(field+".account", s.Account, validate.Optional)
 }

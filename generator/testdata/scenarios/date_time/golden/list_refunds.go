@@ -5,12 +5,12 @@ package datetime
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // ListRefunds calls listRefunds: GET /v3/refunds/{since}.
@@ -90,13 +90,11 @@ type ListRefundsRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *ListRefundsRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.Since.IsZero() {
-		errs = append(errs, &wechatpay.ValidationError{Field: "since", Rule: "required", Message: "is required"})
-	}
-	return errors.Join(errs...)
+	var errs validate.Errors
+	errs.Required("since", !r.Since.IsZero())
+	return errs.Err()
 }
 
 // ListRefundsResponse is the body of a successful answer to [Client.ListRefunds].

@@ -6,12 +6,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // ScheduleRefund calls scheduleRefund: POST /v3/refunds/{since}.
@@ -81,14 +81,10 @@ type ScheduleRefundRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *ScheduleRefundRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.Since.IsZero() {
-		errs = append(errs, &wechatpay.ValidationError{Field: "since", Rule: "required", Message: "is required"})
-	}
-	if r.ExecuteAt.IsZero() {
-		errs = append(errs, &wechatpay.ValidationError{Field: "execute_at", Rule: "required", Message: "is required"})
-	}
-	return errors.Join(errs...)
+	var errs validate.Errors
+	errs.Required("since", !r.Since.IsZero())
+	errs.Required("execute_at", !r.ExecuteAt.IsZero())
+	return errs.Err()
 }

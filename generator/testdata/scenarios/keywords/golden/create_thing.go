@@ -6,13 +6,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
-	"unicode/utf8"
 
 	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // CreateThing calls createThing: POST /v3/things/{type}.
@@ -102,42 +100,16 @@ type CreateThingRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *CreateThingRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.Type == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "type", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.Type) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "type", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else {
-		if n := utf8.RuneCountInString(r.Type); n > 16 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "type", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 16 are allowed", n)})
-		}
-		if r.Type == "." || r.Type == ".." {
-			errs = append(errs, &wechatpay.ValidationError{Field: "type", Rule: "pattern", Message: "is . or .., which would change the URL path"})
-		}
-	}
-	if r.Func == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "func", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.Func) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "func", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.Func); n < 2 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "func", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 2 are required", n)})
-	} else if n > 8 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "func", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 8 are allowed", n)})
-	}
+	var errs validate.Errors
+	errs.String("type", r.Type, validate.Required).MaxLength(16).PathSegment()
+	errs.String("func", r.Func, validate.Required).MinLength(2).MaxLength(8)
 	if r.Range != nil {
-		if *r.Range < 1 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "range", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 1 is allowed", *r.Range)})
-		}
-		if *r.Range > 100 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "range", Rule: "maximum", Message: fmt.Sprintf("is %d, at most 100 is allowed", *r.Range)})
-		}
+		errs.Int("range", int64(*r.Range)).Minimum(1).Maximum(100)
 	}
-	if r.X91D1X989D < 0 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "金额", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 0 is allowed", r.X91D1X989D)})
-	}
-	return errors.Join(errs...)
+	errs.Int("金额", r.X91D1X989D).Minimum(0)
+	return errs.Err()
 }
 
 // CreateThingResponse is the body of a successful answer to [Client.CreateThing].

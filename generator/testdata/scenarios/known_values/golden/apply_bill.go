@@ -6,12 +6,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
-	"unicode/utf8"
 
 	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // ApplyBill calls applyBill: POST /v3/bills.
@@ -76,30 +74,11 @@ type ApplyBillRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *ApplyBillRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.BillType == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "bill_type", Rule: "required", Message: "is required"})
-	} else if !r.BillType.Known() {
-		errs = append(errs, &wechatpay.ValidationError{Field: "bill_type", Rule: "enum", Message: fmt.Sprintf("is %q, which is not one of ALL, SUCCESS, REFUND", r.BillType)})
-	}
-	if r.State == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "state", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(string(r.State)) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "state", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	if r.Hint != "" {
-		if !utf8.ValidString(string(r.Hint)) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "hint", Rule: "utf8", Message: "is not valid UTF-8"})
-		} else {
-			if n := utf8.RuneCountInString(string(r.Hint)); n > 8 {
-				errs = append(errs, &wechatpay.ValidationError{Field: "hint", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 8 are allowed", n)})
-			}
-			if !hintPattern.MatchString(string(r.Hint)) {
-				errs = append(errs, &wechatpay.ValidationError{Field: "hint", Rule: "pattern", Message: "does not match the pattern ^[A-Z_]+$"})
-			}
-		}
-	}
-	return errors.Join(errs...)
+	var errs validate.Errors
+	errs.Enum("bill_type", string(r.BillType), validate.Required, r.BillType.Known(), "ALL, SUCCESS, REFUND")
+	errs.String("state", string(r.State), validate.Required)
+	errs.String("hint", string(r.Hint), validate.Optional).MaxLength(8).Pattern(hintPattern)
+	return errs.Err()
 }

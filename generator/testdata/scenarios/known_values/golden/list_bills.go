@@ -5,12 +5,11 @@ package knownvalues
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 
 	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // ListBills calls listBills: GET /v3/bills.
@@ -83,18 +82,12 @@ type ListBillsRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *ListBillsRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.BillType == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "bill_type", Rule: "required", Message: "is required"})
-	} else if !r.BillType.Known() {
-		errs = append(errs, &wechatpay.ValidationError{Field: "bill_type", Rule: "enum", Message: fmt.Sprintf("is %q, which is not one of ALL, SUCCESS, REFUND", r.BillType)})
-	}
-	if r.TarType != "" && !r.TarType.Known() {
-		errs = append(errs, &wechatpay.ValidationError{Field: "tar_type", Rule: "enum", Message: fmt.Sprintf("is %q, which is not one of GZIP", r.TarType)})
-	}
-	return errors.Join(errs...)
+	var errs validate.Errors
+	errs.Enum("bill_type", string(r.BillType), validate.Required, r.BillType.Known(), "ALL, SUCCESS, REFUND")
+	errs.Enum("tar_type", string(r.TarType), validate.Optional, r.TarType.Known(), "GZIP")
+	return errs.Err()
 }
 
 // ListBillsResponse is the body of a successful answer to [Client.ListBills].

@@ -6,12 +6,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
-	"unicode/utf8"
 
 	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // CloseOrder calls closeOrder: POST /v3/orders/out-trade-no/{out_trade_no}/close.
@@ -70,20 +69,10 @@ type CloseOrderRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *CloseOrderRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.OutTradeNo == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "out_trade_no", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.OutTradeNo) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "out_trade_no", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if r.OutTradeNo == "." || r.OutTradeNo == ".." {
-		errs = append(errs, &wechatpay.ValidationError{Field: "out_trade_no", Rule: "pattern", Message: "is . or .., which would change the URL path"})
-	}
-	if r.MchID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "mchid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.MchID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "mchid", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	return errors.Join(errs...)
+	var errs validate.Errors
+	errs.String("out_trade_no", r.OutTradeNo, validate.Required).PathSegment()
+	errs.String("mchid", r.MchID, validate.Required)
+	return errs.Err()
 }

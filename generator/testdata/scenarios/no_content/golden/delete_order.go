@@ -4,12 +4,11 @@ package nocontent
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 
 	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // DeleteOrder calls deleteOrder: DELETE /v3/orders/{id}.
@@ -59,11 +58,9 @@ type DeleteOrderRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *DeleteOrderRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.ID < 1 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "id", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 1 is allowed", r.ID)})
-	}
-	return errors.Join(errs...)
+	var errs validate.Errors
+	errs.Int("id", int64(r.ID)).Minimum(1)
+	return errs.Err()
 }

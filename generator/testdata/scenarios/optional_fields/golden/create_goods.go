@@ -6,13 +6,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"time"
-	"unicode/utf8"
 
 	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // CreateGoods calls createGoods: POST /v3/goods.
@@ -138,49 +136,27 @@ type CreateGoodsRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *CreateGoodsRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.Name == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "name", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.Name) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "name", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	if r.Kind == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "kind", Rule: "required", Message: "is required"})
-	} else if !r.Kind.Known() {
-		errs = append(errs, &wechatpay.ValidationError{Field: "kind", Rule: "enum", Message: fmt.Sprintf("is %q, which is not one of FOOD, TOOL", r.Kind)})
-	}
-	if r.ListedAt.IsZero() {
-		errs = append(errs, &wechatpay.ValidationError{Field: "listed_at", Rule: "required", Message: "is required"})
-	}
-	errs = append(errs, r.Size.validate("size")...)
-	if r.Tags == nil {
-		errs = append(errs, &wechatpay.ValidationError{Field: "tags", Rule: "required", Message: "is required"})
-	}
+	var errs validate.Errors
+	errs.String("name", r.Name, validate.Required)
+	errs.Enum("kind", string(r.Kind), validate.Required, r.Kind.Known(), "FOOD, TOOL")
+	errs.Required("listed_at", !r.ListedAt.IsZero())
+	r.Size.validate(&errs, "size")
+	errs.Required("tags", r.Tags != nil)
 	for i := range r.Tags {
-		if !utf8.ValidString(r.Tags[i]) {
-			errs = append(errs, &wechatpay.ValidationError{Field: fmt.Sprintf("tags[%d]", i), Rule: "utf8", Message: "is not valid UTF-8"})
-		}
+		errs.String(validate.Index("tags", i), r.Tags[i], validate.Element)
 	}
-	if len(r.Extra) == 0 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "extra", Rule: "required", Message: "is required"})
-	}
-	if !utf8.ValidString(r.OptName) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "opt_name", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	if r.OptKind != "" && !r.OptKind.Known() {
-		errs = append(errs, &wechatpay.ValidationError{Field: "opt_kind", Rule: "enum", Message: fmt.Sprintf("is %q, which is not one of FOOD, TOOL", r.OptKind)})
-	}
+	errs.Required("extra", len(r.Extra) > 0)
+	errs.String("opt_name", r.OptName, validate.Optional)
+	errs.Enum("opt_kind", string(r.OptKind), validate.Optional, r.OptKind.Known(), "FOOD, TOOL")
 	if r.OptSize != nil {
-		errs = append(errs, r.OptSize.validate("opt_size")...)
+		r.OptSize.validate(&errs, "opt_size")
 	}
 	for i := range r.OptTags {
-		if !utf8.ValidString(r.OptTags[i]) {
-			errs = append(errs, &wechatpay.ValidationError{Field: fmt.Sprintf("opt_tags[%d]", i), Rule: "utf8", Message: "is not valid UTF-8"})
-		}
+		errs.String(validate.Index("opt_tags", i), r.OptTags[i], validate.Element)
 	}
-	return errors.Join(errs...)
+	return errs.Err()
 }
 
 // CreateGoodsResponse is the body of a successful answer to [Client.CreateGoods].

@@ -2,11 +2,7 @@
 
 package optionalfields
 
-import (
-	"fmt"
-
-	"github.com/payforge/wechatpay/wechatpay"
-)
+import "github.com/payforge/wechatpay/wechatpay/validate"
 
 // Kind is a string with the values the spec lists (components.schemas.Kind).
 //
@@ -40,15 +36,9 @@ type Size struct {
 
 // validate returns the violations of the rules of the spec in Size,
 // naming each field below field.
-func (s *Size) validate(field string) []error {
-	var errs []error
-	if s.Width < 0 {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".width", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 0 is allowed", s.Width)})
-	}
+func (s *Size) validate(errs *validate.Errors, field string) {
+	errs.Int(field+".width", int64(s.Width)).Minimum(0)
 	if s.Height != nil {
-		if *s.Height < 0 {
-			errs = append(errs, &wechatpay.ValidationError{Field: field + ".height", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 0 is allowed", *s.Height)})
-		}
+		errs.Int(field+".height", int64(*s.Height)).Minimum(0)
 	}
-	return errs
 }

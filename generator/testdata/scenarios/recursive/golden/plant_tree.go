@@ -6,10 +6,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 
 	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // PlantTree calls plantTree: POST /v3/trees.
@@ -74,11 +74,11 @@ type PlantTreeRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *PlantTreeRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	errs = append(errs, r.Root.validate("root")...)
-	return errors.Join(errs...)
+	var errs validate.Errors
+	r.Root.validate(&errs, "root")
+	return errs.Err()
 }
 
 // PlantTreeResponse is the body of a successful answer to [Client.PlantTree].

@@ -2,12 +2,7 @@
 
 package recursive
 
-import (
-	"fmt"
-	"unicode/utf8"
-
-	"github.com/payforge/wechatpay/wechatpay"
-)
+import "github.com/payforge/wechatpay/wechatpay/validate"
 
 // Node is an object of the spec (components.schemas.Node).
 type Node struct {
@@ -23,20 +18,12 @@ type Node struct {
 
 // validate returns the violations of the rules of the spec in Node,
 // naming each field below field.
-func (v *Node) validate(field string) []error {
-	var errs []error
-	if v.Name == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".name", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(v.Name) {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".name", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(v.Name); n > 8 {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".name", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 8 are allowed", n)})
-	}
+func (v *Node) validate(errs *validate.Errors, field string) {
+	errs.String(field+".name", v.Name, validate.Required).MaxLength(8)
 	if v.Parent != nil {
-		errs = append(errs, v.Parent.validate(field+".parent")...)
+		v.Parent.validate(errs, field+".parent")
 	}
 	for i := range v.Children {
-		errs = append(errs, v.Children[i].validate(fmt.Sprintf("%s[%d]", field+".children", i))...)
+		v.Children[i].validate(errs, validate.Index(field+".children", i))
 	}
-	return errs
 }

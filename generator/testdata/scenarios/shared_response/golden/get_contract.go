@@ -5,13 +5,11 @@ package sharedresponse
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
-	"unicode/utf8"
 
 	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // GetContract calls getContract: GET /v3/contracts/{contract_id}.
@@ -71,22 +69,11 @@ type GetContractRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *GetContractRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.ContractID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_id", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.ContractID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_id", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else {
-		if n := utf8.RuneCountInString(r.ContractID); n > 32 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "contract_id", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-		}
-		if !contractIDPattern.MatchString(r.ContractID) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "contract_id", Rule: "pattern", Message: "does not match the pattern ^[0-9]+$"})
-		}
-	}
-	return errors.Join(errs...)
+	var errs validate.Errors
+	errs.String("contract_id", r.ContractID, validate.Required).MaxLength(32).Pattern(contractIDPattern)
+	return errs.Err()
 }
 
 // GetContractResponse is the body of a successful answer to [Client.GetContract].

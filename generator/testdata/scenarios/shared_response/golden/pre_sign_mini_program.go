@@ -6,12 +6,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
-	"unicode/utf8"
 
 	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // PreSignMiniProgram calls preSignMiniProgram: POST /v3/pre-sign/mini-program.
@@ -88,34 +86,11 @@ type PreSignMiniProgramRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *PreSignMiniProgramRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.AppID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.AppID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.AppID); n > 32 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-	}
-	if r.SubAppID != "" {
-		if !utf8.ValidString(r.SubAppID) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "utf8", Message: "is not valid UTF-8"})
-		} else if n := utf8.RuneCountInString(r.SubAppID); n > 32 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-		}
-	}
-	if r.NotifyURL == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.NotifyURL) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else {
-		if n := utf8.RuneCountInString(r.NotifyURL); n > 256 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 256 are allowed", n)})
-		}
-		if !notifyURLPattern.MatchString(r.NotifyURL) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "pattern", Message: "does not match the pattern ^https://[^?#]+$"})
-		}
-	}
-	return errors.Join(errs...)
+	var errs validate.Errors
+	errs.String("appid", r.AppID, validate.Required).MaxLength(32)
+	errs.String("sub_appid", r.SubAppID, validate.Optional).MaxLength(32)
+	errs.String("notify_url", r.NotifyURL, validate.Required).MaxLength(256).Pattern(notifyURLPattern)
+	return errs.Err()
 }

@@ -6,12 +6,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
-	"unicode/utf8"
 
 	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // CreateOrder calls createOrder: POST /v3/orders.
@@ -116,67 +114,24 @@ type CreateOrderRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *CreateOrderRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.AppID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.AppID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.AppID); n > 32 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-	}
-	if r.MchID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "mchid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.MchID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "mchid", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.MchID); n > 32 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "mchid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-	}
-	if r.Description == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "description", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.Description) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "description", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.Description); n > 127 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "description", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 127 are allowed", n)})
-	}
-	if r.OutTradeNo == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "out_trade_no", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.OutTradeNo) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "out_trade_no", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else {
-		if n := utf8.RuneCountInString(r.OutTradeNo); n < 6 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "out_trade_no", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 6 are required", n)})
-		} else if n > 32 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "out_trade_no", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-		}
-		if !outTradeNoPattern.MatchString(r.OutTradeNo) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "out_trade_no", Rule: "pattern", Message: "does not match the pattern ^[0-9A-Za-z_*|-]{6,32}$"})
-		}
-	}
-	if r.NotifyURL != "" {
-		if !utf8.ValidString(r.NotifyURL) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "utf8", Message: "is not valid UTF-8"})
-		} else if n := utf8.RuneCountInString(r.NotifyURL); n > 256 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 256 are allowed", n)})
-		}
-	}
-	errs = append(errs, r.Amount.validate("amount")...)
-	errs = append(errs, r.Payer.validate("payer")...)
-	if n := len(r.GoodsTags); n > 5 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "goods_tags", Rule: "maxItems", Message: fmt.Sprintf("has %d items, at most 5 are allowed", n)})
-	}
+	var errs validate.Errors
+	errs.String("appid", r.AppID, validate.Required).MaxLength(32)
+	errs.String("mchid", r.MchID, validate.Required).MaxLength(32)
+	errs.String("description", r.Description, validate.Required).MaxLength(127)
+	errs.String("out_trade_no", r.OutTradeNo, validate.Required).MinLength(6).MaxLength(32).Pattern(outTradeNoPattern)
+	errs.String("notify_url", r.NotifyURL, validate.Optional).MaxLength(256)
+	r.Amount.validate(&errs, "amount")
+	r.Payer.validate(&errs, "payer")
+	errs.Items("goods_tags", len(r.GoodsTags), r.GoodsTags != nil, validate.Optional).MaxItems(5)
 	for i := range r.GoodsTags {
-		if !utf8.ValidString(r.GoodsTags[i]) {
-			errs = append(errs, &wechatpay.ValidationError{Field: fmt.Sprintf("goods_tags[%d]", i), Rule: "utf8", Message: "is not valid UTF-8"})
-		} else if n := utf8.RuneCountInString(r.GoodsTags[i]); n > 32 {
-			errs = append(errs, &wechatpay.ValidationError{Field: fmt.Sprintf("goods_tags[%d]", i), Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-		}
+		errs.String(validate.Index("goods_tags", i), r.GoodsTags[i], validate.Element).MaxLength(32)
 	}
 	for i := range r.Detail {
-		errs = append(errs, r.Detail[i].validate(fmt.Sprintf("detail[%d]", i))...)
+		r.Detail[i].validate(&errs, validate.Index("detail", i))
 	}
-	return errors.Join(errs...)
+	return errs.Err()
 }
 
 // CreateOrderRequestAmount is an object of the spec
@@ -191,15 +146,9 @@ type CreateOrderRequestAmount struct {
 
 // validate returns the violations of the rules of the spec in
 // CreateOrderRequestAmount, naming each field below field.
-func (c *CreateOrderRequestAmount) validate(field string) []error {
-	var errs []error
-	if c.Total < 1 {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".total", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 1 is allowed", c.Total)})
-	}
-	if c.Currency != "" && !c.Currency.Known() {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".currency", Rule: "enum", Message: fmt.Sprintf("is %q, which is not one of CNY", c.Currency)})
-	}
-	return errs
+func (c *CreateOrderRequestAmount) validate(errs *validate.Errors, field string) {
+	errs.Int(field+".total", c.Total).Minimum(1)
+	errs.Enum(field+".currency", string(c.Currency), validate.Optional, c.Currency.Known(), "CNY")
 }
 
 // CreateOrderRequestAmountCurrency is a string with the values the spec lists
@@ -236,19 +185,9 @@ type CreateOrderRequestDetailItem struct {
 
 // validate returns the violations of the rules of the spec in
 // CreateOrderRequestDetailItem, naming each field below field.
-func (c *CreateOrderRequestDetailItem) validate(field string) []error {
-	var errs []error
-	if c.MerchantGoodsID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".merchant_goods_id", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(c.MerchantGoodsID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".merchant_goods_id", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(c.MerchantGoodsID); n > 32 {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".merchant_goods_id", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-	}
+func (c *CreateOrderRequestDetailItem) validate(errs *validate.Errors, field string) {
+	errs.String(field+".merchant_goods_id", c.MerchantGoodsID, validate.Required).MaxLength(32)
 	if c.Quantity != nil {
-		if *c.Quantity < 1 {
-			errs = append(errs, &wechatpay.ValidationError{Field: field + ".quantity", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 1 is allowed", *c.Quantity)})
-		}
+		errs.Int(field+".quantity", int64(*c.Quantity)).Minimum(1)
 	}
-	return errs
 }

@@ -5,14 +5,12 @@ package twooperations
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // GetOrder calls getOrder: GET /v3/orders/{order_id}.
@@ -123,38 +121,17 @@ type GetOrderRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *GetOrderRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.OrderID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "order_id", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.OrderID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "order_id", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if !orderIDPattern.MatchString(r.OrderID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "order_id", Rule: "pattern", Message: "does not match the pattern ^[0-9]{1,20}$"})
-	}
-	if r.MchID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "mchid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.MchID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "mchid", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.MchID); n > 32 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "mchid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-	}
+	var errs validate.Errors
+	errs.String("order_id", r.OrderID, validate.Required).Pattern(orderIDPattern)
+	errs.String("mchid", r.MchID, validate.Required).MaxLength(32)
 	if r.Limit != nil {
-		if *r.Limit < 1 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "limit", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 1 is allowed", *r.Limit)})
-		}
-		if *r.Limit > 50 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "limit", Rule: "maximum", Message: fmt.Sprintf("is %d, at most 50 is allowed", *r.Limit)})
-		}
+		errs.Int("limit", *r.Limit).Minimum(1).Maximum(50)
 	}
-	if r.State != "" && !r.State.Known() {
-		errs = append(errs, &wechatpay.ValidationError{Field: "state", Rule: "enum", Message: fmt.Sprintf("is %q, which is not one of NOTPAY, SUCCESS, CLOSED", r.State)})
-	}
+	errs.Enum("state", string(r.State), validate.Optional, r.State.Known(), "NOTPAY, SUCCESS, CLOSED")
 	if r.Ratio != nil {
-		if *r.Ratio <= 0.0 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "ratio", Rule: "minimum", Message: fmt.Sprintf("is %g, it must be greater than 0", *r.Ratio)})
-		}
+		errs.Number("ratio", *r.Ratio).ExclusiveMinimum(0.0)
 	}
-	return errors.Join(errs...)
+	return errs.Err()
 }

@@ -3,11 +3,9 @@
 package twooperations
 
 import (
-	"fmt"
 	"time"
-	"unicode/utf8"
 
-	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // Order is the body of a successful answer to [Client.CreateOrder] and
@@ -74,26 +72,7 @@ type Payer struct {
 
 // validate returns the violations of the rules of the spec in Payer,
 // naming each field below field.
-func (p *Payer) validate(field string) []error {
-	var errs []error
-	if p.OpenID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".openid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(p.OpenID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".openid", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else {
-		if n := utf8.RuneCountInString(p.OpenID); n > 128 {
-			errs = append(errs, &wechatpay.ValidationError{Field: field + ".openid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 128 are allowed", n)})
-		}
-		if !openIDPattern.MatchString(p.OpenID) {
-			errs = append(errs, &wechatpay.ValidationError{Field: field + ".openid", Rule: "pattern", Message: "does not match the pattern ^[0-9A-Za-z_-]{1,128}$"})
-		}
-	}
-	if p.SubOpenID != "" {
-		if !utf8.ValidString(p.SubOpenID) {
-			errs = append(errs, &wechatpay.ValidationError{Field: field + ".sub_openid", Rule: "utf8", Message: "is not valid UTF-8"})
-		} else if n := utf8.RuneCountInString(p.SubOpenID); n > 128 {
-			errs = append(errs, &wechatpay.ValidationError{Field: field + ".sub_openid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 128 are allowed", n)})
-		}
-	}
-	return errs
+func (p *Payer) validate(errs *validate.Errors, field string) {
+	errs.String(field+".openid", p.OpenID, validate.Required).MaxLength(128).Pattern(openIDPattern)
+	errs.String(field+".sub_openid", p.SubOpenID, validate.Optional).MaxLength(128)
 }
