@@ -48,7 +48,7 @@ type (
 // Name is the command's name, as `go tool` calls it.
 const Name = "wechatpay-gen"
 
-const usage = `usage: wechatpay-gen -spec FILE -out DIR [-package NAME] [-check]
+const usage = `usage: wechatpay-gen -spec FILE -out DIR [-package NAME] [-import PATH] [-check]
 
 wechatpay-gen generates a typed Go client package from an OpenAPI 3 document
 describing WeChat Pay APIv3 operations. It writes every file atomically,
@@ -72,6 +72,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	spec := fs.String("spec", "", "the OpenAPI 3 document to generate from (required)")
 	out := fs.String("out", "", "the directory of the generated package (required)")
 	pkgName := fs.String("package", "", "the package name (default: the spec's base name without extension, lower-cased, letters and digits only)")
+	importPath := fs.String("import", "", "the import path of the package in -out (default: from the go.mod in -out or the nearest folder above it)")
 	check := fs.Bool("check", false, "write nothing; exit 1 listing the differences when -out is not what would be generated")
 	printUsage := func(w io.Writer) {
 		fmt.Fprint(w, usage)
@@ -99,7 +100,12 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	files, err := generate(*spec, *pkgName)
+	files, err := generate(*spec, *pkgName, func() (string, error) {
+		if *importPath != "" {
+			return *importPath, nil
+		}
+		return modulePath(*out)
+	})
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", Name, err)
 		return 1
@@ -126,10 +132,11 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// generate produces every file of the package in memory. A panic in a
+// generate produces every file of the package in memory; importPath tells
+// the package's import path, once the spec proved good. A panic in a
 // library it calls becomes an error, so that a spec never crashes the
 // command without saying which file it was reading.
-func generate(spec, pkgName string) (files []write.File, err error) {
+func generate(spec, pkgName string, importPath func() (string, error)) (files []write.File, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			files, err = nil, fmt.Errorf("%s: internal error while generating: %v", spec, r)
@@ -156,6 +163,9 @@ func generate(spec, pkgName string) (files []write.File, err error) {
 		OperationNames: emit.OperationNames,
 	})
 	if err != nil {
+		return nil, err
+	}
+	if pkg.ImportPath, err = importPath(); err != nil {
 		return nil, err
 	}
 	emitted, err := emit.Emit(pkg)

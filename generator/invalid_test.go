@@ -138,6 +138,8 @@ func TestInvalidSpecs(t *testing.T) {
 		{"ref_cycle.yaml", expected{invalid, "16:5", "", []string{"unresolved ref"}}},
 		{"min_above_max.yaml", expected{refused, "13:17", "paths./x.post.requestBody.content.application/json.schema.properties.code", []string{"minLength 5 is greater than maxLength 3"}}},
 		{"empty_range.yaml", expected{refused, "13:17", "paths./x.post.requestBody.content.application/json.schema.properties.n", []string{"the minimum 5 and the maximum 5 leave no value allowed"}}},
+		{"main_not_bool.yaml", expected{refused, "5:5", "paths./x.get.x-wechatpay-main", []string{"x-wechatpay-main must be true or false"}}},
+		{"main_twice.yaml", expected{refused, "11:5", "paths./y.get.x-wechatpay-main", []string{"x-wechatpay-main is set on two operations (also at paths./x.get)"}}},
 		{"known_values_not_list.yaml", expected{refused, "15:19", "paths./x.get.responses.200.content.application/json.schema.properties.state.x-wechatpay-known-values", []string{"x-wechatpay-known-values must be a non-empty list of strings"}}},
 	}
 	seen := map[string]bool{}
@@ -145,7 +147,7 @@ func TestInvalidSpecs(t *testing.T) {
 		seen[c.file] = true
 		t.Run(strings.TrimSuffix(c.file, ".yaml"), func(t *testing.T) {
 			spec := filepath.Join("testdata", "invalid", c.file)
-			_, err := generate(spec, "")
+			_, err := generate(spec, "", fixedImport("example.com/invalid"))
 			checkRefusal(t, err, spec, c.want)
 			for _, check := range []bool{false, true} {
 				out := prefill(t)

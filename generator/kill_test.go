@@ -37,14 +37,14 @@ func TestKilledRunsLeaveNoHalfFile(t *testing.T) {
 	}
 	// Time one full run, then kill runs at fractions of it.
 	start := time.Now()
-	if out, err := exec.Command(bin, "-spec", "../spec/password-exempt-contract.yaml", "-out", t.TempDir()).CombinedOutput(); err != nil {
+	if out, err := exec.Command(bin, "-spec", specPath, "-import", committedImport, "-out", t.TempDir()).CombinedOutput(); err != nil {
 		t.Fatalf("a full run failed: %v\n%s", err, out)
 	}
 	full := time.Since(start)
 	killed := 0
 	for i := range 20 {
 		out := t.TempDir()
-		cmd := exec.Command(bin, "-spec", "../spec/password-exempt-contract.yaml", "-out", out)
+		cmd := exec.Command(bin, "-spec", specPath, "-import", committedImport, "-out", out)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}

@@ -104,7 +104,7 @@ func TestPublicSpecs(t *testing.T) {
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for s := range work {
-				s.files, s.err = generate(filepath.Join(s.dir, filepath.FromSlash(s.rel)), "publicspec")
+				s.files, s.err = generate(filepath.Join(s.dir, filepath.FromSlash(s.rel)), "publicspec", fixedImport("example.com/publicspec"))
 			}
 		})
 	}

@@ -21,8 +21,12 @@ var update = flag.Bool("update", false, "rewrite the golden files of the scenari
 // specPath is the spec the committed package in gen/ is generated from.
 const specPath = "../spec/password-exempt-contract.yaml"
 
-// committedDir is the committed generated package.
-const committedDir = "../gen/passwordexemptcontract"
+// committedDir is the committed generated package, and committedImport its
+// import path, which tests generating it elsewhere pass as -import.
+const (
+	committedDir    = "../gen/passwordexemptcontract"
+	committedImport = "github.com/payforge/wechatpay/gen/passwordexemptcontract"
+)
 
 // runGen runs the command with args and returns its exit status and output.
 func runGen(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -109,7 +113,7 @@ func firstDiff(got, want []byte) string {
 
 func TestGoldenCommittedPackage(t *testing.T) {
 	out := t.TempDir()
-	if code, _, stderr := runGen(t, "-spec", specPath, "-out", out); code != 0 {
+	if code, _, stderr := runGen(t, "-spec", specPath, "-import", committedImport, "-out", out); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	sameFiles(t, readDir(t, out), readGenerated(t, committedDir), "gen/passwordexemptcontract")
@@ -124,7 +128,7 @@ func TestCheckCommittedPackage(t *testing.T) {
 
 func TestDeterministic(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
-	if code, _, stderr := runGen(t, "-spec", specPath, "-out", a); code != 0 {
+	if code, _, stderr := runGen(t, "-spec", specPath, "-import", committedImport, "-out", a); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	// The second run names the spec by an absolute path: only its base
@@ -133,7 +137,7 @@ func TestDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code, _, stderr := runGen(t, "-spec", abs, "-out", b); code != 0 {
+	if code, _, stderr := runGen(t, "-spec", abs, "-import", committedImport, "-out", b); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	sameFiles(t, readDir(t, b), readDir(t, a), "second run")
@@ -154,7 +158,11 @@ func TestHeaderAndFormat(t *testing.T) {
 
 func TestDefaultPackageName(t *testing.T) {
 	for name, data := range readGenerated(t, committedDir) {
-		if !bytes.Contains(data, []byte("\npackage passwordexemptcontract\n")) {
+		clause := "\npackage passwordexemptcontract\n"
+		if strings.HasSuffix(name, "_test.go") {
+			clause = "\npackage passwordexemptcontract_test\n"
+		}
+		if !bytes.Contains(data, []byte(clause)) {
 			t.Errorf("%s: package clause is not passwordexemptcontract", name)
 		}
 	}
@@ -183,7 +191,7 @@ func TestUsage(t *testing.T) {
 
 func TestBadPackageFlag(t *testing.T) {
 	out := t.TempDir()
-	code, _, stderr := runGen(t, "-spec", specPath, "-out", out, "-package", "not-a-name")
+	code, _, stderr := runGen(t, "-spec", specPath, "-import", committedImport, "-out", out, "-package", "not-a-name")
 	if code != 1 || !strings.Contains(stderr, "-package") {
 		t.Fatalf("exit %d, stderr %q; want 1 naming -package", code, stderr)
 	}
@@ -249,4 +257,10 @@ func TestCommentsWrapped(t *testing.T) {
 			}
 		}
 	}
+}
+
+// fixedImport is the import path function of generate for a package whose
+// import path does not matter to the test.
+func fixedImport(path string) func() (string, error) {
+	return func() (string, error) { return path, nil }
 }

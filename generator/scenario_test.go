@@ -35,13 +35,19 @@ func scenarios(t *testing.T) []string {
 // scenarioPackage is the package name a scenario is generated with.
 func scenarioPackage(name string) string { return strings.ReplaceAll(name, "_", "") }
 
+// scenarioImport is the import path of a scenario's golden package, which
+// its generated examples import.
+func scenarioImport(name string) string {
+	return "github.com/payforge/wechatpay/generator/testdata/scenarios/" + name + "/golden"
+}
+
 func TestScenarios(t *testing.T) {
 	generated := map[string]map[string][]byte{}
 	for _, name := range scenarios(t) {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(scenarioDir, name)
 			out := t.TempDir()
-			code, _, stderr := runGen(t, "-spec", filepath.Join(dir, "spec.yaml"), "-out", out, "-package", scenarioPackage(name))
+			code, _, stderr := runGen(t, "-spec", filepath.Join(dir, "spec.yaml"), "-out", out, "-package", scenarioPackage(name), "-import", scenarioImport(name))
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
@@ -70,9 +76,9 @@ func TestScenarios(t *testing.T) {
 	typeCheck(t, generated)
 }
 
-// typeCheck loads each generated package as if it were a package of this
-// module, through an overlay, so that it imports the real runtime package,
-// and fails on any error.
+// typeCheck loads each generated package in place of its golden package,
+// through an overlay, so that it imports the real runtime package and its
+// examples import it, and fails on any error.
 func typeCheck(t *testing.T, generated map[string]map[string][]byte) {
 	t.Helper()
 	root, err := filepath.Abs("..")
@@ -82,11 +88,11 @@ func typeCheck(t *testing.T, generated map[string]map[string][]byte) {
 	overlay := map[string][]byte{}
 	var patterns []string
 	for name, files := range generated {
-		dir := filepath.Join(root, "generator", "testdata", "typecheck", name)
+		dir := filepath.Join(root, "generator", "testdata", "scenarios", name, "golden")
 		for file, data := range files {
 			overlay[filepath.Join(dir, file)] = data
 		}
-		patterns = append(patterns, "./generator/testdata/typecheck/"+name)
+		patterns = append(patterns, "./generator/testdata/scenarios/"+name+"/golden")
 	}
 	cfg := &packages.Config{
 		Mode:    packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedTypes | packages.NeedSyntax | packages.NeedTypesInfo,
@@ -108,10 +114,15 @@ func typeCheck(t *testing.T, generated map[string]map[string][]byte) {
 			}
 			continue
 		}
-		if strings.Contains(p.ID, ".test]") {
+		external := strings.HasSuffix(p.PkgPath, "_test")
+		if external {
+			// The examples' package, NAME_test, which imports NAME.
 			withTests++
 			if !slices.ContainsFunc(p.GoFiles, func(f string) bool { return filepath.Base(f) == "example_test.go" }) {
 				t.Errorf("%s: the generated examples were not loaded", p.ID)
+			}
+			if _, ok := p.Imports[strings.TrimSuffix(p.PkgPath, "_test")]; !ok {
+				t.Errorf("%s: the examples do not import their package", p.ID)
 			}
 		}
 		if len(p.GoFiles) == 0 {
@@ -127,7 +138,7 @@ func typeCheck(t *testing.T, generated map[string]map[string][]byte) {
 		if _, ok := p.Imports["github.com/payforge/wechatpay/wechatpay"]; !ok {
 			t.Errorf("%s: does not import the runtime package", p.PkgPath)
 		}
-		if p.Types.Scope().Lookup("Client") == nil || p.Types.Scope().Lookup("Operations") == nil {
+		if !external && (p.Types.Scope().Lookup("Client") == nil || p.Types.Scope().Lookup("Operations") == nil) {
 			t.Errorf("%s: no Client or Operations", p.PkgPath)
 		}
 	}
@@ -183,6 +194,11 @@ func TestScenarioCoverage(t *testing.T) {
 			"// An AppID bound to the merchant.", "AppID string `json:\"appid\"`",
 			"// The sub-merchant's AppID; this description wins over the component's.",
 			"Must match the pattern ^https://[^?#]+$.", "NotifyURL string"}},
+		{"the package Example shows the operation marked x-wechatpay-main", "two_operations/example_test.go", []string{
+			"func Example() {", "client.GetOrder(context.Background(), &twooperations.GetOrderRequest{", "func ExampleClient_CreateOrder() {"}},
+		{"the package documentation shows it too", "two_operations/doc.go", []string{"resp, err := client.GetOrder(ctx, &twooperations.GetOrderRequest{"}},
+		{"examples in the external test package, their values passing Validate", "shared_response/example_test.go", []string{
+			"package sharedresponse_test", `NotifyURL: "https://notifyurl",`}},
 		{"recursive types through pointers and slices", "recursive/types.go", []string{"Parent *Node", "Children []Node"}},
 		{"names that are Go keywords or not ASCII", "keywords/create_thing.go", []string{"Func string `json:\"func\"`", "X91D1X989D int64 `json:\"金额\"`"}},
 	} {

@@ -36,6 +36,11 @@ const ErrorCodesExtension = "x-wechatpay-error-codes"
 // whose other values are valid too.
 const KnownValuesExtension = "x-wechatpay-known-values"
 
+// MainExtension is the vendor extension (true) on the operation a package's
+// documentation and its package-level Example show. Without it, they show
+// the first operation the spec lists.
+const MainExtension = "x-wechatpay-main"
+
 // methods are the HTTP methods the generator supports, in the order
 // operations of one path are emitted.
 var methods = []string{"DELETE", "GET", "PATCH", "POST", "PUT"}
@@ -49,6 +54,8 @@ type Options struct {
 	SpecBase string
 	// Package is the Go package name.
 	Package string
+	// ImportPath is the import path of the generated package.
+	ImportPath string
 	// Reserved are the top-level names the emitter declares in every
 	// package, such as Client; a spec element that would become one is
 	// refused.
@@ -75,7 +82,7 @@ func Build(doc *openapi3.T, opts Options) (*model.Package, error) {
 	for _, name := range opts.Reserved {
 		b.names[name] = "the generated package itself"
 	}
-	pkg := &model.Package{Name: opts.Package, SpecFile: opts.SpecBase}
+	pkg := &model.Package{Name: opts.Package, ImportPath: opts.ImportPath, SpecFile: opts.SpecBase}
 	if doc.Info != nil {
 		pkg.Title = doc.Info.Title
 		pkg.Version = doc.Info.Version
@@ -91,6 +98,9 @@ func Build(doc *openapi3.T, opts Options) (*model.Package, error) {
 	}
 	if len(pkg.Operations) == 0 {
 		return nil, &specerr.SpecError{Location: specerr.Location{File: opts.Spec}, Reason: "the spec has no operations to generate"}
+	}
+	if pkg.Main == nil {
+		pkg.Main = pkg.Operations[0]
 	}
 	slices.SortFunc(pkg.Shared, func(x, y *model.Named) int { return strings.Compare(x.GoName, y.GoName) })
 	return pkg, nil

@@ -128,6 +128,16 @@ func (b *builder) operation(path, method string, item *openapi3.PathItem, o *ope
 	}
 	b.op = op
 	defer func() { b.op = nil }()
+	if raw, ok := o.Extensions[MainExtension]; ok {
+		if main, isBool := raw.(bool); !isBool {
+			return b.errorf(o.Origin, loc+"."+MainExtension, "%s must be true or false", MainExtension)
+		} else if main {
+			if b.pkg.Main != nil {
+				return b.errorf(o.Origin, loc+"."+MainExtension, "%s is set on two operations (also at %s)", MainExtension, b.pkg.Main.Location)
+			}
+			b.pkg.Main = op
+		}
+	}
 
 	req, err := b.newNamed(goName+"Request", model.RoleRequest, "the request type of operation "+o.OperationID, loc, o.Origin)
 	if err != nil {

@@ -10,6 +10,9 @@ package model
 type Package struct {
 	// Name is the Go package name, e.g. "passwordexemptcontract".
 	Name string
+	// ImportPath is the import path of the generated package, which its
+	// external test package (the examples) imports.
+	ImportPath string
 	// SpecFile is the base name of the spec file, e.g.
 	// "password-exempt-contract.yaml"; never a path.
 	SpecFile string
@@ -23,6 +26,9 @@ type Package struct {
 	// their keys in the document; by path template, then method, when the
 	// loader recorded no positions.
 	Operations []*Operation
+	// Main is the operation the package documentation and the package
+	// Example show: the one marked x-wechatpay-main, else the first.
+	Main *Operation
 	// Shared are the named types made from the spec's components, used by
 	// one operation or more, sorted by Go name.
 	Shared []*Named

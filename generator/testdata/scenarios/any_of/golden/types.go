@@ -10,7 +10,8 @@ import (
 
 // Bank is a string with the values the spec lists (components.schemas.Bank).
 //
-// WeChat Pay may add values; an answer with one decodes as is, and
+// A request is validated against this set: Validate refuses any other value.
+// WeChat Pay may add values to it; an answer with one decodes as is, and
 // [Bank.Known] reports false for it.
 type Bank string
 

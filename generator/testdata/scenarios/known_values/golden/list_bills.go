@@ -106,7 +106,8 @@ type ListBillsResponse struct {
 // ListBillsRequestTarType is a string with the values the spec lists
 // (paths./v3/bills.get.parameters[1].schema).
 //
-// WeChat Pay may add values; an answer with one decodes as is, and
+// A request is validated against this set: Validate refuses any other value.
+// WeChat Pay may add values to it; an answer with one decodes as is, and
 // [ListBillsRequestTarType.Known] reports false for it.
 type ListBillsRequestTarType string
 

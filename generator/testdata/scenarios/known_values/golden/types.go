@@ -57,7 +57,8 @@ func (v BillState) Known() bool {
 //
 // A closed list; Validate refuses other values.
 //
-// WeChat Pay may add values; an answer with one decodes as is, and
+// A request is validated against this set: Validate refuses any other value.
+// WeChat Pay may add values to it; an answer with one decodes as is, and
 // [BillType.Known] reports false for it.
 type BillType string
 

@@ -6,7 +6,8 @@ import "github.com/payforge/wechatpay/wechatpay/validate"
 
 // Kind is a string with the values the spec lists (components.schemas.Kind).
 //
-// WeChat Pay may add values; an answer with one decodes as is, and
+// A request is validated against this set: Validate refuses any other value.
+// WeChat Pay may add values to it; an answer with one decodes as is, and
 // [Kind.Known] reports false for it.
 type Kind string
 

@@ -154,7 +154,8 @@ func (c *CreateOrderRequestAmount) validate(errs *validate.Errors, field string)
 // CreateOrderRequestAmountCurrency is a string with the values the spec lists
 // (components.schemas.CreateOrderBody.properties.amount.properties.currency).
 //
-// WeChat Pay may add values; an answer with one decodes as is, and
+// A request is validated against this set: Validate refuses any other value.
+// WeChat Pay may add values to it; an answer with one decodes as is, and
 // [CreateOrderRequestAmountCurrency.Known] reports false for it.
 type CreateOrderRequestAmountCurrency string
 

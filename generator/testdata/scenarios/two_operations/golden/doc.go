@@ -16,7 +16,7 @@
 //		return err
 //	}
 //	client := twooperations.NewClient(rt)
-//	resp, err := client.CreateOrder(ctx, &twooperations.CreateOrderRequest{ /* … */ })
+//	resp, err := client.GetOrder(ctx, &twooperations.GetOrderRequest{ /* … */ })
 //
 // Every method first checks its request against the rules of the spec (see the
 // Validate method of each request type) and sends nothing when a field breaks

@@ -39,7 +39,8 @@ type Order struct {
 //
 // The state of an order.
 //
-// WeChat Pay may add values; an answer with one decodes as is, and
+// A request is validated against this set: Validate refuses any other value.
+// WeChat Pay may add values to it; an answer with one decodes as is, and
 // [OrderState.Known] reports false for it.
 type OrderState string
 
