@@ -176,7 +176,10 @@ func TestOperationsTable(t *testing.T) {
 		if op.ID != "terminateByCode" {
 			continue
 		}
-		if op.Method != "POST" || !op.HasBody || len(op.Params) != 2 ||
+		if op.Method != "POST" || !op.HasBody || len(op.Params) != 2 || op.Name != "terminate-by-code" || op.Spec != "password-exempt-contract" ||
+			len(op.Body) != 1 || op.Body[0] != (wechatpay.Field{Name: "contract_termination_remark", In: "body", Type: "string", Required: true,
+			Rules: "at most 256 characters", Description: `Why the contract is terminated (解约备注), for example "用户解约".`}) ||
+			op.Params[1].Rules != "at most 32 characters; pattern ^[0-9A-Za-z]{1,32}$" ||
 			op.PathTemplate != "/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate" ||
 			!strings.HasPrefix(op.Summary, "Terminate a contract") {
 			t.Fatalf("terminateByCode = %+v", op)
@@ -188,13 +191,12 @@ func TestOperationsTable(t *testing.T) {
 // empty request: each must refuse it before anything is sent, so the
 // client needs no runtime.
 func TestOperationsCallValidates(t *testing.T) {
-	c := pec.NewClient(nil)
 	for _, op := range pec.Operations {
 		var body []byte
 		if op.HasBody {
 			body = []byte("{}")
 		}
-		resp, err := op.Call(context.Background(), c, nil, body)
+		resp, err := op.Call(context.Background(), nil, nil, body)
 		var ve *wechatpay.ValidationError
 		if resp != nil || !errors.As(err, &ve) || ve.Rule != "required" {
 			t.Errorf("%s: Call = %v, %v; want a required violation", op.ID, resp, err)

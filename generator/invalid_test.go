@@ -132,7 +132,7 @@ func TestInvalidSpecs(t *testing.T) {
 		{"one_of_required.yaml", expected{unsupported, "10:11", "paths./x.post.requestBody.content.application/json.schema", []string{"oneOf in a schema"}}},
 		{"known_values_on_integer.yaml", expected{unsupported, "15:19", "paths./x.get.responses.200.content.application/json.schema.properties.level", []string{`x-wechatpay-known-values on a schema of type "integer"`}}},
 		{"known_values_with_enum.yaml", expected{unsupported, "21:5", "components.schemas.State", []string{"both enum and x-wechatpay-known-values in a schema"}}},
-		{"reserved_name.yaml", expected{refused, "18:5", "components.schemas.Param", []string{`names collide after conversion to Go: schema "Param" and the generated package itself both become Param`}}},
+		{"reserved_name.yaml", expected{refused, "18:5", "components.schemas.Client", []string{`names collide after conversion to Go: schema "Client" and the generated package itself both become Client`}}},
 		{"int32_bound.yaml", expected{unsupported, "14:17", "paths./x.post.requestBody.content.application/json.schema.properties.n", []string{"bound 4294967295 outside the range of an int32"}}},
 		{"huge_length.yaml", expected{unsupported, "14:17", "paths./x.post.requestBody.content.application/json.schema.properties.q", []string{"maxLength 18446744073709551615, larger than 2147483647"}}},
 		{"ref_cycle.yaml", expected{invalid, "16:5", "", []string{"unresolved ref"}}},

@@ -5,12 +5,14 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 const usageLine = "usage: wechatpay [-config FILE] [-v] OPERATION [--PARAM VALUE ...] [-d JSON|@FILE|@-]"
 
 // writeUsage lists the flags and the operations, by spec.
-func writeUsage(w io.Writer, ops []operation) {
+func writeUsage(w io.Writer, ops []wechatpay.Operation) {
 	fmt.Fprintln(w, usageLine)
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -19,11 +21,11 @@ func writeUsage(w io.Writer, ops []operation) {
 	fmt.Fprintln(tw, "  -v\tlog the HTTP exchange on stderr, the request signature redacted")
 	family := ""
 	for _, op := range ops {
-		if op.family != family {
-			family = op.family
+		if op.Spec != family {
+			family = op.Spec
 			fmt.Fprintf(tw, "\nOperations (%s):\n", family)
 		}
-		fmt.Fprintf(tw, "  %s\t%s\n", op.name, oneLine(op.summary))
+		fmt.Fprintf(tw, "  %s\t%s\n", op.Name, oneLine(op.Summary))
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
@@ -33,37 +35,37 @@ func writeUsage(w io.Writer, ops []operation) {
 }
 
 // writeOperationHelp describes one operation from its table entry.
-func writeOperationHelp(w io.Writer, op *operation) {
-	fmt.Fprintf(w, "usage: wechatpay [-config FILE] [-v] %s", op.name)
-	for _, p := range op.params {
+func writeOperationHelp(w io.Writer, op *wechatpay.Operation) {
+	fmt.Fprintf(w, "usage: wechatpay [-config FILE] [-v] %s", op.Name)
+	for _, p := range op.Params {
 		arg := "--" + p.Name + " " + strings.ToUpper(p.Type)
 		if !p.Required {
 			arg = "[" + arg + "]"
 		}
 		fmt.Fprint(w, " "+arg)
 	}
-	if op.hasBody {
+	if op.HasBody {
 		fmt.Fprint(w, " -d JSON|@FILE|@-")
 	}
-	fmt.Fprintf(w, "\n\n%s\n\n", oneLine(op.summary))
+	fmt.Fprintf(w, "\n\n%s\n\n", oneLine(op.Summary))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  operationId:\t%s\n", op.id)
-	fmt.Fprintf(tw, "  method:\t%s\n", op.method)
-	fmt.Fprintf(tw, "  path:\t%s\n", op.pathTemplate)
-	if op.hasBody {
+	fmt.Fprintf(tw, "  operationId:\t%s\n", op.ID)
+	fmt.Fprintf(tw, "  method:\t%s\n", op.Method)
+	fmt.Fprintf(tw, "  path:\t%s\n", op.PathTemplate)
+	if op.HasBody {
 		fmt.Fprintf(tw, "  body:\tJSON, required (-d)\n")
 	} else {
 		fmt.Fprintf(tw, "  body:\tnone\n")
 	}
 	tw.Flush()
-	if len(op.params) == 0 {
+	if len(op.Params) == 0 {
 		fmt.Fprintln(w, "\nParameters: none")
 		return
 	}
 	fmt.Fprintln(w, "\nParameters:")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  NAME\tIN\tTYPE\tREQUIRED\tDESCRIPTION")
-	for _, p := range op.params {
+	for _, p := range op.Params {
 		required := "no"
 		if p.Required {
 			required = "yes"

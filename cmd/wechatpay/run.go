@@ -52,7 +52,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitUsage
 	}
 	usageErr := func(err error) int {
-		fmt.Fprintf(stderr, "wechatpay: %s: %v\nRun 'wechatpay %s -h' for its parameters.\n", op.name, err, op.name)
+		fmt.Fprintf(stderr, "wechatpay: %s: %v\nRun 'wechatpay %s -h' for its parameters.\n", op.Name, err, op.Name)
 		return exitUsage
 	}
 	inv, err := parseArgs(op, flags.Args()[1:])
@@ -95,7 +95,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitUsage
 	}
 
-	result, err := op.call(ctx, rt, inv.params, body)
+	result, err := op.Call(ctx, rt, inv.params, body)
 	if err != nil {
 		return report(stderr, op, err)
 	}
@@ -104,26 +104,26 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	out, err := json.MarshalIndent(result, "", "  ")
 	if err != nil {
-		fmt.Fprintf(stderr, "wechatpay: %s: encode the answer: %v\n", op.name, err)
+		fmt.Fprintf(stderr, "wechatpay: %s: encode the answer: %v\n", op.Name, err)
 		return exitFailure
 	}
 	if _, err := stdout.Write(append(out, '\n')); err != nil {
-		fmt.Fprintf(stderr, "wechatpay: %s: write the answer: %v\n", op.name, err)
+		fmt.Fprintf(stderr, "wechatpay: %s: write the answer: %v\n", op.Name, err)
 		return exitFailure
 	}
 	return exitOK
 }
 
 // lookup finds an operation by its command-line name.
-func lookup(ops []operation, name string) (*operation, error) {
+func lookup(ops []wechatpay.Operation, name string) (*wechatpay.Operation, error) {
 	for i := range ops {
-		if ops[i].name == name {
+		if ops[i].Name == name {
 			return &ops[i], nil
 		}
 	}
 	for i := range ops { // the operationId as the spec spells it
-		if ops[i].name == kebab(name) {
-			return nil, fmt.Errorf("unknown operation %q; did you mean %s?", name, ops[i].name)
+		if ops[i].ID == name {
+			return nil, fmt.Errorf("unknown operation %q; did you mean %s?", name, ops[i].Name)
 		}
 	}
 	return nil, fmt.Errorf("unknown operation %q", name)

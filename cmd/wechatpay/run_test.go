@@ -343,9 +343,9 @@ func TestHelp(t *testing.T) {
 		t.Fatalf("-h: exit %d, stderr %q", r.code, r.stderr)
 	}
 	for _, op := range ops {
-		line := regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(kebab(op.ID)) + ` +` + regexp.QuoteMeta(op.Summary) + `$`)
+		line := regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(op.Name) + ` +` + regexp.QuoteMeta(op.Summary) + `$`)
 		if !line.MatchString(r.stdout) {
-			t.Errorf("-h does not list %s with its summary:\n%s", kebab(op.ID), r.stdout)
+			t.Errorf("-h does not list %s with its summary:\n%s", op.Name, r.stdout)
 		}
 	}
 	for _, want := range []string{"usage: wechatpay [-config FILE] [-v] OPERATION", "-config FILE", "WECHATPAY_CONFIG", "-v "} {
@@ -361,7 +361,7 @@ func TestHelp(t *testing.T) {
 	}
 
 	for _, op := range ops {
-		name := kebab(op.ID)
+		name := op.Name
 		for _, flag := range []string{"-h", "--help"} {
 			// Help needs no config and wins over a missing body and
 			// missing parameters.

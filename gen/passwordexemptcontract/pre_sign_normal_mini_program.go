@@ -3,7 +3,6 @@
 package passwordexemptcontract
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -54,14 +53,12 @@ func (c *Client) PreSignNormalMiniProgram(ctx context.Context, req *PreSignNorma
 
 // callPreSignNormalMiniProgram is the Call of preSignNormalMiniProgram in
 // [Operations].
-func callPreSignNormalMiniProgram(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callPreSignNormalMiniProgram(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req PreSignNormalMiniProgramRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
-	resp, err := c.PreSignNormalMiniProgram(ctx, &req)
+	resp, err := NewClient(rt).PreSignNormalMiniProgram(ctx, &req)
 	if err != nil {
 		return nil, err
 	}

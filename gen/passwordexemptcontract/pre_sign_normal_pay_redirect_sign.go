@@ -3,7 +3,6 @@
 package passwordexemptcontract
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -54,14 +53,12 @@ func (c *Client) PreSignNormalPayRedirectSign(ctx context.Context, req *PreSignN
 
 // callPreSignNormalPayRedirectSign is the Call of preSignNormalPayRedirectSign in
 // [Operations].
-func callPreSignNormalPayRedirectSign(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callPreSignNormalPayRedirectSign(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req PreSignNormalPayRedirectSignRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
-	resp, err := c.PreSignNormalPayRedirectSign(ctx, &req)
+	resp, err := NewClient(rt).PreSignNormalPayRedirectSign(ctx, &req)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@
 package passwordexemptcontract
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -53,14 +52,12 @@ func (c *Client) PreSignQsMiniProgram(ctx context.Context, req *PreSignQsMiniPro
 }
 
 // callPreSignQsMiniProgram is the Call of preSignQsMiniProgram in [Operations].
-func callPreSignQsMiniProgram(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callPreSignQsMiniProgram(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req PreSignQsMiniProgramRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
-	resp, err := c.PreSignQsMiniProgram(ctx, &req)
+	resp, err := NewClient(rt).PreSignQsMiniProgram(ctx, &req)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@
 package passwordexemptcontract
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -54,14 +53,12 @@ func (c *Client) PreSignQsPayRedirectSign(ctx context.Context, req *PreSignQsPay
 
 // callPreSignQsPayRedirectSign is the Call of preSignQsPayRedirectSign in
 // [Operations].
-func callPreSignQsPayRedirectSign(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callPreSignQsPayRedirectSign(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req PreSignQsPayRedirectSignRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
-	resp, err := c.PreSignQsPayRedirectSign(ctx, &req)
+	resp, err := NewClient(rt).PreSignQsPayRedirectSign(ctx, &req)
 	if err != nil {
 		return nil, err
 	}

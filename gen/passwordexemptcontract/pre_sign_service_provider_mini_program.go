@@ -3,7 +3,6 @@
 package passwordexemptcontract
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -54,14 +53,12 @@ func (c *Client) PreSignServiceProviderMiniProgram(ctx context.Context, req *Pre
 
 // callPreSignServiceProviderMiniProgram is the Call of
 // preSignServiceProviderMiniProgram in [Operations].
-func callPreSignServiceProviderMiniProgram(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callPreSignServiceProviderMiniProgram(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req PreSignServiceProviderMiniProgramRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
-	resp, err := c.PreSignServiceProviderMiniProgram(ctx, &req)
+	resp, err := NewClient(rt).PreSignServiceProviderMiniProgram(ctx, &req)
 	if err != nil {
 		return nil, err
 	}

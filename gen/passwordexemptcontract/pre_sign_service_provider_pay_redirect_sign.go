@@ -3,7 +3,6 @@
 package passwordexemptcontract
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -55,14 +54,12 @@ func (c *Client) PreSignServiceProviderPayRedirectSign(ctx context.Context, req 
 
 // callPreSignServiceProviderPayRedirectSign is the Call of
 // preSignServiceProviderPayRedirectSign in [Operations].
-func callPreSignServiceProviderPayRedirectSign(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callPreSignServiceProviderPayRedirectSign(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req PreSignServiceProviderPayRedirectSignRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
-	resp, err := c.PreSignServiceProviderPayRedirectSign(ctx, &req)
+	resp, err := NewClient(rt).PreSignServiceProviderPayRedirectSign(ctx, &req)
 	if err != nil {
 		return nil, err
 	}

@@ -49,22 +49,22 @@ func (c *Client) QueryByCode(ctx context.Context, req *QueryByCodeRequest) (*Que
 }
 
 // callQueryByCode is the Call of queryByCode in [Operations].
-func callQueryByCode(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callQueryByCode(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req QueryByCodeRequest
-	if len(body) > 0 {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "must be empty: the operation sends no body"}
+	if err := validate.NoBody(body); err != nil {
+		return nil, err
 	}
 	if v, ok := params["service_id"]; ok {
-		x, err := strconv.ParseInt(v, 10, 64)
+		x, err := validate.ParseInt("service_id", v, 64)
 		if err != nil {
-			return nil, &wechatpay.ValidationError{Field: "service_id", Rule: "type", Message: "must be an integer"}
+			return nil, err
 		}
 		req.ServiceID = x
 	}
 	if v, ok := params["out_contract_code"]; ok {
 		req.OutContractCode = v
 	}
-	resp, err := c.QueryByCode(ctx, &req)
+	resp, err := NewClient(rt).QueryByCode(ctx, &req)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@
 package passwordexemptcontract
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -63,24 +62,22 @@ func (c *Client) TerminateByCode(ctx context.Context, req *TerminateByCodeReques
 }
 
 // callTerminateByCode is the Call of terminateByCode in [Operations].
-func callTerminateByCode(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callTerminateByCode(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req TerminateByCodeRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
 	if v, ok := params["service_id"]; ok {
-		x, err := strconv.ParseInt(v, 10, 64)
+		x, err := validate.ParseInt("service_id", v, 64)
 		if err != nil {
-			return nil, &wechatpay.ValidationError{Field: "service_id", Rule: "type", Message: "must be an integer"}
+			return nil, err
 		}
 		req.ServiceID = x
 	}
 	if v, ok := params["out_contract_code"]; ok {
 		req.OutContractCode = v
 	}
-	resp, err := c.TerminateByCode(ctx, &req)
+	resp, err := NewClient(rt).TerminateByCode(ctx, &req)
 	if err != nil {
 		return nil, err
 	}

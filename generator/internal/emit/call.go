@@ -181,49 +181,29 @@ func querySet(op *model.Operation, p *model.Field) (jen.Code, error) {
 	return set, nil
 }
 
-// specType is the spec's name of the type of a parameter value.
-func specType(s *model.Schema) string {
-	switch s.Kind {
-	case model.KindInt32, model.KindInt64:
-		return "integer"
-	case model.KindFloat64:
-		return "number"
-	case model.KindBool:
-		return "boolean"
-	}
-	return "string"
-}
-
-// invoker emits the function behind Operation.Call: it fills the request
-// from text parameters and a JSON body and calls the typed method.
+// invoker emits the function behind the Call of op's wechatpay.Operation:
+// it fills the request from text parameters and a JSON body and calls the
+// typed method.
 func (e *emitter) invoker(f *jen.File, op *model.Operation) error {
 	d, err := e.doc("invoker", op)
 	if err != nil {
 		return err
 	}
-	invalid := func(field, rule string, msg jen.Code) jen.Code {
-		return jen.Return(jen.Nil(), jen.Op("&").Qual(RuntimePath, "ValidationError").Values(
-			jen.Id("Field").Op(":").Lit(field),
-			jen.Id("Rule").Op(":").Lit(rule),
-			jen.Id("Message").Op(":").Add(msg),
-		))
-	}
+	fail := func() jen.Code { return jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())) }
 	body := []jen.Code{jen.Var().Id("req").Id(op.Request.GoName)}
 	if op.HasBody {
-		body = append(body,
-			jen.Id("dec").Op(":=").Qual("encoding/json", "NewDecoder").Call(jen.Qual("bytes", "NewReader").Call(jen.Id("body"))),
-			jen.Id("dec").Dot("DisallowUnknownFields").Call(),
-			jen.If(jen.Err().Op(":=").Id("dec").Dot("Decode").Call(jen.Op("&").Id("req")), jen.Err().Op("!=").Nil()).Block(
-				invalid("body", "json", jen.Lit("does not decode: ").Op("+").Err().Dot("Error").Call()),
-			),
-		)
+		body = append(body, jen.If(
+			jen.Err().Op(":=").Qual(ValidatePath, "DecodeBody").Call(jen.Id("body"), jen.Op("&").Id("req")),
+			jen.Err().Op("!=").Nil(),
+		).Block(jen.Return(jen.Nil(), jen.Err())))
 	} else {
-		body = append(body, jen.If(jen.Len(jen.Id("body")).Op(">").Lit(0)).Block(
-			invalid("body", "json", jen.Lit("must be empty: the operation sends no body")),
-		))
+		body = append(body, jen.If(
+			jen.Err().Op(":=").Qual(ValidatePath, "NoBody").Call(jen.Id("body")),
+			jen.Err().Op("!=").Nil(),
+		).Block(jen.Return(jen.Nil(), jen.Err())))
 	}
 	for _, p := range append(append([]*model.Field{}, op.PathParams...), op.QueryParams...) {
-		set, err := paramParse(p, invalid)
+		set, err := paramParse(p, fail)
 		if err != nil {
 			return fmt.Errorf("operation %s: %v", op.ID, err)
 		}
@@ -232,7 +212,7 @@ func (e *emitter) invoker(f *jen.File, op *model.Operation) error {
 			jen.Id("ok"),
 		).Block(set...))
 	}
-	call := jen.Id("c").Dot(op.GoName).Call(jen.Id("ctx"), jen.Op("&").Id("req"))
+	call := jen.Id("NewClient").Call(jen.Id("rt")).Dot(op.GoName).Call(jen.Id("ctx"), jen.Op("&").Id("req"))
 	if op.Response == nil {
 		body = append(body, jen.Return(jen.Nil(), call))
 	} else {
@@ -246,7 +226,7 @@ func (e *emitter) invoker(f *jen.File, op *model.Operation) error {
 	addComments(f, d)
 	f.Func().Id(invokerName(op.GoName)).Params(
 		jen.Id("ctx").Qual("context", "Context"),
-		jen.Id("c").Op("*").Id("Client"),
+		jen.Id("rt").Op("*").Qual(RuntimePath, "Client"),
 		jen.Id("params").Map(jen.String()).String(),
 		jen.Id("body").Index().Byte(),
 	).Params(jen.Any(), jen.Error()).Block(body...)
@@ -254,8 +234,8 @@ func (e *emitter) invoker(f *jen.File, op *model.Operation) error {
 }
 
 // paramParse returns the statements that set the request field of p from
-// the text v.
-func paramParse(p *model.Field, invalid func(field, rule string, msg jen.Code) jen.Code) ([]jen.Code, error) {
+// the text v; fail returns the error of a parser.
+func paramParse(p *model.Field, fail func() jen.Code) ([]jen.Code, error) {
 	target := jen.Id("req").Dot(p.GoName)
 	assign := func(v jen.Code) jen.Code {
 		if p.Pointer {
@@ -265,17 +245,14 @@ func paramParse(p *model.Field, invalid func(field, rule string, msg jen.Code) j
 	}
 	// parsed parses v into x, converted into y when the field's type is
 	// not the parser's.
-	parsed := func(parse jen.Code, typeName string, convert func(jen.Code) jen.Code) []jen.Code {
-		code := []jen.Code{
-			jen.List(jen.Id("x"), jen.Err()).Op(":=").Add(parse),
-			jen.If(jen.Err().Op("!=").Nil()).Block(invalid(p.JSONName, "type", jen.Lit("must be "+typeName))),
-		}
+	parsed := func(parse jen.Code, convert func(jen.Code) jen.Code) []jen.Code {
+		code := []jen.Code{jen.List(jen.Id("x"), jen.Err()).Op(":=").Add(parse), fail()}
 		if convert == nil {
 			return append(code, assign(jen.Id("x")))
 		}
 		return append(code, jen.Id("y").Op(":=").Add(convert(jen.Id("x"))), assign(jen.Id("y")))
 	}
-	var same func(jen.Code) jen.Code
+	name := jen.Lit(p.JSONName)
 	s := p.Schema
 	switch {
 	case s.IsEnum():
@@ -283,16 +260,16 @@ func paramParse(p *model.Field, invalid func(field, rule string, msg jen.Code) j
 	case s.Kind == model.KindString:
 		return []jen.Code{assign(jen.Id("v"))}, nil
 	case s.Kind == model.KindInt64:
-		return parsed(jen.Qual("strconv", "ParseInt").Call(jen.Id("v"), jen.Lit(10), jen.Lit(64)), "an integer", same), nil
+		return parsed(jen.Qual(ValidatePath, "ParseInt").Call(name, jen.Id("v"), jen.Lit(64)), nil), nil
 	case s.Kind == model.KindInt32:
-		return parsed(jen.Qual("strconv", "ParseInt").Call(jen.Id("v"), jen.Lit(10), jen.Lit(32)), "a 32-bit integer",
+		return parsed(jen.Qual(ValidatePath, "ParseInt").Call(name, jen.Id("v"), jen.Lit(32)),
 			func(c jen.Code) jen.Code { return jen.Int32().Call(c) }), nil
 	case s.Kind == model.KindFloat64:
-		return parsed(jen.Qual("strconv", "ParseFloat").Call(jen.Id("v"), jen.Lit(64)), "a number", same), nil
+		return parsed(jen.Qual(ValidatePath, "ParseFloat").Call(name, jen.Id("v")), nil), nil
 	case s.Kind == model.KindBool:
-		return parsed(jen.Qual("strconv", "ParseBool").Call(jen.Id("v")), "true or false", same), nil
+		return parsed(jen.Qual(ValidatePath, "ParseBool").Call(name, jen.Id("v")), nil), nil
 	case s.Kind == model.KindTime:
-		return parsed(jen.Qual("time", "Parse").Call(jen.Qual("time", "RFC3339"), jen.Id("v")), "a date-time in RFC 3339 format", same), nil
+		return parsed(jen.Qual(ValidatePath, "ParseTime").Call(name, jen.Id("v")), nil), nil
 	}
 	return nil, fmt.Errorf("parameter %s cannot be parsed from text", p.JSONName)
 }

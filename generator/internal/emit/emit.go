@@ -24,7 +24,7 @@ const RuntimePath = "github.com/payforge/wechatpay/wechatpay"
 // Reserved returns the top-level names every generated package declares,
 // whatever its spec; the builder refuses a spec element that would take one.
 func Reserved() []string {
-	return []string{"Client", "NewClient", "Operation", "Operations", "Param"}
+	return []string{"Client", "NewClient", "Operations"}
 }
 
 // OperationNames returns the top-level names the package declares for an
@@ -197,113 +197,201 @@ func method(m string) *jen.Statement {
 
 func (e *emitter) clientFile() (*jen.File, error) {
 	f := e.newFile()
-	var err error
-	docs := func(name string, data any) []jen.Code {
-		if err != nil {
-			return nil
-		}
-		var c []jen.Code
-		c, err = e.doc(name, data)
-		return c
+	d, err := e.doc("client", e.pkg)
+	if err != nil {
+		return nil, err
 	}
-
-	addComments(f, docs("client", e.pkg))
+	addComments(f, d)
 	f.Type().Id("Client").Struct(
 		jen.Id("rt").Op("*").Qual(RuntimePath, "Client"),
 	)
 	f.Line()
-	addComments(f, docs("newClient", e.pkg))
+	if d, err = e.doc("newClient", e.pkg); err != nil {
+		return nil, err
+	}
+	addComments(f, d)
 	f.Func().Id("NewClient").Params(jen.Id("rt").Op("*").Qual(RuntimePath, "Client")).Op("*").Id("Client").Block(
 		jen.Return(jen.Op("&").Id("Client").Values(jen.Id("rt").Op(":").Id("rt"))),
 	)
 	f.Line()
-	addComments(f, docs("operationType", e.pkg))
-	callSig := jen.Func().Params(
-		jen.Id("ctx").Qual("context", "Context"),
-		jen.Id("c").Op("*").Id("Client"),
-		jen.Id("params").Map(jen.String()).String(),
-		jen.Id("body").Index().Byte(),
-	).Params(jen.Any(), jen.Error())
-	var fields []jen.Code
-	for i, fd := range []struct {
-		name string
-		typ  jen.Code
-	}{
-		{"ID", jen.String()},
-		{"Method", jen.String()},
-		{"PathTemplate", jen.String()},
-		{"Summary", jen.String()},
-		{"Params", jen.Index().Id("Param")},
-		{"HasBody", jen.Bool()},
-		{"Call", callSig},
-	} {
-		if i > 0 {
-			fields = append(fields, jen.Line())
-		}
-		fields = append(fields, docs("operation"+fd.name, e.pkg)...)
-		fields = append(fields, jen.Id(fd.name).Add(fd.typ))
+	if d, err = e.doc("operations", e.pkg); err != nil {
+		return nil, err
 	}
-	f.Type().Id("Operation").Struct(fields...)
-	f.Line()
-	addComments(f, docs("paramType", e.pkg))
-	fields = nil
-	for i, fd := range []struct {
-		name, doc string
-		typ       jen.Code
-	}{
-		{"Name", "paramName", jen.String()},
-		{"In", "paramIn", jen.String()},
-		{"Type", "paramType_", jen.String()},
-		{"Required", "paramRequired", jen.Bool()},
-		{"Description", "paramDescription", jen.String()},
-	} {
-		if i > 0 {
-			fields = append(fields, jen.Line())
-		}
-		fields = append(fields, docs(fd.doc, e.pkg)...)
-		fields = append(fields, jen.Id(fd.name).Add(fd.typ))
-	}
-	f.Type().Id("Param").Struct(fields...)
-	f.Line()
-	addComments(f, docs("operations", e.pkg))
 	var ops []jen.Code
 	for _, op := range e.pkg.Operations {
-		params := jen.Index().Id("Param").ValuesFunc(func(g *jen.Group) {
-			for _, p := range append(append([]*model.Field{}, op.PathParams...), op.QueryParams...) {
-				in := "path"
-				if p.In == model.InQuery {
-					in = "query"
-				}
-				g.Line().Values(
-					jen.Id("Name").Op(":").Lit(p.JSONName),
-					jen.Id("In").Op(":").Lit(in),
-					jen.Id("Type").Op(":").Lit(specType(p.Schema)),
-					jen.Id("Required").Op(":").Lit(p.Required),
-					jen.Id("Description").Op(":").Lit(p.Description),
-				)
-			}
-			if len(op.PathParams)+len(op.QueryParams) > 0 {
-				g.Line()
-			}
-		})
-		ops = append(ops, jen.Values(
-			jen.Line().Id("ID").Op(":").Lit(op.ID),
-			jen.Line().Id("Method").Op(":").Add(method(op.Method)),
-			jen.Line().Id("PathTemplate").Op(":").Lit(op.Path),
-			jen.Line().Id("Summary").Op(":").Lit(op.Summary),
-			jen.Line().Id("Params").Op(":").Add(params),
-			jen.Line().Id("HasBody").Op(":").Lit(op.HasBody),
-			jen.Line().Id("Call").Op(":").Id(invokerName(op.GoName)),
-			jen.Line(),
-		))
+		entry, err := e.operationEntry(op)
+		if err != nil {
+			return nil, err
+		}
+		ops = append(ops, entry)
 	}
-	f.Var().Id("Operations").Op("=").Index().Id("Operation").ValuesFunc(func(g *jen.Group) {
+	addComments(f, d)
+	f.Var().Id("Operations").Op("=").Index().Qual(RuntimePath, "Operation").ValuesFunc(func(g *jen.Group) {
 		for _, op := range ops {
 			g.Line().Add(op)
 		}
 		g.Line()
 	})
-	return f, err
+	return f, nil
+}
+
+// specName is the spec's file name without its extension, which names the
+// family of the package's operations in their descriptors.
+func (e *emitter) specName() string {
+	name := e.pkg.SpecFile
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		name = name[:i]
+	}
+	return name
+}
+
+// operationEntry is the wechatpay.Operation that describes op in the
+// Operations table.
+func (e *emitter) operationEntry(op *model.Operation) (jen.Code, error) {
+	var params []jen.Code
+	for _, p := range append(append([]*model.Field{}, op.PathParams...), op.QueryParams...) {
+		c, err := e.fieldEntry(p, p.JSONName, p.Required)
+		if err != nil {
+			return nil, err
+		}
+		params = append(params, c)
+	}
+	var body []jen.Code
+	if op.HasBody {
+		var fields []*model.Field
+		for _, f := range op.Request.Fields {
+			if f.In == model.InBody {
+				fields = append(fields, f)
+			}
+		}
+		var err error
+		if body, err = e.bodyEntries(fields, op.Request.AnyOf, "", map[*model.Named]bool{}); err != nil {
+			return nil, err
+		}
+	}
+	list := func(items []jen.Code) jen.Code {
+		if len(items) == 0 {
+			return jen.Nil()
+		}
+		return jen.Index().Qual(RuntimePath, "Field").ValuesFunc(func(g *jen.Group) {
+			for _, it := range items {
+				g.Line().Add(it)
+			}
+			g.Line()
+		})
+	}
+	return jen.ValuesFunc(func(g *jen.Group) {
+		g.Line().Id("ID").Op(":").Lit(op.ID)
+		g.Line().Id("Name").Op(":").Lit(naming.Kebab(op.ID))
+		g.Line().Id("Spec").Op(":").Lit(e.specName())
+		g.Line().Id("Method").Op(":").Add(method(op.Method))
+		g.Line().Id("PathTemplate").Op(":").Lit(op.Path)
+		g.Line().Id("Summary").Op(":").Lit(op.Summary)
+		if len(params) > 0 {
+			g.Line().Id("Params").Op(":").Add(list(params))
+		}
+		g.Line().Id("HasBody").Op(":").Lit(op.HasBody)
+		if len(body) > 0 {
+			g.Line().Id("Body").Op(":").Add(list(body))
+		}
+		g.Line().Id("Call").Op(":").Id(invokerName(op.GoName))
+		g.Line()
+	}), nil
+}
+
+// bodyEntries describes the fields of a body, and below each field that
+// holds an object (or an array of them) the fields of that object, named by
+// their path. An object already being described (a recursive type) is not
+// described again.
+func (e *emitter) bodyEntries(fields []*model.Field, anyOf []*model.AnyOf, prefix string, open map[*model.Named]bool) ([]jen.Code, error) {
+	var out []jen.Code
+	for _, f := range fields {
+		name := prefix + f.JSONName
+		var extra []string
+		for _, rule := range anyOf {
+			for _, branch := range rule.Branches {
+				if slices.Contains(branch, f) {
+					extra = append(extra, anyOfMessage(rule))
+					break
+				}
+			}
+		}
+		c, err := e.fieldEntry(f, name, f.Required, extra...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+		s, suffix := f.Schema, ""
+		for s.Kind == model.KindArray {
+			s, suffix = s.Elem, suffix+"[]"
+		}
+		if s.IsStruct() && !open[s.Named] {
+			open[s.Named] = true
+			inner, err := e.bodyEntries(s.Named.Fields, s.Named.AnyOf, name+suffix+".", open)
+			delete(open, s.Named)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, inner...)
+		}
+	}
+	return out, nil
+}
+
+// fieldEntry is the wechatpay.Field that describes f under name; extra are
+// rules on the field besides those of its schema (anyOf rules).
+func (e *emitter) fieldEntry(f *model.Field, name string, required bool, extra ...string) (jen.Code, error) {
+	text, err := e.prose.text("rules", f)
+	if err != nil {
+		return nil, err
+	}
+	rules := strings.TrimSuffix(strings.Join(strings.Fields(text), " "), ";")
+	if len(extra) > 0 {
+		rules = strings.Join(append(slices.DeleteFunc([]string{rules}, func(s string) bool { return s == "" }), extra...), "; ")
+	}
+	in := "body"
+	switch f.In {
+	case model.InPath:
+		in = "path"
+	case model.InQuery:
+		in = "query"
+	}
+	return jen.ValuesFunc(func(g *jen.Group) {
+		g.Id("Name").Op(":").Lit(name)
+		g.Id("In").Op(":").Lit(in)
+		g.Id("Type").Op(":").Lit(typeText(f.Schema))
+		g.Id("Required").Op(":").Lit(required)
+		if rules != "" {
+			g.Id("Rules").Op(":").Lit(rules)
+		}
+		if f.Description != "" {
+			g.Id("Description").Op(":").Lit(f.Description)
+		}
+	}), nil
+}
+
+// typeText is the spec's name of the type of a value of schema s, as a
+// wechatpay.Field says it.
+func typeText(s *model.Schema) string {
+	switch s.Kind {
+	case model.KindInt32, model.KindInt64:
+		return "integer"
+	case model.KindFloat64:
+		return "number"
+	case model.KindBool:
+		return "boolean"
+	case model.KindTime:
+		return "date-time"
+	case model.KindRaw:
+		return "JSON"
+	case model.KindArray:
+		return "array of " + typeText(s.Elem)
+	case model.KindNamed:
+		if s.Named.IsStruct() {
+			return "object"
+		}
+	}
+	return "string"
 }
 
 func (e *emitter) patternsFile() (*jen.File, error) {

@@ -33,9 +33,25 @@ func newProse() (*prose, error) {
 			}
 			return "body"
 		},
-		"wrap":   wrap,
-		"isTime": func(f *model.Field) bool { return f.Schema.Kind == model.KindTime },
-		"anyOf":  anyOfSentence,
+		"wrap":         wrap,
+		"isTime":       func(f *model.Field) bool { return f.Schema.Kind == model.KindTime },
+		"isTimeSchema": func(s *model.Schema) bool { return s.Kind == model.KindTime },
+		// enumOf is the enum type of a schema, or nil.
+		"enumOf": func(s *model.Schema) *model.Named {
+			if s.IsEnum() {
+				return s.Named
+			}
+			return nil
+		},
+		// values lists the values of an enum: "A, B".
+		"values": func(n *model.Named) string {
+			var vs []string
+			for _, v := range n.Enum {
+				vs = append(vs, v.Value)
+			}
+			return strings.Join(vs, ", ")
+		},
+		"anyOf": anyOfSentence,
 		// methods links the Client methods of ops: "[Client.A], [Client.B]
 		// and [Client.C]".
 		"methods": func(ops []*model.Operation) string {

@@ -3,7 +3,6 @@
 package anyof
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -37,14 +36,12 @@ func (c *Client) PreSign(ctx context.Context, req *PreSignRequest) error {
 }
 
 // callPreSign is the Call of preSign in [Operations].
-func callPreSign(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callPreSign(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req PreSignRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
-	return nil, c.PreSign(ctx, &req)
+	return nil, NewClient(rt).PreSign(ctx, &req)
 }
 
 // PreSignRequest is the request of [Client.PreSign]: its parameters and

@@ -46,26 +46,26 @@ func (c *Client) ListRefunds(ctx context.Context, req *ListRefundsRequest) (*Lis
 }
 
 // callListRefunds is the Call of listRefunds in [Operations].
-func callListRefunds(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callListRefunds(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req ListRefundsRequest
-	if len(body) > 0 {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "must be empty: the operation sends no body"}
+	if err := validate.NoBody(body); err != nil {
+		return nil, err
 	}
 	if v, ok := params["since"]; ok {
-		x, err := time.Parse(time.RFC3339, v)
+		x, err := validate.ParseTime("since", v)
 		if err != nil {
-			return nil, &wechatpay.ValidationError{Field: "since", Rule: "type", Message: "must be a date-time in RFC 3339 format"}
+			return nil, err
 		}
 		req.Since = x
 	}
 	if v, ok := params["until"]; ok {
-		x, err := time.Parse(time.RFC3339, v)
+		x, err := validate.ParseTime("until", v)
 		if err != nil {
-			return nil, &wechatpay.ValidationError{Field: "until", Rule: "type", Message: "must be a date-time in RFC 3339 format"}
+			return nil, err
 		}
 		req.Until = x
 	}
-	resp, err := c.ListRefunds(ctx, &req)
+	resp, err := NewClient(rt).ListRefunds(ctx, &req)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@
 package datetime
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -39,21 +38,19 @@ func (c *Client) ScheduleRefund(ctx context.Context, req *ScheduleRefundRequest)
 }
 
 // callScheduleRefund is the Call of scheduleRefund in [Operations].
-func callScheduleRefund(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callScheduleRefund(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req ScheduleRefundRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
 	if v, ok := params["since"]; ok {
-		x, err := time.Parse(time.RFC3339, v)
+		x, err := validate.ParseTime("since", v)
 		if err != nil {
-			return nil, &wechatpay.ValidationError{Field: "since", Rule: "type", Message: "must be a date-time in RFC 3339 format"}
+			return nil, err
 		}
 		req.Since = x
 	}
-	return nil, c.ScheduleRefund(ctx, &req)
+	return nil, NewClient(rt).ScheduleRefund(ctx, &req)
 }
 
 // ScheduleRefundRequest is the request of [Client.ScheduleRefund]: its parameters

@@ -3,7 +3,6 @@
 package keywords
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -46,17 +45,15 @@ func (c *Client) CreateThing(ctx context.Context, req *CreateThingRequest) (*Cre
 }
 
 // callCreateThing is the Call of createThing in [Operations].
-func callCreateThing(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callCreateThing(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req CreateThingRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
 	if v, ok := params["type"]; ok {
 		req.Type = v
 	}
-	resp, err := c.CreateThing(ctx, &req)
+	resp, err := NewClient(rt).CreateThing(ctx, &req)
 	if err != nil {
 		return nil, err
 	}

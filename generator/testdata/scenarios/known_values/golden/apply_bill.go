@@ -3,7 +3,6 @@
 package knownvalues
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -37,14 +36,12 @@ func (c *Client) ApplyBill(ctx context.Context, req *ApplyBillRequest) error {
 }
 
 // callApplyBill is the Call of applyBill in [Operations].
-func callApplyBill(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callApplyBill(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req ApplyBillRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
-	return nil, c.ApplyBill(ctx, &req)
+	return nil, NewClient(rt).ApplyBill(ctx, &req)
 }
 
 // ApplyBillRequest is the request of [Client.ApplyBill]: its parameters and

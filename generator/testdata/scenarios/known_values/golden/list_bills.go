@@ -46,10 +46,10 @@ func (c *Client) ListBills(ctx context.Context, req *ListBillsRequest) (*ListBil
 }
 
 // callListBills is the Call of listBills in [Operations].
-func callListBills(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callListBills(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req ListBillsRequest
-	if len(body) > 0 {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "must be empty: the operation sends no body"}
+	if err := validate.NoBody(body); err != nil {
+		return nil, err
 	}
 	if v, ok := params["bill_type"]; ok {
 		y := BillType(v)
@@ -59,7 +59,7 @@ func callListBills(ctx context.Context, c *Client, params map[string]string, bod
 		y := ListBillsRequestTarType(v)
 		req.TarType = y
 	}
-	resp, err := c.ListBills(ctx, &req)
+	resp, err := NewClient(rt).ListBills(ctx, &req)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@
 package nocontent
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -38,17 +37,15 @@ func (c *Client) CloseOrder(ctx context.Context, req *CloseOrderRequest) error {
 }
 
 // callCloseOrder is the Call of closeOrder in [Operations].
-func callCloseOrder(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callCloseOrder(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req CloseOrderRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
 	if v, ok := params["out_trade_no"]; ok {
 		req.OutTradeNo = v
 	}
-	return nil, c.CloseOrder(ctx, &req)
+	return nil, NewClient(rt).CloseOrder(ctx, &req)
 }
 
 // CloseOrderRequest is the request of [Client.CloseOrder]: its parameters and

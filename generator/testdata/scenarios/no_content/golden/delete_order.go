@@ -31,20 +31,20 @@ func (c *Client) DeleteOrder(ctx context.Context, req *DeleteOrderRequest) error
 }
 
 // callDeleteOrder is the Call of deleteOrder in [Operations].
-func callDeleteOrder(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callDeleteOrder(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req DeleteOrderRequest
-	if len(body) > 0 {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "must be empty: the operation sends no body"}
+	if err := validate.NoBody(body); err != nil {
+		return nil, err
 	}
 	if v, ok := params["id"]; ok {
-		x, err := strconv.ParseInt(v, 10, 32)
+		x, err := validate.ParseInt("id", v, 32)
 		if err != nil {
-			return nil, &wechatpay.ValidationError{Field: "id", Rule: "type", Message: "must be a 32-bit integer"}
+			return nil, err
 		}
 		y := int32(x)
 		req.ID = y
 	}
-	return nil, c.DeleteOrder(ctx, &req)
+	return nil, NewClient(rt).DeleteOrder(ctx, &req)
 }
 
 // DeleteOrderRequest is the request of [Client.DeleteOrder].

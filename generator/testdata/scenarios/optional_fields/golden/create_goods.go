@@ -3,7 +3,6 @@
 package optionalfields
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -46,14 +45,12 @@ func (c *Client) CreateGoods(ctx context.Context, req *CreateGoodsRequest) (*Cre
 }
 
 // callCreateGoods is the Call of createGoods in [Operations].
-func callCreateGoods(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callCreateGoods(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req CreateGoodsRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
-	resp, err := c.CreateGoods(ctx, &req)
+	resp, err := NewClient(rt).CreateGoods(ctx, &req)
 	if err != nil {
 		return nil, err
 	}

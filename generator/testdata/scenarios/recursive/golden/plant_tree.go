@@ -3,7 +3,6 @@
 package recursive
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -45,14 +44,12 @@ func (c *Client) PlantTree(ctx context.Context, req *PlantTreeRequest) (*PlantTr
 }
 
 // callPlantTree is the Call of plantTree in [Operations].
-func callPlantTree(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callPlantTree(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req PlantTreeRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
-	resp, err := c.PlantTree(ctx, &req)
+	resp, err := NewClient(rt).PlantTree(ctx, &req)
 	if err != nil {
 		return nil, err
 	}

@@ -40,15 +40,15 @@ func (c *Client) GetContract(ctx context.Context, req *GetContractRequest) (*Get
 }
 
 // callGetContract is the Call of getContract in [Operations].
-func callGetContract(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callGetContract(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req GetContractRequest
-	if len(body) > 0 {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "must be empty: the operation sends no body"}
+	if err := validate.NoBody(body); err != nil {
+		return nil, err
 	}
 	if v, ok := params["contract_id"]; ok {
 		req.ContractID = v
 	}
-	resp, err := c.GetContract(ctx, &req)
+	resp, err := NewClient(rt).GetContract(ctx, &req)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@
 package sharedresponse
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -45,14 +44,12 @@ func (c *Client) PreSignApp(ctx context.Context, req *PreSignAppRequest) (*PreSi
 }
 
 // callPreSignApp is the Call of preSignApp in [Operations].
-func callPreSignApp(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callPreSignApp(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req PreSignAppRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
-	resp, err := c.PreSignApp(ctx, &req)
+	resp, err := NewClient(rt).PreSignApp(ctx, &req)
 	if err != nil {
 		return nil, err
 	}

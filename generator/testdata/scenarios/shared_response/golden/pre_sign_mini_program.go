@@ -3,7 +3,6 @@
 package sharedresponse
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -45,14 +44,12 @@ func (c *Client) PreSignMiniProgram(ctx context.Context, req *PreSignMiniProgram
 }
 
 // callPreSignMiniProgram is the Call of preSignMiniProgram in [Operations].
-func callPreSignMiniProgram(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callPreSignMiniProgram(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req PreSignMiniProgramRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
-	resp, err := c.PreSignMiniProgram(ctx, &req)
+	resp, err := NewClient(rt).PreSignMiniProgram(ctx, &req)
 	if err != nil {
 		return nil, err
 	}

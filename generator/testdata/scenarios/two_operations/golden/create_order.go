@@ -3,7 +3,6 @@
 package twooperations
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -53,14 +52,12 @@ func (c *Client) CreateOrder(ctx context.Context, req *CreateOrderRequest) (*Ord
 }
 
 // callCreateOrder is the Call of createOrder in [Operations].
-func callCreateOrder(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callCreateOrder(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req CreateOrderRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
-	resp, err := c.CreateOrder(ctx, &req)
+	resp, err := NewClient(rt).CreateOrder(ctx, &req)
 	if err != nil {
 		return nil, err
 	}

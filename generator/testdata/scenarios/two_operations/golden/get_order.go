@@ -57,10 +57,10 @@ func (c *Client) GetOrder(ctx context.Context, req *GetOrderRequest) (*Order, er
 }
 
 // callGetOrder is the Call of getOrder in [Operations].
-func callGetOrder(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callGetOrder(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req GetOrderRequest
-	if len(body) > 0 {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "must be empty: the operation sends no body"}
+	if err := validate.NoBody(body); err != nil {
+		return nil, err
 	}
 	if v, ok := params["order_id"]; ok {
 		req.OrderID = v
@@ -69,9 +69,9 @@ func callGetOrder(ctx context.Context, c *Client, params map[string]string, body
 		req.MchID = v
 	}
 	if v, ok := params["limit"]; ok {
-		x, err := strconv.ParseInt(v, 10, 64)
+		x, err := validate.ParseInt("limit", v, 64)
 		if err != nil {
-			return nil, &wechatpay.ValidationError{Field: "limit", Rule: "type", Message: "must be an integer"}
+			return nil, err
 		}
 		req.Limit = &x
 	}
@@ -80,13 +80,13 @@ func callGetOrder(ctx context.Context, c *Client, params map[string]string, body
 		req.State = y
 	}
 	if v, ok := params["ratio"]; ok {
-		x, err := strconv.ParseFloat(v, 64)
+		x, err := validate.ParseFloat("ratio", v)
 		if err != nil {
-			return nil, &wechatpay.ValidationError{Field: "ratio", Rule: "type", Message: "must be a number"}
+			return nil, err
 		}
 		req.Ratio = &x
 	}
-	resp, err := c.GetOrder(ctx, &req)
+	resp, err := NewClient(rt).GetOrder(ctx, &req)
 	if err != nil {
 		return nil, err
 	}
