@@ -147,6 +147,11 @@ func TestRunExitCodes(t *testing.T) {
 			wantState: wechatpaytest.ContractActive,
 		},
 		{
+			name: "service_id out of range", args: withArgs("--service_id", "99999999999999999999", "--out_contract_code", "CODE", "-d", exampleBody),
+			want: 2, wantStderr: []string{"service_id: is out of range: a 64-bit integer is at most 9223372036854775807 (rule type)"},
+			wantState: wechatpaytest.ContractActive,
+		},
+		{
 			name: "body with an unknown field", args: withArgs("--service_id", "1", "--out_contract_code", "CODE", "-d", `{"remark":"x"}`),
 			want: 2, wantStderr: []string{"body: does not decode", `unknown field "remark"`, "(rule json)"},
 			wantState: wechatpaytest.ContractActive,

@@ -3,6 +3,8 @@ package validate
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -34,10 +36,18 @@ func NoBody(body []byte) error {
 }
 
 // ParseInt reads the text value of an integer parameter that fits in bits
-// (32 or 64) bits.
+// (32 or 64) bits. A value beyond them is "out of range", not "not an
+// integer".
 func ParseInt(field, text string, bits int) (int64, error) {
 	n, err := strconv.ParseInt(text, 10, bits)
-	if err != nil {
+	switch {
+	case errors.Is(err, strconv.ErrRange) && n > 0:
+		return 0, &wechatpay.ValidationError{Field: field, Rule: "type",
+			Message: fmt.Sprintf("is out of range: a %d-bit integer is at most %d", bits, n)}
+	case errors.Is(err, strconv.ErrRange):
+		return 0, &wechatpay.ValidationError{Field: field, Rule: "type",
+			Message: fmt.Sprintf("is out of range: a %d-bit integer is at least %d", bits, n)}
+	case err != nil:
 		msg := "must be an integer"
 		if bits == 32 {
 			msg = "must be a 32-bit integer"
