@@ -23,17 +23,27 @@ func report(w io.Writer, op *wechatpay.Operation, err error) int {
 			fmt.Fprintf(w, "  %s: %s (rule %s)\n", v.Field, v.Message, v.Rule)
 		}
 	default:
-		msg := err.Error()
-		if !strings.HasPrefix(msg, "wechatpay: ") { // the runtime's errors name the operation
-			msg = "wechatpay: " + op.Name + ": " + msg
-		}
-		fmt.Fprintln(w, msg)
+		fmt.Fprintln(w, message(op, err))
 		var verr *wechatpay.VerificationError
 		if errors.As(err, &verr) {
 			fmt.Fprintln(w, "The answer failed verification and was discarded.")
 		}
 	}
 	return code
+}
+
+// message is err's text, naming the operation as the user typed it, like
+// every other message of the command: the runtime's errors start with
+// "wechatpay: " and the operationId, which becomes the command-line name.
+func message(op *wechatpay.Operation, err error) string {
+	msg := err.Error()
+	if rest, ok := strings.CutPrefix(msg, "wechatpay: "+op.ID+": "); ok {
+		return "wechatpay: " + op.Name + ": " + rest
+	}
+	if !strings.HasPrefix(msg, "wechatpay: ") {
+		return "wechatpay: " + op.Name + ": " + msg
+	}
+	return msg
 }
 
 // exitCode classifies an error of an operation's Call; see the package doc.

@@ -45,6 +45,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		writeUsage(stderr, ops)
 		return exitUsage
 	}
+	if flags.Arg(0) == "help" {
+		return help(ops, flags.Args()[1:], stdout, stderr)
+	}
 
 	op, err := lookup(ops, flags.Arg(0))
 	if err != nil {
@@ -114,19 +117,42 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return exitOK
 }
 
-// lookup finds an operation by its command-line name.
+// lookup finds an operation by its command-line name; for another name it
+// says which names come nearest.
 func lookup(ops []wechatpay.Operation, name string) (*wechatpay.Operation, error) {
 	for i := range ops {
 		if ops[i].Name == name {
 			return &ops[i], nil
 		}
 	}
-	for i := range ops { // the operationId as the spec spells it
-		if ops[i].ID == name {
-			return nil, fmt.Errorf("unknown operation %q; did you mean %s?", name, ops[i].Name)
-		}
+	switch near := suggest(ops, name); len(near) {
+	case 0:
+		return nil, fmt.Errorf("unknown operation %q", name)
+	case 1:
+		return nil, fmt.Errorf("unknown operation %q; did you mean %s?", name, near[0])
+	default:
+		return nil, fmt.Errorf("unknown operation %q; did you mean one of %s?", name, strings.Join(near, ", "))
 	}
-	return nil, fmt.Errorf("unknown operation %q", name)
+}
+
+// help is "wechatpay help [OPERATION]": the -h of the command, or of the
+// operation.
+func help(ops []wechatpay.Operation, args []string, stdout, stderr io.Writer) int {
+	switch len(args) {
+	case 0:
+		writeUsage(stdout, ops)
+		return exitOK
+	case 1:
+		op, err := lookup(ops, args[0])
+		if err != nil {
+			fmt.Fprintf(stderr, "wechatpay: %v\nRun 'wechatpay help' for the list.\n", err)
+			return exitUsage
+		}
+		writeOperationHelp(stdout, op)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "wechatpay: help takes one operation at most, not %d arguments\n", len(args))
+	return exitUsage
 }
 
 // readBody returns the bytes -d names: inline JSON, @FILE or @- for stdin;

@@ -70,6 +70,7 @@ func TestRunExitCodes(t *testing.T) {
 		want       int
 		wantStdout string   // compact JSON, compared indented; for exit 0
 		wantStderr []string // substrings
+		wantNot    string   // a substring stderr must not hold
 		wantState  wechatpaytest.ContractState
 	}
 	tests := []exitCase{
@@ -220,12 +221,12 @@ func TestRunExitCodes(t *testing.T) {
 		// 3: no usable answer.
 		{
 			name: "closed port", args: func(_, code string) []string { return terminateArgs(closed, "1", code) },
-			want: 3, wantStderr: []string{"wechatpay: terminateByCode: POST", "connection refused"},
+			want: 3, wantStderr: []string{"wechatpay: terminate-by-code: POST", "connection refused"}, wantNot: "terminateByCode",
 			wantState: wechatpaytest.ContractActive,
 		},
 		{
 			name: "dropped connection", setup: fault(wechatpaytest.Fault{Kind: wechatpaytest.FaultDropConnection}),
-			args: terminate, want: 3, wantStderr: []string{"wechatpay: terminateByCode: POST"},
+			args: terminate, want: 3, wantStderr: []string{"wechatpay: terminate-by-code: POST"}, wantNot: "terminateByCode",
 			wantState: wechatpaytest.ContractActive,
 		},
 		{
@@ -291,6 +292,9 @@ func TestRunExitCodes(t *testing.T) {
 				if !strings.Contains(r.stderr, want) {
 					t.Errorf("stderr does not contain %q:\n%s", want, r.stderr)
 				}
+			}
+			if tt.wantNot != "" && strings.Contains(r.stderr, tt.wantNot) {
+				t.Errorf("stderr contains %q:\n%s", tt.wantNot, r.stderr)
 			}
 			if tt.want == 1 && !requestIDLine.MatchString(r.stderr) {
 				t.Errorf("stderr names no Request-ID:\n%s", r.stderr)
@@ -400,8 +404,12 @@ func TestHelp(t *testing.T) {
 				if p.Required {
 					required = "yes"
 				}
+				rules := p.Rules
+				if rules == "" {
+					rules = "-"
+				}
 				row := regexp.MustCompile(`(?m)^  --` + regexp.QuoteMeta(p.Name) + ` +` + p.In + ` +` + p.Type + ` +` + required + ` +` +
-					regexp.QuoteMeta(strings.Join(strings.Fields(p.Description), " ")) + `$`)
+					regexp.QuoteMeta(rules) + ` +` + regexp.QuoteMeta(strings.Join(strings.Fields(p.Description), " ")) + `$`)
 				if !row.MatchString(r.stdout) {
 					t.Errorf("%s %s has no row for --%s (%s, %s, %s):\n%s", name, flag, p.Name, p.In, p.Type, required, r.stdout)
 				}

@@ -132,12 +132,27 @@ func TestReportDecodeError(t *testing.T) {
 	if code := report(&w, op, err); code != 3 {
 		t.Errorf("exit %d, want 3", code)
 	}
-	if want := "wechatpay: terminateByCode: decode response: unexpected end of JSON input [Request-ID ABC]\n"; w.String() != want {
+	// The operation is named as the user typed it, like in every other message.
+	if want := "wechatpay: terminate-by-code: decode response: unexpected end of JSON input [Request-ID ABC]\n"; w.String() != want {
 		t.Errorf("report wrote %q, want %q", w.String(), want)
 	}
 
 	w.Reset()
 	if code := report(&w, op, errors.New("unforeseen")); code != 3 || w.String() != "wechatpay: terminate-by-code: unforeseen\n" {
 		t.Errorf("report = %d, %q", code, w.String())
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"a", "", 1}, {"", "abc", 3}, {"kitten", "sitting", 3},
+		{"terminate-by-cod", "terminate-by-code", 1}, {"解约", "解约", 0}, {"解约", "约", 1},
+	} {
+		if got := editDistance(tt.a, tt.b); got != tt.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
 	}
 }
