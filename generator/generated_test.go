@@ -295,3 +295,22 @@ var (
 	_ func(context.Context, *pec.QueryByCodeRequest) (*pec.QueryByCodeResponse, error)                                             = (*pec.Client)(nil).QueryByCode
 	_ func(context.Context, *pec.PreSignServiceProviderMiniProgramRequest) (*pec.PreSignServiceProviderMiniProgramResponse, error) = (*pec.Client)(nil).PreSignServiceProviderMiniProgram
 )
+
+// TestOperationsCallRefusesTrailingData: the body given to an operation's
+// Call is one JSON value; anything after it is refused before anything is
+// sent (the runtime client is nil: a call that got through would panic).
+func TestOperationsCallRefusesTrailingData(t *testing.T) {
+	for _, op := range pec.Operations {
+		if op.ID != "terminateByCode" {
+			continue
+		}
+		params := map[string]string{"service_id": "12535", "out_contract_code": "wxwtdk20200910100000"}
+		resp, err := op.Call(context.Background(), nil, params, []byte(`{"contract_termination_remark":"用户解约"} {"x":1} garbage`))
+		var ve *wechatpay.ValidationError
+		if resp != nil || !errors.As(err, &ve) || ve.Field != "body" || ve.Rule != "json" {
+			t.Fatalf("Call with trailing data = %v, %v; want a json violation on body", resp, err)
+		}
+		return
+	}
+	t.Fatal("no terminateByCode")
+}

@@ -35,7 +35,8 @@ type Operation struct {
 	// values as text) and body (the JSON body), then calls the typed method
 	// of the generated package through c. A value that is not of its
 	// parameter's type, or a body that does not decode into the request
-	// (unknown fields included), is a *ValidationError, and so is a request
+	// (unknown fields included) or holds anything after its JSON value, is
+	// a *ValidationError, and so is a request
 	// that breaks the spec; nothing is sent then. The result is a pointer to
 	// the typed response, or nil for an operation whose answer has no body.
 	Call func(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error)

@@ -153,6 +153,11 @@ func TestRunExitCodes(t *testing.T) {
 			wantState: wechatpaytest.ContractActive,
 		},
 		{
+			name: "body with trailing data", args: withArgs("--service_id", "1", "--out_contract_code", "CODE", "-d", exampleBody+` {"x":1} garbage`),
+			want: 2, wantStderr: []string{"body: has data after the JSON value (rule json)"},
+			wantState: wechatpaytest.ContractActive,
+		},
+		{
 			name: "body with an unknown field", args: withArgs("--service_id", "1", "--out_contract_code", "CODE", "-d", `{"remark":"x"}`),
 			want: 2, wantStderr: []string{"body: does not decode", `unknown field "remark"`, "(rule json)"},
 			wantState: wechatpaytest.ContractActive,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 
@@ -17,12 +18,17 @@ import (
 // body), so nothing is sent.
 
 // DecodeBody decodes body, the JSON body given to an operation, into req,
-// refusing fields req does not have.
+// refusing fields req does not have and anything after the first JSON value
+// (as wechatpay.LoadConfig does), so that nothing but what was decoded is
+// sent.
 func DecodeBody(body []byte, req any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(req); err != nil {
 		return &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "has data after the JSON value"}
 	}
 	return nil
 }

@@ -37,3 +37,31 @@ func TestParseInt(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeBodyRefusesTrailingData: anything after the first JSON value is
+// refused, like LoadConfig does, so that what is sent is what was given.
+func TestDecodeBodyRefusesTrailingData(t *testing.T) {
+	type req struct {
+		A string `json:"a"`
+	}
+	for _, body := range []string{
+		`{"a":"x"} {"x":1} garbage`,
+		`{"a":"x"}{"a":"y"}`,
+		`{"a":"x"} garbage`,
+		`{"a":"x"} ]`,
+		`{"a":"x"}}`,
+	} {
+		var r req
+		err := DecodeBody([]byte(body), &r)
+		var ve *wechatpay.ValidationError
+		if !errors.As(err, &ve) || ve.Field != "body" || ve.Rule != "json" || ve.Message != "has data after the JSON value" {
+			t.Errorf("DecodeBody(%s) = %#v; want a json violation on body", body, err)
+		}
+	}
+	for _, body := range []string{`{"a":"x"}`, " {\"a\":\"x\"} \n\t", `{}`} {
+		var r req
+		if err := DecodeBody([]byte(body), &r); err != nil {
+			t.Errorf("DecodeBody(%q) = %v", body, err)
+		}
+	}
+}
