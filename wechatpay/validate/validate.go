@@ -24,6 +24,7 @@ package validate
 import (
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"unicode/utf8"
@@ -217,9 +218,16 @@ func (i Int) ExclusiveMaximum(m int64) Int {
 	return i
 }
 
-// Number starts the checks of a number (float64) value.
+// Number starts the checks of a number (float64) value: NaN and the
+// infinities break rule "finite", since JSON cannot carry them, and no other
+// rule is checked on them.
 func (v *Errors) Number(field string, value float64) Number {
-	return Number{errs: v, field: field, value: value}
+	n := Number{errs: v, field: field, value: value, check: true}
+	if math.IsNaN(value) || math.IsInf(value, 0) {
+		v.Add(field, "finite", fmt.Sprintf("is %v, which JSON cannot carry", value))
+		n.check = false
+	}
+	return n
 }
 
 // Number checks the rules of one number value; see Errors.Number.
@@ -227,12 +235,13 @@ type Number struct {
 	errs  *Errors
 	field string
 	value float64
+	check bool
 }
 
 // Minimum records a violation of rule "minimum" when the value is less than
 // m.
 func (n Number) Minimum(m float64) Number {
-	if n.value < m {
+	if n.check && n.value < m {
 		n.errs.Add(n.field, "minimum", fmt.Sprintf("is %g, at least %s is allowed", n.value, formatFloat(m)))
 	}
 	return n
@@ -241,7 +250,7 @@ func (n Number) Minimum(m float64) Number {
 // ExclusiveMinimum records a violation of rule "minimum" when the value is
 // not greater than m.
 func (n Number) ExclusiveMinimum(m float64) Number {
-	if n.value <= m {
+	if n.check && n.value <= m {
 		n.errs.Add(n.field, "minimum", fmt.Sprintf("is %g, it must be greater than %s", n.value, formatFloat(m)))
 	}
 	return n
@@ -250,7 +259,7 @@ func (n Number) ExclusiveMinimum(m float64) Number {
 // Maximum records a violation of rule "maximum" when the value is greater
 // than m.
 func (n Number) Maximum(m float64) Number {
-	if n.value > m {
+	if n.check && n.value > m {
 		n.errs.Add(n.field, "maximum", fmt.Sprintf("is %g, at most %s is allowed", n.value, formatFloat(m)))
 	}
 	return n
@@ -259,7 +268,7 @@ func (n Number) Maximum(m float64) Number {
 // ExclusiveMaximum records a violation of rule "maximum" when the value is
 // not less than m.
 func (n Number) ExclusiveMaximum(m float64) Number {
-	if n.value >= m {
+	if n.check && n.value >= m {
 		n.errs.Add(n.field, "maximum", fmt.Sprintf("is %g, it must be less than %s", n.value, formatFloat(m)))
 	}
 	return n

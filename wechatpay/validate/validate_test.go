@@ -2,6 +2,7 @@ package validate
 
 import (
 	"errors"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -79,6 +80,12 @@ func TestRules(t *testing.T) {
 			v.Number("c", 0.5).ExclusiveMinimum(0.5).Maximum(0.25)
 		}, []string{"a minimum: is 0.25, at least 0.5 is allowed", "b maximum: is 2, it must be less than 2",
 			"c minimum: is 0.5, it must be greater than 0.5", "c maximum: is 0.5, at most 0.25 is allowed"}},
+		{"numbers are finite, and no other rule is checked on one that is not", func(v *Errors) {
+			v.Number("a", math.NaN()).Minimum(0)
+			v.Number("b", math.Inf(1)).Maximum(1)
+			v.Number("c", math.Inf(-1)).Minimum(0)
+			v.Number("d", math.MaxFloat64)
+		}, []string{"a finite: is NaN, which JSON cannot carry", "b finite: is +Inf, which JSON cannot carry", "c finite: is -Inf, which JSON cannot carry"}},
 		{"enums", func(v *Errors) {
 			v.Enum("a", "", Required, false, "A, B")
 			v.Enum("b", "", Optional, false, "A, B")

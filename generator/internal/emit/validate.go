@@ -97,7 +97,9 @@ func (e *emitter) schemaHasChecks(s *model.Schema, req bool) bool {
 	switch s.Kind {
 	case model.KindString:
 		return true // at least valid UTF-8
-	case model.KindInt32, model.KindInt64, model.KindFloat64:
+	case model.KindFloat64:
+		return true // at least finite
+	case model.KindInt32, model.KindInt64:
 		return s.Minimum != nil || s.Maximum != nil
 	case model.KindArray:
 		return req || s.MinItems != nil || s.MaxItems != nil || e.schemaHasChecks(s.Elem, false)
@@ -228,10 +230,10 @@ func stringChecks(text jen.Code, name fieldName, s *model.Schema, p presence, in
 	return stmt
 }
 
-// numberChecks checks an integer or a float against its bounds, or returns
-// nil when it has none.
+// numberChecks checks an integer against its bounds, or returns nil when it
+// has none; a float is also checked for being finite, always.
 func numberChecks(v value, name fieldName, s *model.Schema) jen.Code {
-	if s.Minimum == nil && s.Maximum == nil {
+	if s.Minimum == nil && s.Maximum == nil && s.Kind != model.KindFloat64 {
 		return nil
 	}
 	var stmt *jen.Statement

@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -272,3 +273,28 @@ var (
 	_ func(context.Context, *sharedresponse.GetContractRequest) (*sharedresponse.GetContractResponse, error)  = (*sharedresponse.Client)(nil).GetContract
 	_ *sharedresponse.PreSignResultPage                                                                       = (&sharedresponse.PreSignResult{}).Page
 )
+
+// TestScenarioNumbersAreFinite: JSON cannot carry NaN or an infinity, and a
+// query parameter should not either, so Validate refuses them (rule finite)
+// in required, optional and bounded numbers: json.Marshal of a valid
+// request never fails.
+func TestScenarioNumbersAreFinite(t *testing.T) {
+	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		r := &optionalfields.CreateGoodsRequest{
+			Name: "n", Kind: optionalfields.KindFood, ListedAt: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC),
+			Tags: []string{}, Extra: json.RawMessage(`{}`), Weight: bad, OptWeight: &bad,
+		}
+		if got := violations(t, r.Validate()); !slices.Equal(got, []string{"weight finite", "opt_weight finite"}) {
+			t.Errorf("%v: violations %v", bad, got)
+		}
+		q := &orders.GetOrderRequest{OrderID: "1217752501", MchID: "1230000109", Ratio: &bad}
+		if got := violations(t, q.Validate()); !slices.Equal(got, []string{"ratio finite"}) {
+			t.Errorf("%v: query violations %v", bad, got)
+		}
+	}
+	fine := 2.5
+	q := &orders.GetOrderRequest{OrderID: "1217752501", MchID: "1230000109", Ratio: &fine}
+	if err := q.Validate(); err != nil {
+		t.Errorf("a finite ratio: %v", err)
+	}
+}

@@ -139,6 +139,7 @@ func (r *CreateGoodsRequest) Validate() error {
 	errs.String("name", r.Name, validate.Required)
 	errs.Enum("kind", string(r.Kind), validate.Required, r.Kind.Known(), "FOOD, TOOL")
 	errs.Required("listed_at", !r.ListedAt.IsZero())
+	errs.Number("weight", r.Weight)
 	r.Size.validate(&errs, "size")
 	errs.Required("tags", r.Tags != nil)
 	for i := range r.Tags {
@@ -147,6 +148,9 @@ func (r *CreateGoodsRequest) Validate() error {
 	errs.Required("extra", len(r.Extra) > 0)
 	errs.String("opt_name", r.OptName, validate.Optional)
 	errs.Enum("opt_kind", string(r.OptKind), validate.Optional, r.OptKind.Known(), "FOOD, TOOL")
+	if r.OptWeight != nil {
+		errs.Number("opt_weight", *r.OptWeight)
+	}
 	if r.OptSize != nil {
 		r.OptSize.validate(&errs, "opt_size")
 	}
