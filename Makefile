@@ -12,7 +12,7 @@ BENCHTIME   ?= 2s
 FUZZ_TARGETS := \
 	./wechatpay:FuzzVerify ./wechatpay:FuzzAPIError ./wechatpay:FuzzFillPath ./wechatpay:FuzzLoadConfig \
 	./e2e:FuzzTerminateValidate ./e2e:FuzzDecodeQueryResponse \
-	./generator:FuzzGenerate ./wechatpay/wechatpaytest:FuzzParseAuthorization
+	./generator:FuzzGenerate ./generator/internal/emit:FuzzEmitProse ./wechatpay/wechatpaytest:FuzzParseAuthorization
 FUZZ_SMOKE  ?= 3s
 FUZZTIME    ?= 2m
 

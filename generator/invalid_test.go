@@ -140,6 +140,7 @@ func TestInvalidSpecs(t *testing.T) {
 		{"empty_range.yaml", expected{refused, "13:17", "paths./x.post.requestBody.content.application/json.schema.properties.n", []string{"the minimum 5 and the maximum 5 leave no value allowed"}}},
 		{"main_not_bool.yaml", expected{refused, "5:5", "paths./x.get.x-wechatpay-main", []string{"x-wechatpay-main must be true or false"}}},
 		{"main_twice.yaml", expected{refused, "11:5", "paths./y.get.x-wechatpay-main", []string{"x-wechatpay-main is set on two operations (also at paths./x.get)"}}},
+		{"json_key.yaml", expected{unsupported, "13:17", "paths./x.post.requestBody.content.application/json.schema.properties.a,b", []string{`property name "a,b", which encoding/json cannot use as a key`}}},
 		{"known_values_not_list.yaml", expected{refused, "15:19", "paths./x.get.responses.200.content.application/json.schema.properties.state.x-wechatpay-known-values", []string{"x-wechatpay-known-values must be a non-empty list of strings"}}},
 	}
 	seen := map[string]bool{}

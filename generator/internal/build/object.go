@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/payforge/wechatpay/generator/internal/model"
@@ -78,6 +79,9 @@ func (b *builder) objectFields(ref *openapi3.SchemaRef, loc, parent, what string
 	for _, name := range names {
 		ploc := loc + ".properties." + name
 		prop := s.Properties[name]
+		if !jsonKey(name) {
+			return nil, nil, b.unsupported(prop.Origin, ploc, "property name %q, which encoding/json cannot use as a key (it would send the Go field's name)", name)
+		}
 		goName, err := naming.Exported(name)
 		if err != nil {
 			return nil, nil, b.errorf(s.Origin, ploc, "bad property name: %v", err)
@@ -171,4 +175,20 @@ func propertyDescription(ref *openapi3.SchemaRef) string {
 		}
 	}
 	return schemaDescription(ref)
+}
+
+// jsonKey reports whether encoding/json takes name as the key of a struct
+// field's tag: letters, digits and the punctuation it allows, and no quote,
+// backslash or comma. It ignores a tag with any other name and uses the Go
+// field's name instead, which would send the wrong key.
+func jsonKey(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, r := range name {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("!#$%&()*+-./:;<=>?@[]^_{|}~ ", r) {
+			return false
+		}
+	}
+	return true
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/dave/jennifer/jen"
@@ -172,15 +173,25 @@ func commentLines(text string) []string {
 	return out
 }
 
-// sanitize keeps a comment line from being read as the start of a
-// formatting-disabled comment by jen, and drops control characters.
+// sanitize makes a line of text, spec prose included, safe and visible in a
+// // comment: invalid UTF-8 becomes U+FFFD; line and paragraph separators
+// (U+2028, U+2029) become spaces; control characters but the tab, and
+// Unicode format characters (a byte order mark, zero-width spaces,
+// bidirectional overrides) are dropped, as gofmt refuses some and the
+// others would hide or reorder text. A line that would start a block or a
+// formatting-disabled comment for jen gets a space in front.
 func sanitize(line string) string {
 	line = strings.Map(func(r rune) rune {
-		if r < 0x20 && r != '\t' || r == 0x7f {
+		switch {
+		case r == '\t':
+			return r
+		case unicode.In(r, unicode.Zl, unicode.Zp):
+			return ' '
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
 			return -1
 		}
 		return r
-	}, line)
+	}, strings.ToValidUTF8(line, "\uFFFD"))
 	if strings.HasPrefix(line, "//") || strings.HasPrefix(line, "/*") {
 		line = " " + line
 	}
