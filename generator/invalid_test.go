@@ -141,6 +141,7 @@ func TestInvalidSpecs(t *testing.T) {
 		{"main_not_bool.yaml", expected{refused, "5:5", "paths./x.get.x-wechatpay-main", []string{"x-wechatpay-main must be true or false"}}},
 		{"main_twice.yaml", expected{refused, "11:5", "paths./y.get.x-wechatpay-main", []string{"x-wechatpay-main is set on two operations (also at paths./x.get)"}}},
 		{"json_key.yaml", expected{unsupported, "13:17", "paths./x.post.requestBody.content.application/json.schema.properties.a,b", []string{`property name "a,b", which encoding/json cannot use as a key`}}},
+		{"echo_not_bool.yaml", expected{refused, "15:19", "paths./x.get.responses.200.content.application/json.schema.properties.a.x-wechatpay-echo", []string{"x-wechatpay-echo must be true or false"}}},
 		{"known_values_not_list.yaml", expected{refused, "15:19", "paths./x.get.responses.200.content.application/json.schema.properties.state.x-wechatpay-known-values", []string{"x-wechatpay-known-values must be a non-empty list of strings"}}},
 	}
 	seen := map[string]bool{}

@@ -199,6 +199,15 @@ func TestScenarioCoverage(t *testing.T) {
 		{"the package documentation shows it too", "two_operations/doc.go", []string{"resp, err := client.GetOrder(ctx, &twooperations.GetOrderRequest{"}},
 		{"examples in the external test package, their values passing Validate", "shared_response/example_test.go", []string{
 			"package sharedresponse_test", `NotifyURL: "https://notifyurl",`}},
+		{"answers: required fields checked, echoed fields compared, x-wechatpay-echo: false honoured", "optional_fields/create_goods.go", []string{
+			"if err := answer.Decode(&out, out.checkAnswer); err != nil {", `validate.Same("name", out.Name, req.Name),`,
+			`validate.Same("price", out.Price, req.Price),`, `); err != nil {`}},
+		{"answers: mchid echoes the client's merchant ID; a field the request may leave out is compared only when sent", "shared_response/pre_sign_app.go", []string{
+			`validate.Same("mchid", out.MchID, c.rt.MchID()),`, `validate.SameIfSent("sub_appid", out.SubAppID, req.SubAppID),`}},
+		{"answers: presence checked in nested objects and arrays of them", "recursive/types.go", []string{
+			`func (v *Node) checkAnswer(data []byte, field string) error {`, `validate.Object(data, field, "name")`,
+			`if raw, ok := validate.Member(obj, "children"); ok {`, `validate.Elements(raw, validate.Path(field, "children"))`,
+			`v.Children[i].checkAnswer(elems[i], validate.Index(validate.Path(field, "children"), i))`}},
 		{"recursive types through pointers and slices", "recursive/types.go", []string{"Parent *Node", "Children []Node"}},
 		{"names that are Go keywords or not ASCII", "keywords/create_thing.go", []string{"Func string `json:\"func\"`", "X91D1X989D int64 `json:\"金额\"`"}},
 	} {

@@ -24,8 +24,12 @@ import (
 // Documentation: https://pay.weixin.qq.com/doc/v3/merchant
 //
 // It sends nothing when req is invalid (see
-// [PreSignNormalPayRedirectSignRequest.Validate]) and returns the answer only once
-// the runtime has verified WeChat Pay's signature on it.
+// [PreSignNormalPayRedirectSignRequest.Validate]). It returns the answer only once
+// the runtime has verified WeChat Pay's signature on it, the answer holds every
+// field the spec requires (at every level where the field's object is there), and
+// it echoes service_id and out_contract_code as sent, and mchid as the client's
+// merchant ID; otherwise the error is a *wechatpay.DecodeError naming the field.
+// Fields and enum values the spec does not know are accepted.
 func (c *Client) PreSignNormalPayRedirectSign(ctx context.Context, req *PreSignNormalPayRedirectSignRequest) (*PreSignPayRedirectResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -44,9 +48,17 @@ func (c *Client) PreSignNormalPayRedirectSign(ctx context.Context, req *PreSignN
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "preSignNormalPayRedirectSign", Response: resp}
 	var out PreSignPayRedirectResult
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "preSignNormalPayRedirectSign", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
+	}
+	if err := answer.Echo(
+		validate.Same("mchid", out.MchID, c.rt.MchID()),
+		validate.Same("service_id", out.ServiceID, req.ServiceID),
+		validate.Same("out_contract_code", out.OutContractCode, req.OutContractCode),
+	); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }

@@ -24,8 +24,13 @@ import (
 // Documentation: https://pay.weixin.qq.com/doc/v3/merchant
 //
 // It sends nothing when req is invalid (see
-// [PreSignServiceProviderMiniProgramRequest.Validate]) and returns the answer only
-// once the runtime has verified WeChat Pay's signature on it.
+// [PreSignServiceProviderMiniProgramRequest.Validate]). It returns the answer only
+// once the runtime has verified WeChat Pay's signature on it, the answer holds
+// every field the spec requires (at every level where the field's object is
+// there), and it echoes sub_mchid, service_id and out_contract_code as sent, and
+// mchid as the client's merchant ID; otherwise the error is a
+// *wechatpay.DecodeError naming the field. Fields and enum values the spec does
+// not know are accepted.
 func (c *Client) PreSignServiceProviderMiniProgram(ctx context.Context, req *PreSignServiceProviderMiniProgramRequest) (*PreSignServiceProviderMiniProgramResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -44,9 +49,18 @@ func (c *Client) PreSignServiceProviderMiniProgram(ctx context.Context, req *Pre
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "preSignServiceProviderMiniProgram", Response: resp}
 	var out PreSignServiceProviderMiniProgramResponse
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "preSignServiceProviderMiniProgram", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
+	}
+	if err := answer.Echo(
+		validate.Same("mchid", out.MchID, c.rt.MchID()),
+		validate.Same("sub_mchid", out.SubMchID, req.SubMchID),
+		validate.Same("service_id", out.ServiceID, req.ServiceID),
+		validate.Same("out_contract_code", out.OutContractCode, req.OutContractCode),
+	); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
@@ -178,4 +192,13 @@ type PreSignServiceProviderMiniProgramResponse struct {
 	//
 	// Required.
 	SignMpPath string `json:"sign_mp_path"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a PreSignServiceProviderMiniProgramResponse was
+// decoded from, holds every field the spec requires, and so do the objects inside
+// it that are present.
+func (p *PreSignServiceProviderMiniProgramResponse) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "pre_entrustweb_id", "mchid", "sub_mchid", "service_id", "out_contract_code", "sign_mp_appid", "sign_mp_path")
+	return err
 }

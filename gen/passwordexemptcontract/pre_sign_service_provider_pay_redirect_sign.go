@@ -25,8 +25,13 @@ import (
 // Documentation: https://pay.weixin.qq.com/doc/v3/merchant
 //
 // It sends nothing when req is invalid (see
-// [PreSignServiceProviderPayRedirectSignRequest.Validate]) and returns the answer
-// only once the runtime has verified WeChat Pay's signature on it.
+// [PreSignServiceProviderPayRedirectSignRequest.Validate]). It returns the answer
+// only once the runtime has verified WeChat Pay's signature on it, the answer
+// holds every field the spec requires (at every level where the field's object is
+// there), and it echoes sub_mchid, service_id and out_contract_code as sent, and
+// mchid as the client's merchant ID; otherwise the error is a
+// *wechatpay.DecodeError naming the field. Fields and enum values the spec does
+// not know are accepted.
 func (c *Client) PreSignServiceProviderPayRedirectSign(ctx context.Context, req *PreSignServiceProviderPayRedirectSignRequest) (*PreSignServiceProviderPayRedirectSignResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -45,9 +50,18 @@ func (c *Client) PreSignServiceProviderPayRedirectSign(ctx context.Context, req 
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "preSignServiceProviderPayRedirectSign", Response: resp}
 	var out PreSignServiceProviderPayRedirectSignResponse
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "preSignServiceProviderPayRedirectSign", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
+	}
+	if err := answer.Echo(
+		validate.Same("mchid", out.MchID, c.rt.MchID()),
+		validate.Same("sub_mchid", out.SubMchID, req.SubMchID),
+		validate.Same("service_id", out.ServiceID, req.ServiceID),
+		validate.Same("out_contract_code", out.OutContractCode, req.OutContractCode),
+	); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
@@ -171,4 +185,13 @@ type PreSignServiceProviderPayRedirectSignResponse struct {
 	//
 	// Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
 	OutContractCode string `json:"out_contract_code"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a PreSignServiceProviderPayRedirectSignResponse
+// was decoded from, holds every field the spec requires, and so do the objects
+// inside it that are present.
+func (p *PreSignServiceProviderPayRedirectSignResponse) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "mchid", "sub_mchid", "service_id", "out_contract_code")
+	return err
 }

@@ -4,7 +4,6 @@ package passwordexemptcontract
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -25,9 +24,13 @@ import (
 //
 // Documentation: https://pay.weixin.qq.com/doc/v3/merchant
 //
-// It sends nothing when req is invalid (see [QueryByCodeRequest.Validate]) and
+// It sends nothing when req is invalid (see [QueryByCodeRequest.Validate]). It
 // returns the answer only once the runtime has verified WeChat Pay's signature on
-// it.
+// it, the answer holds every field the spec requires (at every level where the
+// field's object is there), and it echoes service_id and out_contract_code as
+// sent, and mchid as the client's merchant ID; otherwise the error is a
+// *wechatpay.DecodeError naming the field. Fields and enum values the spec does
+// not know are accepted.
 func (c *Client) QueryByCode(ctx context.Context, req *QueryByCodeRequest) (*QueryByCodeResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -41,9 +44,17 @@ func (c *Client) QueryByCode(ctx context.Context, req *QueryByCodeRequest) (*Que
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "queryByCode", Response: resp}
 	var out QueryByCodeResponse
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "queryByCode", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
+	}
+	if err := answer.Echo(
+		validate.Same("mchid", out.MchID, c.rt.MchID()),
+		validate.Same("service_id", out.ServiceID, req.ServiceID),
+		validate.Same("out_contract_code", out.OutContractCode, req.OutContractCode),
+	); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
@@ -164,4 +175,20 @@ type QueryByCodeResponse struct {
 	//
 	// Optional.
 	ContractTerminateInfo *ContractTerminateInfo `json:"contract_terminate_info,omitzero"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a QueryByCodeResponse was decoded from, holds
+// every field the spec requires, and so do the objects inside it that are present.
+func (q *QueryByCodeResponse) checkAnswer(data []byte, field string) error {
+	obj, err := validate.Object(data, field, "mchid", "contract_id", "appid", "openid", "service_id", "out_contract_code", "contract_state", "contract_signed_time")
+	if err != nil {
+		return err
+	}
+	if raw, ok := validate.Member(obj, "contract_terminate_info"); ok {
+		if err := q.ContractTerminateInfo.checkAnswer(raw, validate.Path(field, "contract_terminate_info")); err != nil {
+			return err
+		}
+	}
+	return nil
 }

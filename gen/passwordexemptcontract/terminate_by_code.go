@@ -33,9 +33,13 @@ import (
 //   - 403: NO_AUTH
 //   - 500: SYSTEM_ERROR
 //
-// It sends nothing when req is invalid (see [TerminateByCodeRequest.Validate]) and
+// It sends nothing when req is invalid (see [TerminateByCodeRequest.Validate]). It
 // returns the answer only once the runtime has verified WeChat Pay's signature on
-// it.
+// it, the answer holds every field the spec requires (at every level where the
+// field's object is there), and it echoes service_id and out_contract_code as
+// sent, and mchid as the client's merchant ID; otherwise the error is a
+// *wechatpay.DecodeError naming the field. Fields and enum values the spec does
+// not know are accepted.
 func (c *Client) TerminateByCode(ctx context.Context, req *TerminateByCodeRequest) (*TerminateByCodeResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -54,9 +58,17 @@ func (c *Client) TerminateByCode(ctx context.Context, req *TerminateByCodeReques
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "terminateByCode", Response: resp}
 	var out TerminateByCodeResponse
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "terminateByCode", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
+	}
+	if err := answer.Echo(
+		validate.Same("mchid", out.MchID, c.rt.MchID()),
+		validate.Same("service_id", out.ServiceID, req.ServiceID),
+		validate.Same("out_contract_code", out.OutContractCode, req.OutContractCode),
+	); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
@@ -140,4 +152,13 @@ type TerminateByCodeResponse struct {
 	//
 	// Required. At most 32 characters.
 	OutContractCode string `json:"out_contract_code"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a TerminateByCodeResponse was decoded from,
+// holds every field the spec requires, and so do the objects inside it that are
+// present.
+func (t *TerminateByCodeResponse) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "mchid", "service_id", "out_contract_code")
+	return err
 }

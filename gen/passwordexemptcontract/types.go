@@ -2,7 +2,11 @@
 
 package passwordexemptcontract
 
-import "time"
+import (
+	"time"
+
+	"github.com/payforge/wechatpay/wechatpay/validate"
+)
 
 // ContractState is a string with the values known so far of an open list
 // (components.schemas.ContractState).
@@ -51,6 +55,14 @@ type ContractTerminateInfo struct {
 	//
 	// Optional.
 	ContractTerminationRemark string `json:"contract_termination_remark,omitzero"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a ContractTerminateInfo was decoded from, holds
+// every field the spec requires, and so do the objects inside it that are present.
+func (c *ContractTerminateInfo) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "contract_termination_mode")
+	return err
 }
 
 // ContractTerminationMode is a string with the values known so far of an open list
@@ -118,6 +130,15 @@ type PreSignMiniProgramResult struct {
 	SignMpPath string `json:"sign_mp_path"`
 }
 
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a PreSignMiniProgramResult was decoded from,
+// holds every field the spec requires, and so do the objects inside it that are
+// present.
+func (p *PreSignMiniProgramResult) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "pre_entrustweb_id", "mchid", "service_id", "out_contract_code", "sign_mp_appid", "sign_mp_path")
+	return err
+}
+
 // PreSignPayRedirectResult is the body of a successful answer to
 // [Client.PreSignNormalPayRedirectSign], [Client.PreSignEcommercePayRedirectSign]
 // and [Client.PreSignQsPayRedirectSign]
@@ -140,4 +161,13 @@ type PreSignPayRedirectResult struct {
 	//
 	// Required. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
 	OutContractCode string `json:"out_contract_code"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a PreSignPayRedirectResult was decoded from,
+// holds every field the spec requires, and so do the objects inside it that are
+// present.
+func (p *PreSignPayRedirectResult) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "mchid", "service_id", "out_contract_code")
+	return err
 }

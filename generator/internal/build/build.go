@@ -41,6 +41,11 @@ const KnownValuesExtension = "x-wechatpay-known-values"
 // the first operation the spec lists.
 const MainExtension = "x-wechatpay-main"
 
+// EchoExtension is the vendor extension (false) on a property of an answer
+// that has the name of a field of the request but does not echo it; see
+// model.Echo for the rule it turns off.
+const EchoExtension = "x-wechatpay-echo"
+
 // methods are the HTTP methods the generator supports, in the order
 // operations of one path are emitted.
 var methods = []string{"DELETE", "GET", "PATCH", "POST", "PUT"}

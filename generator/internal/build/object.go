@@ -94,7 +94,16 @@ func (b *builder) objectFields(ref *openapi3.SchemaRef, loc, parent, what string
 		if required && fs.IsStruct() && b.building[fs.Named] {
 			return nil, nil, b.unsupported(prop.Value.Origin, ploc, "recursive schema: required property %q holds a %s, which holds it", name, fs.Named.GoName)
 		}
+		noEcho := false
+		if raw, ok := prop.Value.Extensions[EchoExtension]; ok {
+			echo, isBool := raw.(bool)
+			if !isBool {
+				return nil, nil, b.errorf(prop.Value.Origin, ploc+"."+EchoExtension, "%s must be true or false", EchoExtension)
+			}
+			noEcho = !echo
+		}
 		fields = append(fields, &model.Field{
+			NoEcho:      noEcho,
 			JSONName:    name,
 			GoName:      goName,
 			Schema:      fs,

@@ -164,6 +164,7 @@ func (b *builder) operation(path, method string, item *openapi3.PathItem, o *ope
 	if err := b.responses(op, o, loc+".responses"); err != nil {
 		return err
 	}
+	op.Echoes = echoes(op)
 	markValidated(req)
 	b.pkg.Operations = append(b.pkg.Operations, op)
 	return nil

@@ -129,3 +129,49 @@ func (b *builder) countAnswers(doc *openapi3.T) {
 		}
 	}
 }
+
+// echoes finds the fields of op's answer that must equal what the request
+// sent (see model.Echo).
+func echoes(op *model.Operation) []*model.Echo {
+	if op.Response == nil {
+		return nil
+	}
+	var out []*model.Echo
+	for _, a := range op.Response.Fields {
+		if !a.Required || a.Pointer || a.NoEcho || !echoable(a.Schema) {
+			continue
+		}
+		var match *model.Field
+		for _, r := range op.Request.Fields {
+			if r.JSONName == a.JSONName {
+				match = r
+				break
+			}
+		}
+		switch {
+		case match != nil && !match.Pointer && sameType(match.Schema, a.Schema):
+			out = append(out, &model.Echo{Answer: a, Request: match})
+		case match == nil && a.JSONName == "mchid" && a.Schema.Kind == model.KindString:
+			out = append(out, &model.Echo{Answer: a})
+		}
+	}
+	return out
+}
+
+// echoable reports whether a value of schema s can be compared with ==: a
+// string, an enum or an integer.
+func echoable(s *model.Schema) bool {
+	switch s.Kind {
+	case model.KindString, model.KindInt32, model.KindInt64:
+		return true
+	}
+	return s.IsEnum()
+}
+
+// sameType reports whether values of x and y have the same Go type.
+func sameType(x, y *model.Schema) bool {
+	if x.Kind != y.Kind {
+		return false
+	}
+	return x.Kind != model.KindNamed || x.Named == y.Named
+}

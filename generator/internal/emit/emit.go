@@ -61,9 +61,10 @@ func Emit(pkg *model.Package) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &emitter{pkg: pkg, prose: p, checked: map[*model.Named]bool{}}
+	e := &emitter{pkg: pkg, prose: p, checked: map[*model.Named]bool{}, answerChecked: map[*model.Named]bool{}}
 	e.header = strings.TrimPrefix(header.Line(pkg.SpecFile), "// ")
 	e.findChecks()
+	e.findAnswerChecks()
 
 	var files []File
 	add := func(name string, f *jen.File, err error) error {
@@ -146,6 +147,8 @@ type emitter struct {
 	// inNested is set while the validate method of a nested type is
 	// emitted, whose collector of violations is a parameter.
 	inNested bool
+	// answerChecked holds the struct types that get a checkAnswer method.
+	answerChecked map[*model.Named]bool
 }
 
 // newFile starts a generated file with the header line.
@@ -507,7 +510,13 @@ func (e *emitter) named(f *jen.File, n *model.Named) error {
 	f.Type().Id(n.GoName).Struct(fields...)
 	if n.Role == model.RoleStruct && n.Validated && e.hasChecks(n) {
 		f.Line()
-		return e.nestedValidate(f, n)
+		if err := e.nestedValidate(f, n); err != nil {
+			return err
+		}
+	}
+	if e.answerChecked[n] {
+		f.Line()
+		return e.checkAnswer(f, n)
 	}
 	return nil
 }

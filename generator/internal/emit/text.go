@@ -65,6 +65,26 @@ func newProse() (*prose, error) {
 			}
 			return strings.Join(links[:len(links)-1], ", ") + " and " + links[len(links)-1]
 		},
+		// echoes says what the answer echoes: "service_id and
+		// out_contract_code as sent, and mchid as the client's merchant ID".
+		"echoes": func(echoes []*model.Echo) string {
+			var sent, client []string
+			for _, e := range echoes {
+				if e.Request == nil {
+					client = append(client, e.Answer.JSONName)
+				} else {
+					sent = append(sent, e.Answer.JSONName)
+				}
+			}
+			var parts []string
+			if len(sent) > 0 {
+				parts = append(parts, andList(sent)+" as sent")
+			}
+			if len(client) > 0 {
+				parts = append(parts, andList(client)+" as the client's merchant ID")
+			}
+			return strings.Join(parts, ", and ")
+		},
 		"errorResponses": func(op *model.Operation) []*model.Response {
 			var out []*model.Response
 			for _, r := range op.Responses {
@@ -259,3 +279,11 @@ func wrapLine(line string, width int) []string {
 // listMarker matches the marker of a list item at the start of a doc
 // comment line's text.
 var listMarker = regexp.MustCompile(`^([-*+]|[0-9]+[.)]) `)
+
+// andList joins words as a sentence does: "a", "a and b", "a, b and c".
+func andList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}

@@ -72,6 +72,9 @@ type Operation struct {
 	Response *Named
 	// Responses are the spec's responses, sorted by status.
 	Responses []*Response
+	// Echoes are the fields of the answer that must equal what the request
+	// sent, in the order of Response's fields.
+	Echoes []*Echo
 
 	// Owned are the named types made for this operation only: Request,
 	// Response unless it is shared, and the inline objects and enums of
@@ -84,6 +87,20 @@ type Operation struct {
 type Segment struct {
 	Literal string
 	Param   *Field
+}
+
+// Echo is a field of an operation's answer that echoes the request: a
+// required top-level property of the answer, a string, enum or integer,
+// with the name of a top-level field of the request of the same Go type
+// (a path, query or body field, not a pointer); or mchid, when the request
+// has no such field, which echoes the client's merchant ID. A property
+// marked x-wechatpay-echo: false is never one.
+type Echo struct {
+	// Answer is the field of the response.
+	Answer *Field
+	// Request is the request's field of the same name, or nil for mchid
+	// echoing the client's merchant ID.
+	Request *Field
 }
 
 // Response is one documented answer of an operation.
@@ -199,6 +216,9 @@ type Field struct {
 	// Example is the spec's example value, if any (a string, a number
 	// or a bool as the YAML gave it); the generated examples use it.
 	Example any
+	// NoEcho reports that the spec marks the property x-wechatpay-echo:
+	// false: the answer does not echo the request's field of that name.
+	NoEcho bool
 }
 
 // Constraints are the rules the spec sets on a value.

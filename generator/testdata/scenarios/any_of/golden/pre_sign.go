@@ -15,7 +15,7 @@ import (
 //
 // Pre-sign a contract for a user named by one of several IDs.
 //
-// It sends nothing when req is invalid (see [PreSignRequest.Validate]) and
+// It sends nothing when req is invalid (see [PreSignRequest.Validate]). It
 // returns nil only once the runtime has verified WeChat Pay's signature on it.
 func (c *Client) PreSign(ctx context.Context, req *PreSignRequest) error {
 	if err := req.Validate(); err != nil {

@@ -4,7 +4,6 @@ package datetime
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"time"
@@ -17,9 +16,11 @@ import (
 //
 // List refunds made from a time on, up to another.
 //
-// It sends nothing when req is invalid (see [ListRefundsRequest.Validate]) and
+// It sends nothing when req is invalid (see [ListRefundsRequest.Validate]). It
 // returns the answer only once the runtime has verified WeChat Pay's signature on
-// it.
+// it, the answer holds every field the spec requires (at every level where the
+// field's object is there); otherwise the error is a *wechatpay.DecodeError naming
+// the field. Fields and enum values the spec does not know are accepted.
 func (c *Client) ListRefunds(ctx context.Context, req *ListRefundsRequest) (*ListRefundsResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -38,9 +39,10 @@ func (c *Client) ListRefunds(ctx context.Context, req *ListRefundsRequest) (*Lis
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "listRefunds", Response: resp}
 	var out ListRefundsResponse
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "listRefunds", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
@@ -104,4 +106,12 @@ type ListRefundsResponse struct {
 
 	// Optional.
 	SuccessTimes []time.Time `json:"success_times,omitzero"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a ListRefundsResponse was decoded from, holds
+// every field the spec requires, and so do the objects inside it that are present.
+func (l *ListRefundsResponse) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "created_at")
+	return err
 }

@@ -17,7 +17,7 @@ import (
 //
 // Schedule a refund.
 //
-// It sends nothing when req is invalid (see [ScheduleRefundRequest.Validate]) and
+// It sends nothing when req is invalid (see [ScheduleRefundRequest.Validate]). It
 // returns nil only once the runtime has verified WeChat Pay's signature on it.
 func (c *Client) ScheduleRefund(ctx context.Context, req *ScheduleRefundRequest) error {
 	if err := req.Validate(); err != nil {

@@ -16,9 +16,11 @@ import (
 //
 // Create a thing whose names are Go keywords or not ASCII.
 //
-// It sends nothing when req is invalid (see [CreateThingRequest.Validate]) and
+// It sends nothing when req is invalid (see [CreateThingRequest.Validate]). It
 // returns the answer only once the runtime has verified WeChat Pay's signature on
-// it.
+// it, the answer holds every field the spec requires (at every level where the
+// field's object is there); otherwise the error is a *wechatpay.DecodeError naming
+// the field. Fields and enum values the spec does not know are accepted.
 func (c *Client) CreateThing(ctx context.Context, req *CreateThingRequest) (*CreateThingResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -37,9 +39,10 @@ func (c *Client) CreateThing(ctx context.Context, req *CreateThingRequest) (*Cre
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "createThing", Response: resp}
 	var out CreateThingResponse
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "createThing", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, nil); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }

@@ -15,7 +15,7 @@ import (
 //
 // Apply for a bill.
 //
-// It sends nothing when req is invalid (see [ApplyBillRequest.Validate]) and
+// It sends nothing when req is invalid (see [ApplyBillRequest.Validate]). It
 // returns nil only once the runtime has verified WeChat Pay's signature on it.
 func (c *Client) ApplyBill(ctx context.Context, req *ApplyBillRequest) error {
 	if err := req.Validate(); err != nil {

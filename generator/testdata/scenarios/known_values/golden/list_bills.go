@@ -4,7 +4,6 @@ package knownvalues
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 
@@ -16,9 +15,11 @@ import (
 //
 // List the bills of a type.
 //
-// It sends nothing when req is invalid (see [ListBillsRequest.Validate]) and
+// It sends nothing when req is invalid (see [ListBillsRequest.Validate]). It
 // returns the answer only once the runtime has verified WeChat Pay's signature on
-// it.
+// it, the answer holds every field the spec requires (at every level where the
+// field's object is there); otherwise the error is a *wechatpay.DecodeError naming
+// the field. Fields and enum values the spec does not know are accepted.
 func (c *Client) ListBills(ctx context.Context, req *ListBillsRequest) (*ListBillsResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -38,9 +39,10 @@ func (c *Client) ListBills(ctx context.Context, req *ListBillsRequest) (*ListBil
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "listBills", Response: resp}
 	var out ListBillsResponse
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "listBills", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
@@ -101,6 +103,14 @@ type ListBillsResponse struct {
 	//
 	// Optional.
 	Channel ListBillsResponseChannel `json:"channel,omitzero"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a ListBillsResponse was decoded from, holds
+// every field the spec requires, and so do the objects inside it that are present.
+func (l *ListBillsResponse) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "state")
+	return err
 }
 
 // ListBillsRequestTarType is a string with the values the spec lists

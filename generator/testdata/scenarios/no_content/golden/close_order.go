@@ -16,7 +16,7 @@ import (
 //
 // Close an order.
 //
-// It sends nothing when req is invalid (see [CloseOrderRequest.Validate]) and
+// It sends nothing when req is invalid (see [CloseOrderRequest.Validate]). It
 // returns nil only once the runtime has verified WeChat Pay's signature on it.
 func (c *Client) CloseOrder(ctx context.Context, req *CloseOrderRequest) error {
 	if err := req.Validate(); err != nil {

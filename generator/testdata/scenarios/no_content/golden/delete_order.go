@@ -15,7 +15,7 @@ import (
 //
 // Delete an order.
 //
-// It sends nothing when req is invalid (see [DeleteOrderRequest.Validate]) and
+// It sends nothing when req is invalid (see [DeleteOrderRequest.Validate]). It
 // returns nil only once the runtime has verified WeChat Pay's signature on it.
 func (c *Client) DeleteOrder(ctx context.Context, req *DeleteOrderRequest) error {
 	if err := req.Validate(); err != nil {

@@ -16,9 +16,12 @@ import (
 //
 // Create goods.
 //
-// It sends nothing when req is invalid (see [CreateGoodsRequest.Validate]) and
+// It sends nothing when req is invalid (see [CreateGoodsRequest.Validate]). It
 // returns the answer only once the runtime has verified WeChat Pay's signature on
-// it.
+// it, the answer holds every field the spec requires (at every level where the
+// field's object is there), and it echoes name, kind and price as sent; otherwise
+// the error is a *wechatpay.DecodeError naming the field. Fields and enum values
+// the spec does not know are accepted.
 func (c *Client) CreateGoods(ctx context.Context, req *CreateGoodsRequest) (*CreateGoodsResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -37,9 +40,17 @@ func (c *Client) CreateGoods(ctx context.Context, req *CreateGoodsRequest) (*Cre
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "createGoods", Response: resp}
 	var out CreateGoodsResponse
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "createGoods", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
+	}
+	if err := answer.Echo(
+		validate.Same("name", out.Name, req.Name),
+		validate.Same("kind", out.Kind, req.Kind),
+		validate.Same("price", out.Price, req.Price),
+	); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
@@ -225,4 +236,25 @@ type CreateGoodsResponse struct {
 	//
 	// Optional.
 	OptExtra json.RawMessage `json:"opt_extra,omitzero"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a CreateGoodsResponse was decoded from, holds
+// every field the spec requires, and so do the objects inside it that are present.
+func (c *CreateGoodsResponse) checkAnswer(data []byte, field string) error {
+	obj, err := validate.Object(data, field, "name", "kind", "listed_at", "price", "weight", "count", "on_sale", "size", "tags", "extra")
+	if err != nil {
+		return err
+	}
+	if raw, ok := validate.Member(obj, "size"); ok {
+		if err := c.Size.checkAnswer(raw, validate.Path(field, "size")); err != nil {
+			return err
+		}
+	}
+	if raw, ok := validate.Member(obj, "opt_size"); ok {
+		if err := c.OptSize.checkAnswer(raw, validate.Path(field, "opt_size")); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -43,3 +43,11 @@ func (s *Size) validate(errs *validate.Errors, field string) {
 		errs.Int(field+".height", int64(*s.Height)).Minimum(0)
 	}
 }
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a Size was decoded from, holds every
+// field the spec requires, and so do the objects inside it that are present.
+func (s *Size) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "width")
+	return err
+}

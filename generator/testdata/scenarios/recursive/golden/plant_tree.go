@@ -15,9 +15,11 @@ import (
 //
 // Plant a tree of nodes that hold each other through pointers and slices.
 //
-// It sends nothing when req is invalid (see [PlantTreeRequest.Validate]) and
+// It sends nothing when req is invalid (see [PlantTreeRequest.Validate]). It
 // returns the answer only once the runtime has verified WeChat Pay's signature on
-// it.
+// it, the answer holds every field the spec requires (at every level where the
+// field's object is there); otherwise the error is a *wechatpay.DecodeError naming
+// the field. Fields and enum values the spec does not know are accepted.
 func (c *Client) PlantTree(ctx context.Context, req *PlantTreeRequest) (*PlantTreeResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -36,9 +38,10 @@ func (c *Client) PlantTree(ctx context.Context, req *PlantTreeRequest) (*PlantTr
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "plantTree", Response: resp}
 	var out PlantTreeResponse
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "plantTree", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
@@ -82,4 +85,20 @@ func (r *PlantTreeRequest) Validate() error {
 type PlantTreeResponse struct {
 	// Optional.
 	Root *Node `json:"root,omitzero"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a PlantTreeResponse was decoded from, holds
+// every field the spec requires, and so do the objects inside it that are present.
+func (p *PlantTreeResponse) checkAnswer(data []byte, field string) error {
+	obj, err := validate.Object(data, field)
+	if err != nil {
+		return err
+	}
+	if raw, ok := validate.Member(obj, "root"); ok {
+		if err := p.Root.checkAnswer(raw, validate.Path(field, "root")); err != nil {
+			return err
+		}
+	}
+	return nil
 }

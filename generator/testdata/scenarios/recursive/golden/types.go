@@ -27,3 +27,30 @@ func (v *Node) validate(errs *validate.Errors, field string) {
 		v.Children[i].validate(errs, validate.Index(field+".children", i))
 	}
 }
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a Node was decoded from, holds every
+// field the spec requires, and so do the objects inside it that are present.
+func (v *Node) checkAnswer(data []byte, field string) error {
+	obj, err := validate.Object(data, field, "name")
+	if err != nil {
+		return err
+	}
+	if raw, ok := validate.Member(obj, "parent"); ok {
+		if err := v.Parent.checkAnswer(raw, validate.Path(field, "parent")); err != nil {
+			return err
+		}
+	}
+	if raw, ok := validate.Member(obj, "children"); ok {
+		elems, err := validate.Elements(raw, validate.Path(field, "children"))
+		if err != nil {
+			return err
+		}
+		for i := range v.Children {
+			if err := v.Children[i].checkAnswer(elems[i], validate.Index(validate.Path(field, "children"), i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -4,7 +4,6 @@ package sharedresponse
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 
@@ -16,9 +15,12 @@ import (
 //
 // Query a contract; only this operation answers with a Contract.
 //
-// It sends nothing when req is invalid (see [GetContractRequest.Validate]) and
+// It sends nothing when req is invalid (see [GetContractRequest.Validate]). It
 // returns the answer only once the runtime has verified WeChat Pay's signature on
-// it.
+// it, the answer holds every field the spec requires (at every level where the
+// field's object is there), and it echoes contract_id as sent; otherwise the error
+// is a *wechatpay.DecodeError naming the field. Fields and enum values the spec
+// does not know are accepted.
 func (c *Client) GetContract(ctx context.Context, req *GetContractRequest) (*GetContractResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -32,9 +34,15 @@ func (c *Client) GetContract(ctx context.Context, req *GetContractRequest) (*Get
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "getContract", Response: resp}
 	var out GetContractResponse
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "getContract", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
+	}
+	if err := answer.Echo(
+		validate.Same("contract_id", out.ContractID, req.ContractID),
+	); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
@@ -87,4 +95,12 @@ type GetContractResponse struct {
 	//
 	// Optional. At most 32 characters.
 	AppID string `json:"appid,omitzero"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a GetContractResponse was decoded from, holds
+// every field the spec requires, and so do the objects inside it that are present.
+func (g *GetContractResponse) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "contract_id")
+	return err
 }

@@ -15,9 +15,12 @@ import (
 //
 // Pre-sign in a mini program.
 //
-// It sends nothing when req is invalid (see [PreSignMiniProgramRequest.Validate])
-// and returns the answer only once the runtime has verified WeChat Pay's signature
-// on it.
+// It sends nothing when req is invalid (see [PreSignMiniProgramRequest.Validate]).
+// It returns the answer only once the runtime has verified WeChat Pay's signature
+// on it, the answer holds every field the spec requires (at every level where the
+// field's object is there), and it echoes sub_appid as sent, and mchid as the
+// client's merchant ID; otherwise the error is a *wechatpay.DecodeError naming the
+// field. Fields and enum values the spec does not know are accepted.
 func (c *Client) PreSignMiniProgram(ctx context.Context, req *PreSignMiniProgramRequest) (*PreSignResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -36,9 +39,16 @@ func (c *Client) PreSignMiniProgram(ctx context.Context, req *PreSignMiniProgram
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "preSignMiniProgram", Response: resp}
 	var out PreSignResult
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "preSignMiniProgram", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
+	}
+	if err := answer.Echo(
+		validate.Same("mchid", out.MchID, c.rt.MchID()),
+		validate.SameIfSent("sub_appid", out.SubAppID, req.SubAppID),
+	); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }

@@ -15,9 +15,12 @@ import (
 //
 // Pre-sign on the web.
 //
-// It sends nothing when req is invalid (see [PreSignWebRequest.Validate]) and
+// It sends nothing when req is invalid (see [PreSignWebRequest.Validate]). It
 // returns the answer only once the runtime has verified WeChat Pay's signature on
-// it.
+// it, the answer holds every field the spec requires (at every level where the
+// field's object is there), and it echoes sub_appid as sent, and mchid as the
+// client's merchant ID; otherwise the error is a *wechatpay.DecodeError naming the
+// field. Fields and enum values the spec does not know are accepted.
 func (c *Client) PreSignWeb(ctx context.Context, req *PreSignWebRequest) (*PreSignResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -36,9 +39,16 @@ func (c *Client) PreSignWeb(ctx context.Context, req *PreSignWebRequest) (*PreSi
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "preSignWeb", Response: resp}
 	var out PreSignResult
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "preSignWeb", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
+	}
+	if err := answer.Echo(
+		validate.Same("mchid", out.MchID, c.rt.MchID()),
+		validate.SameIfSent("sub_appid", out.SubAppID, req.SubAppID),
+	); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }

@@ -2,6 +2,8 @@
 
 package sharedresponse
 
+import "github.com/payforge/wechatpay/wechatpay/validate"
+
 // Contract is an object of the spec (components.schemas.Contract).
 type Contract struct {
 	// WeChat Pay's ID of a contract.
@@ -15,6 +17,14 @@ type Contract struct {
 	AppID string `json:"appid,omitzero"`
 }
 
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a Contract was decoded from, holds every
+// field the spec requires, and so do the objects inside it that are present.
+func (c *Contract) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "contract_id")
+	return err
+}
+
 // PreSignResult is the body of a successful answer to [Client.PreSignApp],
 // [Client.PreSignMiniProgram] and [Client.PreSignWeb]
 // (components.schemas.PreSignResult).
@@ -24,6 +34,16 @@ type PreSignResult struct {
 	// Required.
 	PreSignID string `json:"pre_sign_id"`
 
+	// The merchant's ID, which the client signs as.
+	//
+	// Required.
+	MchID string `json:"mchid"`
+
+	// An AppID bound to the merchant.
+	//
+	// Required. At most 32 characters.
+	SubAppID string `json:"sub_appid"`
+
 	// Required.
 	Contract Contract `json:"contract"`
 
@@ -31,6 +51,22 @@ type PreSignResult struct {
 	//
 	// Optional.
 	Page *PreSignResultPage `json:"page,omitzero"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a PreSignResult was decoded from, holds every
+// field the spec requires, and so do the objects inside it that are present.
+func (p *PreSignResult) checkAnswer(data []byte, field string) error {
+	obj, err := validate.Object(data, field, "pre_sign_id", "mchid", "sub_appid", "contract")
+	if err != nil {
+		return err
+	}
+	if raw, ok := validate.Member(obj, "contract"); ok {
+		if err := p.Contract.checkAnswer(raw, validate.Path(field, "contract")); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // PreSignResultPage is an object of the spec

@@ -23,9 +23,12 @@ import (
 //
 //   - 400: PARAM_ERROR
 //
-// It sends nothing when req is invalid (see [CreateOrderRequest.Validate]) and
+// It sends nothing when req is invalid (see [CreateOrderRequest.Validate]). It
 // returns the answer only once the runtime has verified WeChat Pay's signature on
-// it.
+// it, the answer holds every field the spec requires (at every level where the
+// field's object is there), and it echoes out_trade_no as sent; otherwise the
+// error is a *wechatpay.DecodeError naming the field. Fields and enum values the
+// spec does not know are accepted.
 func (c *Client) CreateOrder(ctx context.Context, req *CreateOrderRequest) (*Order, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -44,9 +47,15 @@ func (c *Client) CreateOrder(ctx context.Context, req *CreateOrderRequest) (*Ord
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "createOrder", Response: resp}
 	var out Order
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "createOrder", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
+	}
+	if err := answer.Echo(
+		validate.Same("out_trade_no", out.OutTradeNo, req.OutTradeNo),
+	); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }

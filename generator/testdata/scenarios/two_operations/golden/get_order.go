@@ -4,7 +4,6 @@ package twooperations
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -21,9 +20,11 @@ import (
 //
 //   - 404: ORDER_NOT_EXIST
 //
-// It sends nothing when req is invalid (see [GetOrderRequest.Validate]) and
+// It sends nothing when req is invalid (see [GetOrderRequest.Validate]). It
 // returns the answer only once the runtime has verified WeChat Pay's signature on
-// it.
+// it, the answer holds every field the spec requires (at every level where the
+// field's object is there); otherwise the error is a *wechatpay.DecodeError naming
+// the field. Fields and enum values the spec does not know are accepted.
 func (c *Client) GetOrder(ctx context.Context, req *GetOrderRequest) (*Order, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -49,9 +50,10 @@ func (c *Client) GetOrder(ctx context.Context, req *GetOrderRequest) (*Order, er
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "getOrder", Response: resp}
 	var out Order
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "getOrder", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }

@@ -34,6 +34,22 @@ type Order struct {
 	SuccessTime time.Time `json:"success_time,omitzero"`
 }
 
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a Order was decoded from, holds every
+// field the spec requires, and so do the objects inside it that are present.
+func (o *Order) checkAnswer(data []byte, field string) error {
+	obj, err := validate.Object(data, field, "out_trade_no", "trade_state")
+	if err != nil {
+		return err
+	}
+	if raw, ok := validate.Member(obj, "payer"); ok {
+		if err := o.Payer.checkAnswer(raw, validate.Path(field, "payer")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // OrderState is a string with the values the spec lists
 // (components.schemas.OrderState).
 //
@@ -76,4 +92,12 @@ type Payer struct {
 func (p *Payer) validate(errs *validate.Errors, field string) {
 	errs.String(field+".openid", p.OpenID, validate.Required).MaxLength(128).Pattern(openIDPattern)
 	errs.String(field+".sub_openid", p.SubOpenID, validate.Optional).MaxLength(128)
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a Payer was decoded from, holds every
+// field the spec requires, and so do the objects inside it that are present.
+func (p *Payer) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "openid")
+	return err
 }
