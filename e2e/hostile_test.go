@@ -130,7 +130,7 @@ func TestHostileInputs(t *testing.T) {
 	// (a) The generated client: out_contract_code is [0-9A-Za-z]{1,32}, and
 	// none of these values is.
 	validateRejected := 0
-	var terminate pec.Operation // the dispatch entry point tools use
+	var terminate wechatpay.Operation // the dispatch entry point tools use
 	for _, op := range pec.Operations {
 		if op.ID == "terminateByCode" {
 			terminate = op
@@ -143,7 +143,7 @@ func TestHostileInputs(t *testing.T) {
 		before := len(s.requests())
 		_, errTerminate := c.TerminateByCode(ctx, &pec.TerminateByCodeRequest{ServiceID: familyServiceID, OutContractCode: hv.value, ContractTerminationRemark: "用户解约"})
 		_, errQuery := c.QueryByCode(ctx, &pec.QueryByCodeRequest{ServiceID: familyServiceID, OutContractCode: hv.value})
-		_, errOperation := terminate.Call(ctx, c, map[string]string{"service_id": "12535", "out_contract_code": hv.value}, []byte(`{"contract_termination_remark":"用户解约"}`))
+		_, errOperation := terminate.Call(ctx, rt, map[string]string{"service_id": "12535", "out_contract_code": hv.value}, []byte(`{"contract_termination_remark":"用户解约"}`))
 		rejected := true
 		for _, err := range []error{errTerminate, errQuery, errOperation} {
 			recorded.sawError(err)

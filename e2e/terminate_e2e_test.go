@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -203,6 +204,10 @@ func TestTerminateByCodeValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.req != nil {
+				// An answer that echoes this request, as WeChat Pay's does.
+				s.script(answer{body: fmt.Sprintf(`{"mchid":%q,"service_id":%d,"out_contract_code":%q}`, testMchID, tc.req.ServiceID, tc.req.OutContractCode)})
+			}
 			before := len(s.requests())
 			_, err := c.TerminateByCode(context.Background(), tc.req)
 			sent := len(s.requests()) - before

@@ -3,4 +3,4 @@
 // the generator, then run `go generate ./gen/...` (or `make generate`).
 package gen
 
-//go:generate go run ../generator -spec ../spec/password-exempt-contract.yaml -out passwordexemptcontract
+//go:generate go tool wechatpay-gen -spec ../spec/password-exempt-contract.yaml -out passwordexemptcontract

@@ -1,4 +1,4 @@
-package main
+package generator
 
 import (
 	"go/parser"
@@ -28,7 +28,7 @@ func FuzzGenerate(f *testing.F) {
 		if err := os.WriteFile(path, spec, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		files, err := generate(path, "fuzzed")
+		files, err := generate(path, "fuzzed", fixedImport("example.com/fuzzed"))
 		if err != nil {
 			if strings.Contains(err.Error(), "internal error") {
 				t.Fatalf("the generator panicked: %v", err)

@@ -1,4 +1,4 @@
-package main
+package generator
 
 // These tests exercise the committed generated package itself: the code the
 // generator writes must do what the spec says.
@@ -176,7 +176,10 @@ func TestOperationsTable(t *testing.T) {
 		if op.ID != "terminateByCode" {
 			continue
 		}
-		if op.Method != "POST" || !op.HasBody || len(op.Params) != 2 ||
+		if op.Method != "POST" || !op.HasBody || len(op.Params) != 2 || op.Name != "terminate-by-code" || op.Spec != "password-exempt-contract" ||
+			len(op.Body) != 1 || op.Body[0] != (wechatpay.Field{Name: "contract_termination_remark", In: "body", Type: "string", Required: true,
+			Rules: "at least 1 character; at most 256 characters", Description: `Why the contract is terminated (解约备注), for example "用户解约".`}) ||
+			op.Params[1].Rules != "at least 1 character; at most 32 characters; pattern ^[0-9A-Za-z]{1,32}$" ||
 			op.PathTemplate != "/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate" ||
 			!strings.HasPrefix(op.Summary, "Terminate a contract") {
 			t.Fatalf("terminateByCode = %+v", op)
@@ -188,13 +191,12 @@ func TestOperationsTable(t *testing.T) {
 // empty request: each must refuse it before anything is sent (a required
 // field among the violations), so the client needs no runtime.
 func TestOperationsCallValidates(t *testing.T) {
-	c := pec.NewClient(nil)
 	for _, op := range pec.Operations {
 		var body []byte
 		if op.HasBody {
 			body = []byte("{}")
 		}
-		resp, err := op.Call(context.Background(), c, nil, body)
+		resp, err := op.Call(context.Background(), nil, nil, body)
 		required := false
 		if j, ok := err.(interface{ Unwrap() []error }); ok {
 			for _, e := range j.Unwrap() {
@@ -255,7 +257,8 @@ func TestOptionalFieldsAreOmitted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = `{"appid":"wxd678efh567hg6787","contract_display_account":"demo","notify_url":"https://example.com/notify","openid":"o1","out_contract_code":"wxwtdk20200910100000","service_id":12535,"sub_appid":"wxd678efh567hg6999","sub_mchid":"1900000109"}`
+	// In the order the spec lists the fields.
+	const want = `{"appid":"wxd678efh567hg6787","sub_appid":"wxd678efh567hg6999","sub_mchid":"1900000109","service_id":12535,"out_contract_code":"wxwtdk20200910100000","notify_url":"https://example.com/notify","contract_display_account":"demo","openid":"o1"}`
 	if string(body) != want {
 		t.Fatalf("body\n got %s\nwant %s", body, want)
 	}
@@ -298,3 +301,22 @@ var (
 	_ func(context.Context, *pec.QueryByCodeRequest) (*pec.QueryByCodeResponse, error)                                             = (*pec.Client)(nil).QueryByCode
 	_ func(context.Context, *pec.PreSignServiceProviderMiniProgramRequest) (*pec.PreSignServiceProviderMiniProgramResponse, error) = (*pec.Client)(nil).PreSignServiceProviderMiniProgram
 )
+
+// TestOperationsCallRefusesTrailingData: the body given to an operation's
+// Call is one JSON value; anything after it is refused before anything is
+// sent (the runtime client is nil: a call that got through would panic).
+func TestOperationsCallRefusesTrailingData(t *testing.T) {
+	for _, op := range pec.Operations {
+		if op.ID != "terminateByCode" {
+			continue
+		}
+		params := map[string]string{"service_id": "12535", "out_contract_code": "wxwtdk20200910100000"}
+		resp, err := op.Call(context.Background(), nil, params, []byte(`{"contract_termination_remark":"用户解约"} {"x":1} garbage`))
+		var ve *wechatpay.ValidationError
+		if resp != nil || !errors.As(err, &ve) || ve.Field != "body" || ve.Rule != "json" {
+			t.Fatalf("Call with trailing data = %v, %v; want a json violation on body", resp, err)
+		}
+		return
+	}
+	t.Fatal("no terminateByCode")
+}

@@ -1,11 +1,14 @@
-package main
+package generator
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/payforge/wechatpay/generator/internal/specerr"
 )
 
 // The contents of the files an output directory holds before a failing run;
@@ -37,51 +40,117 @@ func assertPrefilled(t *testing.T, dir string) {
 	}, "output directory after a failed run")
 }
 
+// The kinds of refusal, each its own error type of package specerr.
+const (
+	unsupported = "unsupported" // *specerr.UnsupportedError
+	refused     = "refused"     // *specerr.SpecError
+	unloadable  = "unloadable"  // *specerr.LoadError, not Invalid
+	invalid     = "invalid"     // *specerr.LoadError, Invalid
+)
+
+// expected is what a case expects of the generator's error: its type, its
+// location and what its reason says.
+type expected struct {
+	kind string
+	// pos is "LINE:COLUMN", or "" when the error has none.
+	pos string
+	// path is the dotted path into the document, or "" when there is none.
+	path string
+	// says are substrings of the reason.
+	says []string
+}
+
+// checkRefusal fails the test unless err is of the kind want names, located
+// in file as want says.
+func checkRefusal(t *testing.T, err error, file string, want expected) {
+	t.Helper()
+	var (
+		loc    specerr.Location
+		reason string
+	)
+	var (
+		u *specerr.UnsupportedError
+		s *specerr.SpecError
+		l *specerr.LoadError
+	)
+	switch {
+	case want.kind == unsupported && errors.As(err, &u):
+		loc, reason = u.Location, u.Reason
+	case want.kind == refused && errors.As(err, &s):
+		loc, reason = s.Location, s.Reason
+	case (want.kind == unloadable || want.kind == invalid) && errors.As(err, &l) && l.Invalid == (want.kind == invalid):
+		loc, reason = l.Location, l.Err.Error()
+	default:
+		t.Fatalf("error %v (%T), want one of kind %s", err, err, want.kind)
+	}
+	if loc.File != file {
+		t.Errorf("error located in %q, want %q", loc.File, file)
+	}
+	pos := ""
+	if loc.Line != 0 {
+		pos = fmt.Sprintf("%d:%d", loc.Line, loc.Column)
+	}
+	if pos != want.pos || loc.Path != want.path {
+		t.Errorf("error located at %q %q, want %q %q (%v)", pos, loc.Path, want.pos, want.path, err)
+	}
+	for _, w := range want.says {
+		if !strings.Contains(reason, w) {
+			t.Errorf("reason %q does not say %q", reason, w)
+		}
+	}
+}
+
 func TestInvalidSpecs(t *testing.T) {
 	cases := []struct {
 		file string
-		// want are substrings the error must hold: the problem and,
-		// where there is one, its location.
-		want []string
+		want expected
 	}{
-		{"bad_yaml.yaml", []string{"cannot load the spec", "yaml", "line 3"}},
-		{"empty.yaml", []string{"the file is empty"}},
-		{"missing_info.yaml", []string{"invalid spec", "info"}},
-		{"unresolved_ref.yaml", []string{"cannot load the spec", "#/components/schemas/Missing"}},
-		{"external_ref.yaml", []string{"cannot load the spec", "disallowed external reference", "other.yaml"}},
-		{"duplicate_operation_id.yaml", []string{"invalid spec", `same operation id "getThing"`}},
-		{"path_param_missing.yaml", []string{"invalid spec", "/things", "thing_id"}},
-		{"multipart_body.yaml", []string{"multipart_body.yaml:7:7: ", "unsupported: multipart/form-data body at paths./upload.post.requestBody"}},
-		{"name_collision.yaml", []string{"names collide after conversion to Go", `"service_id"`, `"serviceId"`, "ServiceID"}},
-		{"operation_name_collision.yaml", []string{"names collide after conversion to Go", `"getThing"`, "GetThing", "paths./a.get"}},
-		{"validate_name_field.yaml", []string{"names collide after conversion to Go", "Validate", "paths./x.get.parameters[0]"}},
-		{"header_param.yaml", []string{"header_param.yaml:8:12: ", `unsupported: header parameter "Wechatpay-Serial" at paths./x.get.parameters[0]`}},
-		{"all_of.yaml", []string{"unsupported: allOf in a schema at components.schemas.Both"}},
-		{"recursive_schema.yaml", []string{"unsupported: recursive schema", "components.schemas.Node.properties.child"}},
-		{"bad_pattern.yaml", []string{"invalid spec", "(?!"}},
-		{"no_letters_name.yaml", []string{"bad parameter name", `"--"`, "paths./x.get.parameters[0]"}},
-		{"cookie_param.yaml", []string{`unsupported: cookie parameter "session" at paths./x.get.parameters[0]`}},
-		{"xml_response.yaml", []string{"unsupported: application/xml response at paths./x.get.responses.200"}},
-		{"additional_properties.yaml", []string{"unsupported: additionalProperties", "properties.labels"}},
-		{"query_array.yaml", []string{`unsupported: query parameter "ids" of type array`}},
-		{"array_body.yaml", []string{"unsupported: request body of type array", "paths./x.post.requestBody"}},
-		{"any_of_typed.yaml", []string{"any_of_typed.yaml:10:11: ", "unsupported: anyOf in a schema, other than one whose branches only list required properties at paths./x.post.requestBody"}},
-		{"any_of_unknown_property.yaml", []string{"any_of_unknown_property.yaml:21:11: ", `unsupported: anyOf branch requiring "unionid", which is not a property of the object at components.schemas.Body.anyOf[1]`}},
-		{"any_of_on_string.yaml", []string{`unsupported: anyOf on a schema of type "string" at paths./x.post.requestBody.content.application/json.schema.properties.a`}},
-		{"one_of_required.yaml", []string{"one_of_required.yaml:10:11: ", "unsupported: oneOf in a schema at paths./x.post.requestBody"}},
-		{"known_values_on_integer.yaml", []string{`unsupported: x-wechatpay-known-values on a schema of type "integer"`, "properties.level"}},
-		{"known_values_with_enum.yaml", []string{"known_values_with_enum.yaml:21:5: ", "unsupported: both enum and x-wechatpay-known-values in a schema at components.schemas.State"}},
-		{"reserved_name.yaml", []string{"reserved_name.yaml:18:5: ", `names collide after conversion to Go: schema "Param" and the generated package itself both become Param`}},
-		{"int32_bound.yaml", []string{"int32_bound.yaml:14:17: ", "unsupported: bound 4294967295 outside the range of an int32 at paths./x.post.requestBody.content.application/json.schema.properties.n"}},
-		{"huge_length.yaml", []string{"unsupported: maxLength 18446744073709551615, larger than 2147483647", "properties.q"}},
-		{"ref_cycle.yaml", []string{"ref_cycle.yaml:16:5: ", "invalid spec", "unresolved ref"}},
-		{"known_values_not_list.yaml", []string{"x-wechatpay-known-values must be a non-empty list of strings", "properties.state.x-wechatpay-known-values"}},
+		{"bad_yaml.yaml", expected{unloadable, "", "", []string{"yaml", "line 3"}}},
+		{"empty.yaml", expected{refused, "", "", []string{"the file is empty"}}},
+		{"missing_info.yaml", expected{invalid, "1:1", "", []string{"info"}}},
+		{"unresolved_ref.yaml", expected{unloadable, "", "", []string{"#/components/schemas/Missing"}}},
+		{"external_ref.yaml", expected{unloadable, "", "", []string{"disallowed external reference", "other.yaml"}}},
+		{"duplicate_operation_id.yaml", expected{invalid, "10:5", "", []string{`same operation id "getThing"`}}},
+		{"path_param_missing.yaml", expected{invalid, "4:3", "", []string{"/things", "thing_id"}}},
+		{"multipart_body.yaml", expected{unsupported, "7:7", "paths./upload.post.requestBody", []string{"multipart/form-data body"}}},
+		{"name_collision.yaml", expected{refused, "", "paths./x.post", []string{"names collide after conversion to Go", `"service_id"`, `"serviceId"`, "ServiceID"}}},
+		{"operation_name_collision.yaml", expected{refused, "10:5", "paths./b.get.operationId", []string{"names collide after conversion to Go", `"getThing"`, "GetThing", "paths./a.get"}}},
+		{"validate_name_field.yaml", expected{refused, "", "paths./x.get.parameters[0]", []string{"names collide after conversion to Go", "Validate"}}},
+		{"header_param.yaml", expected{unsupported, "8:12", "paths./x.get.parameters[0]", []string{`header parameter "Wechatpay-Serial"`}}},
+		{"all_of.yaml", expected{unsupported, "19:5", "components.schemas.Both", []string{"allOf in a schema"}}},
+		{"recursive_schema.yaml", expected{unsupported, "18:5", "components.schemas.Node.properties.child", []string{"recursive schema"}}},
+		{"bad_pattern.yaml", expected{invalid, "8:11", "", []string{"(?!"}}},
+		{"no_letters_name.yaml", expected{refused, "8:12", "paths./x.get.parameters[0]", []string{"bad parameter name", `"--"`}}},
+		{"cookie_param.yaml", expected{unsupported, "8:12", "paths./x.get.parameters[0]", []string{`cookie parameter "session"`}}},
+		{"xml_response.yaml", expected{unsupported, "8:9", "paths./x.get.responses.200", []string{"application/xml response"}}},
+		{"additional_properties.yaml", expected{unsupported, "14:17", "paths./x.post.requestBody.content.application/json.schema.properties.labels", []string{"additionalProperties"}}},
+		{"query_array.yaml", expected{unsupported, "8:11", "paths./x.get.parameters[0]", []string{`query parameter "ids" of type array`}}},
+		{"array_body.yaml", expected{unsupported, "10:11", "paths./x.post.requestBody.content.application/json.schema", []string{"request body of type array"}}},
+		{"any_of_typed.yaml", expected{unsupported, "10:11", "paths./x.post.requestBody.content.application/json.schema", []string{"anyOf in a schema, other than one whose branches only list required properties"}}},
+		{"any_of_unknown_property.yaml", expected{unsupported, "21:11", "components.schemas.Body.anyOf[1]", []string{`anyOf branch requiring "unionid", which is not a property of the object`}}},
+		{"any_of_on_string.yaml", expected{unsupported, "14:17", "paths./x.post.requestBody.content.application/json.schema.properties.a", []string{`anyOf on a schema of type "string"`}}},
+		{"one_of_required.yaml", expected{unsupported, "10:11", "paths./x.post.requestBody.content.application/json.schema", []string{"oneOf in a schema"}}},
+		{"known_values_on_integer.yaml", expected{unsupported, "15:19", "paths./x.get.responses.200.content.application/json.schema.properties.level", []string{`x-wechatpay-known-values on a schema of type "integer"`}}},
+		{"known_values_with_enum.yaml", expected{unsupported, "21:5", "components.schemas.State", []string{"both enum and x-wechatpay-known-values in a schema"}}},
+		{"reserved_name.yaml", expected{refused, "18:5", "components.schemas.Client", []string{`names collide after conversion to Go: schema "Client" and the generated package itself both become Client`}}},
+		{"int32_bound.yaml", expected{unsupported, "14:17", "paths./x.post.requestBody.content.application/json.schema.properties.n", []string{"bound 4294967295 outside the range of an int32"}}},
+		{"huge_length.yaml", expected{unsupported, "14:17", "paths./x.post.requestBody.content.application/json.schema.properties.q", []string{"maxLength 18446744073709551615, larger than 2147483647"}}},
+		{"ref_cycle.yaml", expected{invalid, "16:5", "", []string{"unresolved ref"}}},
+		{"min_above_max.yaml", expected{refused, "13:17", "paths./x.post.requestBody.content.application/json.schema.properties.code", []string{"minLength 5 is greater than maxLength 3"}}},
+		{"empty_range.yaml", expected{refused, "13:17", "paths./x.post.requestBody.content.application/json.schema.properties.n", []string{"the minimum 5 and the maximum 5 leave no value allowed"}}},
+		{"main_not_bool.yaml", expected{refused, "5:5", "paths./x.get.x-wechatpay-main", []string{"x-wechatpay-main must be true or false"}}},
+		{"main_twice.yaml", expected{refused, "11:5", "paths./y.get.x-wechatpay-main", []string{"x-wechatpay-main is set on two operations (also at paths./x.get)"}}},
+		{"json_key.yaml", expected{unsupported, "13:17", "paths./x.post.requestBody.content.application/json.schema.properties.a,b", []string{`property name "a,b", which encoding/json cannot use as a key`}}},
+		{"echo_not_bool.yaml", expected{refused, "15:19", "paths./x.get.responses.200.content.application/json.schema.properties.a.x-wechatpay-echo", []string{"x-wechatpay-echo must be true or false"}}},
+		{"known_values_not_list.yaml", expected{refused, "15:19", "paths./x.get.responses.200.content.application/json.schema.properties.state.x-wechatpay-known-values", []string{"x-wechatpay-known-values must be a non-empty list of strings"}}},
 	}
 	seen := map[string]bool{}
 	for _, c := range cases {
 		seen[c.file] = true
 		t.Run(strings.TrimSuffix(c.file, ".yaml"), func(t *testing.T) {
 			spec := filepath.Join("testdata", "invalid", c.file)
+			_, err := generate(spec, "", fixedImport("example.com/invalid"))
+			checkRefusal(t, err, spec, c.want)
 			for _, check := range []bool{false, true} {
 				out := prefill(t)
 				args := []string{"-spec", spec, "-out", out}
@@ -95,13 +164,9 @@ func TestInvalidSpecs(t *testing.T) {
 				if stdout != "" {
 					t.Errorf("check=%v: stdout %q, want nothing", check, stdout)
 				}
-				if !strings.Contains(stderr, spec) {
-					t.Errorf("check=%v: error %q does not name the file %s", check, stderr, spec)
-				}
-				for _, w := range c.want {
-					if !strings.Contains(stderr, w) {
-						t.Errorf("check=%v: error %q does not say %q", check, stderr, w)
-					}
+				// The command prints the error as it is, on one line.
+				if want := "wechatpay-gen: " + err.Error() + "\n"; stderr != want {
+					t.Errorf("check=%v: stderr %q, want %q", check, stderr, want)
 				}
 				if strings.Contains(stderr, "panic") || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
 					t.Errorf("check=%v: want a one-line error, got %q", check, stderr)

@@ -1,4 +1,4 @@
-package main
+package generator
 
 import (
 	"go/parser"
@@ -36,7 +36,7 @@ func imports(t *testing.T, dir string) map[string]bool {
 // TestLayering keeps each stage of the pipeline to its concern: only the
 // loader and the builder know kin-openapi, only the emitter knows jennifer,
 // the model knows neither, and the generated package imports nothing but
-// the standard library and the runtime.
+// the standard library and the runtime (with its subpackages).
 func TestLayering(t *testing.T) {
 	const kin, jen = "github.com/getkin/kin-openapi/openapi3", "github.com/dave/jennifer/jen"
 	for _, c := range []struct {
@@ -63,9 +63,20 @@ func TestLayering(t *testing.T) {
 			}
 		}
 	}
+	// Generated code imports the runtime and its subpackages (such as
+	// validate), never its sandbox, and nothing else outside the standard
+	// library.
+	const runtime = "github.com/payforge/wechatpay/wechatpay"
 	for p := range imports(t, committedDir) {
-		if strings.Contains(p, ".") && p != "github.com/payforge/wechatpay/wechatpay" {
+		if strings.Contains(p, ".") && (p != runtime && !strings.HasPrefix(p, runtime+"/") || strings.HasPrefix(p, runtime+"/wechatpaytest")) {
 			t.Errorf("the generated package imports %s", p)
+		}
+	}
+	// The runtime's subpackages used by generated code import only the
+	// runtime and the standard library.
+	for p := range imports(t, "../wechatpay/validate") {
+		if strings.Contains(p, ".") && p != runtime {
+			t.Errorf("wechatpay/validate imports %s", p)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package generator
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/tools/go/packages"
 
+	"github.com/payforge/wechatpay/generator/internal/specerr"
 	"github.com/payforge/wechatpay/generator/internal/write"
 )
 
@@ -103,7 +104,7 @@ func TestPublicSpecs(t *testing.T) {
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for s := range work {
-				s.files, s.err = generate(filepath.Join(s.dir, filepath.FromSlash(s.rel)), "publicspec")
+				s.files, s.err = generate(filepath.Join(s.dir, filepath.FromSlash(s.rel)), "publicspec", fixedImport("example.com/publicspec"))
 			}
 		})
 	}
@@ -129,7 +130,7 @@ func TestPublicSpecs(t *testing.T) {
 			line = "broken     " + s.name() + ": " + compileErrs[s]
 		default:
 			msg := refusal(s)
-			if !located(s, msg) {
+			if !located(s) {
 				t.Errorf("%s: the error does not name the file and say what is unsupported or invalid: %v", s.name(), s.err)
 			}
 			line = "refused    " + s.source + "/" + msg
@@ -231,37 +232,29 @@ func refusal(s *publicSpec) string {
 	return msg
 }
 
-// locatedKinds are what a refusal may say, right after the file name and
-// position: each tells what is wrong with the document.
-var locatedKinds = []string{
-	"unsupported: ",
-	"cannot load the spec: ",
-	"invalid spec: ",
-	"names collide after conversion to Go: ",
-	"bad ",
-	"the spec has no operations to generate",
-	"duplicate operationId ",
-	"path parameter ",
-	"x-wechatpay-",
-}
-
-// located reports whether msg names the spec's file, and its position when
-// there is one, then says what kind of problem it is; and was not a panic.
-func located(s *publicSpec, msg string) bool {
+// located reports whether the error of s is one of the generator's located
+// errors (package specerr), naming the spec's file; and was not a panic.
+func located(s *publicSpec) bool {
 	if strings.Contains(s.err.Error(), "internal error") {
 		return false
 	}
-	rest, ok := strings.CutPrefix(msg, s.rel)
-	if !ok {
+	var (
+		loc specerr.Location
+		u   *specerr.UnsupportedError
+		se  *specerr.SpecError
+		le  *specerr.LoadError
+	)
+	switch {
+	case errors.As(s.err, &u):
+		loc = u.Location
+	case errors.As(s.err, &se):
+		loc = se.Location
+	case errors.As(s.err, &le):
+		loc = le.Location
+	default:
 		return false
 	}
-	rest = regexp.MustCompile(`^(:\d+(:\d+)?)?: `).ReplaceAllString(rest, "")
-	for _, k := range locatedKinds {
-		if strings.HasPrefix(rest, k) {
-			return true
-		}
-	}
-	return false
+	return loc.File == filepath.Join(s.dir, filepath.FromSlash(s.rel))
 }
 
 // typeCheckPublic type-checks every generated package in one go/packages

@@ -1,4 +1,4 @@
-package main
+package generator
 
 import (
 	"os"
@@ -35,13 +35,19 @@ func scenarios(t *testing.T) []string {
 // scenarioPackage is the package name a scenario is generated with.
 func scenarioPackage(name string) string { return strings.ReplaceAll(name, "_", "") }
 
+// scenarioImport is the import path of a scenario's golden package, which
+// its generated examples import.
+func scenarioImport(name string) string {
+	return "github.com/payforge/wechatpay/generator/testdata/scenarios/" + name + "/golden"
+}
+
 func TestScenarios(t *testing.T) {
 	generated := map[string]map[string][]byte{}
 	for _, name := range scenarios(t) {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(scenarioDir, name)
 			out := t.TempDir()
-			code, _, stderr := runGen(t, "-spec", filepath.Join(dir, "spec.yaml"), "-out", out, "-package", scenarioPackage(name))
+			code, _, stderr := runGen(t, "-spec", filepath.Join(dir, "spec.yaml"), "-out", out, "-package", scenarioPackage(name), "-import", scenarioImport(name))
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
@@ -70,9 +76,9 @@ func TestScenarios(t *testing.T) {
 	typeCheck(t, generated)
 }
 
-// typeCheck loads each generated package as if it were a package of this
-// module, through an overlay, so that it imports the real runtime package,
-// and fails on any error.
+// typeCheck loads each generated package in place of its golden package,
+// through an overlay, so that it imports the real runtime package and its
+// examples import it, and fails on any error.
 func typeCheck(t *testing.T, generated map[string]map[string][]byte) {
 	t.Helper()
 	root, err := filepath.Abs("..")
@@ -82,11 +88,11 @@ func typeCheck(t *testing.T, generated map[string]map[string][]byte) {
 	overlay := map[string][]byte{}
 	var patterns []string
 	for name, files := range generated {
-		dir := filepath.Join(root, "generator", "testdata", "typecheck", name)
+		dir := filepath.Join(root, "generator", "testdata", "scenarios", name, "golden")
 		for file, data := range files {
 			overlay[filepath.Join(dir, file)] = data
 		}
-		patterns = append(patterns, "./generator/testdata/typecheck/"+name)
+		patterns = append(patterns, "./generator/testdata/scenarios/"+name+"/golden")
 	}
 	cfg := &packages.Config{
 		Mode:    packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedTypes | packages.NeedSyntax | packages.NeedTypesInfo,
@@ -108,10 +114,15 @@ func typeCheck(t *testing.T, generated map[string]map[string][]byte) {
 			}
 			continue
 		}
-		if strings.Contains(p.ID, ".test]") {
+		external := strings.HasSuffix(p.PkgPath, "_test")
+		if external {
+			// The examples' package, NAME_test, which imports NAME.
 			withTests++
 			if !slices.ContainsFunc(p.GoFiles, func(f string) bool { return filepath.Base(f) == "example_test.go" }) {
 				t.Errorf("%s: the generated examples were not loaded", p.ID)
+			}
+			if _, ok := p.Imports[strings.TrimSuffix(p.PkgPath, "_test")]; !ok {
+				t.Errorf("%s: the examples do not import their package", p.ID)
 			}
 		}
 		if len(p.GoFiles) == 0 {
@@ -127,7 +138,7 @@ func typeCheck(t *testing.T, generated map[string]map[string][]byte) {
 		if _, ok := p.Imports["github.com/payforge/wechatpay/wechatpay"]; !ok {
 			t.Errorf("%s: does not import the runtime package", p.PkgPath)
 		}
-		if p.Types.Scope().Lookup("Client") == nil || p.Types.Scope().Lookup("Operations") == nil {
+		if !external && (p.Types.Scope().Lookup("Client") == nil || p.Types.Scope().Lookup("Operations") == nil) {
 			t.Errorf("%s: no Client or Operations", p.PkgPath)
 		}
 	}
@@ -145,7 +156,7 @@ func TestScenarioCoverage(t *testing.T) {
 		want          []string
 	}{
 		{"GET without a body", "two_operations/get_order.go", []string{
-			"Method:       http.MethodGet", "Path:", "Query:        query,\n\t})", `"must be empty: the operation sends no body"`}},
+			"Method:       http.MethodGet", "Path:", "Query:        query,\n\t})", `validate.NoBody(body)`}},
 		{"query parameters set on url.Values", "two_operations/get_order.go", []string{
 			"query := url.Values{}", `query.Set("mchid", req.MchID)`, `if req.Limit != nil {`, `query.Set("limit", strconv.FormatInt(*req.Limit, 10))`}},
 		{"nested objects and arrays as named types", "two_operations/create_order.go", []string{
@@ -154,25 +165,26 @@ func TestScenarioCoverage(t *testing.T) {
 			"type OrderState string", `OrderStateSuccess OrderState = "SUCCESS"`, "func (v OrderState) Known() bool"}},
 		{"int64 and float numbers", "two_operations/get_order.go", []string{"Limit *int64", "Ratio *float64"}},
 		{"an operation without a response body (204)", "no_content/close_order.go", []string{
-			"func (c *Client) CloseOrder(ctx context.Context, req *CloseOrderRequest) error {", "_, err = c.rt.Do(", "return nil, c.CloseOrder(ctx, &req)"}},
+			"func (c *Client) CloseOrder(ctx context.Context, req *CloseOrderRequest) error {", "_, err = c.rt.Do(", "return nil, NewClient(rt).CloseOrder(ctx, &req)"}},
 		{"several operations in one package in stable order", "no_content/client.go", []string{`ID:           "closeOrder"`, `ID:           "deleteOrder"`}},
 		{"anyOf of required lists", "any_of/pre_sign.go", []string{
-			`if r.OpenID == "" && r.SubOpenID == "" && r.PhoneNumbers == nil {`, `Field: "openid|sub_openid|phone_numbers", Rule: "anyOf", Message: "one of openid, sub_openid and phone_numbers is required"`}},
+			`errs.AnyOf("openid|sub_openid|phone_numbers", r.OpenID != "" || r.SubOpenID != "" || r.PhoneNumbers != nil, "one of openid, sub_openid and phone_numbers is required")`}},
 		{"anyOf with branches of several fields, nested", "any_of/types.go", []string{
-			`if !(p.Account != "" && p.Bank != "") && !(p.Card != "" && !p.ExpiresAt.IsZero()) && p.CouponID == nil {`}},
+			`(p.Account != "" && p.Bank != "") || (p.Card != "" && !p.ExpiresAt.IsZero()) || p.CouponID != nil`}},
 		{"open enum (x-wechatpay-known-values)", "known_values/types.go", []string{
 			"type BillState string", `BillStateFinished   BillState = "FINISHED"`, "func (v BillState) Known() bool"}},
 		{"open enum: no membership rule, string rules kept", "known_values/apply_bill.go", []string{
-			`Field: "bill_type", Rule: "enum"`, `if !hintPattern.MatchString(string(r.Hint)) {`, `if r.State == "" {`}},
+			`errs.Enum("bill_type", string(r.BillType), validate.Required, r.BillType.Known(), "ALL, SUCCESS, REFUND")`,
+			`errs.String("state", string(r.State), validate.Required)`, `errs.String("hint", string(r.Hint), validate.Optional).MaxLength(8).Pattern(hintPattern)`}},
 		{"date-time as time.Time", "date_time/schedule_refund.go", []string{
-			"url.PathEscape(req.Since.Format(time.RFC3339Nano))", "time.Parse(time.RFC3339, v)", "Since time.Time `json:\"-\"`",
-			"ExecuteAt time.Time `json:\"execute_at\"`", "ExpireAt time.Time `json:\"expire_at,omitzero\"`", "if r.ExecuteAt.IsZero() {"}},
-		{"optional fields: pointers for numbers, booleans and objects, omitzero", "optional_fields/create_goods.go", []string{
-			"OptCount *int32 `json:\"opt_count,omitzero\"`", "OptExtra json.RawMessage `json:\"opt_extra,omitzero\"`",
-			"OptKind Kind `json:\"opt_kind,omitzero\"`", "OptListedAt time.Time `json:\"opt_listed_at,omitzero\"`",
-			"OptName string `json:\"opt_name,omitzero\"`", "OptOnSale *bool `json:\"opt_on_sale,omitzero\"`",
-			"OptSize *Size `json:\"opt_size,omitzero\"`", "OptTags []string `json:\"opt_tags,omitzero\"`",
-			"Price int64 `json:\"price\"`", "Size Size `json:\"size\"`"}},
+			"url.PathEscape(req.Since.Format(time.RFC3339Nano))", `validate.ParseTime("since", v)`, "Since time.Time `json:\"-\"`",
+			"ExecuteAt time.Time `json:\"execute_at\"`", "ExpireAt time.Time `json:\"expire_at,omitzero\"`", `errs.Required("execute_at", !r.ExecuteAt.IsZero())`}},
+		{"optional fields: pointers for numbers, booleans and objects, omitzero; fields in the spec's order", "optional_fields/create_goods.go", []string{
+			"Price int64 `json:\"price\"`", "Size Size `json:\"size\"`",
+			"OptName string `json:\"opt_name,omitzero\"`", "OptKind Kind `json:\"opt_kind,omitzero\"`",
+			"OptListedAt time.Time `json:\"opt_listed_at,omitzero\"`", "OptCount *int32 `json:\"opt_count,omitzero\"`",
+			"OptOnSale *bool `json:\"opt_on_sale,omitzero\"`", "OptSize *Size `json:\"opt_size,omitzero\"`",
+			"OptTags []string `json:\"opt_tags,omitzero\"`", "OptExtra json.RawMessage `json:\"opt_extra,omitzero\"`"}},
 		{"a response shared by several operations", "shared_response/pre_sign_web.go", []string{
 			"func (c *Client) PreSignWeb(ctx context.Context, req *PreSignWebRequest) (*PreSignResult, error) {"}},
 		{"a response shared by several operations: one type", "shared_response/types.go", []string{
@@ -180,9 +192,23 @@ func TestScenarioCoverage(t *testing.T) {
 		{"a component response of one operation keeps its own type", "shared_response/get_contract.go", []string{"type GetContractResponse struct"}},
 		{"primitive components: no type, their rules on the field", "shared_response/pre_sign_app.go", []string{
 			"// An AppID bound to the merchant.", "AppID string `json:\"appid\"`",
-			"Must match the pattern ^https://[^?#]+$.", "NotifyURL string",
-			"// The sub-merchant's AppID; this description wins over the component's."}},
-		{"recursive types through pointers and slices", "recursive/types.go", []string{"Children []Node", "Parent *Node"}},
+			"// The sub-merchant's AppID; this description wins over the component's.",
+			"Must match the pattern ^https://[^?#]+$.", "NotifyURL string"}},
+		{"the package Example shows the operation marked x-wechatpay-main", "two_operations/example_test.go", []string{
+			"func Example() {", "client.GetOrder(context.Background(), &twooperations.GetOrderRequest{", "func ExampleClient_CreateOrder() {"}},
+		{"the package documentation shows it too", "two_operations/doc.go", []string{"resp, err := client.GetOrder(ctx, &twooperations.GetOrderRequest{"}},
+		{"examples in the external test package, their values passing Validate", "shared_response/example_test.go", []string{
+			"package sharedresponse_test", `NotifyURL: "https://notifyurl",`}},
+		{"answers: required fields checked, echoed fields compared, x-wechatpay-echo: false honoured", "optional_fields/create_goods.go", []string{
+			"if err := answer.Decode(&out, out.checkAnswer); err != nil {", `validate.Same("name", out.Name, req.Name),`,
+			`validate.Same("price", out.Price, req.Price),`, `); err != nil {`}},
+		{"answers: mchid echoes the client's merchant ID; a field the request may leave out is compared only when sent", "shared_response/pre_sign_app.go", []string{
+			`validate.Same("mchid", out.MchID, c.rt.MchID()),`, `validate.SameIfSent("sub_appid", out.SubAppID, req.SubAppID),`}},
+		{"answers: presence checked in nested objects and arrays of them", "recursive/types.go", []string{
+			`func (v *Node) checkAnswer(data []byte, field string) error {`, `validate.Object(data, field, "name")`,
+			`if raw, ok := validate.Member(obj, "children"); ok {`, `validate.Elements(raw, validate.Path(field, "children"))`,
+			`v.Children[i].checkAnswer(elems[i], validate.Index(validate.Path(field, "children"), i))`}},
+		{"recursive types through pointers and slices", "recursive/types.go", []string{"Parent *Node", "Children []Node"}},
 		{"names that are Go keywords or not ASCII", "keywords/create_thing.go", []string{"Func string `json:\"func\"`", "X91D1X989D int64 `json:\"金额\"`"}},
 	} {
 		data, err := os.ReadFile(filepath.Join(scenarioDir, filepath.Dir(c.file), "golden", filepath.Base(c.file)))

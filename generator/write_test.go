@@ -1,4 +1,4 @@
-package main
+package generator
 
 import (
 	"os"
@@ -9,7 +9,7 @@ import (
 
 func generateInto(t *testing.T, dir string) {
 	t.Helper()
-	if code, _, stderr := runGen(t, "-spec", specPath, "-out", dir); code != 0 {
+	if code, _, stderr := runGen(t, "-spec", specPath, "-import", committedImport, "-out", dir); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 }
@@ -36,7 +36,7 @@ func TestHandWrittenFileIsNotOverwritten(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(out, "client.go"), hand, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		args := []string{"-spec", specPath, "-out", out}
+		args := []string{"-spec", specPath, "-import", committedImport, "-out", out}
 		if check {
 			args = append(args, "-check")
 		}
@@ -58,7 +58,7 @@ func TestOtherToolsGeneratedFileIsNotOverwritten(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(out, "doc.go"), other, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, _ := runGen(t, "-spec", specPath, "-out", out); code != 1 {
+	if code, _, _ := runGen(t, "-spec", specPath, "-import", committedImport, "-out", out); code != 1 {
 		t.Fatalf("exit %d, want 1", code)
 	}
 	sameFiles(t, readDir(t, out), map[string][]byte{"doc.go": other}, "directory")
@@ -71,7 +71,7 @@ func TestCheck(t *testing.T) {
 	check := func(wantCode int, wantLines ...string) {
 		t.Helper()
 		before := readDir(t, out)
-		code, stdout, stderr := runGen(t, "-spec", specPath, "-out", out, "-check")
+		code, stdout, stderr := runGen(t, "-spec", specPath, "-import", committedImport, "-out", out, "-check")
 		if code != wantCode {
 			t.Errorf("-check: exit %d, want %d (stderr %q)", code, wantCode, stderr)
 		}
@@ -125,7 +125,7 @@ func TestCheck(t *testing.T) {
 
 func TestCheckMissingDirectory(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "none")
-	code, _, stderr := runGen(t, "-spec", specPath, "-out", out, "-check")
+	code, _, stderr := runGen(t, "-spec", specPath, "-import", committedImport, "-out", out, "-check")
 	if code != 1 || !strings.Contains(stderr, "missing: client.go") {
 		t.Fatalf("exit %d, stderr %q; want 1 listing missing files", code, stderr)
 	}

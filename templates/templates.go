@@ -1,6 +1,7 @@
 // Package templates holds the prose of the code wechatpay-gen generates: the
-// header of every file, the package documentation and the doc comments of
-// the generated declarations. They are text/template files, embedded so that
+// package documentation and the doc comments of the generated declarations.
+// (The first line of every file is a constant of the generator's package
+// header, which its writer also reads.) They are text/template files, embedded so that
 // the generator needs nothing but its binary.
 //
 // Each file defines named templates; the generator executes them with its

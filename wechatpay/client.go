@@ -117,6 +117,10 @@ func NewClient(cfg Config) (*Client, error) {
 // while the client is in use to rotate them.
 func (c *Client) Keys() *KeySet { return c.keys }
 
+// MchID returns the merchant ID the client signs as (Config.MchID), which
+// generated methods compare with the mchid an answer echoes.
+func (c *Client) MchID() string { return c.mchID }
+
 // Do signs r, sends it and returns the verified answer. A 2xx answer is
 // returned only after its signature verified (*VerificationError otherwise);
 // a non-2xx answer is an *APIError; no answer is a *TransportError.

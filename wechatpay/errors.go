@@ -100,7 +100,7 @@ func (e *VerificationError) Unwrap() error { return e.Err }
 // violation with errors.Join, so errors.As finds the first.
 type ValidationError struct {
 	Field   string // the spec's name of the field, such as out_contract_code
-	Rule    string // the broken rule: required, maxLength, minLength, pattern, minimum, maximum, enum, anyOf (Field names the alternatives, joined by "|"), minItems, maxItems, utf8; type and json for text parameters and bodies given to Operation.Call; path and json for Client.Call
+	Rule    string // the broken rule: required, maxLength, minLength, pattern, minimum, maximum, enum, anyOf (Field names the alternatives, joined by "|"), minItems, maxItems, utf8, finite (a number that is NaN or infinite, which JSON cannot carry); type and json for text parameters and bodies given to Operation.Call; path and json for Client.Call
 	Message string // what is wrong, such as "has 33 characters, at most 32 are allowed"
 }
 
@@ -124,16 +124,35 @@ func (e *TransportError) Error() string {
 
 func (e *TransportError) Unwrap() error { return e.Err }
 
-// DecodeError is a verified 2xx answer whose body does not decode into the
-// operation's response type.
+// Causes of a DecodeError for an answer that decodes but is not what the
+// request asked for, for errors.Is.
+var (
+	// ErrMissingField: the answer lacks a field the spec requires (or it is
+	// null), at a level where its parent object is present.
+	ErrMissingField = errors.New("required field missing")
+	// ErrNotEchoed: a field the answer echoes differs from what the request
+	// sent (mchid: from the client's merchant ID).
+	ErrNotEchoed = errors.New("differs from what the request sent")
+)
+
+// DecodeError is a verified 2xx answer that a generated method cannot
+// return: its body does not decode into the operation's response type, it
+// lacks a field the spec requires (ErrMissingField), or it does not echo
+// what the request sent (ErrNotEchoed). It never holds a value of the
+// answer.
 type DecodeError struct {
 	Operation string
 	RequestID string
+	Field     string // the spec's name (path) of the field concerned, such as contract_terminate_info.contract_termination_mode; empty when the body as a whole does not decode
 	Err       error
 }
 
 func (e *DecodeError) Error() string {
-	s := "wechatpay: " + e.Operation + ": decode response: " + e.Err.Error()
+	s := "wechatpay: " + e.Operation + ": decode response: "
+	if e.Field != "" {
+		s += e.Field + ": "
+	}
+	s += e.Err.Error()
 	if e.RequestID != "" {
 		s += " [Request-ID " + e.RequestID + "]"
 	}

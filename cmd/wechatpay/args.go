@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // errHelp is parseArgs' answer to -h.
@@ -19,7 +21,7 @@ type invocation struct {
 // parseArgs reads --NAME VALUE, --NAME=VALUE, -d VALUE and -h. Every
 // parameter must be one of op's and appear at most once; required ones and,
 // for an operation with a body, -d must be there.
-func parseArgs(op *operation, args []string) (invocation, error) {
+func parseArgs(op *wechatpay.Operation, args []string) (invocation, error) {
 	inv := invocation{params: make(map[string]string)}
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
@@ -43,7 +45,7 @@ func parseArgs(op *operation, args []string) (invocation, error) {
 			if err != nil {
 				return inv, fmt.Errorf("%w (JSON, @FILE or @- for stdin)", err)
 			}
-			if !op.hasBody {
+			if !op.HasBody {
 				return inv, errors.New("-d: the operation takes no body")
 			}
 			if inv.hasBody {
@@ -52,8 +54,8 @@ func parseArgs(op *operation, args []string) (invocation, error) {
 			inv.body, inv.hasBody = v, true
 		case strings.HasPrefix(arg, "--") && len(arg) > 2:
 			name, inline, hasInline := strings.Cut(arg[2:], "=")
-			if op.param(name) == nil {
-				return inv, fmt.Errorf("unknown parameter --%s%s", name, op.paramList())
+			if findParam(op, name) == nil {
+				return inv, fmt.Errorf("unknown parameter --%s%s", name, paramList(op))
 			}
 			v, err := value("--"+name, inline, hasInline)
 			if err != nil {
@@ -70,7 +72,7 @@ func parseArgs(op *operation, args []string) (invocation, error) {
 		}
 	}
 	var missing []string
-	for _, p := range op.params {
+	for _, p := range op.Params {
 		if _, ok := inv.params[p.Name]; p.Required && !ok {
 			missing = append(missing, "--"+p.Name)
 		}
@@ -78,29 +80,29 @@ func parseArgs(op *operation, args []string) (invocation, error) {
 	if len(missing) > 0 {
 		return inv, fmt.Errorf("missing required parameter %s", strings.Join(missing, ", "))
 	}
-	if op.hasBody && !inv.hasBody {
+	if op.HasBody && !inv.hasBody {
 		return inv, errors.New("missing the JSON body: -d JSON, -d @FILE or -d @- for stdin")
 	}
 	return inv, nil
 }
 
-// param returns the parameter with the spec's name, or nil.
-func (op *operation) param(name string) *param {
-	for i := range op.params {
-		if op.params[i].Name == name {
-			return &op.params[i]
+// findParam returns the parameter of op with the spec's name, or nil.
+func findParam(op *wechatpay.Operation, name string) *wechatpay.Field {
+	for i := range op.Params {
+		if op.Params[i].Name == name {
+			return &op.Params[i]
 		}
 	}
 	return nil
 }
 
 // paramList names op's parameters for an error message.
-func (op *operation) paramList() string {
-	if len(op.params) == 0 {
+func paramList(op *wechatpay.Operation) string {
+	if len(op.Params) == 0 {
 		return "; the operation takes none"
 	}
-	names := make([]string, len(op.params))
-	for i, p := range op.params {
+	names := make([]string, len(op.Params))
+	for i, p := range op.Params {
 		names[i] = "--" + p.Name
 	}
 	return "; it takes " + strings.Join(names, ", ")

@@ -4,8 +4,12 @@
 //
 //	wechatpay [-config FILE] [-v] OPERATION [--PARAM VALUE ...] [-d JSON|@FILE|@-]
 //
-// OPERATION is the spec's operationId in kebab case; `wechatpay -h` lists
-// them and `wechatpay OPERATION -h` describes one. Parameters take the spec's
+// OPERATION is the spec's operationId in kebab case; `wechatpay -h` (or
+// `wechatpay help`) lists them and `wechatpay OPERATION -h` (or `wechatpay
+// help OPERATION`) describes one: its parameters and the fields of its body,
+// each with its type, whether it is required and the spec's rules. An
+// unknown name is answered with the nearest ones. Every message names the
+// operation the way it was typed. Parameters take the spec's
 // names, as --service_id 12535 or --service_id=12535. -d gives the JSON body,
 // inline, from a file (@FILE) or from stdin (@-). For example, against the
 // sandbox of cmd/wechatpay-sandbox:

@@ -184,8 +184,8 @@ const (
 	exampleBody = `{"contract_termination_remark":"用户解约"}`
 	exampleOut  = `{
   "mchid": "1900000109",
-  "out_contract_code": "wxwtdk20200910100000",
-  "service_id": 12535
+  "service_id": 12535,
+  "out_contract_code": "wxwtdk20200910100000"
 }
 `
 )

@@ -11,29 +11,39 @@ import (
 )
 
 // report writes err for a person on w and returns its exit code.
-func report(w io.Writer, op *operation, err error) int {
+func report(w io.Writer, op *wechatpay.Operation, err error) int {
 	code := exitCode(err)
 	var apiErr *wechatpay.APIError
 	switch {
 	case errors.As(err, &apiErr):
 		writeAPIError(w, op, apiErr)
 	case code == exitUsage:
-		fmt.Fprintf(w, "wechatpay: %s: invalid request, nothing was sent:\n", op.name)
+		fmt.Fprintf(w, "wechatpay: %s: invalid request, nothing was sent:\n", op.Name)
 		for _, v := range validationErrors(err) {
 			fmt.Fprintf(w, "  %s: %s (rule %s)\n", v.Field, v.Message, v.Rule)
 		}
 	default:
-		msg := err.Error()
-		if !strings.HasPrefix(msg, "wechatpay: ") { // the runtime's errors name the operation
-			msg = "wechatpay: " + op.name + ": " + msg
-		}
-		fmt.Fprintln(w, msg)
+		fmt.Fprintln(w, message(op, err))
 		var verr *wechatpay.VerificationError
 		if errors.As(err, &verr) {
 			fmt.Fprintln(w, "The answer failed verification and was discarded.")
 		}
 	}
 	return code
+}
+
+// message is err's text, naming the operation as the user typed it, like
+// every other message of the command: the runtime's errors start with
+// "wechatpay: " and the operationId, which becomes the command-line name.
+func message(op *wechatpay.Operation, err error) string {
+	msg := err.Error()
+	if rest, ok := strings.CutPrefix(msg, "wechatpay: "+op.ID+": "); ok {
+		return "wechatpay: " + op.Name + ": " + rest
+	}
+	if !strings.HasPrefix(msg, "wechatpay: ") {
+		return "wechatpay: " + op.Name + ": " + msg
+	}
+	return msg
 }
 
 // exitCode classifies an error of an operation's Call; see the package doc.
@@ -53,8 +63,8 @@ func exitCode(err error) int {
 }
 
 // writeAPIError writes every field of e a support ticket may need.
-func writeAPIError(w io.Writer, op *operation, e *wechatpay.APIError) {
-	fmt.Fprintf(w, "wechatpay: %s: WeChat Pay answered with an error\n", op.name)
+func writeAPIError(w io.Writer, op *wechatpay.Operation, e *wechatpay.APIError) {
+	fmt.Fprintf(w, "wechatpay: %s: WeChat Pay answered with an error\n", op.Name)
 	fmt.Fprintf(w, "  status:     %d %s\n", e.StatusCode, http.StatusText(e.StatusCode))
 	if e.Code != "" {
 		fmt.Fprintf(w, "  code:       %s\n", e.Code)

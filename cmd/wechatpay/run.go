@@ -45,6 +45,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		writeUsage(stderr, ops)
 		return exitUsage
 	}
+	if flags.Arg(0) == "help" {
+		return help(ops, flags.Args()[1:], stdout, stderr)
+	}
 
 	op, err := lookup(ops, flags.Arg(0))
 	if err != nil {
@@ -52,7 +55,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitUsage
 	}
 	usageErr := func(err error) int {
-		fmt.Fprintf(stderr, "wechatpay: %s: %v\nRun 'wechatpay %s -h' for its parameters.\n", op.name, err, op.name)
+		fmt.Fprintf(stderr, "wechatpay: %s: %v\nRun 'wechatpay %s -h' for its parameters.\n", op.Name, err, op.Name)
 		return exitUsage
 	}
 	inv, err := parseArgs(op, flags.Args()[1:])
@@ -95,7 +98,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitUsage
 	}
 
-	result, err := op.call(ctx, rt, inv.params, body)
+	result, err := op.Call(ctx, rt, inv.params, body)
 	if err != nil {
 		return report(stderr, op, err)
 	}
@@ -104,29 +107,52 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	out, err := json.MarshalIndent(result, "", "  ")
 	if err != nil {
-		fmt.Fprintf(stderr, "wechatpay: %s: encode the answer: %v\n", op.name, err)
+		fmt.Fprintf(stderr, "wechatpay: %s: encode the answer: %v\n", op.Name, err)
 		return exitFailure
 	}
 	if _, err := stdout.Write(append(out, '\n')); err != nil {
-		fmt.Fprintf(stderr, "wechatpay: %s: write the answer: %v\n", op.name, err)
+		fmt.Fprintf(stderr, "wechatpay: %s: write the answer: %v\n", op.Name, err)
 		return exitFailure
 	}
 	return exitOK
 }
 
-// lookup finds an operation by its command-line name.
-func lookup(ops []operation, name string) (*operation, error) {
+// lookup finds an operation by its command-line name; for another name it
+// says which names come nearest.
+func lookup(ops []wechatpay.Operation, name string) (*wechatpay.Operation, error) {
 	for i := range ops {
-		if ops[i].name == name {
+		if ops[i].Name == name {
 			return &ops[i], nil
 		}
 	}
-	for i := range ops { // the operationId as the spec spells it
-		if ops[i].name == kebab(name) {
-			return nil, fmt.Errorf("unknown operation %q; did you mean %s?", name, ops[i].name)
-		}
+	switch near := suggest(ops, name); len(near) {
+	case 0:
+		return nil, fmt.Errorf("unknown operation %q", name)
+	case 1:
+		return nil, fmt.Errorf("unknown operation %q; did you mean %s?", name, near[0])
+	default:
+		return nil, fmt.Errorf("unknown operation %q; did you mean one of %s?", name, strings.Join(near, ", "))
 	}
-	return nil, fmt.Errorf("unknown operation %q", name)
+}
+
+// help is "wechatpay help [OPERATION]": the -h of the command, or of the
+// operation.
+func help(ops []wechatpay.Operation, args []string, stdout, stderr io.Writer) int {
+	switch len(args) {
+	case 0:
+		writeUsage(stdout, ops)
+		return exitOK
+	case 1:
+		op, err := lookup(ops, args[0])
+		if err != nil {
+			fmt.Fprintf(stderr, "wechatpay: %v\nRun 'wechatpay help' for the list.\n", err)
+			return exitUsage
+		}
+		writeOperationHelp(stdout, op)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "wechatpay: help takes one operation at most, not %d arguments\n", len(args))
+	return exitUsage
 }
 
 // readBody returns the bytes -d names: inline JSON, @FILE or @- for stdin;

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -70,24 +71,25 @@ func TestRunExitCodes(t *testing.T) {
 		want       int
 		wantStdout string   // compact JSON, compared indented; for exit 0
 		wantStderr []string // substrings
+		wantNot    string   // a substring stderr must not hold
 		wantState  contracts.State
 	}
 	tests := []exitCase{
 		{
 			name: "success", args: terminate, want: 0,
-			wantStdout: `{"mchid":"1900000109","out_contract_code":"CODE","service_id":1}`,
+			wantStdout: `{"mchid":"1900000109","service_id":1,"out_contract_code":"CODE"}`,
 			wantState:  contracts.Terminated,
 		},
 		{
 			name: "--name=value and -d @file",
 			args: withArgs("--service_id=1", "--out_contract_code=CODE", "-d", "@"+bodyFile), want: 0,
-			wantStdout: `{"mchid":"1900000109","out_contract_code":"CODE","service_id":1}`,
+			wantStdout: `{"mchid":"1900000109","service_id":1,"out_contract_code":"CODE"}`,
 			wantState:  contracts.Terminated,
 		},
 		{
 			name: "-d @- reads stdin", stdin: exampleBody,
 			args: withArgs("--out_contract_code", "CODE", "--service_id", "1", "-d", "@-"), want: 0,
-			wantStdout: `{"mchid":"1900000109","out_contract_code":"CODE","service_id":1}`,
+			wantStdout: `{"mchid":"1900000109","service_id":1,"out_contract_code":"CODE"}`,
 			wantState:  contracts.Terminated,
 		},
 		{
@@ -96,7 +98,7 @@ func TestRunExitCodes(t *testing.T) {
 				return []string{"terminate-by-code", "--service_id", "1", "--out_contract_code", code, "-d", exampleBody}
 			},
 			want:       0,
-			wantStdout: `{"mchid":"1900000109","out_contract_code":"CODE","service_id":1}`,
+			wantStdout: `{"mchid":"1900000109","service_id":1,"out_contract_code":"CODE"}`,
 			wantState:  contracts.Terminated,
 		},
 
@@ -144,6 +146,16 @@ func TestRunExitCodes(t *testing.T) {
 		{
 			name: "service_id not an integer", args: withArgs("--service_id", "abc", "--out_contract_code", "CODE", "-d", exampleBody),
 			want: 2, wantStderr: []string{"service_id: must be an integer (rule type)"},
+			wantState: contracts.Active,
+		},
+		{
+			name: "service_id out of range", args: withArgs("--service_id", "99999999999999999999", "--out_contract_code", "CODE", "-d", exampleBody),
+			want: 2, wantStderr: []string{"service_id: is out of range: a 64-bit integer is at most 9223372036854775807 (rule type)"},
+			wantState: contracts.Active,
+		},
+		{
+			name: "body with trailing data", args: withArgs("--service_id", "1", "--out_contract_code", "CODE", "-d", exampleBody+` {"x":1} garbage`),
+			want: 2, wantStderr: []string{"body: has data after the JSON value (rule json)"},
 			wantState: contracts.Active,
 		},
 		{
@@ -215,12 +227,12 @@ func TestRunExitCodes(t *testing.T) {
 		// 3: no usable answer.
 		{
 			name: "closed port", args: func(_, code string) []string { return terminateArgs(closed, "1", code) },
-			want: 3, wantStderr: []string{"wechatpay: terminateByCode: POST", "connection refused"},
+			want: 3, wantStderr: []string{"wechatpay: terminate-by-code: POST", "connection refused"}, wantNot: "terminateByCode",
 			wantState: contracts.Active,
 		},
 		{
 			name: "dropped connection", setup: fault(wechatpaytest.Fault{Kind: wechatpaytest.FaultDropConnection}),
-			args: terminate, want: 3, wantStderr: []string{"wechatpay: terminateByCode: POST"},
+			args: terminate, want: 3, wantStderr: []string{"wechatpay: terminate-by-code: POST"}, wantNot: "terminateByCode",
 			wantState: contracts.Active,
 		},
 		{
@@ -267,15 +279,14 @@ func TestRunExitCodes(t *testing.T) {
 				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", r.code, tt.want, r.stdout, r.stderr)
 			}
 			if tt.want == 0 {
-				var want any
-				if err := json.Unmarshal([]byte(strings.ReplaceAll(tt.wantStdout, "CODE", code)), &want); err != nil {
+				// The answer is printed in the order of the response
+				// type's fields, which is the spec's.
+				var indented bytes.Buffer
+				if err := json.Indent(&indented, []byte(strings.ReplaceAll(tt.wantStdout, "CODE", code)), "", "  "); err != nil {
 					t.Fatal(err)
 				}
-				indented, _ := json.MarshalIndent(want, "", "  ")
-				// MarshalIndent of a map sorts the keys; the response type
-				// happens to declare its fields in that order too.
-				if r.stdout != string(indented)+"\n" {
-					t.Errorf("stdout:\n%s\nwant:\n%s", r.stdout, indented)
+				if r.stdout != indented.String()+"\n" {
+					t.Errorf("stdout:\n%s\nwant:\n%s", r.stdout, indented.String())
 				}
 				if r.stderr != "" {
 					t.Errorf("stderr on success: %s", r.stderr)
@@ -287,6 +298,9 @@ func TestRunExitCodes(t *testing.T) {
 				if !strings.Contains(r.stderr, want) {
 					t.Errorf("stderr does not contain %q:\n%s", want, r.stderr)
 				}
+			}
+			if tt.wantNot != "" && strings.Contains(r.stderr, tt.wantNot) {
+				t.Errorf("stderr contains %q:\n%s", tt.wantNot, r.stderr)
 			}
 			if tt.want == 1 && !requestIDLine.MatchString(r.stderr) {
 				t.Errorf("stderr names no Request-ID:\n%s", r.stderr)
@@ -344,9 +358,9 @@ func TestHelp(t *testing.T) {
 		t.Fatalf("-h: exit %d, stderr %q", r.code, r.stderr)
 	}
 	for _, op := range ops {
-		line := regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(kebab(op.ID)) + ` +` + regexp.QuoteMeta(op.Summary) + `$`)
+		line := regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(op.Name) + ` +` + regexp.QuoteMeta(op.Summary) + `$`)
 		if !line.MatchString(r.stdout) {
-			t.Errorf("-h does not list %s with its summary:\n%s", kebab(op.ID), r.stdout)
+			t.Errorf("-h does not list %s with its summary:\n%s", op.Name, r.stdout)
 		}
 	}
 	for _, want := range []string{"usage: wechatpay [-config FILE] [-v] OPERATION", "-config FILE", "WECHATPAY_CONFIG", "-v "} {
@@ -362,7 +376,7 @@ func TestHelp(t *testing.T) {
 	}
 
 	for _, op := range ops {
-		name := kebab(op.ID)
+		name := op.Name
 		for _, flag := range []string{"-h", "--help"} {
 			// Help needs no config and wins over a missing body and
 			// missing parameters.
@@ -396,8 +410,12 @@ func TestHelp(t *testing.T) {
 				if p.Required {
 					required = "yes"
 				}
+				rules := p.Rules
+				if rules == "" {
+					rules = "-"
+				}
 				row := regexp.MustCompile(`(?m)^  --` + regexp.QuoteMeta(p.Name) + ` +` + p.In + ` +` + p.Type + ` +` + required + ` +` +
-					regexp.QuoteMeta(strings.Join(strings.Fields(p.Description), " ")) + `$`)
+					regexp.QuoteMeta(rules) + ` +` + regexp.QuoteMeta(strings.Join(strings.Fields(p.Description), " ")) + `$`)
 				if !row.MatchString(r.stdout) {
 					t.Errorf("%s %s has no row for --%s (%s, %s, %s):\n%s", name, flag, p.Name, p.In, p.Type, required, r.stdout)
 				}

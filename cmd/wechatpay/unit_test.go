@@ -12,40 +12,22 @@ import (
 	"github.com/payforge/wechatpay/wechatpay"
 )
 
-func TestKebab(t *testing.T) {
-	for _, tt := range []struct{ id, want string }{
-		{"terminateByCode", "terminate-by-code"},
-		{"queryByCode", "query-by-code"},
-		{"terminate", "terminate"},
-		{"getHTTPStatus", "get-http-status"},
-		{"preEntrustSignV2", "pre-entrust-sign-v2"},
-		{"v3Query", "v3-query"},
-		{"queryByID", "query-by-id"},
-		{"terminate_by_code", "terminate-by-code"},
-		{"TerminateByCode", "terminate-by-code"},
-	} {
-		if got := kebab(tt.id); got != tt.want {
-			t.Errorf("kebab(%q) = %q, want %q", tt.id, got, tt.want)
-		}
-	}
-}
-
 // TestCatalog checks that the command offers every generated operation,
-// under unique names.
+// under unique names, with everything a call and its help need.
 func TestCatalog(t *testing.T) {
 	ops := catalog()
 	seen := map[string]bool{}
 	for _, op := range ops {
-		if seen[op.name] {
-			t.Errorf("two operations are named %s", op.name)
+		if seen[op.Name] {
+			t.Errorf("two operations are named %s", op.Name)
 		}
-		seen[op.name] = true
-		if op.call == nil || op.method == "" || op.pathTemplate == "" || op.name != kebab(op.id) {
+		seen[op.Name] = true
+		if op.Call == nil || op.Method == "" || op.PathTemplate == "" || op.Name == "" || op.Spec == "" || op.HasBody != (len(op.Body) > 0) {
 			t.Errorf("incomplete operation %+v", op)
 		}
 	}
 	for _, g := range passwordexemptcontract.Operations {
-		if !seen[kebab(g.ID)] {
+		if !seen[g.Name] {
 			t.Errorf("generated operation %s is missing", g.ID)
 		}
 	}
@@ -55,13 +37,13 @@ func TestCatalog(t *testing.T) {
 }
 
 func TestParseArgs(t *testing.T) {
-	withBody := &operation{name: "make-thing", hasBody: true, params: []param{
+	withBody := &wechatpay.Operation{Name: "make-thing", HasBody: true, Params: []wechatpay.Field{
 		{Name: "id", In: "path", Type: "integer", Required: true},
 		{Name: "limit", In: "query", Type: "integer"},
 	}}
-	noBody := &operation{name: "get-thing", params: []param{{Name: "id", In: "path", Type: "string", Required: true}}}
+	noBody := &wechatpay.Operation{Name: "get-thing", Params: []wechatpay.Field{{Name: "id", In: "path", Type: "string", Required: true}}}
 	for _, tt := range []struct {
-		op      *operation
+		op      *wechatpay.Operation
 		args    []string
 		params  map[string]string
 		body    string
@@ -88,12 +70,12 @@ func TestParseArgs(t *testing.T) {
 		inv, err := parseArgs(tt.op, tt.args)
 		switch {
 		case tt.wantErr == "" && err != nil:
-			t.Errorf("%s %q: %v", tt.op.name, tt.args, err)
+			t.Errorf("%s %q: %v", tt.op.Name, tt.args, err)
 		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-			t.Errorf("%s %q: error %v, want %q", tt.op.name, tt.args, err, tt.wantErr)
+			t.Errorf("%s %q: error %v, want %q", tt.op.Name, tt.args, err, tt.wantErr)
 		case tt.wantErr == "":
 			if !maps.Equal(inv.params, tt.params) || inv.body != tt.body || inv.hasBody != (tt.body != "") {
-				t.Errorf("%s %q = %+v, want params %v body %q", tt.op.name, tt.args, inv, tt.params, tt.body)
+				t.Errorf("%s %q = %+v, want params %v body %q", tt.op.Name, tt.args, inv, tt.params, tt.body)
 			}
 		}
 	}
@@ -145,17 +127,32 @@ func TestExitCode(t *testing.T) {
 // verified answer that does not fit the response type.
 func TestReportDecodeError(t *testing.T) {
 	var w strings.Builder
-	op := &operation{name: "terminate-by-code"}
+	op := &wechatpay.Operation{ID: "terminateByCode", Name: "terminate-by-code"}
 	err := &wechatpay.DecodeError{Operation: "terminateByCode", RequestID: "ABC", Err: errors.New("unexpected end of JSON input")}
 	if code := report(&w, op, err); code != 3 {
 		t.Errorf("exit %d, want 3", code)
 	}
-	if want := "wechatpay: terminateByCode: decode response: unexpected end of JSON input [Request-ID ABC]\n"; w.String() != want {
+	// The operation is named as the user typed it, like in every other message.
+	if want := "wechatpay: terminate-by-code: decode response: unexpected end of JSON input [Request-ID ABC]\n"; w.String() != want {
 		t.Errorf("report wrote %q, want %q", w.String(), want)
 	}
 
 	w.Reset()
 	if code := report(&w, op, errors.New("unforeseen")); code != 3 || w.String() != "wechatpay: terminate-by-code: unforeseen\n" {
 		t.Errorf("report = %d, %q", code, w.String())
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"a", "", 1}, {"", "abc", 3}, {"kitten", "sitting", 3},
+		{"terminate-by-cod", "terminate-by-code", 1}, {"解约", "解约", 0}, {"解约", "约", 1},
+	} {
+		if got := editDistance(tt.a, tt.b); got != tt.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
 	}
 }

@@ -3,13 +3,13 @@
 package passwordexemptcontract
 
 import (
-	"context"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
-// Client calls the operations of WeChat Pay APIv3 password-exempt contracts (免密支付).
-// Build it with [NewClient]; it is safe for concurrent use.
+// Client calls the operations of WeChat Pay APIv3 password-exempt contracts
+// (免密支付). Build it with [NewClient]; it is safe for concurrent use.
 type Client struct {
 	rt *wechatpay.Client
 }
@@ -20,151 +20,200 @@ func NewClient(rt *wechatpay.Client) *Client {
 	return &Client{rt: rt}
 }
 
-// Operation describes one operation of the spec, for tools that list or dispatch
-// them.
-type Operation struct {
-	// ID is the spec's operationId.
-	ID string
-
-	// Method is the HTTP method.
-	Method string
-
-	// PathTemplate is the spec's path template.
-	PathTemplate string
-
-	// Summary is the spec's one-line summary.
-	Summary string
-
-	// Params are the path and query parameters, in the order the request declares them.
-	Params []Param
-
-	// HasBody reports whether the operation sends a JSON body.
-	HasBody bool
-
-	// Call fills the operation's request from params (by the spec's names; values
-	// as text) and body (the JSON body), then calls the typed method, so a tool can
-	// dispatch on ID. A value that is not of its parameter's type, or a body that
-	// does not decode into the request (unknown fields included), is a
-	// *wechatpay.ValidationError; nothing is sent then. The result is the typed
-	// response, or nil for an operation whose answer has no body.
-	Call func(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error)
-}
-
-// Param is a path or query parameter of an operation.
-type Param struct {
-	// Name is the spec's name of the parameter.
-	Name string
-
-	// In is "path" or "query".
-	In string
-
-	// Type is the spec's type: "string", "integer", "number" or "boolean".
-	Type string
-
-	// Required reports whether the spec requires the parameter.
-	Required bool
-
-	// Description is the spec's description.
-	Description string
-}
-
-// Operations lists every operation of password-exempt-contract.yaml, sorted by path template and
-// method.
-var Operations = []Operation{
-	{
-		ID:           "preSignEcommerceMiniProgram",
-		Method:       http.MethodPost,
-		PathTemplate: "/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program",
-		Summary:      "Pre-sign a contract, ecommerce platform (电商收付通), mini program.",
-		Params:       []Param{},
-		HasBody:      true,
-		Call:         callPreSignEcommerceMiniProgram,
-	},
-	{
-		ID:           "preSignEcommercePayRedirectSign",
-		Method:       http.MethodPost,
-		PathTemplate: "/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign",
-		Summary:      "Pre-sign a contract, ecommerce platform (电商收付通), while paying.",
-		Params:       []Param{},
-		HasBody:      true,
-		Call:         callPreSignEcommercePayRedirectSign,
-	},
-	{
-		ID:           "preSignNormalMiniProgram",
-		Method:       http.MethodPost,
-		PathTemplate: "/v3/password-exempt-contract/contracts/normal/pre-entrust-sign/mini-program",
-		Summary:      "Pre-sign a contract, direct merchant, mini program.",
-		Params:       []Param{},
-		HasBody:      true,
-		Call:         callPreSignNormalMiniProgram,
-	},
-	{
-		ID:           "preSignNormalPayRedirectSign",
-		Method:       http.MethodPost,
-		PathTemplate: "/v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign",
-		Summary:      "Pre-sign a contract, direct merchant, while paying.",
-		Params:       []Param{},
-		HasBody:      true,
-		Call:         callPreSignNormalPayRedirectSign,
-	},
-	{
-		ID:           "preSignQsMiniProgram",
-		Method:       http.MethodPost,
-		PathTemplate: "/v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program",
-		Summary:      "Pre-sign a contract, clearing institution (清算机构), mini program.",
-		Params:       []Param{},
-		HasBody:      true,
-		Call:         callPreSignQsMiniProgram,
-	},
-	{
-		ID:           "preSignQsPayRedirectSign",
-		Method:       http.MethodPost,
-		PathTemplate: "/v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign",
-		Summary:      "Pre-sign a contract, clearing institution (清算机构), while paying.",
-		Params:       []Param{},
-		HasBody:      true,
-		Call:         callPreSignQsPayRedirectSign,
-	},
+// Operations describes every operation of password-exempt-contract.yaml, in the
+// order the spec lists them, for tools that list and dispatch operations without
+// knowing their types, such as the command wechatpay. Each Call builds a [Client]
+// on the runtime client it is given.
+var Operations = []wechatpay.Operation{
 	{
 		ID:           "queryByCode",
+		Name:         "query-by-code",
+		Spec:         "password-exempt-contract",
 		Method:       http.MethodGet,
 		PathTemplate: "/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}",
 		Summary:      "Query a contract by the merchant's contract code (商户通过商户协议号查询协议).",
-		Params: []Param{
-			{Name: "service_id", In: "path", Type: "integer", Required: true, Description: "Password-exempt payment service ID (免密支付服务ID)."},
-			{Name: "out_contract_code", In: "path", Type: "string", Required: true, Description: "The merchant's contract code (商户签约协议号): digits and ASCII letters only,\nunique per merchant, never reusable after its contract is terminated."},
+		Params: []wechatpay.Field{
+			{Name: "service_id", In: "path", Type: "integer", Required: true, Rules: "at least 1", Description: "Password-exempt payment service ID (免密支付服务ID)."},
+			{Name: "out_contract_code", In: "path", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters; pattern ^[0-9A-Za-z]{1,32}$", Description: "The merchant's contract code (商户签约协议号): digits and ASCII letters only,\nunique per merchant, never reusable after its contract is terminated."},
 		},
 		HasBody: false,
 		Call:    callQueryByCode,
 	},
 	{
 		ID:           "terminateByCode",
+		Name:         "terminate-by-code",
+		Spec:         "password-exempt-contract",
 		Method:       http.MethodPost,
 		PathTemplate: "/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate",
 		Summary:      "Terminate a contract by the merchant's contract code (商户通过商户协议号解约协议).",
-		Params: []Param{
-			{Name: "service_id", In: "path", Type: "integer", Required: true, Description: "Password-exempt payment service ID (免密支付服务ID)."},
-			{Name: "out_contract_code", In: "path", Type: "string", Required: true, Description: "The merchant's contract code (商户签约协议号): digits and ASCII letters only,\nunique per merchant, never reusable after its contract is terminated."},
+		Params: []wechatpay.Field{
+			{Name: "service_id", In: "path", Type: "integer", Required: true, Rules: "at least 1", Description: "Password-exempt payment service ID (免密支付服务ID)."},
+			{Name: "out_contract_code", In: "path", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters; pattern ^[0-9A-Za-z]{1,32}$", Description: "The merchant's contract code (商户签约协议号): digits and ASCII letters only,\nunique per merchant, never reusable after its contract is terminated."},
 		},
 		HasBody: true,
-		Call:    callTerminateByCode,
+		Body: []wechatpay.Field{
+			{Name: "contract_termination_remark", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 256 characters", Description: "Why the contract is terminated (解约备注), for example \"用户解约\"."},
+		},
+		Call: callTerminateByCode,
+	},
+	{
+		ID:           "preSignNormalMiniProgram",
+		Name:         "pre-sign-normal-mini-program",
+		Spec:         "password-exempt-contract",
+		Method:       http.MethodPost,
+		PathTemplate: "/v3/password-exempt-contract/contracts/normal/pre-entrust-sign/mini-program",
+		Summary:      "Pre-sign a contract, direct merchant, mini program.",
+		HasBody:      true,
+		Body: []wechatpay.Field{
+			{Name: "appid", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters", Description: "An AppID (应用ID) bound to the merchant."},
+			{Name: "service_id", In: "body", Type: "integer", Required: true, Rules: "at least 1", Description: "The password-exempt payment service ID (免密支付服务ID)."},
+			{Name: "out_contract_code", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters; pattern ^[0-9A-Za-z]{1,32}$", Description: "The merchant's contract code (商户签约协议号): digits and ASCII letters only,\nunique per merchant, never reusable after its contract is terminated."},
+			{Name: "notify_url", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 256 characters; pattern ^https://[^\\p{Cc}\\p{Cf}\\p{Z}/?#]+(/[^\\p{Cc}\\p{Cf}\\p{Z}?#]*)?$", Description: "Where WeChat Pay notifies the signing result (签约结果通知地址): an HTTPS URL\nwithout a query string. The pattern also refuses what no URL WeChat Pay can\ncall holds: a missing host, whitespace, and control or invisible format\ncharacters (this description's own rule; the page says only HTTPS, no query)."},
+			{Name: "contract_display_account", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters", Description: "The account name shown to the user on the signing page (签约展示账户)."},
+			{Name: "openid", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 128 characters", Description: "The user's OpenID under appid (用户标识)."},
+		},
+		Call: callPreSignNormalMiniProgram,
+	},
+	{
+		ID:           "preSignNormalPayRedirectSign",
+		Name:         "pre-sign-normal-pay-redirect-sign",
+		Spec:         "password-exempt-contract",
+		Method:       http.MethodPost,
+		PathTemplate: "/v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign",
+		Summary:      "Pre-sign a contract, direct merchant, while paying.",
+		HasBody:      true,
+		Body: []wechatpay.Field{
+			{Name: "appid", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters", Description: "An AppID (应用ID) bound to the merchant."},
+			{Name: "service_id", In: "body", Type: "integer", Required: true, Rules: "at least 1", Description: "The password-exempt payment service ID (免密支付服务ID)."},
+			{Name: "out_contract_code", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters; pattern ^[0-9A-Za-z]{1,32}$", Description: "The merchant's contract code (商户签约协议号): digits and ASCII letters only,\nunique per merchant, never reusable after its contract is terminated."},
+			{Name: "notify_url", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 256 characters; pattern ^https://[^\\p{Cc}\\p{Cf}\\p{Z}/?#]+(/[^\\p{Cc}\\p{Cf}\\p{Z}?#]*)?$", Description: "Where WeChat Pay notifies the signing result (签约结果通知地址): an HTTPS URL\nwithout a query string. The pattern also refuses what no URL WeChat Pay can\ncall holds: a missing host, whitespace, and control or invisible format\ncharacters (this description's own rule; the page says only HTTPS, no query)."},
+			{Name: "contract_display_account", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters", Description: "The account name shown to the user on the signing page (签约展示账户)."},
+			{Name: "openid", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 128 characters", Description: "The user's OpenID under appid (用户标识)."},
+			{Name: "prepay_id", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 64 characters", Description: "The prepay ID (预支付交易会话标识) of the order the user pays while signing."},
+		},
+		Call: callPreSignNormalPayRedirectSign,
 	},
 	{
 		ID:           "preSignServiceProviderMiniProgram",
+		Name:         "pre-sign-service-provider-mini-program",
+		Spec:         "password-exempt-contract",
 		Method:       http.MethodPost,
 		PathTemplate: "/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program",
 		Summary:      "Pre-sign a contract, service provider, mini program.",
-		Params:       []Param{},
 		HasBody:      true,
-		Call:         callPreSignServiceProviderMiniProgram,
+		Body: []wechatpay.Field{
+			{Name: "sp_appid", In: "body", Type: "string", Required: true, Rules: "at least 1 character", Description: "The service provider's AppID (服务商应用ID)."},
+			{Name: "sub_mchid", In: "body", Type: "string", Required: true, Rules: "at least 1 character", Description: "The sub-merchant ID (子商户号)."},
+			{Name: "sub_appid", In: "body", Type: "string", Required: true, Rules: "at least 1 character", Description: "The sub-merchant's AppID (子商户应用ID)."},
+			{Name: "service_id", In: "body", Type: "integer", Required: true, Rules: "at least 1", Description: "The password-exempt payment service ID (免密支付服务ID)."},
+			{Name: "out_contract_code", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters; pattern ^[0-9A-Za-z]{1,32}$", Description: "The merchant's contract code (商户签约协议号): digits and ASCII letters only,\nunique per merchant, never reusable after its contract is terminated."},
+			{Name: "notify_url", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 256 characters; pattern ^https://[^\\p{Cc}\\p{Cf}\\p{Z}/?#]+(/[^\\p{Cc}\\p{Cf}\\p{Z}?#]*)?$", Description: "Where WeChat Pay notifies the signing result (签约结果通知地址): an HTTPS URL\nwithout a query string. The pattern also refuses what no URL WeChat Pay can\ncall holds: a missing host, whitespace, and control or invisible format\ncharacters (this description's own rule; the page says only HTTPS, no query)."},
+			{Name: "contract_display_account", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters", Description: "The account name shown to the user on the signing page (签约展示账户)."},
+			{Name: "sp_openid", In: "body", Type: "string", Required: false, Rules: "at least 1 character", Description: "The user's OpenID under sp_appid (用户在服务商应用下的标识)."},
+			{Name: "sub_openid", In: "body", Type: "string", Required: false, Rules: "at least 1 character", Description: "The user's OpenID under sub_appid (用户在子商户应用下的标识)."},
+		},
+		Call: callPreSignServiceProviderMiniProgram,
 	},
 	{
 		ID:           "preSignServiceProviderPayRedirectSign",
+		Name:         "pre-sign-service-provider-pay-redirect-sign",
+		Spec:         "password-exempt-contract",
 		Method:       http.MethodPost,
 		PathTemplate: "/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign",
 		Summary:      "Pre-sign a contract, service provider, while paying.",
-		Params:       []Param{},
 		HasBody:      true,
-		Call:         callPreSignServiceProviderPayRedirectSign,
+		Body: []wechatpay.Field{
+			{Name: "sp_appid", In: "body", Type: "string", Required: true, Rules: "at least 1 character", Description: "The service provider's AppID (服务商应用ID)."},
+			{Name: "sub_mchid", In: "body", Type: "string", Required: true, Rules: "at least 1 character", Description: "The sub-merchant ID (子商户号)."},
+			{Name: "sub_appid", In: "body", Type: "string", Required: true, Rules: "at least 1 character", Description: "The sub-merchant's AppID (子商户应用ID)."},
+			{Name: "service_id", In: "body", Type: "integer", Required: true, Rules: "at least 1", Description: "The password-exempt payment service ID (免密支付服务ID)."},
+			{Name: "out_contract_code", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters; pattern ^[0-9A-Za-z]{1,32}$", Description: "The merchant's contract code (商户签约协议号): digits and ASCII letters only,\nunique per merchant, never reusable after its contract is terminated."},
+			{Name: "notify_url", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 256 characters; pattern ^https://[^\\p{Cc}\\p{Cf}\\p{Z}/?#]+(/[^\\p{Cc}\\p{Cf}\\p{Z}?#]*)?$", Description: "Where WeChat Pay notifies the signing result (签约结果通知地址): an HTTPS URL\nwithout a query string. The pattern also refuses what no URL WeChat Pay can\ncall holds: a missing host, whitespace, and control or invisible format\ncharacters (this description's own rule; the page says only HTTPS, no query)."},
+			{Name: "contract_display_account", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters", Description: "The account name shown to the user on the signing page (签约展示账户)."},
+			{Name: "sp_openid", In: "body", Type: "string", Required: false, Rules: "at least 1 character", Description: "The user's OpenID under sp_appid (用户在服务商应用下的标识)."},
+			{Name: "sub_openid", In: "body", Type: "string", Required: false, Rules: "at least 1 character", Description: "The user's OpenID under sub_appid (用户在子商户应用下的标识)."},
+			{Name: "prepay_id", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 64 characters", Description: "The prepay ID (预支付交易会话标识) of the order the user pays while signing."},
+		},
+		Call: callPreSignServiceProviderPayRedirectSign,
+	},
+	{
+		ID:           "preSignEcommerceMiniProgram",
+		Name:         "pre-sign-ecommerce-mini-program",
+		Spec:         "password-exempt-contract",
+		Method:       http.MethodPost,
+		PathTemplate: "/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program",
+		Summary:      "Pre-sign a contract, ecommerce platform (电商收付通), mini program.",
+		HasBody:      true,
+		Body: []wechatpay.Field{
+			{Name: "appid", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters", Description: "An AppID (应用ID) bound to the merchant."},
+			{Name: "service_id", In: "body", Type: "integer", Required: true, Rules: "at least 1", Description: "The password-exempt payment service ID (免密支付服务ID)."},
+			{Name: "out_contract_code", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters; pattern ^[0-9A-Za-z]{1,32}$", Description: "The merchant's contract code (商户签约协议号): digits and ASCII letters only,\nunique per merchant, never reusable after its contract is terminated."},
+			{Name: "notify_url", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 256 characters; pattern ^https://[^\\p{Cc}\\p{Cf}\\p{Z}/?#]+(/[^\\p{Cc}\\p{Cf}\\p{Z}?#]*)?$", Description: "Where WeChat Pay notifies the signing result (签约结果通知地址): an HTTPS URL\nwithout a query string. The pattern also refuses what no URL WeChat Pay can\ncall holds: a missing host, whitespace, and control or invisible format\ncharacters (this description's own rule; the page says only HTTPS, no query)."},
+			{Name: "contract_display_account", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters", Description: "The account name shown to the user on the signing page (签约展示账户)."},
+			{Name: "openid", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 128 characters", Description: "The user's OpenID under appid (用户标识)."},
+		},
+		Call: callPreSignEcommerceMiniProgram,
+	},
+	{
+		ID:           "preSignEcommercePayRedirectSign",
+		Name:         "pre-sign-ecommerce-pay-redirect-sign",
+		Spec:         "password-exempt-contract",
+		Method:       http.MethodPost,
+		PathTemplate: "/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign",
+		Summary:      "Pre-sign a contract, ecommerce platform (电商收付通), while paying.",
+		HasBody:      true,
+		Body: []wechatpay.Field{
+			{Name: "appid", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters", Description: "An AppID (应用ID) bound to the merchant."},
+			{Name: "service_id", In: "body", Type: "integer", Required: true, Rules: "at least 1", Description: "The password-exempt payment service ID (免密支付服务ID)."},
+			{Name: "out_contract_code", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters; pattern ^[0-9A-Za-z]{1,32}$", Description: "The merchant's contract code (商户签约协议号): digits and ASCII letters only,\nunique per merchant, never reusable after its contract is terminated."},
+			{Name: "notify_url", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 256 characters; pattern ^https://[^\\p{Cc}\\p{Cf}\\p{Z}/?#]+(/[^\\p{Cc}\\p{Cf}\\p{Z}?#]*)?$", Description: "Where WeChat Pay notifies the signing result (签约结果通知地址): an HTTPS URL\nwithout a query string. The pattern also refuses what no URL WeChat Pay can\ncall holds: a missing host, whitespace, and control or invisible format\ncharacters (this description's own rule; the page says only HTTPS, no query)."},
+			{Name: "contract_display_account", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters", Description: "The account name shown to the user on the signing page (签约展示账户)."},
+			{Name: "openid", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 128 characters", Description: "The user's OpenID under appid (用户标识)."},
+			{Name: "prepay_id", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 64 characters", Description: "The prepay ID (预支付交易会话标识) of the order the user pays while signing."},
+		},
+		Call: callPreSignEcommercePayRedirectSign,
+	},
+	{
+		ID:           "preSignQsMiniProgram",
+		Name:         "pre-sign-qs-mini-program",
+		Spec:         "password-exempt-contract",
+		Method:       http.MethodPost,
+		PathTemplate: "/v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program",
+		Summary:      "Pre-sign a contract, clearing institution (清算机构), mini program.",
+		HasBody:      true,
+		Body: []wechatpay.Field{
+			{Name: "appid", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters", Description: "An AppID (应用ID) bound to the merchant."},
+			{Name: "sub_appid", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters", Description: "The sub-merchant's AppID (子商户应用ID)."},
+			{Name: "sub_mchid", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters", Description: "A merchant ID (商户号)."},
+			{Name: "service_id", In: "body", Type: "integer", Required: true, Rules: "at least 1", Description: "The password-exempt payment service ID (免密支付服务ID)."},
+			{Name: "out_contract_code", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters; pattern ^[0-9A-Za-z]{1,32}$", Description: "The merchant's contract code (商户签约协议号): digits and ASCII letters only,\nunique per merchant, never reusable after its contract is terminated."},
+			{Name: "notify_url", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 256 characters; pattern ^https://[^\\p{Cc}\\p{Cf}\\p{Z}/?#]+(/[^\\p{Cc}\\p{Cf}\\p{Z}?#]*)?$", Description: "Where WeChat Pay notifies the signing result (签约结果通知地址): an HTTPS URL\nwithout a query string. The pattern also refuses what no URL WeChat Pay can\ncall holds: a missing host, whitespace, and control or invisible format\ncharacters (this description's own rule; the page says only HTTPS, no query)."},
+			{Name: "contract_display_account", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters", Description: "The account name shown to the user on the signing page (签约展示账户)."},
+			{Name: "openid", In: "body", Type: "string", Required: false, Rules: "at least 1 character; at most 128 characters; one of openid and sub_openid is required", Description: "The user's OpenID under appid (用户标识)."},
+			{Name: "sub_openid", In: "body", Type: "string", Required: false, Rules: "at least 1 character; at most 128 characters; one of openid and sub_openid is required", Description: "The user's OpenID under sub_appid (用户在子商户应用下的标识)."},
+		},
+		Call: callPreSignQsMiniProgram,
+	},
+	{
+		ID:           "preSignQsPayRedirectSign",
+		Name:         "pre-sign-qs-pay-redirect-sign",
+		Spec:         "password-exempt-contract",
+		Method:       http.MethodPost,
+		PathTemplate: "/v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign",
+		Summary:      "Pre-sign a contract, clearing institution (清算机构), while paying.",
+		HasBody:      true,
+		Body: []wechatpay.Field{
+			{Name: "appid", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters", Description: "An AppID (应用ID) bound to the merchant."},
+			{Name: "sub_appid", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters", Description: "The sub-merchant's AppID (子商户应用ID)."},
+			{Name: "sub_mchid", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters", Description: "A merchant ID (商户号)."},
+			{Name: "service_id", In: "body", Type: "integer", Required: true, Rules: "at least 1", Description: "The password-exempt payment service ID (免密支付服务ID)."},
+			{Name: "out_contract_code", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters; pattern ^[0-9A-Za-z]{1,32}$", Description: "The merchant's contract code (商户签约协议号): digits and ASCII letters only,\nunique per merchant, never reusable after its contract is terminated."},
+			{Name: "notify_url", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 256 characters; pattern ^https://[^\\p{Cc}\\p{Cf}\\p{Z}/?#]+(/[^\\p{Cc}\\p{Cf}\\p{Z}?#]*)?$", Description: "Where WeChat Pay notifies the signing result (签约结果通知地址): an HTTPS URL\nwithout a query string. The pattern also refuses what no URL WeChat Pay can\ncall holds: a missing host, whitespace, and control or invisible format\ncharacters (this description's own rule; the page says only HTTPS, no query)."},
+			{Name: "contract_display_account", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 32 characters", Description: "The account name shown to the user on the signing page (签约展示账户)."},
+			{Name: "openid", In: "body", Type: "string", Required: false, Rules: "at least 1 character; at most 128 characters; one of openid and sub_openid is required", Description: "The user's OpenID under appid (用户标识)."},
+			{Name: "sub_openid", In: "body", Type: "string", Required: false, Rules: "at least 1 character; at most 128 characters; one of openid and sub_openid is required", Description: "The user's OpenID under sub_appid (用户在子商户应用下的标识)."},
+			{Name: "prepay_id", In: "body", Type: "string", Required: true, Rules: "at least 1 character; at most 64 characters", Description: "The prepay ID (预支付交易会话标识) of the order the user pays while signing."},
+		},
+		Call: callPreSignQsPayRedirectSign,
 	},
 }

@@ -6,6 +6,6 @@ import "regexp"
 
 // The patterns the spec sets on string values, compiled once.
 var (
-	notifyURLPattern       = regexp.MustCompile("^https://[^\\p{Cc}\\p{Cf}\\p{Z}/?#]+(/[^\\p{Cc}\\p{Cf}\\p{Z}?#]*)?$")
 	outContractCodePattern = regexp.MustCompile("^[0-9A-Za-z]{1,32}$")
+	notifyURLPattern       = regexp.MustCompile("^https://[^\\p{Cc}\\p{Cf}\\p{Z}/?#]+(/[^\\p{Cc}\\p{Cf}\\p{Z}?#]*)?$")
 )

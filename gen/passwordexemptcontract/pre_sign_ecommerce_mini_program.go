@@ -3,17 +3,16 @@
 package passwordexemptcontract
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
-	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
-// PreSignEcommerceMiniProgram calls preSignEcommerceMiniProgram: POST /v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program.
+// PreSignEcommerceMiniProgram calls preSignEcommerceMiniProgram: POST
+// /v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program.
 //
 // Pre-sign a contract, ecommerce platform (电商收付通), mini program.
 //
@@ -24,8 +23,13 @@ import (
 //
 // Documentation: https://pay.weixin.qq.com/doc/v3/partner/4013369177
 //
-// It sends nothing when req is invalid (see [PreSignEcommerceMiniProgramRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// It sends nothing when req is invalid (see
+// [PreSignEcommerceMiniProgramRequest.Validate]). It returns the answer only once
+// the runtime has verified WeChat Pay's signature on it, the answer holds every
+// field the spec requires (at every level where the field's object is there), and
+// it echoes service_id and out_contract_code as sent, and mchid as the client's
+// merchant ID; otherwise the error is a *wechatpay.DecodeError naming the field.
+// Fields and enum values the spec does not know are accepted.
 func (c *Client) PreSignEcommerceMiniProgram(ctx context.Context, req *PreSignEcommerceMiniProgramRequest) (*PreSignMiniProgramResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -44,67 +48,76 @@ func (c *Client) PreSignEcommerceMiniProgram(ctx context.Context, req *PreSignEc
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "preSignEcommerceMiniProgram", Response: resp}
 	var out PreSignMiniProgramResult
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "preSignEcommerceMiniProgram", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
+	}
+	if err := answer.Echo(
+		validate.Same("mchid", out.MchID, c.rt.MchID()),
+		validate.Same("service_id", out.ServiceID, req.ServiceID),
+		validate.Same("out_contract_code", out.OutContractCode, req.OutContractCode),
+	); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
 
-// callPreSignEcommerceMiniProgram is the Call of preSignEcommerceMiniProgram in [Operations].
-func callPreSignEcommerceMiniProgram(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+// callPreSignEcommerceMiniProgram is the Call of preSignEcommerceMiniProgram in
+// [Operations].
+func callPreSignEcommerceMiniProgram(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req PreSignEcommerceMiniProgramRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
-	resp, err := c.PreSignEcommerceMiniProgram(ctx, &req)
+	resp, err := NewClient(rt).PreSignEcommerceMiniProgram(ctx, &req)
 	if err != nil {
 		return nil, err
 	}
 	return resp, nil
 }
 
-// PreSignEcommerceMiniProgramRequest is the request of [Client.PreSignEcommerceMiniProgram]: its parameters and
-// its JSON body.
+// PreSignEcommerceMiniProgramRequest is the request of
+// [Client.PreSignEcommerceMiniProgram]: its parameters and its JSON body.
 //
 // Path and query parameters are tagged json:"-", so json.Marshal of a
 // PreSignEcommerceMiniProgramRequest is exactly the JSON body sent.
 type PreSignEcommerceMiniProgramRequest struct {
 	// An AppID (应用ID) bound to the merchant.
 	//
-	// Required. At least 1 characters. At most 32 characters.
+	// Required. At least 1 character. At most 32 characters.
 	AppID string `json:"appid"`
 
-	// The account name shown to the user on the signing page (签约展示账户).
+	// The password-exempt payment service ID (免密支付服务ID).
 	//
-	// Required. At least 1 characters. At most 32 characters.
-	ContractDisplayAccount string `json:"contract_display_account"`
+	// Required. At least 1.
+	ServiceID int64 `json:"service_id"`
+
+	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
+	// unique per merchant, never reusable after its contract is terminated.
+	//
+	// Required. At least 1 character. At most 32 characters. Must match the pattern
+	// ^[0-9A-Za-z]{1,32}$.
+	OutContractCode string `json:"out_contract_code"`
 
 	// Where WeChat Pay notifies the signing result (签约结果通知地址): an HTTPS URL
 	// without a query string. The pattern also refuses what no URL WeChat Pay can
 	// call holds: a missing host, whitespace, and control or invisible format
 	// characters (this description's own rule; the page says only HTTPS, no query).
 	//
-	// Required. At least 1 characters. At most 256 characters. Must match the pattern ^https://[^\p{Cc}\p{Cf}\p{Z}/?#]+(/[^\p{Cc}\p{Cf}\p{Z}?#]*)?$.
+	// Required. At least 1 character. At most 256 characters. Must match the pattern
+	// ^https://[^\p{Cc}\p{Cf}\p{Z}/?#]+(/[^\p{Cc}\p{Cf}\p{Z}?#]*)?$.
 	NotifyURL string `json:"notify_url"`
+
+	// The account name shown to the user on the signing page (签约展示账户).
+	//
+	// Required. At least 1 character. At most 32 characters.
+	ContractDisplayAccount string `json:"contract_display_account"`
 
 	// The user's OpenID under appid (用户标识).
 	//
-	// Required. At least 1 characters. At most 128 characters.
+	// Required. At least 1 character. At most 128 characters.
 	OpenID string `json:"openid"`
-
-	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
-	// unique per merchant, never reusable after its contract is terminated.
-	//
-	// Required. At least 1 characters. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
-	OutContractCode string `json:"out_contract_code"`
-
-	// The password-exempt payment service ID (免密支付服务ID).
-	//
-	// Required. At least 1.
-	ServiceID int64 `json:"service_id"`
 }
 
 // Validate checks r against the rules of the spec and returns every violation,
@@ -112,66 +125,14 @@ type PreSignEcommerceMiniProgramRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *PreSignEcommerceMiniProgramRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.AppID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.AppID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.AppID); n < 1 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
-	} else if n > 32 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-	}
-	if r.ContractDisplayAccount == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.ContractDisplayAccount) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.ContractDisplayAccount); n < 1 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
-	} else if n > 32 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-	}
-	if r.NotifyURL == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.NotifyURL) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else {
-		if n := utf8.RuneCountInString(r.NotifyURL); n < 1 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
-		} else if n > 256 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 256 are allowed", n)})
-		}
-		if !notifyURLPattern.MatchString(r.NotifyURL) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "pattern", Message: "does not match the pattern ^https://[^\\p{Cc}\\p{Cf}\\p{Z}/?#]+(/[^\\p{Cc}\\p{Cf}\\p{Z}?#]*)?$"})
-		}
-	}
-	if r.OpenID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "openid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.OpenID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "openid", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.OpenID); n < 1 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "openid", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
-	} else if n > 128 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "openid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 128 are allowed", n)})
-	}
-	if r.OutContractCode == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.OutContractCode) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else {
-		if n := utf8.RuneCountInString(r.OutContractCode); n < 1 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
-		} else if n > 32 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-		}
-		if !outContractCodePattern.MatchString(r.OutContractCode) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "pattern", Message: "does not match the pattern ^[0-9A-Za-z]{1,32}$"})
-		}
-	}
-	if r.ServiceID < 1 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "service_id", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 1 is allowed", r.ServiceID)})
-	}
-	return errors.Join(errs...)
+	var errs validate.Errors
+	errs.String("appid", r.AppID, validate.Required).MaxLength(32)
+	errs.Int("service_id", r.ServiceID).Minimum(1)
+	errs.String("out_contract_code", r.OutContractCode, validate.Required).MaxLength(32).Pattern(outContractCodePattern)
+	errs.String("notify_url", r.NotifyURL, validate.Required).MaxLength(256).Pattern(notifyURLPattern)
+	errs.String("contract_display_account", r.ContractDisplayAccount, validate.Required).MaxLength(32)
+	errs.String("openid", r.OpenID, validate.Required).MaxLength(128)
+	return errs.Err()
 }

@@ -3,17 +3,16 @@
 package passwordexemptcontract
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
-	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
-// PreSignServiceProviderMiniProgram calls preSignServiceProviderMiniProgram: POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program.
+// PreSignServiceProviderMiniProgram calls preSignServiceProviderMiniProgram: POST
+// /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program.
 //
 // Pre-sign a contract, service provider, mini program.
 //
@@ -24,8 +23,14 @@ import (
 //
 // Documentation: https://pay.weixin.qq.com/doc/v3/partner/4012471269
 //
-// It sends nothing when req is invalid (see [PreSignServiceProviderMiniProgramRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// It sends nothing when req is invalid (see
+// [PreSignServiceProviderMiniProgramRequest.Validate]). It returns the answer only
+// once the runtime has verified WeChat Pay's signature on it, the answer holds
+// every field the spec requires (at every level where the field's object is
+// there), and it echoes sub_mchid, service_id and out_contract_code as sent, and
+// mchid as the client's merchant ID; otherwise the error is a
+// *wechatpay.DecodeError naming the field. Fields and enum values the spec does
+// not know are accepted.
 func (c *Client) PreSignServiceProviderMiniProgram(ctx context.Context, req *PreSignServiceProviderMiniProgramRequest) (*PreSignServiceProviderMiniProgramResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -44,81 +49,91 @@ func (c *Client) PreSignServiceProviderMiniProgram(ctx context.Context, req *Pre
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "preSignServiceProviderMiniProgram", Response: resp}
 	var out PreSignServiceProviderMiniProgramResponse
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "preSignServiceProviderMiniProgram", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
+	}
+	if err := answer.Echo(
+		validate.Same("mchid", out.MchID, c.rt.MchID()),
+		validate.Same("sub_mchid", out.SubMchID, req.SubMchID),
+		validate.Same("service_id", out.ServiceID, req.ServiceID),
+		validate.Same("out_contract_code", out.OutContractCode, req.OutContractCode),
+	); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
 
-// callPreSignServiceProviderMiniProgram is the Call of preSignServiceProviderMiniProgram in [Operations].
-func callPreSignServiceProviderMiniProgram(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+// callPreSignServiceProviderMiniProgram is the Call of
+// preSignServiceProviderMiniProgram in [Operations].
+func callPreSignServiceProviderMiniProgram(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req PreSignServiceProviderMiniProgramRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
-	resp, err := c.PreSignServiceProviderMiniProgram(ctx, &req)
+	resp, err := NewClient(rt).PreSignServiceProviderMiniProgram(ctx, &req)
 	if err != nil {
 		return nil, err
 	}
 	return resp, nil
 }
 
-// PreSignServiceProviderMiniProgramRequest is the request of [Client.PreSignServiceProviderMiniProgram]: its parameters and
-// its JSON body.
+// PreSignServiceProviderMiniProgramRequest is the request of
+// [Client.PreSignServiceProviderMiniProgram]: its parameters and its JSON body.
 //
 // Path and query parameters are tagged json:"-", so json.Marshal of a
 // PreSignServiceProviderMiniProgramRequest is exactly the JSON body sent.
 type PreSignServiceProviderMiniProgramRequest struct {
-	// The account name shown to the user on the signing page (签约展示账户).
+	// The service provider's AppID (服务商应用ID).
 	//
-	// Required. At least 1 characters. At most 32 characters.
-	ContractDisplayAccount string `json:"contract_display_account"`
+	// Required. At least 1 character.
+	SpAppID string `json:"sp_appid"`
 
-	// Where WeChat Pay notifies the signing result (签约结果通知地址): an HTTPS URL
-	// without a query string. The pattern also refuses what no URL WeChat Pay can
-	// call holds: a missing host, whitespace, and control or invisible format
-	// characters (this description's own rule; the page says only HTTPS, no query).
+	// The sub-merchant ID (子商户号).
 	//
-	// Required. At least 1 characters. At most 256 characters. Must match the pattern ^https://[^\p{Cc}\p{Cf}\p{Z}/?#]+(/[^\p{Cc}\p{Cf}\p{Z}?#]*)?$.
-	NotifyURL string `json:"notify_url"`
+	// Required. At least 1 character.
+	SubMchID string `json:"sub_mchid"`
 
-	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
-	// unique per merchant, never reusable after its contract is terminated.
+	// The sub-merchant's AppID (子商户应用ID).
 	//
-	// Required. At least 1 characters. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
-	OutContractCode string `json:"out_contract_code"`
+	// Required. At least 1 character.
+	SubAppID string `json:"sub_appid"`
 
 	// The password-exempt payment service ID (免密支付服务ID).
 	//
 	// Required. At least 1.
 	ServiceID int64 `json:"service_id"`
 
-	// The service provider's AppID (服务商应用ID).
+	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
+	// unique per merchant, never reusable after its contract is terminated.
 	//
-	// Required. At least 1 characters.
-	SpAppID string `json:"sp_appid"`
+	// Required. At least 1 character. At most 32 characters. Must match the pattern
+	// ^[0-9A-Za-z]{1,32}$.
+	OutContractCode string `json:"out_contract_code"`
+
+	// Where WeChat Pay notifies the signing result (签约结果通知地址): an HTTPS URL
+	// without a query string. The pattern also refuses what no URL WeChat Pay can
+	// call holds: a missing host, whitespace, and control or invisible format
+	// characters (this description's own rule; the page says only HTTPS, no query).
+	//
+	// Required. At least 1 character. At most 256 characters. Must match the pattern
+	// ^https://[^\p{Cc}\p{Cf}\p{Z}/?#]+(/[^\p{Cc}\p{Cf}\p{Z}?#]*)?$.
+	NotifyURL string `json:"notify_url"`
+
+	// The account name shown to the user on the signing page (签约展示账户).
+	//
+	// Required. At least 1 character. At most 32 characters.
+	ContractDisplayAccount string `json:"contract_display_account"`
 
 	// The user's OpenID under sp_appid (用户在服务商应用下的标识).
 	//
-	// Optional. At least 1 characters.
+	// Optional. At least 1 character.
 	SpOpenID string `json:"sp_openid,omitzero"`
-
-	// The sub-merchant's AppID (子商户应用ID).
-	//
-	// Required. At least 1 characters.
-	SubAppID string `json:"sub_appid"`
-
-	// The sub-merchant ID (子商户号).
-	//
-	// Required. At least 1 characters.
-	SubMchID string `json:"sub_mchid"`
 
 	// The user's OpenID under sub_appid (用户在子商户应用下的标识).
 	//
-	// Optional. At least 1 characters.
+	// Optional. At least 1 character.
 	SubOpenID string `json:"sub_openid,omitzero"`
 }
 
@@ -127,111 +142,52 @@ type PreSignServiceProviderMiniProgramRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *PreSignServiceProviderMiniProgramRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.ContractDisplayAccount == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.ContractDisplayAccount) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.ContractDisplayAccount); n < 1 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
-	} else if n > 32 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_display_account", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-	}
-	if r.NotifyURL == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.NotifyURL) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else {
-		if n := utf8.RuneCountInString(r.NotifyURL); n < 1 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
-		} else if n > 256 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 256 are allowed", n)})
-		}
-		if !notifyURLPattern.MatchString(r.NotifyURL) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "pattern", Message: "does not match the pattern ^https://[^\\p{Cc}\\p{Cf}\\p{Z}/?#]+(/[^\\p{Cc}\\p{Cf}\\p{Z}?#]*)?$"})
-		}
-	}
-	if r.OutContractCode == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.OutContractCode) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else {
-		if n := utf8.RuneCountInString(r.OutContractCode); n < 1 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
-		} else if n > 32 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-		}
-		if !outContractCodePattern.MatchString(r.OutContractCode) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "pattern", Message: "does not match the pattern ^[0-9A-Za-z]{1,32}$"})
-		}
-	}
-	if r.ServiceID < 1 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "service_id", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 1 is allowed", r.ServiceID)})
-	}
-	if r.SpAppID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sp_appid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.SpAppID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sp_appid", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.SpAppID); n < 1 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sp_appid", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
-	}
-	if r.SpOpenID != "" {
-		if !utf8.ValidString(r.SpOpenID) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "sp_openid", Rule: "utf8", Message: "is not valid UTF-8"})
-		} else if n := utf8.RuneCountInString(r.SpOpenID); n < 1 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "sp_openid", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
-		}
-	}
-	if r.SubAppID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.SubAppID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.SubAppID); n < 1 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
-	}
-	if r.SubMchID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sub_mchid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.SubMchID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sub_mchid", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.SubMchID); n < 1 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "sub_mchid", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
-	}
-	if r.SubOpenID != "" {
-		if !utf8.ValidString(r.SubOpenID) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "sub_openid", Rule: "utf8", Message: "is not valid UTF-8"})
-		} else if n := utf8.RuneCountInString(r.SubOpenID); n < 1 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "sub_openid", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
-		}
-	}
-	return errors.Join(errs...)
+	var errs validate.Errors
+	errs.String("sp_appid", r.SpAppID, validate.Required)
+	errs.String("sub_mchid", r.SubMchID, validate.Required)
+	errs.String("sub_appid", r.SubAppID, validate.Required)
+	errs.Int("service_id", r.ServiceID).Minimum(1)
+	errs.String("out_contract_code", r.OutContractCode, validate.Required).MaxLength(32).Pattern(outContractCodePattern)
+	errs.String("notify_url", r.NotifyURL, validate.Required).MaxLength(256).Pattern(notifyURLPattern)
+	errs.String("contract_display_account", r.ContractDisplayAccount, validate.Required).MaxLength(32)
+	errs.String("sp_openid", r.SpOpenID, validate.Optional)
+	errs.String("sub_openid", r.SubOpenID, validate.Optional)
+	return errs.Err()
 }
 
-// PreSignServiceProviderMiniProgramResponse is the body of a successful answer to [Client.PreSignServiceProviderMiniProgram].
+// PreSignServiceProviderMiniProgramResponse is the body of a successful answer to
+// [Client.PreSignServiceProviderMiniProgram].
 //
 // What WeChat Pay answers a service provider's pre-signing in a mini program with.
 type PreSignServiceProviderMiniProgramResponse struct {
-	// A merchant ID (商户号).
-	//
-	// Required. At least 1 characters. At most 32 characters.
-	MchID string `json:"mchid"`
-
-	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
-	// unique per merchant, never reusable after its contract is terminated.
-	//
-	// Required. At least 1 characters. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
-	OutContractCode string `json:"out_contract_code"`
-
 	// The pre-signing ID (预签约ID), valid for 2 hours.
 	//
 	// Required. At most 128 characters.
 	PreEntrustwebID string `json:"pre_entrustweb_id"`
 
+	// A merchant ID (商户号).
+	//
+	// Required. At least 1 character. At most 32 characters.
+	MchID string `json:"mchid"`
+
+	// The sub-merchant ID (子商户号).
+	//
+	// Required.
+	SubMchID string `json:"sub_mchid"`
+
 	// The password-exempt payment service ID (免密支付服务ID).
 	//
 	// Required. At least 1.
 	ServiceID int64 `json:"service_id"`
+
+	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
+	// unique per merchant, never reusable after its contract is terminated.
+	//
+	// Required. At least 1 character. At most 32 characters. Must match the pattern
+	// ^[0-9A-Za-z]{1,32}$.
+	OutContractCode string `json:"out_contract_code"`
 
 	// The AppID of the mini program that shows the signing page.
 	//
@@ -242,9 +198,13 @@ type PreSignServiceProviderMiniProgramResponse struct {
 	//
 	// Required.
 	SignMpPath string `json:"sign_mp_path"`
+}
 
-	// The sub-merchant ID (子商户号).
-	//
-	// Required.
-	SubMchID string `json:"sub_mchid"`
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a PreSignServiceProviderMiniProgramResponse was
+// decoded from, holds every field the spec requires, and so do the objects inside
+// it that are present.
+func (p *PreSignServiceProviderMiniProgramResponse) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "pre_entrustweb_id", "mchid", "sub_mchid", "service_id", "out_contract_code", "sign_mp_appid", "sign_mp_path")
+	return err
 }

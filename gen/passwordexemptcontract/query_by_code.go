@@ -4,18 +4,17 @@ package passwordexemptcontract
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
-// QueryByCode calls queryByCode: GET /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}.
+// QueryByCode calls queryByCode: GET
+// /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}.
 //
 // Query a contract by the merchant's contract code (商户通过商户协议号查询协议).
 //
@@ -25,8 +24,13 @@ import (
 //
 // Documentation: https://pay.weixin.qq.com/doc/v3/merchant/4012472855
 //
-// It sends nothing when req is invalid (see [QueryByCodeRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// It sends nothing when req is invalid (see [QueryByCodeRequest.Validate]). It
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it, the answer holds every field the spec requires (at every level where the
+// field's object is there), and it echoes service_id and out_contract_code as
+// sent, and mchid as the client's merchant ID; otherwise the error is a
+// *wechatpay.DecodeError naming the field. Fields and enum values the spec does
+// not know are accepted.
 func (c *Client) QueryByCode(ctx context.Context, req *QueryByCodeRequest) (*QueryByCodeResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -40,30 +44,38 @@ func (c *Client) QueryByCode(ctx context.Context, req *QueryByCodeRequest) (*Que
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "queryByCode", Response: resp}
 	var out QueryByCodeResponse
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "queryByCode", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
+	}
+	if err := answer.Echo(
+		validate.Same("mchid", out.MchID, c.rt.MchID()),
+		validate.Same("service_id", out.ServiceID, req.ServiceID),
+		validate.Same("out_contract_code", out.OutContractCode, req.OutContractCode),
+	); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
 
 // callQueryByCode is the Call of queryByCode in [Operations].
-func callQueryByCode(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callQueryByCode(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req QueryByCodeRequest
-	if len(body) > 0 {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "must be empty: the operation sends no body"}
+	if err := validate.NoBody(body); err != nil {
+		return nil, err
 	}
 	if v, ok := params["service_id"]; ok {
-		x, err := strconv.ParseInt(v, 10, 64)
+		x, err := validate.ParseInt("service_id", v, 64)
 		if err != nil {
-			return nil, &wechatpay.ValidationError{Field: "service_id", Rule: "type", Message: "must be an integer"}
+			return nil, err
 		}
 		req.ServiceID = x
 	}
 	if v, ok := params["out_contract_code"]; ok {
 		req.OutContractCode = v
 	}
-	resp, err := c.QueryByCode(ctx, &req)
+	resp, err := NewClient(rt).QueryByCode(ctx, &req)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +92,8 @@ type QueryByCodeRequest struct {
 	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
 	// unique per merchant, never reusable after its contract is terminated.
 	//
-	// Sent in the URL path as {out_contract_code}. Required. At least 1 characters. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
+	// Sent in the URL path as {out_contract_code}. Required. At least 1 character. At
+	// most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
 	OutContractCode string `json:"-"`
 }
 
@@ -89,85 +102,37 @@ type QueryByCodeRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *QueryByCodeRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.ServiceID < 1 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "service_id", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 1 is allowed", r.ServiceID)})
-	}
-	if r.OutContractCode == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.OutContractCode) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else {
-		if n := utf8.RuneCountInString(r.OutContractCode); n < 1 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
-		} else if n > 32 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-		}
-		if !outContractCodePattern.MatchString(r.OutContractCode) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "pattern", Message: "does not match the pattern ^[0-9A-Za-z]{1,32}$"})
-		}
-	}
-	return errors.Join(errs...)
+	var errs validate.Errors
+	errs.Int("service_id", r.ServiceID).Minimum(1)
+	errs.String("out_contract_code", r.OutContractCode, validate.Required).MaxLength(32).Pattern(outContractCodePattern)
+	return errs.Err()
 }
 
 // QueryByCodeResponse is the body of a successful answer to [Client.QueryByCode].
 //
 // A password-exempt contract as the query answers it.
 type QueryByCodeResponse struct {
-	// An AppID (应用ID) bound to the merchant.
+	// A merchant ID (商户号).
 	//
-	// Required. At least 1 characters. At most 32 characters.
-	AppID string `json:"appid"`
-
-	// The account name shown to the user on the signing page (签约展示账户).
-	//
-	// Optional.
-	ContractDisplayAccount string `json:"contract_display_account,omitzero"`
+	// Required. At least 1 character. At most 32 characters.
+	MchID string `json:"mchid"`
 
 	// WeChat Pay's ID of the contract (免密支付协议ID).
 	//
 	// Required. At most 32 characters.
 	ContractID string `json:"contract_id"`
 
-	// When the user signed (签约时间), RFC 3339.
+	// An AppID (应用ID) bound to the merchant.
 	//
-	// Required.
-	ContractSignedTime time.Time `json:"contract_signed_time"`
-
-	// The state of a contract (协议状态). The official list of values was not found;
-	// SIGNED is the one seen in the official examples. Other values are passed on
-	// as they come.
-	//
-	// Required.
-	ContractState ContractState `json:"contract_state"`
-
-	// How and when a contract ended (解约信息), once it has.
-	//
-	// Optional.
-	ContractTerminateInfo *ContractTerminateInfo `json:"contract_terminate_info,omitzero"`
-
-	// A merchant ID (商户号).
-	//
-	// Required. At least 1 characters. At most 32 characters.
-	MchID string `json:"mchid"`
+	// Required. At least 1 character. At most 32 characters.
+	AppID string `json:"appid"`
 
 	// The user's OpenID under appid (用户标识).
 	//
 	// Required. At most 64 characters.
 	OpenID string `json:"openid"`
-
-	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
-	// unique per merchant, never reusable after its contract is terminated.
-	//
-	// Required. At least 1 characters. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
-	OutContractCode string `json:"out_contract_code"`
-
-	// The password-exempt payment service ID (免密支付服务ID).
-	//
-	// Required. At least 1.
-	ServiceID int64 `json:"service_id"`
 
 	// The sub-merchant's AppID (子商户应用ID), for sub-merchant contracts.
 	//
@@ -178,4 +143,54 @@ type QueryByCodeResponse struct {
 	//
 	// Optional. At most 64 characters.
 	SubOpenID string `json:"sub_openid,omitzero"`
+
+	// The password-exempt payment service ID (免密支付服务ID).
+	//
+	// Required. At least 1.
+	ServiceID int64 `json:"service_id"`
+
+	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
+	// unique per merchant, never reusable after its contract is terminated.
+	//
+	// Required. At least 1 character. At most 32 characters. Must match the pattern
+	// ^[0-9A-Za-z]{1,32}$.
+	OutContractCode string `json:"out_contract_code"`
+
+	// The account name shown to the user on the signing page (签约展示账户).
+	//
+	// Optional.
+	ContractDisplayAccount string `json:"contract_display_account,omitzero"`
+
+	// The state of a contract (协议状态). The official list of values was not found;
+	// SIGNED is the one seen in the official examples. Other values are passed on
+	// as they come.
+	//
+	// Required.
+	ContractState ContractState `json:"contract_state"`
+
+	// When the user signed (签约时间), RFC 3339.
+	//
+	// Required.
+	ContractSignedTime time.Time `json:"contract_signed_time"`
+
+	// How and when a contract ended (解约信息), once it has.
+	//
+	// Optional.
+	ContractTerminateInfo *ContractTerminateInfo `json:"contract_terminate_info,omitzero"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a QueryByCodeResponse was decoded from, holds
+// every field the spec requires, and so do the objects inside it that are present.
+func (q *QueryByCodeResponse) checkAnswer(data []byte, field string) error {
+	obj, err := validate.Object(data, field, "mchid", "contract_id", "appid", "openid", "service_id", "out_contract_code", "contract_state", "contract_signed_time")
+	if err != nil {
+		return err
+	}
+	if raw, ok := validate.Member(obj, "contract_terminate_info"); ok {
+		if err := q.ContractTerminateInfo.checkAnswer(raw, validate.Path(field, "contract_terminate_info")); err != nil {
+			return err
+		}
+	}
+	return nil
 }

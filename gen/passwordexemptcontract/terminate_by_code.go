@@ -3,19 +3,18 @@
 package passwordexemptcontract
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"net/url"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
-// TerminateByCode calls terminateByCode: POST /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate.
+// TerminateByCode calls terminateByCode: POST
+// /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate.
 //
 // Terminate a contract by the merchant's contract code (商户通过商户协议号解约协议).
 //
@@ -34,8 +33,13 @@ import (
 //   - 403: NO_AUTH
 //   - 500: SYSTEM_ERROR
 //
-// It sends nothing when req is invalid (see [TerminateByCodeRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// It sends nothing when req is invalid (see [TerminateByCodeRequest.Validate]). It
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it, the answer holds every field the spec requires (at every level where the
+// field's object is there), and it echoes service_id and out_contract_code as
+// sent, and mchid as the client's merchant ID; otherwise the error is a
+// *wechatpay.DecodeError naming the field. Fields and enum values the spec does
+// not know are accepted.
 func (c *Client) TerminateByCode(ctx context.Context, req *TerminateByCodeRequest) (*TerminateByCodeResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -54,40 +58,46 @@ func (c *Client) TerminateByCode(ctx context.Context, req *TerminateByCodeReques
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "terminateByCode", Response: resp}
 	var out TerminateByCodeResponse
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "terminateByCode", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
+	}
+	if err := answer.Echo(
+		validate.Same("mchid", out.MchID, c.rt.MchID()),
+		validate.Same("service_id", out.ServiceID, req.ServiceID),
+		validate.Same("out_contract_code", out.OutContractCode, req.OutContractCode),
+	); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
 
 // callTerminateByCode is the Call of terminateByCode in [Operations].
-func callTerminateByCode(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callTerminateByCode(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req TerminateByCodeRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
 	if v, ok := params["service_id"]; ok {
-		x, err := strconv.ParseInt(v, 10, 64)
+		x, err := validate.ParseInt("service_id", v, 64)
 		if err != nil {
-			return nil, &wechatpay.ValidationError{Field: "service_id", Rule: "type", Message: "must be an integer"}
+			return nil, err
 		}
 		req.ServiceID = x
 	}
 	if v, ok := params["out_contract_code"]; ok {
 		req.OutContractCode = v
 	}
-	resp, err := c.TerminateByCode(ctx, &req)
+	resp, err := NewClient(rt).TerminateByCode(ctx, &req)
 	if err != nil {
 		return nil, err
 	}
 	return resp, nil
 }
 
-// TerminateByCodeRequest is the request of [Client.TerminateByCode]: its parameters and
-// its JSON body.
+// TerminateByCodeRequest is the request of [Client.TerminateByCode]: its
+// parameters and its JSON body.
 //
 // Path and query parameters are tagged json:"-", so json.Marshal of a
 // TerminateByCodeRequest is exactly the JSON body sent.
@@ -100,12 +110,13 @@ type TerminateByCodeRequest struct {
 	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
 	// unique per merchant, never reusable after its contract is terminated.
 	//
-	// Sent in the URL path as {out_contract_code}. Required. At least 1 characters. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
+	// Sent in the URL path as {out_contract_code}. Required. At least 1 character. At
+	// most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
 	OutContractCode string `json:"-"`
 
 	// Why the contract is terminated (解约备注), for example "用户解约".
 	//
-	// Required. At least 1 characters. At most 256 characters.
+	// Required. At least 1 character. At most 256 characters.
 	ContractTerminationRemark string `json:"contract_termination_remark"`
 }
 
@@ -114,39 +125,17 @@ type TerminateByCodeRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *TerminateByCodeRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.ServiceID < 1 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "service_id", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 1 is allowed", r.ServiceID)})
-	}
-	if r.OutContractCode == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.OutContractCode) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else {
-		if n := utf8.RuneCountInString(r.OutContractCode); n < 1 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
-		} else if n > 32 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-		}
-		if !outContractCodePattern.MatchString(r.OutContractCode) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "out_contract_code", Rule: "pattern", Message: "does not match the pattern ^[0-9A-Za-z]{1,32}$"})
-		}
-	}
-	if r.ContractTerminationRemark == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_termination_remark", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.ContractTerminationRemark) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_termination_remark", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.ContractTerminationRemark); n < 1 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_termination_remark", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 1 is required", n)})
-	} else if n > 256 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_termination_remark", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 256 are allowed", n)})
-	}
-	return errors.Join(errs...)
+	var errs validate.Errors
+	errs.Int("service_id", r.ServiceID).Minimum(1)
+	errs.String("out_contract_code", r.OutContractCode, validate.Required).MaxLength(32).Pattern(outContractCodePattern)
+	errs.String("contract_termination_remark", r.ContractTerminationRemark, validate.Required).MaxLength(256)
+	return errs.Err()
 }
 
-// TerminateByCodeResponse is the body of a successful answer to [Client.TerminateByCode].
+// TerminateByCodeResponse is the body of a successful answer to
+// [Client.TerminateByCode].
 //
 // The JSON body WeChat Pay answers a successful termination with.
 type TerminateByCodeResponse struct {
@@ -155,13 +144,22 @@ type TerminateByCodeResponse struct {
 	// Required. At most 32 characters.
 	MchID string `json:"mchid"`
 
-	// The merchant's contract code (商户签约协议号).
-	//
-	// Required. At most 32 characters.
-	OutContractCode string `json:"out_contract_code"`
-
 	// The password-exempt payment service ID (免密支付服务ID).
 	//
 	// Required.
 	ServiceID int64 `json:"service_id"`
+
+	// The merchant's contract code (商户签约协议号).
+	//
+	// Required. At most 32 characters.
+	OutContractCode string `json:"out_contract_code"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a TerminateByCodeResponse was decoded from,
+// holds every field the spec requires, and so do the objects inside it that are
+// present.
+func (t *TerminateByCodeResponse) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "mchid", "service_id", "out_contract_code")
+	return err
 }

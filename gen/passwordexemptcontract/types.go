@@ -2,9 +2,14 @@
 
 package passwordexemptcontract
 
-import "time"
+import (
+	"time"
 
-// ContractState is a string with the values known so far of an open list (components.schemas.ContractState).
+	"github.com/payforge/wechatpay/wechatpay/validate"
+)
+
+// ContractState is a string with the values known so far of an open list
+// (components.schemas.ContractState).
 //
 // The state of a contract (协议状态). The official list of values was not found;
 // SIGNED is the one seen in the official examples. Other values are passed on
@@ -29,15 +34,11 @@ func (v ContractState) Known() bool {
 	return false
 }
 
-// ContractTerminateInfo is an object of the spec (components.schemas.ContractTerminateInfo).
+// ContractTerminateInfo is an object of the spec
+// (components.schemas.ContractTerminateInfo).
 //
 // How and when a contract ended (解约信息), once it has.
 type ContractTerminateInfo struct {
-	// When the contract ended (解约时间), RFC 3339.
-	//
-	// Optional.
-	ContractTerminatedTime time.Time `json:"contract_terminated_time,omitzero"`
-
 	// How a contract ended (解约方式). The official list of values was not found;
 	// USER_TERMINATE is the one seen in the official examples. Other values are
 	// passed on as they come.
@@ -45,21 +46,35 @@ type ContractTerminateInfo struct {
 	// Required.
 	ContractTerminationMode ContractTerminationMode `json:"contract_termination_mode"`
 
+	// When the contract ended (解约时间), RFC 3339.
+	//
+	// Optional.
+	ContractTerminatedTime time.Time `json:"contract_terminated_time,omitzero"`
+
 	// Why the contract was terminated (解约备注).
 	//
 	// Optional.
 	ContractTerminationRemark string `json:"contract_termination_remark,omitzero"`
 }
 
-// ContractTerminationMode is a string with the values known so far of an open list (components.schemas.ContractTerminationMode).
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a ContractTerminateInfo was decoded from, holds
+// every field the spec requires, and so do the objects inside it that are present.
+func (c *ContractTerminateInfo) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "contract_termination_mode")
+	return err
+}
+
+// ContractTerminationMode is a string with the values known so far of an open list
+// (components.schemas.ContractTerminationMode).
 //
 // How a contract ended (解约方式). The official list of values was not found;
 // USER_TERMINATE is the one seen in the official examples. Other values are
 // passed on as they come.
 //
 // Other values are valid and passed on as they are: Validate accepts them in a
-// request, an answer with one decodes as is, and [ContractTerminationMode.Known] reports
-// false for them.
+// request, an answer with one decodes as is, and [ContractTerminationMode.Known]
+// reports false for them.
 type ContractTerminationMode string
 
 // The values of ContractTerminationMode known so far.
@@ -67,7 +82,8 @@ const (
 	ContractTerminationModeUserTerminate ContractTerminationMode = "USER_TERMINATE"
 )
 
-// Known reports whether v is one of the values of ContractTerminationMode known so far.
+// Known reports whether v is one of the values of ContractTerminationMode known so
+// far.
 func (v ContractTerminationMode) Known() bool {
 	switch v {
 	case ContractTerminationModeUserTerminate:
@@ -77,31 +93,32 @@ func (v ContractTerminationMode) Known() bool {
 }
 
 // PreSignMiniProgramResult is the body of a successful answer to
-// [Client.PreSignEcommerceMiniProgram], [Client.PreSignNormalMiniProgram] and
+// [Client.PreSignNormalMiniProgram], [Client.PreSignEcommerceMiniProgram] and
 // [Client.PreSignQsMiniProgram] (components.schemas.PreSignMiniProgramResult).
 //
 // What WeChat Pay answers a pre-signing in a mini program with.
 type PreSignMiniProgramResult struct {
-	// A merchant ID (商户号).
-	//
-	// Required. At least 1 characters. At most 32 characters.
-	MchID string `json:"mchid"`
-
-	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
-	// unique per merchant, never reusable after its contract is terminated.
-	//
-	// Required. At least 1 characters. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
-	OutContractCode string `json:"out_contract_code"`
-
 	// The pre-signing ID (预签约ID), valid for 2 hours.
 	//
 	// Required. At most 128 characters.
 	PreEntrustwebID string `json:"pre_entrustweb_id"`
 
+	// A merchant ID (商户号).
+	//
+	// Required. At least 1 character. At most 32 characters.
+	MchID string `json:"mchid"`
+
 	// The password-exempt payment service ID (免密支付服务ID).
 	//
 	// Required. At least 1.
 	ServiceID int64 `json:"service_id"`
+
+	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
+	// unique per merchant, never reusable after its contract is terminated.
+	//
+	// Required. At least 1 character. At most 32 characters. Must match the pattern
+	// ^[0-9A-Za-z]{1,32}$.
+	OutContractCode string `json:"out_contract_code"`
 
 	// The AppID of the mini program that shows the signing page.
 	//
@@ -114,8 +131,17 @@ type PreSignMiniProgramResult struct {
 	SignMpPath string `json:"sign_mp_path"`
 }
 
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a PreSignMiniProgramResult was decoded from,
+// holds every field the spec requires, and so do the objects inside it that are
+// present.
+func (p *PreSignMiniProgramResult) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "pre_entrustweb_id", "mchid", "service_id", "out_contract_code", "sign_mp_appid", "sign_mp_path")
+	return err
+}
+
 // PreSignPayRedirectResult is the body of a successful answer to
-// [Client.PreSignEcommercePayRedirectSign], [Client.PreSignNormalPayRedirectSign]
+// [Client.PreSignNormalPayRedirectSign], [Client.PreSignEcommercePayRedirectSign]
 // and [Client.PreSignQsPayRedirectSign]
 // (components.schemas.PreSignPayRedirectResult).
 //
@@ -123,17 +149,27 @@ type PreSignMiniProgramResult struct {
 type PreSignPayRedirectResult struct {
 	// A merchant ID (商户号).
 	//
-	// Required. At least 1 characters. At most 32 characters.
+	// Required. At least 1 character. At most 32 characters.
 	MchID string `json:"mchid"`
-
-	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
-	// unique per merchant, never reusable after its contract is terminated.
-	//
-	// Required. At least 1 characters. At most 32 characters. Must match the pattern ^[0-9A-Za-z]{1,32}$.
-	OutContractCode string `json:"out_contract_code"`
 
 	// The password-exempt payment service ID (免密支付服务ID).
 	//
 	// Required. At least 1.
 	ServiceID int64 `json:"service_id"`
+
+	// The merchant's contract code (商户签约协议号): digits and ASCII letters only,
+	// unique per merchant, never reusable after its contract is terminated.
+	//
+	// Required. At least 1 character. At most 32 characters. Must match the pattern
+	// ^[0-9A-Za-z]{1,32}$.
+	OutContractCode string `json:"out_contract_code"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a PreSignPayRedirectResult was decoded from,
+// holds every field the spec requires, and so do the objects inside it that are
+// present.
+func (p *PreSignPayRedirectResult) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "mchid", "service_id", "out_contract_code")
+	return err
 }

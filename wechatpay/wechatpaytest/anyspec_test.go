@@ -102,9 +102,11 @@ func TestGeneratedClient(t *testing.T) {
 	if got := decode(t, results["create"].Answer); !reflect.DeepEqual(got, example) {
 		t.Errorf("createWidget answered %v, want the spec's example %v", got, example)
 	}
-	// getWidget: built from the schema, the same each run.
-	want := `{"color":"red","created_time":"2020-09-10T13:29:35+08:00","mchid":"example","name":"example",` +
-		`"size":1,"tags":["example"],"widget_id":"W00000000"}`
+	// getWidget: built from the schema, the same each run, with the
+	// identifiers of the request echoed (the widget asked for, the
+	// sandbox's merchant), which the generated client checks.
+	want := `{"color":"red","created_time":"2020-09-10T13:29:35+08:00","mchid":"1900000109","name":"example",` +
+		`"size":1,"tags":["example"],"widget_id":"W20200910"}`
 	if got := decode(t, results["get"].Answer); !reflect.DeepEqual(got, decode(t, []byte(want))) {
 		t.Errorf("getWidget answered %s, want %s", results["get"].Answer, want)
 	}

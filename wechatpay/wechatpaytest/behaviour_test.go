@@ -160,7 +160,7 @@ func TestExampleAnswers(t *testing.T) {
 			`{"color":"blue","created_time":"2020-09-10T13:29:35+08:00","mchid":"1900000109","name":"小部件","size":3,"tags":["new","限量"],"widget_id":"W20200910"}`,
 			"Content-Type: application/json"},
 		{"GET", "/v3/sandbox-widgets/widgets/W12345678?mchid=1900000109", "", 200,
-			`{"color":"red","created_time":"2020-09-10T13:29:35+08:00","mchid":"example","name":"example","size":1,"tags":["example"],"widget_id":"W00000000"}`, ""},
+			`{"color":"red","created_time":"2020-09-10T13:29:35+08:00","mchid":"1900000109","name":"example","size":1,"tags":["example"],"widget_id":"W12345678"}`, ""},
 		{"POST", "/v3/sandbox-widgets/widgets/W12345678/close", `{"mchid":"1900000109"}`, 204, "", ""},
 		{"GET", "/v3/sandbox-files/files/report.txt", "", 200, "example", "X-File-Sha1: " + strings.Repeat("a", 40)},
 	} {

@@ -82,6 +82,13 @@
 // spec, the operation and the value, so that the spec can be given an
 // example. Examples hold no state: a second termination succeeds too.
 //
+// An answer echoes its request, as WeChat Pay's do and as generated clients
+// check: a top-level property of the example named like a path or query
+// parameter, or like a top-level string or number of the JSON request body,
+// answers the request's value, and "mchid" the sandbox's merchant ID when
+// the request names none. An echo that would break the spec's answer schema
+// is left out, and the plain example answered.
+//
 // # Behaviours
 //
 // A Behaviour attaches to the server in NewServer, before any request is

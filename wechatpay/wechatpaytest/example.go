@@ -3,6 +3,7 @@ package wechatpaytest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -40,15 +41,90 @@ const maxExampleDepth = 12
 const exampleTime = "2020-09-10T13:29:35+08:00"
 
 // exampleHandler returns the handler answering route's example, or an error
-// saying why none could be built.
-func exampleHandler(route *routers.Route) (Handler, error) {
+// saying why none could be built. Like WeChat Pay, whose answers echo the
+// identifiers of the request they answer, it answers the example with the
+// request's values in their place (see echo).
+func exampleHandler(route *routers.Route, mchID string) (Handler, error) {
 	resp, err := buildExample(route)
 	if err != nil {
 		return nil, err
 	}
-	return func(*Call) (*Response, error) {
-		return &Response{Status: resp.Status, Header: resp.Header.Clone(), Body: resp.Body}, nil
+	return func(c *Call) (*Response, error) {
+		answer := &Response{Status: resp.Status, Header: resp.Header.Clone(), Body: resp.Body}
+		if body, ok := echo(resp.Body, c, mchID); ok {
+			echoed := &Response{Status: resp.Status, Header: answer.Header, Body: body}
+			if checkAnswer(route, echoed) == nil {
+				answer = echoed
+			}
+		}
+		return answer, nil
 	}, nil
+}
+
+// echo returns the JSON object example with each top-level property that
+// names a value of the request set to that value, as the generated clients
+// expect of an answer (they compare what WeChat Pay echoes with what was
+// sent): a path or query parameter, or a top-level string or number of the
+// JSON request body, of the same name; and "mchid" set to the sandbox's
+// merchant ID when the request names none. Parameters travel as text; a
+// number in the example gets the parameter's value as a number. It reports
+// false when nothing changed, or the example is not a JSON object. A result
+// that breaks the spec is not answered (the caller checks).
+func echo(example []byte, c *Call, mchID string) ([]byte, bool) {
+	var answer map[string]json.RawMessage
+	if json.Unmarshal(example, &answer) != nil || answer == nil {
+		return nil, false
+	}
+	sent := map[string]json.RawMessage{}
+	var body map[string]json.RawMessage
+	if json.Unmarshal(c.Body, &body) == nil {
+		for name, v := range body {
+			if t := bytes.TrimSpace(v); len(t) > 0 && (t[0] == '"' || t[0] == '-' || t[0] >= '0' && t[0] <= '9') {
+				sent[name] = v
+			}
+		}
+	}
+	text := map[string]string{}
+	if c.Request != nil {
+		for name, vs := range c.Request.URL.Query() {
+			if len(vs) == 1 {
+				text[name] = vs[0]
+			}
+		}
+	}
+	maps.Copy(text, c.PathParams)
+	if _, ok := text["mchid"]; !ok && sent["mchid"] == nil {
+		text["mchid"] = mchID
+	}
+	changed := false
+	for name, old := range answer {
+		v, ok := sent[name]
+		if s, isText := text[name]; isText {
+			v, ok = textValue(old, s)
+		}
+		if ok && !bytes.Equal(v, old) {
+			answer[name] = v
+			changed = true
+		}
+	}
+	if !changed {
+		return nil, false
+	}
+	out, err := marshal(answer)
+	return out, err == nil
+}
+
+// textValue is s, a parameter's text, as the JSON value that replaces old: a
+// number when old is one and s reads as one, a string otherwise.
+func textValue(old json.RawMessage, s string) (json.RawMessage, bool) {
+	if t := bytes.TrimSpace(old); len(t) > 0 && t[0] != '"' {
+		if _, err := strconv.ParseFloat(s, 64); err != nil || !json.Valid([]byte(s)) {
+			return nil, false
+		}
+		return json.RawMessage(s), true
+	}
+	b, err := marshal(s)
+	return b, err == nil
 }
 
 // buildExample builds route's example answer and checks it against the spec.

@@ -251,7 +251,7 @@ func (s *Server) attach(behaviours []Behaviour) error {
 		if s.handlers[id] != nil {
 			continue
 		}
-		h, err := exampleHandler(s.api.routes[id])
+		h, err := exampleHandler(s.api.routes[id], s.mchID)
 		if err != nil {
 			return fmt.Errorf("wechatpaytest: spec %s: operation %s: no behaviour serves it and %w", s.api.specOf[id], id, err)
 		}

@@ -51,7 +51,7 @@ func Build(ctx context.Context, repo, dir string) (*Set, error) {
 	if err := os.MkdirAll(bin, 0o755); err != nil {
 		return nil, err
 	}
-	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(bin, "wechatpay-gen"), "./generator")
+	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(bin, "wechatpay-gen"), "./cmd/wechatpay-gen")
 	build.Dir = repo
 	if err := run(build); err != nil {
 		return nil, err

@@ -6,11 +6,13 @@ package emit
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
+	"golang.org/x/tools/imports"
 
+	"github.com/payforge/wechatpay/generator/internal/header"
 	"github.com/payforge/wechatpay/generator/internal/model"
 	"github.com/payforge/wechatpay/generator/internal/naming"
 )
@@ -19,9 +21,20 @@ import (
 // calls.
 const RuntimePath = "github.com/payforge/wechatpay/wechatpay"
 
-// generatedHeader is the convention for the first line of a generated Go
-// file (https://go.dev/s/generatedcode).
-var generatedHeader = regexp.MustCompile(`^// Code generated .* DO NOT EDIT\.$`)
+// Reserved returns the top-level names every generated package declares,
+// whatever its spec; the builder refuses a spec element that would take one.
+func Reserved() []string {
+	return []string{"Client", "NewClient", "Operations"}
+}
+
+// OperationNames returns the top-level names the package declares for an
+// operation of the given Go name besides its request and response types:
+// the function behind its entry in Operations.
+func OperationNames(goName string) []string {
+	return []string{invokerName(goName)}
+}
+
+func invokerName(goName string) string { return "call" + goName }
 
 // File is a generated file: its base name and its gofmt-formatted contents.
 type File struct {
@@ -38,24 +51,20 @@ const (
 	exampleFile  = "example_test.go"
 )
 
-// Emit renders the package, one file for the package documentation, one for
-// the client, one per operation, and one each for shared types and patterns
-// when there are any. Files are sorted by name.
+// Emit renders the package: one file for the package documentation, one for
+// the client and its table of operations, one per operation, one each for
+// shared types and patterns when there are any, and example_test.go with an
+// Example per operation. Every file starts with the line of package header.
+// Files are sorted by name.
 func Emit(pkg *model.Package) ([]File, error) {
 	p, err := newProse()
 	if err != nil {
 		return nil, err
 	}
-	e := &emitter{pkg: pkg, prose: p, checked: map[*model.Named]bool{}}
-	header, err := p.text("header", pkg)
-	if err != nil {
-		return nil, err
-	}
-	if !generatedHeader.MatchString("// " + header) {
-		return nil, fmt.Errorf("the header template gives %q, which does not follow the convention for generated files", header)
-	}
-	e.header = header
+	e := &emitter{pkg: pkg, prose: p, checked: map[*model.Named]bool{}, answerChecked: map[*model.Named]bool{}}
+	e.header = strings.TrimPrefix(header.Line(pkg.SpecFile), "// ")
 	e.findChecks()
+	e.findAnswerChecks()
 
 	var files []File
 	add := func(name string, f *jen.File, err error) error {
@@ -66,7 +75,15 @@ func Emit(pkg *model.Package) ([]File, error) {
 		if err := f.Render(&buf); err != nil {
 			return fmt.Errorf("rendering %s: %v", name, err)
 		}
-		files = append(files, File{Name: name, Data: buf.Bytes()})
+		// jennifer sorts the imports as one block; goimports groups them
+		// the way people write them: the standard library, then the rest.
+		data, err := imports.Process(name, buf.Bytes(), &imports.Options{
+			Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true,
+		})
+		if err != nil {
+			return fmt.Errorf("formatting the imports of %s: %v", name, err)
+		}
+		files = append(files, File{Name: name, Data: data})
 		return nil
 	}
 
@@ -127,6 +144,11 @@ type emitter struct {
 	header string
 	// checked caches whether a named type has any rule to check.
 	checked map[*model.Named]bool
+	// inNested is set while the validate method of a nested type is
+	// emitted, whose collector of violations is a parameter.
+	inNested bool
+	// answerChecked holds the struct types that get a checkAnswer method.
+	answerChecked map[*model.Named]bool
 }
 
 // newFile starts a generated file with the header line.
@@ -134,6 +156,7 @@ func (e *emitter) newFile() *jen.File {
 	f := jen.NewFile(e.pkg.Name)
 	f.HeaderComment(e.header)
 	f.ImportName(RuntimePath, "wechatpay")
+	f.ImportName(ValidatePath, "validate")
 	return f
 }
 
@@ -152,26 +175,14 @@ func (e *emitter) docFile() (*jen.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, line := range splitLines(text) {
+	for _, line := range commentLines(text) {
 		if line == "" {
 			f.PackageComment("//")
 		} else {
-			f.PackageComment(sanitize(line))
+			f.PackageComment(line)
 		}
 	}
 	return f, nil
-}
-
-func splitLines(text string) []string {
-	var lines []string
-	start := 0
-	for i := 0; i < len(text); i++ {
-		if text[i] == '\n' {
-			lines = append(lines, text[start:i])
-			start = i + 1
-		}
-	}
-	return append(lines, text[start:])
 }
 
 // httpMethods maps a method to its constant in net/http.
@@ -189,113 +200,201 @@ func method(m string) *jen.Statement {
 
 func (e *emitter) clientFile() (*jen.File, error) {
 	f := e.newFile()
-	var err error
-	docs := func(name string, data any) []jen.Code {
-		if err != nil {
-			return nil
-		}
-		var c []jen.Code
-		c, err = e.doc(name, data)
-		return c
+	d, err := e.doc("client", e.pkg)
+	if err != nil {
+		return nil, err
 	}
-
-	addComments(f, docs("client", e.pkg))
+	addComments(f, d)
 	f.Type().Id("Client").Struct(
 		jen.Id("rt").Op("*").Qual(RuntimePath, "Client"),
 	)
 	f.Line()
-	addComments(f, docs("newClient", e.pkg))
+	if d, err = e.doc("newClient", e.pkg); err != nil {
+		return nil, err
+	}
+	addComments(f, d)
 	f.Func().Id("NewClient").Params(jen.Id("rt").Op("*").Qual(RuntimePath, "Client")).Op("*").Id("Client").Block(
 		jen.Return(jen.Op("&").Id("Client").Values(jen.Id("rt").Op(":").Id("rt"))),
 	)
 	f.Line()
-	addComments(f, docs("operationType", e.pkg))
-	callSig := jen.Func().Params(
-		jen.Id("ctx").Qual("context", "Context"),
-		jen.Id("c").Op("*").Id("Client"),
-		jen.Id("params").Map(jen.String()).String(),
-		jen.Id("body").Index().Byte(),
-	).Params(jen.Any(), jen.Error())
-	var fields []jen.Code
-	for i, fd := range []struct {
-		name string
-		typ  jen.Code
-	}{
-		{"ID", jen.String()},
-		{"Method", jen.String()},
-		{"PathTemplate", jen.String()},
-		{"Summary", jen.String()},
-		{"Params", jen.Index().Id("Param")},
-		{"HasBody", jen.Bool()},
-		{"Call", callSig},
-	} {
-		if i > 0 {
-			fields = append(fields, jen.Line())
-		}
-		fields = append(fields, docs("operation"+fd.name, e.pkg)...)
-		fields = append(fields, jen.Id(fd.name).Add(fd.typ))
+	if d, err = e.doc("operations", e.pkg); err != nil {
+		return nil, err
 	}
-	f.Type().Id("Operation").Struct(fields...)
-	f.Line()
-	addComments(f, docs("paramType", e.pkg))
-	fields = nil
-	for i, fd := range []struct {
-		name, doc string
-		typ       jen.Code
-	}{
-		{"Name", "paramName", jen.String()},
-		{"In", "paramIn", jen.String()},
-		{"Type", "paramType_", jen.String()},
-		{"Required", "paramRequired", jen.Bool()},
-		{"Description", "paramDescription", jen.String()},
-	} {
-		if i > 0 {
-			fields = append(fields, jen.Line())
-		}
-		fields = append(fields, docs(fd.doc, e.pkg)...)
-		fields = append(fields, jen.Id(fd.name).Add(fd.typ))
-	}
-	f.Type().Id("Param").Struct(fields...)
-	f.Line()
-	addComments(f, docs("operations", e.pkg))
 	var ops []jen.Code
 	for _, op := range e.pkg.Operations {
-		params := jen.Index().Id("Param").ValuesFunc(func(g *jen.Group) {
-			for _, p := range append(append([]*model.Field{}, op.PathParams...), op.QueryParams...) {
-				in := "path"
-				if p.In == model.InQuery {
-					in = "query"
-				}
-				g.Line().Values(
-					jen.Id("Name").Op(":").Lit(p.JSONName),
-					jen.Id("In").Op(":").Lit(in),
-					jen.Id("Type").Op(":").Lit(specType(p.Schema)),
-					jen.Id("Required").Op(":").Lit(p.Required),
-					jen.Id("Description").Op(":").Lit(p.Description),
-				)
-			}
-			if len(op.PathParams)+len(op.QueryParams) > 0 {
-				g.Line()
-			}
-		})
-		ops = append(ops, jen.Values(
-			jen.Line().Id("ID").Op(":").Lit(op.ID),
-			jen.Line().Id("Method").Op(":").Add(method(op.Method)),
-			jen.Line().Id("PathTemplate").Op(":").Lit(op.Path),
-			jen.Line().Id("Summary").Op(":").Lit(op.Summary),
-			jen.Line().Id("Params").Op(":").Add(params),
-			jen.Line().Id("HasBody").Op(":").Lit(op.HasBody),
-			jen.Line().Id("Call").Op(":").Id("call"+op.GoName),
-			jen.Line(),
-		))
+		entry, err := e.operationEntry(op)
+		if err != nil {
+			return nil, err
+		}
+		ops = append(ops, entry)
 	}
-	f.Var().Id("Operations").Op("=").Index().Id("Operation").ValuesFunc(func(g *jen.Group) {
+	addComments(f, d)
+	f.Var().Id("Operations").Op("=").Index().Qual(RuntimePath, "Operation").ValuesFunc(func(g *jen.Group) {
 		for _, op := range ops {
 			g.Line().Add(op)
 		}
 		g.Line()
 	})
-	return f, err
+	return f, nil
+}
+
+// specName is the spec's file name without its extension, which names the
+// family of the package's operations in their descriptors.
+func (e *emitter) specName() string {
+	name := e.pkg.SpecFile
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		name = name[:i]
+	}
+	return name
+}
+
+// operationEntry is the wechatpay.Operation that describes op in the
+// Operations table.
+func (e *emitter) operationEntry(op *model.Operation) (jen.Code, error) {
+	var params []jen.Code
+	for _, p := range append(append([]*model.Field{}, op.PathParams...), op.QueryParams...) {
+		c, err := e.fieldEntry(p, p.JSONName, p.Required)
+		if err != nil {
+			return nil, err
+		}
+		params = append(params, c)
+	}
+	var body []jen.Code
+	if op.HasBody {
+		var fields []*model.Field
+		for _, f := range op.Request.Fields {
+			if f.In == model.InBody {
+				fields = append(fields, f)
+			}
+		}
+		var err error
+		if body, err = e.bodyEntries(fields, op.Request.AnyOf, "", map[*model.Named]bool{}); err != nil {
+			return nil, err
+		}
+	}
+	list := func(items []jen.Code) jen.Code {
+		if len(items) == 0 {
+			return jen.Nil()
+		}
+		return jen.Index().Qual(RuntimePath, "Field").ValuesFunc(func(g *jen.Group) {
+			for _, it := range items {
+				g.Line().Add(it)
+			}
+			g.Line()
+		})
+	}
+	return jen.ValuesFunc(func(g *jen.Group) {
+		g.Line().Id("ID").Op(":").Lit(op.ID)
+		g.Line().Id("Name").Op(":").Lit(naming.Kebab(op.ID))
+		g.Line().Id("Spec").Op(":").Lit(e.specName())
+		g.Line().Id("Method").Op(":").Add(method(op.Method))
+		g.Line().Id("PathTemplate").Op(":").Lit(op.Path)
+		g.Line().Id("Summary").Op(":").Lit(op.Summary)
+		if len(params) > 0 {
+			g.Line().Id("Params").Op(":").Add(list(params))
+		}
+		g.Line().Id("HasBody").Op(":").Lit(op.HasBody)
+		if len(body) > 0 {
+			g.Line().Id("Body").Op(":").Add(list(body))
+		}
+		g.Line().Id("Call").Op(":").Id(invokerName(op.GoName))
+		g.Line()
+	}), nil
+}
+
+// bodyEntries describes the fields of a body, and below each field that
+// holds an object (or an array of them) the fields of that object, named by
+// their path. An object already being described (a recursive type) is not
+// described again.
+func (e *emitter) bodyEntries(fields []*model.Field, anyOf []*model.AnyOf, prefix string, open map[*model.Named]bool) ([]jen.Code, error) {
+	var out []jen.Code
+	for _, f := range fields {
+		name := prefix + f.JSONName
+		var extra []string
+		for _, rule := range anyOf {
+			for _, branch := range rule.Branches {
+				if slices.Contains(branch, f) {
+					extra = append(extra, anyOfMessage(rule))
+					break
+				}
+			}
+		}
+		c, err := e.fieldEntry(f, name, f.Required, extra...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+		s, suffix := f.Schema, ""
+		for s.Kind == model.KindArray {
+			s, suffix = s.Elem, suffix+"[]"
+		}
+		if s.IsStruct() && !open[s.Named] {
+			open[s.Named] = true
+			inner, err := e.bodyEntries(s.Named.Fields, s.Named.AnyOf, name+suffix+".", open)
+			delete(open, s.Named)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, inner...)
+		}
+	}
+	return out, nil
+}
+
+// fieldEntry is the wechatpay.Field that describes f under name; extra are
+// rules on the field besides those of its schema (anyOf rules).
+func (e *emitter) fieldEntry(f *model.Field, name string, required bool, extra ...string) (jen.Code, error) {
+	text, err := e.prose.text("rules", f)
+	if err != nil {
+		return nil, err
+	}
+	rules := strings.TrimSuffix(strings.Join(strings.Fields(text), " "), ";")
+	if len(extra) > 0 {
+		rules = strings.Join(append(slices.DeleteFunc([]string{rules}, func(s string) bool { return s == "" }), extra...), "; ")
+	}
+	in := "body"
+	switch f.In {
+	case model.InPath:
+		in = "path"
+	case model.InQuery:
+		in = "query"
+	}
+	return jen.ValuesFunc(func(g *jen.Group) {
+		g.Id("Name").Op(":").Lit(name)
+		g.Id("In").Op(":").Lit(in)
+		g.Id("Type").Op(":").Lit(typeText(f.Schema))
+		g.Id("Required").Op(":").Lit(required)
+		if rules != "" {
+			g.Id("Rules").Op(":").Lit(rules)
+		}
+		if f.Description != "" {
+			g.Id("Description").Op(":").Lit(f.Description)
+		}
+	}), nil
+}
+
+// typeText is the spec's name of the type of a value of schema s, as a
+// wechatpay.Field says it.
+func typeText(s *model.Schema) string {
+	switch s.Kind {
+	case model.KindInt32, model.KindInt64:
+		return "integer"
+	case model.KindFloat64:
+		return "number"
+	case model.KindBool:
+		return "boolean"
+	case model.KindTime:
+		return "date-time"
+	case model.KindRaw:
+		return "JSON"
+	case model.KindArray:
+		return "array of " + typeText(s.Elem)
+	case model.KindNamed:
+		if s.Named.IsStruct() {
+			return "object"
+		}
+	}
+	return "string"
 }
 
 func (e *emitter) patternsFile() (*jen.File, error) {
@@ -411,7 +510,13 @@ func (e *emitter) named(f *jen.File, n *model.Named) error {
 	f.Type().Id(n.GoName).Struct(fields...)
 	if n.Role == model.RoleStruct && n.Validated && e.hasChecks(n) {
 		f.Line()
-		return e.nestedValidate(f, n)
+		if err := e.nestedValidate(f, n); err != nil {
+			return err
+		}
+	}
+	if e.answerChecked[n] {
+		f.Line()
+		return e.checkAnswer(f, n)
 	}
 	return nil
 }

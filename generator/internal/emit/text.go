@@ -3,9 +3,11 @@ package emit
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"text/template"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/dave/jennifer/jen"
@@ -32,9 +34,33 @@ func newProse() (*prose, error) {
 			}
 			return "body"
 		},
-		"wrap":   wrap,
-		"isTime": func(f *model.Field) bool { return f.Schema.Kind == model.KindTime },
-		"anyOf":  anyOfSentence,
+		"wrap": wrap,
+		// count writes a length or a number of items with its noun:
+		// "1 character", "32 characters".
+		"count": func(n *uint64, one, many string) string {
+			if *n == 1 {
+				return "1 " + one
+			}
+			return strconv.FormatUint(*n, 10) + " " + many
+		},
+		"isTime":       func(f *model.Field) bool { return f.Schema.Kind == model.KindTime },
+		"isTimeSchema": func(s *model.Schema) bool { return s.Kind == model.KindTime },
+		// enumOf is the enum type of a schema, or nil.
+		"enumOf": func(s *model.Schema) *model.Named {
+			if s.IsEnum() {
+				return s.Named
+			}
+			return nil
+		},
+		// values lists the values of an enum: "A, B".
+		"values": func(n *model.Named) string {
+			var vs []string
+			for _, v := range n.Enum {
+				vs = append(vs, v.Value)
+			}
+			return strings.Join(vs, ", ")
+		},
+		"anyOf": anyOfSentence,
 		// methods links the Client methods of ops: "[Client.A], [Client.B]
 		// and [Client.C]".
 		"methods": func(ops []*model.Operation) string {
@@ -46,6 +72,26 @@ func newProse() (*prose, error) {
 				return strings.Join(links, "")
 			}
 			return strings.Join(links[:len(links)-1], ", ") + " and " + links[len(links)-1]
+		},
+		// echoes says what the answer echoes: "service_id and
+		// out_contract_code as sent, and mchid as the client's merchant ID".
+		"echoes": func(echoes []*model.Echo) string {
+			var sent, client []string
+			for _, e := range echoes {
+				if e.Request == nil {
+					client = append(client, e.Answer.JSONName)
+				} else {
+					sent = append(sent, e.Answer.JSONName)
+				}
+			}
+			var parts []string
+			if len(sent) > 0 {
+				parts = append(parts, andList(sent)+" as sent")
+			}
+			if len(client) > 0 {
+				parts = append(parts, andList(client)+" as the client's merchant ID")
+			}
+			return strings.Join(parts, ", and ")
 		},
 		"errorResponses": func(op *model.Operation) []*model.Response {
 			var out []*model.Response
@@ -91,32 +137,89 @@ func (p *prose) text(name string, data any) (string, error) {
 	return strings.Join(lines, "\n"), nil
 }
 
-// comments turns text into line comments, one jen.Comment a line. A blank
-// line becomes a bare "//", which jen writes as is.
+// comments turns text into line comments, one jen.Comment a line, each
+// line wrapped (see wrapLine). A blank line becomes a bare "//", which jen
+// writes as is.
 func comments(text string) []jen.Code {
 	if text == "" {
 		return nil
 	}
 	var out []jen.Code
-	for _, line := range strings.Split(text, "\n") {
+	for _, line := range commentLines(text) {
 		if line == "" {
 			out = append(out, jen.Comment("//"))
 		} else {
-			out = append(out, jen.Comment(sanitize(line)))
+			out = append(out, jen.Comment(line))
 		}
 	}
 	return out
 }
 
-// sanitize keeps a comment line from being read as the start of a
-// formatting-disabled comment by jen, and drops control characters.
+// commentLines cuts text into the lines of a comment, sanitized. A
+// paragraph or a list item that has a line longer than wrapWidth is filled
+// again (see wrapLine); one that fits keeps the line breaks it was written
+// with. Lines indented with a tab (code) are kept as they are.
+func commentLines(text string) []string {
+	var out, unit []string
+	flush := func() {
+		if len(unit) == 0 {
+			return
+		}
+		long := false
+		for _, l := range unit {
+			long = long || utf8.RuneCountInString(l) > wrapWidth
+		}
+		if !long {
+			out = append(out, unit...)
+		} else {
+			body := strings.TrimLeft(unit[0], " ")
+			indent := unit[0][:len(unit[0])-len(body)]
+			words := strings.Fields(strings.Join(unit, " "))
+			out = append(out, wrapLine(indent+strings.Join(words, " "), wrapWidth)...)
+		}
+		unit = nil
+	}
+	for _, line := range strings.Split(text, "\n") {
+		line = sanitize(line)
+		body := strings.TrimLeft(line, " ")
+		switch {
+		case strings.TrimSpace(line) == "" || strings.HasPrefix(line, "\t"):
+			flush()
+			out = append(out, line)
+		case listMarker.MatchString(body):
+			flush()
+			unit = []string{line}
+		case len(unit) > 0 && listMarker.MatchString(strings.TrimLeft(unit[0], " ")) && body == line:
+			// Text in the first column after a list item ends the list.
+			flush()
+			unit = []string{line}
+		default:
+			unit = append(unit, line)
+		}
+	}
+	flush()
+	return out
+}
+
+// sanitize makes a line of text, spec prose included, safe and visible in a
+// // comment: invalid UTF-8 becomes U+FFFD; line and paragraph separators
+// (U+2028, U+2029) become spaces; control characters but the tab, and
+// Unicode format characters (a byte order mark, zero-width spaces,
+// bidirectional overrides) are dropped, as gofmt refuses some and the
+// others would hide or reorder text. A line that would start a block or a
+// formatting-disabled comment for jen gets a space in front.
 func sanitize(line string) string {
 	line = strings.Map(func(r rune) rune {
-		if r < 0x20 && r != '\t' || r == 0x7f {
+		switch {
+		case r == '\t':
+			return r
+		case unicode.In(r, unicode.Zl, unicode.Zp):
+			return ' '
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
 			return -1
 		}
 		return r
-	}, line)
+	}, strings.ToValidUTF8(line, "\uFFFD"))
 	if strings.HasPrefix(line, "//") || strings.HasPrefix(line, "/*") {
 		line = " " + line
 	}
@@ -135,27 +238,60 @@ func addComments(f *jen.File, lines []jen.Code) {
 	}
 }
 
-// wrapWidth is the width, in characters, that wrap fills lines to.
+// wrapWidth is the width, in characters, that comment lines are filled to;
+// a single word longer than that (a URL, a path) stays whole.
 const wrapWidth = 80
 
 // wrap fills a sentence the generator writes into lines of at most
 // wrapWidth characters, where its words allow.
 func wrap(text string) string {
-	var b strings.Builder
-	width := 0
-	for i, word := range strings.Fields(text) {
-		n := utf8.RuneCountInString(word)
-		switch {
-		case i == 0:
-		case width+1+n > wrapWidth:
-			b.WriteByte('\n')
-			width = 0
-		default:
-			b.WriteByte(' ')
-			width++
-		}
-		b.WriteString(word)
-		width += n
+	return strings.Join(wrapLine(strings.Join(strings.Fields(text), " "), wrapWidth), "\n")
+}
+
+// wrapLine cuts a comment line longer than width characters into lines of
+// at most width, at spaces. A line indented with a tab (code in a doc
+// comment) is never cut. A list item ("- x", "  - x", "1. x") continues
+// indented under its text, as gofmt lays out doc comment lists. No line is
+// made to start with a word that would turn it into a list item.
+func wrapLine(line string, width int) []string {
+	if utf8.RuneCountInString(line) <= width || strings.HasPrefix(line, "\t") {
+		return []string{line}
 	}
-	return b.String()
+	body := strings.TrimLeft(line, " ")
+	indent := line[:len(line)-len(body)]
+	cont := indent
+	if m := listMarker.FindString(body); m != "" {
+		cont = indent + strings.Repeat(" ", len(m))
+	}
+	words := strings.Fields(body)
+	var lines []string
+	cur := indent + words[0]
+	n := utf8.RuneCountInString(cur)
+	for i := 1; i < len(words); i++ {
+		w := words[i]
+		wn := utf8.RuneCountInString(w)
+		// A word that would start a line as a list marker stays with the
+		// word before it.
+		breakable := !listMarker.MatchString(w + " ")
+		if n+1+wn > width && breakable {
+			lines = append(lines, cur)
+			cur, n = cont+w, len(cont)+wn
+			continue
+		}
+		cur += " " + w
+		n += 1 + wn
+	}
+	return append(lines, cur)
+}
+
+// listMarker matches the marker of a list item at the start of a doc
+// comment line's text.
+var listMarker = regexp.MustCompile(`^([-*+]|[0-9]+[.)]) `)
+
+// andList joins words as a sentence does: "a", "a and b", "a, b and c".
+func andList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }

@@ -10,22 +10,32 @@ import (
 	"github.com/payforge/wechatpay/generator/internal/model"
 )
 
-// presence says how a value may be absent, which decides the checks made on
-// an empty one.
-type presence int
+// ValidatePath is the import path of the runtime package whose helpers the
+// generated Validate methods call, one call per rule.
+const ValidatePath = RuntimePath + "/validate"
+
+// errsVar is the name of the *validate.Errors that Validate methods collect
+// violations in.
+const errsVar = "errs"
+
+// presence is the validate.Presence of a value: how it may be absent, which
+// decides the checks made on an empty one.
+type presence string
 
 const (
 	// required: the field must be set; an empty string is a violation.
-	required presence = iota
+	required presence = "Required"
 	// optional: the field may be left empty, and then nothing is checked.
-	optional
+	optional presence = "Optional"
 	// present: an element of an array, always there, checked as it is.
-	present
+	present presence = "Element"
 )
+
+func (p presence) code() jen.Code { return jen.Qual(ValidatePath, string(p)) }
 
 // fieldName is the expression for the spec's name of a value in a
 // ValidationError: a constant ("payer.openid") where it is known, or code
-// that builds it (field + ".openid", fmt.Sprintf("items[%d]", i)).
+// that builds it (field + ".openid", validate.Index("items", i)).
 type fieldName struct {
 	static string
 	dyn    jen.Code
@@ -51,28 +61,24 @@ func (f fieldName) child(name string) fieldName {
 
 // index names the element of the array f names at the index in variable i.
 func (f fieldName) index(i string) fieldName {
-	if f.dyn == nil {
-		format := strings.ReplaceAll(f.static, "%", "%%") + "[%d]"
-		return fieldName{dyn: jen.Qual("fmt", "Sprintf").Call(jen.Lit(format), jen.Id(i))}
-	}
-	return fieldName{dyn: jen.Qual("fmt", "Sprintf").Call(jen.Lit("%s[%d]"), f.dyn, jen.Id(i))}
+	return fieldName{dyn: jen.Qual(ValidatePath, "Index").Call(f.code(), jen.Id(i))}
 }
 
 // value builds a fresh expression for a value each time it is called, since
 // jen statements must not be shared.
 type value func() *jen.Statement
 
-// violation appends a *wechatpay.ValidationError to errs.
-func violation(field fieldName, rule string, message jen.Code) jen.Code {
-	return jen.Id("errs").Op("=").Append(jen.Id("errs"), jen.Op("&").Qual(RuntimePath, "ValidationError").Values(
-		jen.Id("Field").Op(":").Add(field.code()),
-		jen.Id("Rule").Op(":").Lit(rule),
-		jen.Id("Message").Op(":").Add(message),
-	))
-}
+// errs is the collector of violations, to call a method on.
+func errs() *jen.Statement { return jen.Id(errsVar) }
 
-func sprintf(format string, args ...jen.Code) jen.Code {
-	return jen.Qual("fmt", "Sprintf").Call(append([]jen.Code{jen.Lit(format)}, args...)...)
+// errsPointer is the collector of violations as a *validate.Errors: the
+// address of Validate's variable, or the parameter of a nested type's
+// validate method, which is already a pointer.
+func (e *emitter) errsPointer() jen.Code {
+	if e.inNested {
+		return jen.Id(errsVar)
+	}
+	return jen.Op("&").Id(errsVar)
 }
 
 // indexVars are the loop variables of nested arrays, outermost first.
@@ -85,13 +91,15 @@ func indexVar(depth int) string {
 	return fmt.Sprintf("i%d", depth)
 }
 
-// hasChecks reports whether validation has anything to check in a value of
-// schema s (present, or required when req is set).
+// schemaHasChecks reports whether validation has anything to check in a
+// value of schema s (present, or required when req is set).
 func (e *emitter) schemaHasChecks(s *model.Schema, req bool) bool {
 	switch s.Kind {
 	case model.KindString:
 		return true // at least valid UTF-8
-	case model.KindInt32, model.KindInt64, model.KindFloat64:
+	case model.KindFloat64:
+		return true // at least finite
+	case model.KindInt32, model.KindInt64:
 		return s.Minimum != nil || s.Maximum != nil
 	case model.KindArray:
 		return req || s.MinItems != nil || s.MaxItems != nil || e.schemaHasChecks(s.Elem, false)
@@ -140,7 +148,7 @@ func (e *emitter) findChecks() {
 	}
 }
 
-// fieldChecks returns the statements that check field fd of the struct v
+// fieldChecks returns the statements that check field fd of the struct recv
 // points to.
 func (e *emitter) fieldChecks(recv string, fd *model.Field, name fieldName) []jen.Code {
 	v := func() *jen.Statement { return jen.Id(recv).Dot(fd.GoName) }
@@ -150,7 +158,7 @@ func (e *emitter) fieldChecks(recv string, fd *model.Field, name fieldName) []je
 	}
 	if fd.Pointer {
 		// A struct's validate method takes the pointer; a number is
-		// compared through it.
+		// checked through it.
 		deref := func() *jen.Statement { return jen.Op("*").Add(v()) }
 		if fd.Schema.IsStruct() {
 			deref = v
@@ -164,181 +172,125 @@ func (e *emitter) fieldChecks(recv string, fd *model.Field, name fieldName) []je
 	return e.checks(v, name, fd.Schema, p, 0, fd.In == model.InPath)
 }
 
-// checks returns the statements that append a violation to errs for each
-// rule of s that the value v breaks. inPath marks a path parameter, which
-// must not be "." or "..", as those would change the URL's path.
+// checks returns the statements that record a violation in errs for each
+// rule of s that the value v breaks: one statement per value, one call per
+// rule. inPath marks a path parameter, which must not be "." or "..", as
+// those would change the URL's path.
 func (e *emitter) checks(v value, name fieldName, s *model.Schema, p presence, depth int, inPath bool) []jen.Code {
 	switch s.Kind {
 	case model.KindString:
-		return e.stringChecks(v, v, name, s, p, inPath)
+		return []jen.Code{stringChecks(v(), name, s, p, inPath)}
 	case model.KindInt32, model.KindInt64, model.KindFloat64:
-		return numberChecks(v, name, s)
+		if c := numberChecks(v, name, s); c != nil {
+			return []jen.Code{c}
+		}
 	case model.KindRaw:
 		if p == required {
-			return []jen.Code{jen.If(jen.Len(v()).Op("==").Lit(0)).Block(violation(name, "required", jen.Lit("is required")))}
+			return []jen.Code{errs().Dot("Required").Call(name.code(), jen.Len(v()).Op(">").Lit(0))}
 		}
 	case model.KindTime:
 		if p == required {
-			return []jen.Code{jen.If(v().Dot("IsZero").Call()).Block(violation(name, "required", jen.Lit("is required")))}
+			return []jen.Code{errs().Dot("Required").Call(name.code(), jen.Op("!").Add(v()).Dot("IsZero").Call())}
 		}
 	case model.KindArray:
 		return e.arrayChecks(v, name, s, p, depth)
 	case model.KindNamed:
 		if s.Named.Role == model.RoleEnum && s.Named.Open {
 			// Any value is valid; the rules of the string still apply.
-			text := func() *jen.Statement { return jen.String().Call(v()) }
-			return e.stringChecks(v, text, name, s, p, inPath)
+			return []jen.Code{stringChecks(jen.String().Call(v()), name, s, p, inPath)}
 		}
 		if s.Named.Role == model.RoleEnum {
-			return enumChecks(v, name, s.Named, p)
+			return []jen.Code{enumCheck(v, name, s.Named, p)}
 		}
 		if !e.hasChecks(s.Named) {
 			return nil
 		}
 		// A struct value is always there; an optional one is a pointer,
 		// checked for nil by the caller.
-		return []jen.Code{jen.Id("errs").Op("=").Append(jen.Id("errs"), v().Dot("validate").Call(name.code()).Op("..."))}
+		return []jen.Code{v().Dot("validate").Call(e.errsPointer(), name.code())}
 	}
 	return nil
 }
 
-func plural(n uint64, one, many string) string {
-	if n == 1 {
-		return one
+// stringChecks checks a string, or a named string type converted to one:
+// errs.String(field, value, presence) then one call per rule.
+func stringChecks(text jen.Code, name fieldName, s *model.Schema, p presence, inPath bool) jen.Code {
+	stmt := errs().Dot("String").Call(name.code(), text, p.code())
+	// An empty required or optional string never reaches the rules after
+	// String (it is refused, or absent), so minLength 1 says nothing more.
+	if m := s.MinLength; m != nil && (*m > 1 || p == present) {
+		stmt = stmt.Dot("MinLength").Call(jen.Lit(int(*m)))
 	}
-	return many
-}
-
-// stringChecks checks a string, or a named string type: v is the value,
-// compared with "", and text the same as a string, for the functions that
-// take one.
-func (e *emitter) stringChecks(v, text value, name fieldName, s *model.Schema, p presence, inPath bool) []jen.Code {
-	var inner []jen.Code
-	if s.MinLength != nil || s.MaxLength != nil {
-		count := jen.Id("n").Op(":=").Qual("unicode/utf8", "RuneCountInString").Call(text())
-		var stmt *jen.Statement
-		if m := s.MinLength; m != nil {
-			stmt = jen.If(count, jen.Id("n").Op("<").Lit(int(*m))).Block(violation(name, "minLength",
-				sprintf(fmt.Sprintf("has %%d characters, at least %d %s required", *m, plural(*m, "is", "are")), jen.Id("n"))))
-		}
-		if m := s.MaxLength; m != nil {
-			cond := []jen.Code{jen.Id("n").Op(">").Lit(int(*m))}
-			if stmt == nil {
-				cond = append([]jen.Code{count}, cond...)
-				stmt = jen.If(cond...)
-			} else {
-				stmt = stmt.Else().If(cond...)
-			}
-			stmt.Block(violation(name, "maxLength",
-				sprintf(fmt.Sprintf("has %%d characters, at most %d %s allowed", *m, plural(*m, "is", "are")), jen.Id("n"))))
-		}
-		inner = append(inner, stmt)
+	if m := s.MaxLength; m != nil {
+		stmt = stmt.Dot("MaxLength").Call(jen.Lit(int(*m)))
 	}
 	if s.Pattern != nil {
-		inner = append(inner, jen.If(jen.Op("!").Id(s.Pattern.Var).Dot("MatchString").Call(text())).Block(
-			violation(name, "pattern", jen.Lit("does not match the pattern "+s.Pattern.Expr))))
+		stmt = stmt.Dot("Pattern").Call(jen.Id(s.Pattern.Var))
 	} else if inPath {
-		inner = append(inner, jen.If(v().Op("==").Lit(".").Op("||").Add(v()).Op("==").Lit("..")).Block(
-			violation(name, "pattern", jen.Lit("is . or .., which would change the URL path"))))
-	}
-	utf8Bad := func() *jen.Statement { return jen.Op("!").Qual("unicode/utf8", "ValidString").Call(text()) }
-	utf8Violation := violation(name, "utf8", jen.Lit("is not valid UTF-8"))
-	switch p {
-	case required:
-		stmt := jen.If(v().Op("==").Lit("")).Block(violation(name, "required", jen.Lit("is required"))).
-			Else().If(utf8Bad()).Block(utf8Violation)
-		elseChecks(stmt, inner)
-		return []jen.Code{stmt}
-	case optional:
-		if len(inner) == 0 {
-			return []jen.Code{jen.If(utf8Bad()).Block(utf8Violation)}
-		}
-		return []jen.Code{jen.If(v().Op("!=").Lit("")).Block(
-			elseChecks(jen.If(utf8Bad()).Block(utf8Violation), inner),
-		)}
-	}
-	return []jen.Code{elseChecks(jen.If(utf8Bad()).Block(utf8Violation), inner)}
-}
-
-// elseChecks adds the checks made when the value passed the first ones, as
-// the else branch of the if statement stmt: "else if" when there is a single
-// check, an else block of them otherwise.
-func elseChecks(stmt *jen.Statement, inner []jen.Code) *jen.Statement {
-	switch len(inner) {
-	case 0:
-	case 1:
-		stmt.Else().Add(inner[0])
-	default:
-		stmt.Else().Block(inner...)
+		stmt = stmt.Dot("PathSegment").Call()
 	}
 	return stmt
 }
 
-func numberChecks(v value, name fieldName, s *model.Schema) []jen.Code {
-	verb := "%d"
-	lit := func(f float64) jen.Code { return jen.Lit(int(f)) }
-	if s.Kind == model.KindFloat64 {
-		verb = "%g"
-		lit = func(f float64) jen.Code { return jen.Lit(f) }
+// numberChecks checks an integer against its bounds, or returns nil when it
+// has none; a float is also checked for being finite, always.
+func numberChecks(v value, name fieldName, s *model.Schema) jen.Code {
+	if s.Minimum == nil && s.Maximum == nil && s.Kind != model.KindFloat64 {
+		return nil
 	}
-	var out []jen.Code
+	var stmt *jen.Statement
+	var lit func(float64) jen.Code
+	switch s.Kind {
+	case model.KindFloat64:
+		stmt = errs().Dot("Number").Call(name.code(), v())
+		lit = func(f float64) jen.Code { return jen.Lit(f) }
+	case model.KindInt32:
+		stmt = errs().Dot("Int").Call(name.code(), jen.Int64().Call(v()))
+		lit = func(f float64) jen.Code { return jen.Lit(int(f)) }
+	default:
+		stmt = errs().Dot("Int").Call(name.code(), v())
+		lit = func(f float64) jen.Code { return jen.Lit(int(f)) }
+	}
 	if m := s.Minimum; m != nil {
-		op, msg := "<", "is "+verb+", at least "+formatNumber(m)+" is allowed"
+		method := "Minimum"
 		if s.ExclusiveMinimum {
-			op, msg = "<=", "is "+verb+", it must be greater than "+formatNumber(m)
+			method = "ExclusiveMinimum"
 		}
-		out = append(out, jen.If(v().Op(op).Add(lit(*m))).Block(violation(name, "minimum", sprintf(msg, v()))))
+		stmt = stmt.Dot(method).Call(lit(*m))
 	}
 	if m := s.Maximum; m != nil {
-		op, msg := ">", "is "+verb+", at most "+formatNumber(m)+" is allowed"
+		method := "Maximum"
 		if s.ExclusiveMaximum {
-			op, msg = ">=", "is "+verb+", it must be less than "+formatNumber(m)
+			method = "ExclusiveMaximum"
 		}
-		out = append(out, jen.If(v().Op(op).Add(lit(*m))).Block(violation(name, "maximum", sprintf(msg, v()))))
+		stmt = stmt.Dot(method).Call(lit(*m))
 	}
-	return out
+	return stmt
 }
 
-func enumChecks(v value, name fieldName, n *model.Named, p presence) []jen.Code {
+// enumCheck checks a value of a closed enum against the values the spec
+// lists.
+func enumCheck(v value, name fieldName, n *model.Named, p presence) jen.Code {
 	var values []string
 	for _, ev := range n.Enum {
 		values = append(values, ev.Value)
 	}
-	bad := violation(name, "enum", sprintf("is %q, which is not one of "+strings.ReplaceAll(strings.Join(values, ", "), "%", "%%"), v()))
-	unknown := func() *jen.Statement { return jen.Op("!").Add(v()).Dot("Known").Call() }
-	switch p {
-	case required:
-		return []jen.Code{jen.If(v().Op("==").Lit("")).Block(violation(name, "required", jen.Lit("is required"))).
-			Else().If(unknown()).Block(bad)}
-	case optional:
-		return []jen.Code{jen.If(v().Op("!=").Lit("").Op("&&").Add(unknown())).Block(bad)}
-	}
-	return []jen.Code{jen.If(unknown()).Block(bad)}
+	return errs().Dot("Enum").Call(name.code(), jen.String().Call(v()), p.code(), v().Dot("Known").Call(), jen.Lit(strings.Join(values, ", ")))
 }
 
 func (e *emitter) arrayChecks(v value, name fieldName, s *model.Schema, p presence, depth int) []jen.Code {
 	var out []jen.Code
-	var stmt *jen.Statement
-	if p == required {
-		stmt = jen.If(v().Op("==").Nil()).Block(violation(name, "required", jen.Lit("is required")))
-	}
-	count := func(cond jen.Code, rule, msg string) {
-		c := []jen.Code{jen.Id("n").Op(":=").Len(v()), cond}
-		if stmt == nil {
-			stmt = jen.If(c...)
-		} else {
-			stmt = stmt.Else().If(c...)
+	if s.MinItems != nil || s.MaxItems != nil {
+		stmt := errs().Dot("Items").Call(name.code(), jen.Len(v()), v().Op("!=").Nil(), p.code())
+		if m := s.MinItems; m != nil {
+			stmt = stmt.Dot("MinItems").Call(jen.Lit(int(*m)))
 		}
-		stmt.Block(violation(name, rule, sprintf(msg, jen.Id("n"))))
-	}
-	if m := s.MinItems; m != nil {
-		count(jen.Id("n").Op("<").Lit(int(*m)), "minItems", fmt.Sprintf("has %%d items, at least %d %s required", *m, plural(*m, "is", "are")))
-	}
-	if m := s.MaxItems; m != nil {
-		count(jen.Id("n").Op(">").Lit(int(*m)), "maxItems", fmt.Sprintf("has %%d items, at most %d %s allowed", *m, plural(*m, "is", "are")))
-	}
-	if stmt != nil {
+		if m := s.MaxItems; m != nil {
+			stmt = stmt.Dot("MaxItems").Call(jen.Lit(int(*m)))
+		}
 		out = append(out, stmt)
+	} else if p == required {
+		out = append(out, errs().Dot("Required").Call(name.code(), v().Op("!=").Nil()))
 	}
 	i := indexVar(depth)
 	elem := e.checks(func() *jen.Statement { return v().Index(jen.Id(i)) }, name.index(i), s.Elem, present, depth+1, false)
@@ -356,11 +308,7 @@ func (e *emitter) requestValidate(f *jen.File, n *model.Named) error {
 	}
 	body := []jen.Code{
 		jen.If(jen.Id("r").Op("==").Nil()).Block(
-			jen.Return(jen.Op("&").Qual(RuntimePath, "ValidationError").Values(
-				jen.Id("Field").Op(":").Lit("request"),
-				jen.Id("Rule").Op(":").Lit("required"),
-				jen.Id("Message").Op(":").Lit("is nil"),
-			)),
+			jen.Return(jen.Qual(ValidatePath, "NilRequest").Call()),
 		),
 	}
 	var checks []jen.Code
@@ -371,9 +319,9 @@ func (e *emitter) requestValidate(f *jen.File, n *model.Named) error {
 		checks = append(checks, anyOfCheck("r", rule, fieldName{}))
 	}
 	if len(checks) > 0 {
-		body = append(body, jen.Var().Id("errs").Index().Error())
+		body = append(body, jen.Var().Id(errsVar).Qual(ValidatePath, "Errors"))
 		body = append(body, checks...)
-		body = append(body, jen.Return(jen.Qual("errors", "Join").Call(jen.Id("errs").Op("..."))))
+		body = append(body, jen.Return(errs().Dot("Err").Call()))
 	} else {
 		body = append(body, jen.Return(jen.Nil()))
 	}
@@ -399,22 +347,26 @@ func (e *emitter) nestedValidate(f *jen.File, n *model.Named) error {
 		return err
 	}
 	recv := receiver(n)
-	body := []jen.Code{jen.Var().Id("errs").Index().Error()}
+	e.inNested = true
+	defer func() { e.inNested = false }()
+	var body []jen.Code
 	for _, fd := range n.Fields {
 		body = append(body, e.fieldChecks(recv, fd, fieldName{dyn: jen.Id("field")}.child(fd.JSONName))...)
 	}
 	for _, rule := range n.AnyOf {
 		body = append(body, anyOfCheck(recv, rule, fieldName{dyn: jen.Id("field")}))
 	}
-	body = append(body, jen.Return(jen.Id("errs")))
 	addComments(f, d)
-	f.Func().Params(jen.Id(recv).Op("*").Id(n.GoName)).Id("validate").Params(jen.Id("field").String()).Index().Error().Block(body...)
+	f.Func().Params(jen.Id(recv).Op("*").Id(n.GoName)).Id("validate").Params(
+		jen.Id(errsVar).Op("*").Qual(ValidatePath, "Errors"),
+		jen.Id("field").String(),
+	).Block(body...)
 	return nil
 }
 
-// anyOfCheck returns the statement that appends a violation of rule "anyOf"
-// to errs when no branch of rule has all of its fields present. The
-// violation names every field of the rule, joined with "|", below parent.
+// anyOfCheck returns the statement that records a violation of rule "anyOf"
+// when no branch of rule has all of its fields present. The violation names
+// every field of the rule, joined with "|", below parent.
 func anyOfCheck(recv string, rule *model.AnyOf, parent fieldName) jen.Code {
 	var fields []*model.Field
 	var cond *jen.Statement
@@ -422,38 +374,32 @@ func anyOfCheck(recv string, rule *model.AnyOf, parent fieldName) jen.Code {
 		// The builder keeps only branches with a field that may be
 		// absent, so present is never empty.
 		var present []jen.Code
-		var mayBeAbsent []*model.Field
 		for _, f := range branch {
 			if !slices.Contains(fields, f) {
 				fields = append(fields, f)
 			}
 			if p := presentExpr(jen.Id(recv).Dot(f.GoName), f); p != nil {
 				present = append(present, p)
-				mayBeAbsent = append(mayBeAbsent, f)
 			}
 		}
-		var absent jen.Code
-		if len(mayBeAbsent) == 1 {
-			f := mayBeAbsent[0]
-			absent = absentExpr(jen.Id(recv).Dot(f.GoName), f)
-		} else {
-			all := jen.Add(present[0])
-			for _, p := range present[1:] {
-				all = all.Op("&&").Add(p)
-			}
-			absent = jen.Op("!").Parens(all)
+		all := jen.Add(present[0])
+		for _, p := range present[1:] {
+			all = all.Op("&&").Add(p)
+		}
+		if len(present) > 1 && len(rule.Branches) > 1 {
+			all = jen.Parens(all)
 		}
 		if cond == nil {
-			cond = jen.Add(absent)
+			cond = all
 		} else {
-			cond = cond.Op("&&").Add(absent)
+			cond = cond.Op("||").Add(all)
 		}
 	}
 	var names []string
 	for _, f := range fields {
 		names = append(names, f.JSONName)
 	}
-	return jen.If(cond).Block(violation(anyOfField(parent, names), "anyOf", jen.Lit(anyOfMessage(rule))))
+	return errs().Dot("AnyOf").Call(anyOfField(parent, names).code(), cond, jen.Lit(anyOfMessage(rule)))
 }
 
 // presentExpr is the condition that field f of a struct, the value v, is
@@ -472,19 +418,6 @@ func presentExpr(v *jen.Statement, f *model.Field) jen.Code {
 		return jen.Len(v).Op(">").Lit(0)
 	}
 	return nil
-}
-
-// absentExpr is the negation of presentExpr, for a field that may be absent.
-func absentExpr(v *jen.Statement, f *model.Field) jen.Code {
-	switch {
-	case f.Pointer, f.Schema.Kind == model.KindArray:
-		return v.Op("==").Nil()
-	case f.Schema.Kind == model.KindString, f.Schema.IsEnum():
-		return v.Op("==").Lit("")
-	case f.Schema.Kind == model.KindTime:
-		return v.Dot("IsZero").Call()
-	}
-	return jen.Len(v).Op("==").Lit(0)
 }
 
 // anyOfField names the fields of an anyOf below parent, joined with "|":

@@ -1,6 +1,7 @@
 // Package load reads an OpenAPI document from a file, resolves its internal
-// $refs and validates it, and reports what is wrong with one that fails,
-// naming the file and, where kin-openapi records it, the line.
+// $refs and validates it, and reports what is wrong with one that fails as a
+// *specerr.LoadError naming the file and, where kin-openapi records it, the
+// line and column.
 package load
 
 import (
@@ -15,6 +16,7 @@ import (
 	"reflect"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/payforge/wechatpay/generator/internal/specerr"
 )
 
 // Load reads, resolves and validates the OpenAPI document in the file at
@@ -26,7 +28,7 @@ func Load(ctx context.Context, path string) (*openapi3.T, error) {
 		return nil, err
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, fmt.Errorf("%s: the file is empty", path)
+		return nil, &specerr.SpecError{Location: specerr.Location{File: path}, Reason: "the file is empty"}
 	}
 	loader := openapi3.NewLoader()
 	loader.IsExternalRefsAllowed = false
@@ -34,10 +36,10 @@ func Load(ctx context.Context, path string) (*openapi3.T, error) {
 	loader.Context = ctx
 	doc, err := loader.LoadFromDataWithPath(data, &url.URL{Path: filepath.ToSlash(path)})
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot load the spec: %v", path+Position(originOf(err)), err)
+		return nil, &specerr.LoadError{Location: locate(path, originOf(err)), Err: err}
 	}
 	if err := doc.Validate(ctx); err != nil {
-		return nil, fmt.Errorf("%s: invalid spec: %v", path+Position(originOf(err)), err)
+		return nil, &specerr.LoadError{Location: locate(path, originOf(err)), Invalid: true, Err: err}
 	}
 	return doc, nil
 }
@@ -58,21 +60,19 @@ func readLimited(path string) ([]byte, error) {
 		return nil, err
 	}
 	if len(data) > MaxSpecBytes {
-		return nil, fmt.Errorf("%s: the file is larger than %d MiB; refusing to parse it", path, MaxSpecBytes>>20)
+		return nil, &specerr.SpecError{Location: specerr.Location{File: path},
+			Reason: fmt.Sprintf("the file is larger than %d MiB; refusing to parse it", MaxSpecBytes>>20)}
 	}
 	return data, nil
 }
 
-// Position formats where an element starts as ":LINE:COLUMN", or returns ""
-// when o does not say.
-func Position(o *openapi3.Origin) string {
-	if o == nil || o.Key == nil || o.Key.Line == 0 {
-		return ""
+// locate is where in the file at path an element starts, as o records it.
+func locate(path string, o *openapi3.Origin) specerr.Location {
+	l := specerr.Location{File: path}
+	if o != nil && o.Key != nil {
+		l.Line, l.Column = o.Key.Line, o.Key.Column
 	}
-	if o.Key.Column == 0 {
-		return fmt.Sprintf(":%d", o.Key.Line)
-	}
-	return fmt.Sprintf(":%d:%d", o.Key.Line, o.Key.Column)
+	return l
 }
 
 var originType = reflect.TypeFor[*openapi3.Origin]()

@@ -10,6 +10,9 @@ package model
 type Package struct {
 	// Name is the Go package name, e.g. "passwordexemptcontract".
 	Name string
+	// ImportPath is the import path of the generated package, which its
+	// external test package (the examples) imports.
+	ImportPath string
 	// SpecFile is the base name of the spec file, e.g.
 	// "password-exempt-contract.yaml"; never a path.
 	SpecFile string
@@ -19,8 +22,13 @@ type Package struct {
 	Description string
 	// DocURL is the spec's externalDocs URL, if any.
 	DocURL string
-	// Operations are sorted by path template, then by method.
+	// Operations are in the order the spec lists them: by the position of
+	// their keys in the document; by path template, then method, when the
+	// loader recorded no positions.
 	Operations []*Operation
+	// Main is the operation the package documentation and the package
+	// Example show: the one marked x-wechatpay-main, else the first.
+	Main *Operation
 	// Shared are the named types made from the spec's components, used by
 	// one operation or more, sorted by Go name.
 	Shared []*Named
@@ -64,9 +72,14 @@ type Operation struct {
 	Response *Named
 	// Responses are the spec's responses, sorted by status.
 	Responses []*Response
+	// Echoes are the fields of the answer that must equal what the request
+	// sent, in the order of Response's fields.
+	Echoes []*Echo
 
-	// Owned are the named types made for this operation only (inline
-	// objects and enums), Request and Response first.
+	// Owned are the named types made for this operation only: Request,
+	// Response unless it is shared, and the inline objects and enums of
+	// its parameters, body and answer, in the order the builder met them
+	// (Request first). The emitter writes Request and Response first.
 	Owned []*Named
 }
 
@@ -74,6 +87,20 @@ type Operation struct {
 type Segment struct {
 	Literal string
 	Param   *Field
+}
+
+// Echo is a field of an operation's answer that echoes the request: a
+// required top-level property of the answer, a string, enum or integer,
+// with the name of a top-level field of the request of the same Go type
+// (a path, query or body field, not a pointer); or mchid, when the request
+// has no such field, which echoes the client's merchant ID. A property
+// marked x-wechatpay-echo: false is never one.
+type Echo struct {
+	// Answer is the field of the response.
+	Answer *Field
+	// Request is the request's field of the same name, or nil for mchid
+	// echoing the client's merchant ID.
+	Request *Field
 }
 
 // Response is one documented answer of an operation.
@@ -97,9 +124,13 @@ type Named struct {
 	Location string
 	// Role says what the type is for.
 	Role Role
-	// Op is the operation a Request or Response type belongs to.
+	// Op is the operation a type made for one operation belongs to (see
+	// Operation.Owned); nil for a shared type.
 	Op *Operation
-	// Fields are the fields of a struct, in emitted order.
+	// Fields are the fields of a struct, in emitted order: for a request,
+	// the path parameters in the order of the path template, the query
+	// parameters as listed, then the body's properties; for other structs,
+	// the properties in the order the spec lists them.
 	Fields []*Field
 	// AnyOf are the rules of a struct that at least one of several sets of
 	// its fields is present, in the spec's order.
@@ -185,6 +216,9 @@ type Field struct {
 	// Example is the spec's example value, if any (a string, a number
 	// or a bool as the YAML gave it); the generated examples use it.
 	Example any
+	// NoEcho reports that the spec marks the property x-wechatpay-echo:
+	// false: the answer does not echo the request's field of that name.
+	NoEcho bool
 }
 
 // Constraints are the rules the spec sets on a value.

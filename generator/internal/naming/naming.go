@@ -194,6 +194,16 @@ func Snake(name string) string {
 	return strings.Join(words, "_")
 }
 
+// Kebab returns name as lower-case words joined by "-", for command lines:
+// terminateByCode → terminate-by-code, getHTTPStatus → get-http-status.
+func Kebab(name string) string {
+	words := Words(name)
+	for i, w := range words {
+		words[i] = strings.ToLower(w)
+	}
+	return strings.Join(words, "-")
+}
+
 // buildSuffixes are the last words of a file name that the go command reads
 // as a build constraint (GOOS, GOARCH, or _test).
 var buildSuffixes = map[string]bool{

@@ -87,3 +87,22 @@ func TestPackageName(t *testing.T) {
 		t.Errorf("PackageName(统一.yaml) = %q, want an error", got)
 	}
 }
+
+func TestKebab(t *testing.T) {
+	for _, tt := range []struct{ id, want string }{
+		{"terminateByCode", "terminate-by-code"},
+		{"queryByCode", "query-by-code"},
+		{"terminate", "terminate"},
+		{"getHTTPStatus", "get-http-status"},
+		{"preEntrustSignV2", "pre-entrust-sign-v2"},
+		{"v3Query", "v3-query"},
+		{"queryByID", "query-by-id"},
+		{"terminate_by_code", "terminate-by-code"},
+		{"TerminateByCode", "terminate-by-code"},
+		{"preSignQsMiniProgram", "pre-sign-qs-mini-program"},
+	} {
+		if got := Kebab(tt.id); got != tt.want {
+			t.Errorf("Kebab(%q) = %q, want %q", tt.id, got, tt.want)
+		}
+	}
+}

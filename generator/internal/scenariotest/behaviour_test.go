@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -65,7 +66,8 @@ func TestScenarioNestedValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Optional fields left empty are omitted; the nested objects are there.
-	const wantBody = `{"amount":{"currency":"CNY","total":1},"appid":"wxd678efh567hg6787","description":"Image形象店-深圳腾大-QQ公仔","goods_tags":["ok"],"mchid":"1230000109","out_trade_no":"1217752501201407033233368018","payer":{"openid":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"}}`
+	// Fields come in the order the spec lists them.
+	const wantBody = `{"appid":"wxd678efh567hg6787","mchid":"1230000109","description":"Image形象店-深圳腾大-QQ公仔","out_trade_no":"1217752501201407033233368018","amount":{"total":1,"currency":"CNY"},"payer":{"openid":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},"goods_tags":["ok"]}`
 	if string(body) != wantBody {
 		t.Fatalf("body\n got %s\nwant %s", body, wantBody)
 	}
@@ -245,7 +247,7 @@ func TestScenarioOptionalFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Required fields are always sent, zero or not; optional ones only when set.
-	const want = `{"count":0,"extra":{},"kind":"FOOD","listed_at":"2030-01-01T00:00:00Z","name":"n","on_sale":false,"price":0,"size":{"width":0},"tags":[],"weight":0}`
+	const want = `{"name":"n","kind":"FOOD","listed_at":"2030-01-01T00:00:00Z","price":0,"weight":0,"count":0,"on_sale":false,"size":{"width":0},"tags":[],"extra":{}}`
 	if string(body) != want {
 		t.Fatalf("body\n got %s\nwant %s", body, want)
 	}
@@ -271,3 +273,28 @@ var (
 	_ func(context.Context, *sharedresponse.GetContractRequest) (*sharedresponse.GetContractResponse, error)  = (*sharedresponse.Client)(nil).GetContract
 	_ *sharedresponse.PreSignResultPage                                                                       = (&sharedresponse.PreSignResult{}).Page
 )
+
+// TestScenarioNumbersAreFinite: JSON cannot carry NaN or an infinity, and a
+// query parameter should not either, so Validate refuses them (rule finite)
+// in required, optional and bounded numbers: json.Marshal of a valid
+// request never fails.
+func TestScenarioNumbersAreFinite(t *testing.T) {
+	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		r := &optionalfields.CreateGoodsRequest{
+			Name: "n", Kind: optionalfields.KindFood, ListedAt: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC),
+			Tags: []string{}, Extra: json.RawMessage(`{}`), Weight: bad, OptWeight: &bad,
+		}
+		if got := violations(t, r.Validate()); !slices.Equal(got, []string{"weight finite", "opt_weight finite"}) {
+			t.Errorf("%v: violations %v", bad, got)
+		}
+		q := &orders.GetOrderRequest{OrderID: "1217752501", MchID: "1230000109", Ratio: &bad}
+		if got := violations(t, q.Validate()); !slices.Equal(got, []string{"ratio finite"}) {
+			t.Errorf("%v: query violations %v", bad, got)
+		}
+	}
+	fine := 2.5
+	q := &orders.GetOrderRequest{OrderID: "1217752501", MchID: "1230000109", Ratio: &fine}
+	if err := q.Validate(); err != nil {
+		t.Errorf("a finite ratio: %v", err)
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/payforge/wechatpay/generator/internal/header"
 )
 
 func TestIsGenerated(t *testing.T) {
@@ -63,16 +65,16 @@ func TestNonRegularFileBlocks(t *testing.T) {
 // its old contents or its new ones, never a part, and no temporary file may
 // stay behind once a later run completes.
 func TestInterruptedWrite(t *testing.T) {
-	header := Header + "spec.yaml. DO NOT EDIT.\n"
+	line := header.Line("spec.yaml") + "\n"
 	old := []File{
-		{Name: "a.go", Data: []byte(header + "package p\n\nconst A = 1\n")},
-		{Name: "b.go", Data: []byte(header + "package p\n\nconst B = 1\n")},
-		{Name: "c.go", Data: []byte(header + "package p\n\nconst C = 1\n")},
+		{Name: "a.go", Data: []byte(line + "package p\n\nconst A = 1\n")},
+		{Name: "b.go", Data: []byte(line + "package p\n\nconst B = 1\n")},
+		{Name: "c.go", Data: []byte(line + "package p\n\nconst C = 1\n")},
 	}
 	next := []File{
-		{Name: "a.go", Data: []byte(header + "package p\n\nconst A = 2\n")},
-		{Name: "b.go", Data: []byte(header + "package p\n\nconst B = 2 // longer than before\n")},
-		{Name: "c.go", Data: []byte(header + "package p\n\nconst C = 2\n")},
+		{Name: "a.go", Data: []byte(line + "package p\n\nconst A = 2\n")},
+		{Name: "b.go", Data: []byte(line + "package p\n\nconst B = 2 // longer than before\n")},
+		{Name: "c.go", Data: []byte(line + "package p\n\nconst C = 2\n")},
 	}
 	for stop := range next {
 		dir := t.TempDir()

@@ -3,9 +3,9 @@
 package anyof
 
 import (
-	"context"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // Client calls the operations of Choices of required fields.
@@ -20,64 +20,34 @@ func NewClient(rt *wechatpay.Client) *Client {
 	return &Client{rt: rt}
 }
 
-// Operation describes one operation of the spec, for tools that list or dispatch
-// them.
-type Operation struct {
-	// ID is the spec's operationId.
-	ID string
-
-	// Method is the HTTP method.
-	Method string
-
-	// PathTemplate is the spec's path template.
-	PathTemplate string
-
-	// Summary is the spec's one-line summary.
-	Summary string
-
-	// Params are the path and query parameters, in the order the request declares them.
-	Params []Param
-
-	// HasBody reports whether the operation sends a JSON body.
-	HasBody bool
-
-	// Call fills the operation's request from params (by the spec's names; values
-	// as text) and body (the JSON body), then calls the typed method, so a tool can
-	// dispatch on ID. A value that is not of its parameter's type, or a body that
-	// does not decode into the request (unknown fields included), is a
-	// *wechatpay.ValidationError; nothing is sent then. The result is the typed
-	// response, or nil for an operation whose answer has no body.
-	Call func(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error)
-}
-
-// Param is a path or query parameter of an operation.
-type Param struct {
-	// Name is the spec's name of the parameter.
-	Name string
-
-	// In is "path" or "query".
-	In string
-
-	// Type is the spec's type: "string", "integer", "number" or "boolean".
-	Type string
-
-	// Required reports whether the spec requires the parameter.
-	Required bool
-
-	// Description is the spec's description.
-	Description string
-}
-
-// Operations lists every operation of spec.yaml, sorted by path template and
-// method.
-var Operations = []Operation{
+// Operations describes every operation of spec.yaml, in the order the spec
+// lists them, for tools that list and dispatch operations without knowing their
+// types, such as the command wechatpay. Each Call builds a [Client] on the
+// runtime client it is given.
+var Operations = []wechatpay.Operation{
 	{
 		ID:           "preSign",
+		Name:         "pre-sign",
+		Spec:         "spec",
 		Method:       http.MethodPost,
 		PathTemplate: "/v3/contracts/pre-sign",
 		Summary:      "Pre-sign a contract for a user named by one of several IDs.",
-		Params:       []Param{},
 		HasBody:      true,
-		Call:         callPreSign,
+		Body: []wechatpay.Field{
+			{Name: "appid", In: "body", Type: "string", Required: true, Rules: "at most 32 characters"},
+			{Name: "openid", In: "body", Type: "string", Required: false, Rules: "at most 128 characters; one of openid, sub_openid and phone_numbers is required"},
+			{Name: "sub_openid", In: "body", Type: "string", Required: false, Rules: "at most 128 characters; one of openid, sub_openid and phone_numbers is required"},
+			{Name: "phone_numbers", In: "body", Type: "array of string", Required: false, Rules: "one of openid, sub_openid and phone_numbers is required"},
+			{Name: "payer", In: "body", Type: "object", Required: true, Description: "Who pays: an account with its bank, or a card number with its expiry,\nor a coupon."},
+			{Name: "payer.account", In: "body", Type: "string", Required: false, Rules: "one of these is required: account and bank; card and expires_at; coupon_id"},
+			{Name: "payer.bank", In: "body", Type: "string", Required: false, Rules: "one of ICBC, CMB; one of these is required: account and bank; card and expires_at; coupon_id"},
+			{Name: "payer.card", In: "body", Type: "string", Required: false, Rules: "one of these is required: account and bank; card and expires_at; coupon_id"},
+			{Name: "payer.expires_at", In: "body", Type: "date-time", Required: false, Rules: "RFC 3339; one of these is required: account and bank; card and expires_at; coupon_id"},
+			{Name: "payer.coupon_id", In: "body", Type: "integer", Required: false, Rules: "one of these is required: account and bank; card and expires_at; coupon_id"},
+			{Name: "settlement", In: "body", Type: "object", Required: false, Description: "An anyOf that required already implies gives no rule."},
+			{Name: "settlement.mode", In: "body", Type: "string", Required: true},
+			{Name: "settlement.account", In: "body", Type: "string", Required: false},
+		},
+		Call: callPreSign,
 	},
 }

@@ -19,7 +19,8 @@
 // one; the error then holds a *wechatpay.ValidationError for each such field.
 // WeChat Pay's error answers come back as *wechatpay.APIError, answers that fail
 // verification as *wechatpay.VerificationError, and a verified answer that does
-// not fit the response type as *wechatpay.DecodeError.
+// not fit the response type, lacks a field the spec requires or does not echo
+// what the request sent as *wechatpay.DecodeError.
 //
 // [Operations] lists every operation of the spec, for tools that dispatch on
 // them.

@@ -3,21 +3,19 @@
 package anyof
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
-	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // PreSign calls preSign: POST /v3/contracts/pre-sign.
 //
 // Pre-sign a contract for a user named by one of several IDs.
 //
-// It sends nothing when req is invalid (see [PreSignRequest.Validate]) and
+// It sends nothing when req is invalid (see [PreSignRequest.Validate]). It
 // returns nil only once the runtime has verified WeChat Pay's signature on it.
 func (c *Client) PreSign(ctx context.Context, req *PreSignRequest) error {
 	if err := req.Validate(); err != nil {
@@ -38,14 +36,12 @@ func (c *Client) PreSign(ctx context.Context, req *PreSignRequest) error {
 }
 
 // callPreSign is the Call of preSign in [Operations].
-func callPreSign(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callPreSign(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req PreSignRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
-	return nil, c.PreSign(ctx, &req)
+	return nil, NewClient(rt).PreSign(ctx, &req)
 }
 
 // PreSignRequest is the request of [Client.PreSign]: its parameters and
@@ -62,22 +58,22 @@ type PreSignRequest struct {
 	// Optional. At most 128 characters.
 	OpenID string `json:"openid,omitzero"`
 
+	// Optional. At most 128 characters.
+	SubOpenID string `json:"sub_openid,omitzero"`
+
+	// Optional.
+	PhoneNumbers []string `json:"phone_numbers,omitzero"`
+
 	// Who pays: an account with its bank, or a card number with its expiry,
 	// or a coupon.
 	//
 	// Required.
 	Payer Payer `json:"payer"`
 
-	// Optional.
-	PhoneNumbers []string `json:"phone_numbers,omitzero"`
-
 	// An anyOf that required already implies gives no rule.
 	//
 	// Optional.
 	Settlement *Settlement `json:"settlement,omitzero"`
-
-	// Optional. At most 128 characters.
-	SubOpenID string `json:"sub_openid,omitzero"`
 }
 
 // Validate checks r against the rules of the spec and returns every violation,
@@ -85,41 +81,19 @@ type PreSignRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *PreSignRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.AppID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.AppID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.AppID); n > 32 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-	}
-	if r.OpenID != "" {
-		if !utf8.ValidString(r.OpenID) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "openid", Rule: "utf8", Message: "is not valid UTF-8"})
-		} else if n := utf8.RuneCountInString(r.OpenID); n > 128 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "openid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 128 are allowed", n)})
-		}
-	}
-	errs = append(errs, r.Payer.validate("payer")...)
+	var errs validate.Errors
+	errs.String("appid", r.AppID, validate.Required).MaxLength(32)
+	errs.String("openid", r.OpenID, validate.Optional).MaxLength(128)
+	errs.String("sub_openid", r.SubOpenID, validate.Optional).MaxLength(128)
 	for i := range r.PhoneNumbers {
-		if !utf8.ValidString(r.PhoneNumbers[i]) {
-			errs = append(errs, &wechatpay.ValidationError{Field: fmt.Sprintf("phone_numbers[%d]", i), Rule: "utf8", Message: "is not valid UTF-8"})
-		}
+		errs.String(validate.Index("phone_numbers", i), r.PhoneNumbers[i], validate.Element)
 	}
+	r.Payer.validate(&errs, "payer")
 	if r.Settlement != nil {
-		errs = append(errs, r.Settlement.validate("settlement")...)
+		r.Settlement.validate(&errs, "settlement")
 	}
-	if r.SubOpenID != "" {
-		if !utf8.ValidString(r.SubOpenID) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "sub_openid", Rule: "utf8", Message: "is not valid UTF-8"})
-		} else if n := utf8.RuneCountInString(r.SubOpenID); n > 128 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "sub_openid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 128 are allowed", n)})
-		}
-	}
-	if r.OpenID == "" && r.SubOpenID == "" && r.PhoneNumbers == nil {
-		errs = append(errs, &wechatpay.ValidationError{Field: "openid|sub_openid|phone_numbers", Rule: "anyOf", Message: "one of openid, sub_openid and phone_numbers is required"})
-	}
-	return errors.Join(errs...)
+	errs.AnyOf("openid|sub_openid|phone_numbers", r.OpenID != "" || r.SubOpenID != "" || r.PhoneNumbers != nil, "one of openid, sub_openid and phone_numbers is required")
+	return errs.Err()
 }

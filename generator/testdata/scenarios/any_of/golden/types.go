@@ -3,15 +3,15 @@
 package anyof
 
 import (
-	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"time"
-	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // Bank is a string with the values the spec lists (components.schemas.Bank).
 //
-// WeChat Pay may add values; an answer with one decodes as is, and
+// A request is validated against this set: Validate refuses any other value.
+// WeChat Pay may add values to it; an answer with one decodes as is, and
 // [Bank.Known] reports false for it.
 type Bank string
 
@@ -47,53 +47,35 @@ type Payer struct {
 	Card string `json:"card,omitzero"`
 
 	// Optional.
-	CouponID *int64 `json:"coupon_id,omitzero"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 
 	// Optional.
-	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	CouponID *int64 `json:"coupon_id,omitzero"`
 }
 
 // validate returns the violations of the rules of the spec in Payer,
 // naming each field below field.
-func (p *Payer) validate(field string) []error {
-	var errs []error
-	if !utf8.ValidString(p.Account) {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".account", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	if p.Bank != "" && !p.Bank.Known() {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".bank", Rule: "enum", Message: fmt.Sprintf("is %q, which is not one of ICBC, CMB", p.Bank)})
-	}
-	if !utf8.ValidString(p.Card) {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".card", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	if !(p.Account != "" && p.Bank != "") && !(p.Card != "" && !p.ExpiresAt.IsZero()) && p.CouponID == nil {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".account|" + field + ".bank|" + field + ".card|" + field + ".expires_at|" + field + ".coupon_id", Rule: "anyOf", Message: "one of these is required: account and bank; card and expires_at; coupon_id"})
-	}
-	return errs
+func (p *Payer) validate(errs *validate.Errors, field string) {
+	errs.String(field+".account", p.Account, validate.Optional)
+	errs.Enum(field+".bank", string(p.Bank), validate.Optional, p.Bank.Known(), "ICBC, CMB")
+	errs.String(field+".card", p.Card, validate.Optional)
+	errs.AnyOf(field+".account|"+field+".bank|"+field+".card|"+field+".expires_at|"+field+".coupon_id", (p.Account != "" && p.Bank != "") || (p.Card != "" && !p.ExpiresAt.IsZero()) || p.CouponID != nil, "one of these is required: account and bank; card and expires_at; coupon_id")
 }
 
 // Settlement is an object of the spec (components.schemas.Settlement).
 //
 // An anyOf that required already implies gives no rule.
 type Settlement struct {
-	// Optional.
-	Account string `json:"account,omitzero"`
-
 	// Required.
 	Mode string `json:"mode"`
+
+	// Optional.
+	Account string `json:"account,omitzero"`
 }
 
 // validate returns the violations of the rules of the spec in Settlement,
 // naming each field below field.
-func (s *Settlement) validate(field string) []error {
-	var errs []error
-	if !utf8.ValidString(s.Account) {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".account", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	if s.Mode == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".mode", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(s.Mode) {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".mode", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	return errs
+func (s *Settlement) validate(errs *validate.Errors, field string) {
+	errs.String(field+".mode", s.Mode, validate.Required)
+	errs.String(field+".account", s.Account, validate.Optional)
 }

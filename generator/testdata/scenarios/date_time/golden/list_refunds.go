@@ -4,20 +4,23 @@ package datetime
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // ListRefunds calls listRefunds: GET /v3/refunds/{since}.
 //
 // List refunds made from a time on, up to another.
 //
-// It sends nothing when req is invalid (see [ListRefundsRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// It sends nothing when req is invalid (see [ListRefundsRequest.Validate]). It
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it, the answer holds every field the spec requires (at every level where the
+// field's object is there); otherwise the error is a *wechatpay.DecodeError naming
+// the field. Fields and enum values the spec does not know are accepted.
 func (c *Client) ListRefunds(ctx context.Context, req *ListRefundsRequest) (*ListRefundsResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -36,34 +39,35 @@ func (c *Client) ListRefunds(ctx context.Context, req *ListRefundsRequest) (*Lis
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "listRefunds", Response: resp}
 	var out ListRefundsResponse
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "listRefunds", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
 
 // callListRefunds is the Call of listRefunds in [Operations].
-func callListRefunds(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callListRefunds(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req ListRefundsRequest
-	if len(body) > 0 {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "must be empty: the operation sends no body"}
+	if err := validate.NoBody(body); err != nil {
+		return nil, err
 	}
 	if v, ok := params["since"]; ok {
-		x, err := time.Parse(time.RFC3339, v)
+		x, err := validate.ParseTime("since", v)
 		if err != nil {
-			return nil, &wechatpay.ValidationError{Field: "since", Rule: "type", Message: "must be a date-time in RFC 3339 format"}
+			return nil, err
 		}
 		req.Since = x
 	}
 	if v, ok := params["until"]; ok {
-		x, err := time.Parse(time.RFC3339, v)
+		x, err := validate.ParseTime("until", v)
 		if err != nil {
-			return nil, &wechatpay.ValidationError{Field: "until", Rule: "type", Message: "must be a date-time in RFC 3339 format"}
+			return nil, err
 		}
 		req.Until = x
 	}
-	resp, err := c.ListRefunds(ctx, &req)
+	resp, err := NewClient(rt).ListRefunds(ctx, &req)
 	if err != nil {
 		return nil, err
 	}
@@ -88,13 +92,11 @@ type ListRefundsRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *ListRefundsRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.Since.IsZero() {
-		errs = append(errs, &wechatpay.ValidationError{Field: "since", Rule: "required", Message: "is required"})
-	}
-	return errors.Join(errs...)
+	var errs validate.Errors
+	errs.Required("since", !r.Since.IsZero())
+	return errs.Err()
 }
 
 // ListRefundsResponse is the body of a successful answer to [Client.ListRefunds].
@@ -104,4 +106,12 @@ type ListRefundsResponse struct {
 
 	// Optional.
 	SuccessTimes []time.Time `json:"success_times,omitzero"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a ListRefundsResponse was decoded from, holds
+// every field the spec requires, and so do the objects inside it that are present.
+func (l *ListRefundsResponse) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "created_at")
+	return err
 }

@@ -3,21 +3,21 @@
 package datetime
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // ScheduleRefund calls scheduleRefund: POST /v3/refunds/{since}.
 //
 // Schedule a refund.
 //
-// It sends nothing when req is invalid (see [ScheduleRefundRequest.Validate]) and
+// It sends nothing when req is invalid (see [ScheduleRefundRequest.Validate]). It
 // returns nil only once the runtime has verified WeChat Pay's signature on it.
 func (c *Client) ScheduleRefund(ctx context.Context, req *ScheduleRefundRequest) error {
 	if err := req.Validate(); err != nil {
@@ -38,25 +38,23 @@ func (c *Client) ScheduleRefund(ctx context.Context, req *ScheduleRefundRequest)
 }
 
 // callScheduleRefund is the Call of scheduleRefund in [Operations].
-func callScheduleRefund(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callScheduleRefund(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req ScheduleRefundRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
 	if v, ok := params["since"]; ok {
-		x, err := time.Parse(time.RFC3339, v)
+		x, err := validate.ParseTime("since", v)
 		if err != nil {
-			return nil, &wechatpay.ValidationError{Field: "since", Rule: "type", Message: "must be a date-time in RFC 3339 format"}
+			return nil, err
 		}
 		req.Since = x
 	}
-	return nil, c.ScheduleRefund(ctx, &req)
+	return nil, NewClient(rt).ScheduleRefund(ctx, &req)
 }
 
-// ScheduleRefundRequest is the request of [Client.ScheduleRefund]: its parameters and
-// its JSON body.
+// ScheduleRefundRequest is the request of [Client.ScheduleRefund]: its parameters
+// and its JSON body.
 //
 // Path and query parameters are tagged json:"-", so json.Marshal of a
 // ScheduleRefundRequest is exactly the JSON body sent.
@@ -80,14 +78,10 @@ type ScheduleRefundRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *ScheduleRefundRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.Since.IsZero() {
-		errs = append(errs, &wechatpay.ValidationError{Field: "since", Rule: "required", Message: "is required"})
-	}
-	if r.ExecuteAt.IsZero() {
-		errs = append(errs, &wechatpay.ValidationError{Field: "execute_at", Rule: "required", Message: "is required"})
-	}
-	return errors.Join(errs...)
+	var errs validate.Errors
+	errs.Required("since", !r.Since.IsZero())
+	errs.Required("execute_at", !r.ExecuteAt.IsZero())
+	return errs.Err()
 }

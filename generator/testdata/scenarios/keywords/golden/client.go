@@ -3,9 +3,9 @@
 package keywords
 
 import (
-	"context"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // Client calls the operations of Names that are not Go names.
@@ -20,66 +20,28 @@ func NewClient(rt *wechatpay.Client) *Client {
 	return &Client{rt: rt}
 }
 
-// Operation describes one operation of the spec, for tools that list or dispatch
-// them.
-type Operation struct {
-	// ID is the spec's operationId.
-	ID string
-
-	// Method is the HTTP method.
-	Method string
-
-	// PathTemplate is the spec's path template.
-	PathTemplate string
-
-	// Summary is the spec's one-line summary.
-	Summary string
-
-	// Params are the path and query parameters, in the order the request declares them.
-	Params []Param
-
-	// HasBody reports whether the operation sends a JSON body.
-	HasBody bool
-
-	// Call fills the operation's request from params (by the spec's names; values
-	// as text) and body (the JSON body), then calls the typed method, so a tool can
-	// dispatch on ID. A value that is not of its parameter's type, or a body that
-	// does not decode into the request (unknown fields included), is a
-	// *wechatpay.ValidationError; nothing is sent then. The result is the typed
-	// response, or nil for an operation whose answer has no body.
-	Call func(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error)
-}
-
-// Param is a path or query parameter of an operation.
-type Param struct {
-	// Name is the spec's name of the parameter.
-	Name string
-
-	// In is "path" or "query".
-	In string
-
-	// Type is the spec's type: "string", "integer", "number" or "boolean".
-	Type string
-
-	// Required reports whether the spec requires the parameter.
-	Required bool
-
-	// Description is the spec's description.
-	Description string
-}
-
-// Operations lists every operation of spec.yaml, sorted by path template and
-// method.
-var Operations = []Operation{
+// Operations describes every operation of spec.yaml, in the order the spec
+// lists them, for tools that list and dispatch operations without knowing their
+// types, such as the command wechatpay. Each Call builds a [Client] on the
+// runtime client it is given.
+var Operations = []wechatpay.Operation{
 	{
 		ID:           "createThing",
+		Name:         "create-thing",
+		Spec:         "spec",
 		Method:       http.MethodPost,
 		PathTemplate: "/v3/things/{type}",
 		Summary:      "Create a thing whose names are Go keywords or not ASCII.",
-		Params: []Param{
-			{Name: "type", In: "path", Type: "string", Required: true, Description: "The kind of thing."},
+		Params: []wechatpay.Field{
+			{Name: "type", In: "path", Type: "string", Required: true, Rules: "at most 16 characters", Description: "The kind of thing."},
 		},
 		HasBody: true,
-		Call:    callCreateThing,
+		Body: []wechatpay.Field{
+			{Name: "func", In: "body", Type: "string", Required: true, Rules: "at least 2 characters; at most 8 characters", Description: "A property named like a Go keyword."},
+			{Name: "range", In: "body", Type: "integer", Required: false, Rules: "at least 1; at most 100", Description: "An optional int32 with bounds."},
+			{Name: "金额", In: "body", Type: "integer", Required: true, Rules: "at least 0", Description: "An amount in fen, named in Chinese."},
+			{Name: "3ds", In: "body", Type: "boolean", Required: false, Description: "A name that starts with a digit."},
+		},
+		Call: callCreateThing,
 	},
 }

@@ -3,23 +3,24 @@
 package keywords
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"net/url"
-	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // CreateThing calls createThing: POST /v3/things/{type}.
 //
 // Create a thing whose names are Go keywords or not ASCII.
 //
-// It sends nothing when req is invalid (see [CreateThingRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// It sends nothing when req is invalid (see [CreateThingRequest.Validate]). It
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it, the answer holds every field the spec requires (at every level where the
+// field's object is there); otherwise the error is a *wechatpay.DecodeError naming
+// the field. Fields and enum values the spec does not know are accepted.
 func (c *Client) CreateThing(ctx context.Context, req *CreateThingRequest) (*CreateThingResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -38,25 +39,24 @@ func (c *Client) CreateThing(ctx context.Context, req *CreateThingRequest) (*Cre
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "createThing", Response: resp}
 	var out CreateThingResponse
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "createThing", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, nil); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
 
 // callCreateThing is the Call of createThing in [Operations].
-func callCreateThing(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callCreateThing(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req CreateThingRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
 	if v, ok := params["type"]; ok {
 		req.Type = v
 	}
-	resp, err := c.CreateThing(ctx, &req)
+	resp, err := NewClient(rt).CreateThing(ctx, &req)
 	if err != nil {
 		return nil, err
 	}
@@ -74,11 +74,6 @@ type CreateThingRequest struct {
 	// Sent in the URL path as {type}. Required. At most 16 characters.
 	Type string `json:"-"`
 
-	// A name that starts with a digit.
-	//
-	// Optional.
-	X3ds *bool `json:"3ds,omitzero"`
-
 	// A property named like a Go keyword.
 	//
 	// Required. At least 2 characters. At most 8 characters.
@@ -93,6 +88,11 @@ type CreateThingRequest struct {
 	//
 	// Required. At least 0.
 	X91D1X989D int64 `json:"金额"`
+
+	// A name that starts with a digit.
+	//
+	// Optional.
+	X3ds *bool `json:"3ds,omitzero"`
 }
 
 // Validate checks r against the rules of the spec and returns every violation,
@@ -100,49 +100,23 @@ type CreateThingRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *CreateThingRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.Type == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "type", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.Type) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "type", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else {
-		if n := utf8.RuneCountInString(r.Type); n > 16 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "type", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 16 are allowed", n)})
-		}
-		if r.Type == "." || r.Type == ".." {
-			errs = append(errs, &wechatpay.ValidationError{Field: "type", Rule: "pattern", Message: "is . or .., which would change the URL path"})
-		}
-	}
-	if r.Func == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "func", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.Func) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "func", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.Func); n < 2 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "func", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 2 are required", n)})
-	} else if n > 8 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "func", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 8 are allowed", n)})
-	}
+	var errs validate.Errors
+	errs.String("type", r.Type, validate.Required).MaxLength(16).PathSegment()
+	errs.String("func", r.Func, validate.Required).MinLength(2).MaxLength(8)
 	if r.Range != nil {
-		if *r.Range < 1 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "range", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 1 is allowed", *r.Range)})
-		}
-		if *r.Range > 100 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "range", Rule: "maximum", Message: fmt.Sprintf("is %d, at most 100 is allowed", *r.Range)})
-		}
+		errs.Int("range", int64(*r.Range)).Minimum(1).Maximum(100)
 	}
-	if r.X91D1X989D < 0 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "金额", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 0 is allowed", r.X91D1X989D)})
-	}
-	return errors.Join(errs...)
+	errs.Int("金额", r.X91D1X989D).Minimum(0)
+	return errs.Err()
 }
 
 // CreateThingResponse is the body of a successful answer to [Client.CreateThing].
 type CreateThingResponse struct {
 	// Optional.
-	Default string `json:"default,omitzero"`
+	Type string `json:"type,omitzero"`
 
 	// Optional.
-	Type string `json:"type,omitzero"`
+	Default string `json:"default,omitzero"`
 }

@@ -3,21 +3,19 @@
 package knownvalues
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
-	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // ApplyBill calls applyBill: POST /v3/bills.
 //
 // Apply for a bill.
 //
-// It sends nothing when req is invalid (see [ApplyBillRequest.Validate]) and
+// It sends nothing when req is invalid (see [ApplyBillRequest.Validate]). It
 // returns nil only once the runtime has verified WeChat Pay's signature on it.
 func (c *Client) ApplyBill(ctx context.Context, req *ApplyBillRequest) error {
 	if err := req.Validate(); err != nil {
@@ -38,14 +36,12 @@ func (c *Client) ApplyBill(ctx context.Context, req *ApplyBillRequest) error {
 }
 
 // callApplyBill is the Call of applyBill in [Operations].
-func callApplyBill(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callApplyBill(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req ApplyBillRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
-	return nil, c.ApplyBill(ctx, &req)
+	return nil, NewClient(rt).ApplyBill(ctx, &req)
 }
 
 // ApplyBillRequest is the request of [Client.ApplyBill]: its parameters and
@@ -59,15 +55,15 @@ type ApplyBillRequest struct {
 	// Required.
 	BillType BillType `json:"bill_type"`
 
-	// An open list whose values keep the rules of a string.
-	//
-	// Optional. At most 8 characters. Must match the pattern ^[A-Z_]+$.
-	Hint BillHint `json:"hint,omitzero"`
-
 	// An open list; WeChat Pay may send or accept other values.
 	//
 	// Required.
 	State BillState `json:"state"`
+
+	// An open list whose values keep the rules of a string.
+	//
+	// Optional. At most 8 characters. Must match the pattern ^[A-Z_]+$.
+	Hint BillHint `json:"hint,omitzero"`
 }
 
 // Validate checks r against the rules of the spec and returns every violation,
@@ -75,30 +71,11 @@ type ApplyBillRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *ApplyBillRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.BillType == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "bill_type", Rule: "required", Message: "is required"})
-	} else if !r.BillType.Known() {
-		errs = append(errs, &wechatpay.ValidationError{Field: "bill_type", Rule: "enum", Message: fmt.Sprintf("is %q, which is not one of ALL, SUCCESS, REFUND", r.BillType)})
-	}
-	if r.Hint != "" {
-		if !utf8.ValidString(string(r.Hint)) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "hint", Rule: "utf8", Message: "is not valid UTF-8"})
-		} else {
-			if n := utf8.RuneCountInString(string(r.Hint)); n > 8 {
-				errs = append(errs, &wechatpay.ValidationError{Field: "hint", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 8 are allowed", n)})
-			}
-			if !hintPattern.MatchString(string(r.Hint)) {
-				errs = append(errs, &wechatpay.ValidationError{Field: "hint", Rule: "pattern", Message: "does not match the pattern ^[A-Z_]+$"})
-			}
-		}
-	}
-	if r.State == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "state", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(string(r.State)) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "state", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	return errors.Join(errs...)
+	var errs validate.Errors
+	errs.Enum("bill_type", string(r.BillType), validate.Required, r.BillType.Known(), "ALL, SUCCESS, REFUND")
+	errs.String("state", string(r.State), validate.Required)
+	errs.String("hint", string(r.Hint), validate.Optional).MaxLength(8).Pattern(hintPattern)
+	return errs.Err()
 }

@@ -4,20 +4,22 @@ package knownvalues
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"net/url"
+
+	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // ListBills calls listBills: GET /v3/bills.
 //
 // List the bills of a type.
 //
-// It sends nothing when req is invalid (see [ListBillsRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// It sends nothing when req is invalid (see [ListBillsRequest.Validate]). It
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it, the answer holds every field the spec requires (at every level where the
+// field's object is there); otherwise the error is a *wechatpay.DecodeError naming
+// the field. Fields and enum values the spec does not know are accepted.
 func (c *Client) ListBills(ctx context.Context, req *ListBillsRequest) (*ListBillsResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -37,18 +39,19 @@ func (c *Client) ListBills(ctx context.Context, req *ListBillsRequest) (*ListBil
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "listBills", Response: resp}
 	var out ListBillsResponse
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "listBills", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
 
 // callListBills is the Call of listBills in [Operations].
-func callListBills(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callListBills(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req ListBillsRequest
-	if len(body) > 0 {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "must be empty: the operation sends no body"}
+	if err := validate.NoBody(body); err != nil {
+		return nil, err
 	}
 	if v, ok := params["bill_type"]; ok {
 		y := BillType(v)
@@ -58,7 +61,7 @@ func callListBills(ctx context.Context, c *Client, params map[string]string, bod
 		y := ListBillsRequestTarType(v)
 		req.TarType = y
 	}
-	resp, err := c.ListBills(ctx, &req)
+	resp, err := NewClient(rt).ListBills(ctx, &req)
 	if err != nil {
 		return nil, err
 	}
@@ -81,36 +84,40 @@ type ListBillsRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *ListBillsRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.BillType == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "bill_type", Rule: "required", Message: "is required"})
-	} else if !r.BillType.Known() {
-		errs = append(errs, &wechatpay.ValidationError{Field: "bill_type", Rule: "enum", Message: fmt.Sprintf("is %q, which is not one of ALL, SUCCESS, REFUND", r.BillType)})
-	}
-	if r.TarType != "" && !r.TarType.Known() {
-		errs = append(errs, &wechatpay.ValidationError{Field: "tar_type", Rule: "enum", Message: fmt.Sprintf("is %q, which is not one of GZIP", r.TarType)})
-	}
-	return errors.Join(errs...)
+	var errs validate.Errors
+	errs.Enum("bill_type", string(r.BillType), validate.Required, r.BillType.Known(), "ALL, SUCCESS, REFUND")
+	errs.Enum("tar_type", string(r.TarType), validate.Optional, r.TarType.Known(), "GZIP")
+	return errs.Err()
 }
 
 // ListBillsResponse is the body of a successful answer to [Client.ListBills].
 type ListBillsResponse struct {
-	// An inline open list.
-	//
-	// Optional.
-	Channel ListBillsResponseChannel `json:"channel,omitzero"`
-
 	// An open list; WeChat Pay may send or accept other values.
 	//
 	// Required.
 	State BillState `json:"state"`
+
+	// An inline open list.
+	//
+	// Optional.
+	Channel ListBillsResponseChannel `json:"channel,omitzero"`
 }
 
-// ListBillsRequestTarType is a string with the values the spec lists (paths./v3/bills.get.parameters[1].schema).
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a ListBillsResponse was decoded from, holds
+// every field the spec requires, and so do the objects inside it that are present.
+func (l *ListBillsResponse) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "state")
+	return err
+}
+
+// ListBillsRequestTarType is a string with the values the spec lists
+// (paths./v3/bills.get.parameters[1].schema).
 //
-// WeChat Pay may add values; an answer with one decodes as is, and
+// A request is validated against this set: Validate refuses any other value.
+// WeChat Pay may add values to it; an answer with one decodes as is, and
 // [ListBillsRequestTarType.Known] reports false for it.
 type ListBillsRequestTarType string
 
@@ -119,7 +126,8 @@ const (
 	ListBillsRequestTarTypeGzip ListBillsRequestTarType = "GZIP"
 )
 
-// Known reports whether v is one of the values of ListBillsRequestTarType the spec lists.
+// Known reports whether v is one of the values of ListBillsRequestTarType the spec
+// lists.
 func (v ListBillsRequestTarType) Known() bool {
 	switch v {
 	case ListBillsRequestTarTypeGzip:
@@ -128,13 +136,15 @@ func (v ListBillsRequestTarType) Known() bool {
 	return false
 }
 
-// ListBillsResponseChannel is a string with the values known so far of an open list (paths./v3/bills.get.responses.200.content.application/json.schema.properties.channel).
+// ListBillsResponseChannel is a string with the values known so far of an open
+// list
+// (paths./v3/bills.get.responses.200.content.application/json.schema.properties.channel).
 //
 // An inline open list.
 //
 // Other values are valid and passed on as they are: Validate accepts them in a
-// request, an answer with one decodes as is, and [ListBillsResponseChannel.Known] reports
-// false for them.
+// request, an answer with one decodes as is, and [ListBillsResponseChannel.Known]
+// reports false for them.
 type ListBillsResponseChannel string
 
 // The values of ListBillsResponseChannel known so far.
@@ -143,7 +153,8 @@ const (
 	ListBillsResponseChannelBankCard ListBillsResponseChannel = "BANK_CARD"
 )
 
-// Known reports whether v is one of the values of ListBillsResponseChannel known so far.
+// Known reports whether v is one of the values of ListBillsResponseChannel known
+// so far.
 func (v ListBillsResponseChannel) Known() bool {
 	switch v {
 	case ListBillsResponseChannelWechat, ListBillsResponseChannelBankCard:

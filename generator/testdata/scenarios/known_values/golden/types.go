@@ -2,7 +2,8 @@
 
 package knownvalues
 
-// BillHint is a string with the values known so far of an open list (components.schemas.BillHint).
+// BillHint is a string with the values known so far of an open list
+// (components.schemas.BillHint).
 //
 // An open list whose values keep the rules of a string.
 //
@@ -26,7 +27,8 @@ func (v BillHint) Known() bool {
 	return false
 }
 
-// BillState is a string with the values known so far of an open list (components.schemas.BillState).
+// BillState is a string with the values known so far of an open list
+// (components.schemas.BillState).
 //
 // An open list; WeChat Pay may send or accept other values.
 //
@@ -50,11 +52,13 @@ func (v BillState) Known() bool {
 	return false
 }
 
-// BillType is a string with the values the spec lists (components.schemas.BillType).
+// BillType is a string with the values the spec lists
+// (components.schemas.BillType).
 //
 // A closed list; Validate refuses other values.
 //
-// WeChat Pay may add values; an answer with one decodes as is, and
+// A request is validated against this set: Validate refuses any other value.
+// WeChat Pay may add values to it; an answer with one decodes as is, and
 // [BillType.Known] reports false for it.
 type BillType string
 

@@ -3,9 +3,9 @@
 package nocontent
 
 import (
-	"context"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // Client calls the operations of Closing.
@@ -20,75 +20,36 @@ func NewClient(rt *wechatpay.Client) *Client {
 	return &Client{rt: rt}
 }
 
-// Operation describes one operation of the spec, for tools that list or dispatch
-// them.
-type Operation struct {
-	// ID is the spec's operationId.
-	ID string
-
-	// Method is the HTTP method.
-	Method string
-
-	// PathTemplate is the spec's path template.
-	PathTemplate string
-
-	// Summary is the spec's one-line summary.
-	Summary string
-
-	// Params are the path and query parameters, in the order the request declares them.
-	Params []Param
-
-	// HasBody reports whether the operation sends a JSON body.
-	HasBody bool
-
-	// Call fills the operation's request from params (by the spec's names; values
-	// as text) and body (the JSON body), then calls the typed method, so a tool can
-	// dispatch on ID. A value that is not of its parameter's type, or a body that
-	// does not decode into the request (unknown fields included), is a
-	// *wechatpay.ValidationError; nothing is sent then. The result is the typed
-	// response, or nil for an operation whose answer has no body.
-	Call func(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error)
-}
-
-// Param is a path or query parameter of an operation.
-type Param struct {
-	// Name is the spec's name of the parameter.
-	Name string
-
-	// In is "path" or "query".
-	In string
-
-	// Type is the spec's type: "string", "integer", "number" or "boolean".
-	Type string
-
-	// Required reports whether the spec requires the parameter.
-	Required bool
-
-	// Description is the spec's description.
-	Description string
-}
-
-// Operations lists every operation of spec.yaml, sorted by path template and
-// method.
-var Operations = []Operation{
+// Operations describes every operation of spec.yaml, in the order the spec
+// lists them, for tools that list and dispatch operations without knowing their
+// types, such as the command wechatpay. Each Call builds a [Client] on the
+// runtime client it is given.
+var Operations = []wechatpay.Operation{
 	{
 		ID:           "closeOrder",
+		Name:         "close-order",
+		Spec:         "spec",
 		Method:       http.MethodPost,
 		PathTemplate: "/v3/orders/out-trade-no/{out_trade_no}/close",
 		Summary:      "Close an order.",
-		Params: []Param{
-			{Name: "out_trade_no", In: "path", Type: "string", Required: true, Description: ""},
+		Params: []wechatpay.Field{
+			{Name: "out_trade_no", In: "path", Type: "string", Required: true},
 		},
 		HasBody: true,
-		Call:    callCloseOrder,
+		Body: []wechatpay.Field{
+			{Name: "mchid", In: "body", Type: "string", Required: true},
+		},
+		Call: callCloseOrder,
 	},
 	{
 		ID:           "deleteOrder",
+		Name:         "delete-order",
+		Spec:         "spec",
 		Method:       http.MethodDelete,
 		PathTemplate: "/v3/orders/{id}",
 		Summary:      "Delete an order.",
-		Params: []Param{
-			{Name: "id", In: "path", Type: "integer", Required: true, Description: ""},
+		Params: []wechatpay.Field{
+			{Name: "id", In: "path", Type: "integer", Required: true, Rules: "at least 1"},
 		},
 		HasBody: false,
 		Call:    callDeleteOrder,

@@ -3,21 +3,20 @@
 package nocontent
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"net/url"
-	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // CloseOrder calls closeOrder: POST /v3/orders/out-trade-no/{out_trade_no}/close.
 //
 // Close an order.
 //
-// It sends nothing when req is invalid (see [CloseOrderRequest.Validate]) and
+// It sends nothing when req is invalid (see [CloseOrderRequest.Validate]). It
 // returns nil only once the runtime has verified WeChat Pay's signature on it.
 func (c *Client) CloseOrder(ctx context.Context, req *CloseOrderRequest) error {
 	if err := req.Validate(); err != nil {
@@ -38,17 +37,15 @@ func (c *Client) CloseOrder(ctx context.Context, req *CloseOrderRequest) error {
 }
 
 // callCloseOrder is the Call of closeOrder in [Operations].
-func callCloseOrder(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callCloseOrder(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req CloseOrderRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
 	if v, ok := params["out_trade_no"]; ok {
 		req.OutTradeNo = v
 	}
-	return nil, c.CloseOrder(ctx, &req)
+	return nil, NewClient(rt).CloseOrder(ctx, &req)
 }
 
 // CloseOrderRequest is the request of [Client.CloseOrder]: its parameters and
@@ -69,20 +66,10 @@ type CloseOrderRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *CloseOrderRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.OutTradeNo == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "out_trade_no", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.OutTradeNo) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "out_trade_no", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if r.OutTradeNo == "." || r.OutTradeNo == ".." {
-		errs = append(errs, &wechatpay.ValidationError{Field: "out_trade_no", Rule: "pattern", Message: "is . or .., which would change the URL path"})
-	}
-	if r.MchID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "mchid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.MchID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "mchid", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	return errors.Join(errs...)
+	var errs validate.Errors
+	errs.String("out_trade_no", r.OutTradeNo, validate.Required).PathSegment()
+	errs.String("mchid", r.MchID, validate.Required)
+	return errs.Err()
 }

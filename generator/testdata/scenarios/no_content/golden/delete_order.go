@@ -4,18 +4,18 @@ package nocontent
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"strconv"
+
+	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // DeleteOrder calls deleteOrder: DELETE /v3/orders/{id}.
 //
 // Delete an order.
 //
-// It sends nothing when req is invalid (see [DeleteOrderRequest.Validate]) and
+// It sends nothing when req is invalid (see [DeleteOrderRequest.Validate]). It
 // returns nil only once the runtime has verified WeChat Pay's signature on it.
 func (c *Client) DeleteOrder(ctx context.Context, req *DeleteOrderRequest) error {
 	if err := req.Validate(); err != nil {
@@ -31,20 +31,20 @@ func (c *Client) DeleteOrder(ctx context.Context, req *DeleteOrderRequest) error
 }
 
 // callDeleteOrder is the Call of deleteOrder in [Operations].
-func callDeleteOrder(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callDeleteOrder(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req DeleteOrderRequest
-	if len(body) > 0 {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "must be empty: the operation sends no body"}
+	if err := validate.NoBody(body); err != nil {
+		return nil, err
 	}
 	if v, ok := params["id"]; ok {
-		x, err := strconv.ParseInt(v, 10, 32)
+		x, err := validate.ParseInt("id", v, 32)
 		if err != nil {
-			return nil, &wechatpay.ValidationError{Field: "id", Rule: "type", Message: "must be a 32-bit integer"}
+			return nil, err
 		}
 		y := int32(x)
 		req.ID = y
 	}
-	return nil, c.DeleteOrder(ctx, &req)
+	return nil, NewClient(rt).DeleteOrder(ctx, &req)
 }
 
 // DeleteOrderRequest is the request of [Client.DeleteOrder].
@@ -58,11 +58,9 @@ type DeleteOrderRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *DeleteOrderRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.ID < 1 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "id", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 1 is allowed", r.ID)})
-	}
-	return errors.Join(errs...)
+	var errs validate.Errors
+	errs.Int("id", int64(r.ID)).Minimum(1)
+	return errs.Err()
 }

@@ -3,9 +3,9 @@
 package optionalfields
 
 import (
-	"context"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // Client calls the operations of Optional and required fields of every kind.
@@ -20,64 +20,45 @@ func NewClient(rt *wechatpay.Client) *Client {
 	return &Client{rt: rt}
 }
 
-// Operation describes one operation of the spec, for tools that list or dispatch
-// them.
-type Operation struct {
-	// ID is the spec's operationId.
-	ID string
-
-	// Method is the HTTP method.
-	Method string
-
-	// PathTemplate is the spec's path template.
-	PathTemplate string
-
-	// Summary is the spec's one-line summary.
-	Summary string
-
-	// Params are the path and query parameters, in the order the request declares them.
-	Params []Param
-
-	// HasBody reports whether the operation sends a JSON body.
-	HasBody bool
-
-	// Call fills the operation's request from params (by the spec's names; values
-	// as text) and body (the JSON body), then calls the typed method, so a tool can
-	// dispatch on ID. A value that is not of its parameter's type, or a body that
-	// does not decode into the request (unknown fields included), is a
-	// *wechatpay.ValidationError; nothing is sent then. The result is the typed
-	// response, or nil for an operation whose answer has no body.
-	Call func(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error)
-}
-
-// Param is a path or query parameter of an operation.
-type Param struct {
-	// Name is the spec's name of the parameter.
-	Name string
-
-	// In is "path" or "query".
-	In string
-
-	// Type is the spec's type: "string", "integer", "number" or "boolean".
-	Type string
-
-	// Required reports whether the spec requires the parameter.
-	Required bool
-
-	// Description is the spec's description.
-	Description string
-}
-
-// Operations lists every operation of spec.yaml, sorted by path template and
-// method.
-var Operations = []Operation{
+// Operations describes every operation of spec.yaml, in the order the spec
+// lists them, for tools that list and dispatch operations without knowing their
+// types, such as the command wechatpay. Each Call builds a [Client] on the
+// runtime client it is given.
+var Operations = []wechatpay.Operation{
 	{
 		ID:           "createGoods",
+		Name:         "create-goods",
+		Spec:         "spec",
 		Method:       http.MethodPost,
 		PathTemplate: "/v3/goods",
 		Summary:      "Create goods.",
-		Params:       []Param{},
 		HasBody:      true,
-		Call:         callCreateGoods,
+		Body: []wechatpay.Field{
+			{Name: "name", In: "body", Type: "string", Required: true},
+			{Name: "kind", In: "body", Type: "string", Required: true, Rules: "one of FOOD, TOOL"},
+			{Name: "listed_at", In: "body", Type: "date-time", Required: true, Rules: "RFC 3339"},
+			{Name: "price", In: "body", Type: "integer", Required: true},
+			{Name: "weight", In: "body", Type: "number", Required: true},
+			{Name: "count", In: "body", Type: "integer", Required: true},
+			{Name: "on_sale", In: "body", Type: "boolean", Required: true},
+			{Name: "size", In: "body", Type: "object", Required: true},
+			{Name: "size.width", In: "body", Type: "integer", Required: true, Rules: "at least 0"},
+			{Name: "size.height", In: "body", Type: "integer", Required: false, Rules: "at least 0"},
+			{Name: "tags", In: "body", Type: "array of string", Required: true},
+			{Name: "extra", In: "body", Type: "JSON", Required: true, Description: "Any JSON value."},
+			{Name: "opt_name", In: "body", Type: "string", Required: false},
+			{Name: "opt_kind", In: "body", Type: "string", Required: false, Rules: "one of FOOD, TOOL"},
+			{Name: "opt_listed_at", In: "body", Type: "date-time", Required: false, Rules: "RFC 3339"},
+			{Name: "opt_price", In: "body", Type: "integer", Required: false},
+			{Name: "opt_weight", In: "body", Type: "number", Required: false},
+			{Name: "opt_count", In: "body", Type: "integer", Required: false},
+			{Name: "opt_on_sale", In: "body", Type: "boolean", Required: false},
+			{Name: "opt_size", In: "body", Type: "object", Required: false},
+			{Name: "opt_size.width", In: "body", Type: "integer", Required: true, Rules: "at least 0"},
+			{Name: "opt_size.height", In: "body", Type: "integer", Required: false, Rules: "at least 0"},
+			{Name: "opt_tags", In: "body", Type: "array of string", Required: false},
+			{Name: "opt_extra", In: "body", Type: "JSON", Required: false, Description: "Any JSON value."},
+		},
+		Call: callCreateGoods,
 	},
 }

@@ -3,23 +3,25 @@
 package optionalfields
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"time"
-	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // CreateGoods calls createGoods: POST /v3/goods.
 //
 // Create goods.
 //
-// It sends nothing when req is invalid (see [CreateGoodsRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// It sends nothing when req is invalid (see [CreateGoodsRequest.Validate]). It
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it, the answer holds every field the spec requires (at every level where the
+// field's object is there), and it echoes name, kind and price as sent; otherwise
+// the error is a *wechatpay.DecodeError naming the field. Fields and enum values
+// the spec does not know are accepted.
 func (c *Client) CreateGoods(ctx context.Context, req *CreateGoodsRequest) (*CreateGoodsResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -38,22 +40,28 @@ func (c *Client) CreateGoods(ctx context.Context, req *CreateGoodsRequest) (*Cre
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "createGoods", Response: resp}
 	var out CreateGoodsResponse
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "createGoods", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
+	}
+	if err := answer.Echo(
+		validate.Same("name", out.Name, req.Name),
+		validate.Same("kind", out.Kind, req.Kind),
+		validate.Same("price", out.Price, req.Price),
+	); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
 
 // callCreateGoods is the Call of createGoods in [Operations].
-func callCreateGoods(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callCreateGoods(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req CreateGoodsRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
-	resp, err := c.CreateGoods(ctx, &req)
+	resp, err := NewClient(rt).CreateGoods(ctx, &req)
 	if err != nil {
 		return nil, err
 	}
@@ -67,12 +75,7 @@ func callCreateGoods(ctx context.Context, c *Client, params map[string]string, b
 // CreateGoodsRequest is exactly the JSON body sent.
 type CreateGoodsRequest struct {
 	// Required.
-	Count int32 `json:"count"`
-
-	// Any JSON value.
-	//
-	// Required.
-	Extra json.RawMessage `json:"extra"`
+	Name string `json:"name"`
 
 	// Required.
 	Kind Kind `json:"kind"`
@@ -81,18 +84,30 @@ type CreateGoodsRequest struct {
 	ListedAt time.Time `json:"listed_at"`
 
 	// Required.
-	Name string `json:"name"`
+	Price int64 `json:"price"`
+
+	// Required.
+	Weight float64 `json:"weight"`
+
+	// Required.
+	Count int32 `json:"count"`
 
 	// Required.
 	OnSale bool `json:"on_sale"`
 
-	// Optional.
-	OptCount *int32 `json:"opt_count,omitzero"`
+	// Required.
+	Size Size `json:"size"`
+
+	// Required.
+	Tags []string `json:"tags"`
 
 	// Any JSON value.
 	//
+	// Required.
+	Extra json.RawMessage `json:"extra"`
+
 	// Optional.
-	OptExtra json.RawMessage `json:"opt_extra,omitzero"`
+	OptName string `json:"opt_name,omitzero"`
 
 	// Optional.
 	OptKind Kind `json:"opt_kind,omitzero"`
@@ -101,13 +116,16 @@ type CreateGoodsRequest struct {
 	OptListedAt time.Time `json:"opt_listed_at,omitzero"`
 
 	// Optional.
-	OptName string `json:"opt_name,omitzero"`
+	OptPrice *int64 `json:"opt_price,omitzero"`
+
+	// Optional.
+	OptWeight *float64 `json:"opt_weight,omitzero"`
+
+	// Optional.
+	OptCount *int32 `json:"opt_count,omitzero"`
 
 	// Optional.
 	OptOnSale *bool `json:"opt_on_sale,omitzero"`
-
-	// Optional.
-	OptPrice *int64 `json:"opt_price,omitzero"`
 
 	// Optional.
 	OptSize *Size `json:"opt_size,omitzero"`
@@ -115,20 +133,10 @@ type CreateGoodsRequest struct {
 	// Optional.
 	OptTags []string `json:"opt_tags,omitzero"`
 
+	// Any JSON value.
+	//
 	// Optional.
-	OptWeight *float64 `json:"opt_weight,omitzero"`
-
-	// Required.
-	Price int64 `json:"price"`
-
-	// Required.
-	Size Size `json:"size"`
-
-	// Required.
-	Tags []string `json:"tags"`
-
-	// Required.
-	Weight float64 `json:"weight"`
+	OptExtra json.RawMessage `json:"opt_extra,omitzero"`
 }
 
 // Validate checks r against the rules of the spec and returns every violation,
@@ -136,60 +144,37 @@ type CreateGoodsRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *CreateGoodsRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if len(r.Extra) == 0 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "extra", Rule: "required", Message: "is required"})
+	var errs validate.Errors
+	errs.String("name", r.Name, validate.Required)
+	errs.Enum("kind", string(r.Kind), validate.Required, r.Kind.Known(), "FOOD, TOOL")
+	errs.Required("listed_at", !r.ListedAt.IsZero())
+	errs.Number("weight", r.Weight)
+	r.Size.validate(&errs, "size")
+	errs.Required("tags", r.Tags != nil)
+	for i := range r.Tags {
+		errs.String(validate.Index("tags", i), r.Tags[i], validate.Element)
 	}
-	if r.Kind == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "kind", Rule: "required", Message: "is required"})
-	} else if !r.Kind.Known() {
-		errs = append(errs, &wechatpay.ValidationError{Field: "kind", Rule: "enum", Message: fmt.Sprintf("is %q, which is not one of FOOD, TOOL", r.Kind)})
-	}
-	if r.ListedAt.IsZero() {
-		errs = append(errs, &wechatpay.ValidationError{Field: "listed_at", Rule: "required", Message: "is required"})
-	}
-	if r.Name == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "name", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.Name) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "name", Rule: "utf8", Message: "is not valid UTF-8"})
-	}
-	if r.OptKind != "" && !r.OptKind.Known() {
-		errs = append(errs, &wechatpay.ValidationError{Field: "opt_kind", Rule: "enum", Message: fmt.Sprintf("is %q, which is not one of FOOD, TOOL", r.OptKind)})
-	}
-	if !utf8.ValidString(r.OptName) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "opt_name", Rule: "utf8", Message: "is not valid UTF-8"})
+	errs.Required("extra", len(r.Extra) > 0)
+	errs.String("opt_name", r.OptName, validate.Optional)
+	errs.Enum("opt_kind", string(r.OptKind), validate.Optional, r.OptKind.Known(), "FOOD, TOOL")
+	if r.OptWeight != nil {
+		errs.Number("opt_weight", *r.OptWeight)
 	}
 	if r.OptSize != nil {
-		errs = append(errs, r.OptSize.validate("opt_size")...)
+		r.OptSize.validate(&errs, "opt_size")
 	}
 	for i := range r.OptTags {
-		if !utf8.ValidString(r.OptTags[i]) {
-			errs = append(errs, &wechatpay.ValidationError{Field: fmt.Sprintf("opt_tags[%d]", i), Rule: "utf8", Message: "is not valid UTF-8"})
-		}
+		errs.String(validate.Index("opt_tags", i), r.OptTags[i], validate.Element)
 	}
-	errs = append(errs, r.Size.validate("size")...)
-	if r.Tags == nil {
-		errs = append(errs, &wechatpay.ValidationError{Field: "tags", Rule: "required", Message: "is required"})
-	}
-	for i := range r.Tags {
-		if !utf8.ValidString(r.Tags[i]) {
-			errs = append(errs, &wechatpay.ValidationError{Field: fmt.Sprintf("tags[%d]", i), Rule: "utf8", Message: "is not valid UTF-8"})
-		}
-	}
-	return errors.Join(errs...)
+	return errs.Err()
 }
 
 // CreateGoodsResponse is the body of a successful answer to [Client.CreateGoods].
 type CreateGoodsResponse struct {
 	// Required.
-	Count int32 `json:"count"`
-
-	// Any JSON value.
-	//
-	// Required.
-	Extra json.RawMessage `json:"extra"`
+	Name string `json:"name"`
 
 	// Required.
 	Kind Kind `json:"kind"`
@@ -198,18 +183,30 @@ type CreateGoodsResponse struct {
 	ListedAt time.Time `json:"listed_at"`
 
 	// Required.
-	Name string `json:"name"`
+	Price int64 `json:"price"`
+
+	// Required.
+	Weight float64 `json:"weight"`
+
+	// Required.
+	Count int32 `json:"count"`
 
 	// Required.
 	OnSale bool `json:"on_sale"`
 
-	// Optional.
-	OptCount *int32 `json:"opt_count,omitzero"`
+	// Required.
+	Size Size `json:"size"`
+
+	// Required.
+	Tags []string `json:"tags"`
 
 	// Any JSON value.
 	//
+	// Required.
+	Extra json.RawMessage `json:"extra"`
+
 	// Optional.
-	OptExtra json.RawMessage `json:"opt_extra,omitzero"`
+	OptName string `json:"opt_name,omitzero"`
 
 	// Optional.
 	OptKind Kind `json:"opt_kind,omitzero"`
@@ -218,13 +215,16 @@ type CreateGoodsResponse struct {
 	OptListedAt time.Time `json:"opt_listed_at,omitzero"`
 
 	// Optional.
-	OptName string `json:"opt_name,omitzero"`
+	OptPrice *int64 `json:"opt_price,omitzero"`
+
+	// Optional.
+	OptWeight *float64 `json:"opt_weight,omitzero"`
+
+	// Optional.
+	OptCount *int32 `json:"opt_count,omitzero"`
 
 	// Optional.
 	OptOnSale *bool `json:"opt_on_sale,omitzero"`
-
-	// Optional.
-	OptPrice *int64 `json:"opt_price,omitzero"`
 
 	// Optional.
 	OptSize *Size `json:"opt_size,omitzero"`
@@ -232,18 +232,29 @@ type CreateGoodsResponse struct {
 	// Optional.
 	OptTags []string `json:"opt_tags,omitzero"`
 
+	// Any JSON value.
+	//
 	// Optional.
-	OptWeight *float64 `json:"opt_weight,omitzero"`
+	OptExtra json.RawMessage `json:"opt_extra,omitzero"`
+}
 
-	// Required.
-	Price int64 `json:"price"`
-
-	// Required.
-	Size Size `json:"size"`
-
-	// Required.
-	Tags []string `json:"tags"`
-
-	// Required.
-	Weight float64 `json:"weight"`
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a CreateGoodsResponse was decoded from, holds
+// every field the spec requires, and so do the objects inside it that are present.
+func (c *CreateGoodsResponse) checkAnswer(data []byte, field string) error {
+	obj, err := validate.Object(data, field, "name", "kind", "listed_at", "price", "weight", "count", "on_sale", "size", "tags", "extra")
+	if err != nil {
+		return err
+	}
+	if raw, ok := validate.Member(obj, "size"); ok {
+		if err := c.Size.checkAnswer(raw, validate.Path(field, "size")); err != nil {
+			return err
+		}
+	}
+	if raw, ok := validate.Member(obj, "opt_size"); ok {
+		if err := c.OptSize.checkAnswer(raw, validate.Path(field, "opt_size")); err != nil {
+			return err
+		}
+	}
+	return nil
 }

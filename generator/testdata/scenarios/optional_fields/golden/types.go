@@ -2,14 +2,12 @@
 
 package optionalfields
 
-import (
-	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
-)
+import "github.com/payforge/wechatpay/wechatpay/validate"
 
 // Kind is a string with the values the spec lists (components.schemas.Kind).
 //
-// WeChat Pay may add values; an answer with one decodes as is, and
+// A request is validated against this set: Validate refuses any other value.
+// WeChat Pay may add values to it; an answer with one decodes as is, and
 // [Kind.Known] reports false for it.
 type Kind string
 
@@ -30,24 +28,26 @@ func (v Kind) Known() bool {
 
 // Size is an object of the spec (components.schemas.Size).
 type Size struct {
-	// Optional. At least 0.
-	Height *int32 `json:"height,omitzero"`
-
 	// Required. At least 0.
 	Width int32 `json:"width"`
+
+	// Optional. At least 0.
+	Height *int32 `json:"height,omitzero"`
 }
 
 // validate returns the violations of the rules of the spec in Size,
 // naming each field below field.
-func (s *Size) validate(field string) []error {
-	var errs []error
+func (s *Size) validate(errs *validate.Errors, field string) {
+	errs.Int(field+".width", int64(s.Width)).Minimum(0)
 	if s.Height != nil {
-		if *s.Height < 0 {
-			errs = append(errs, &wechatpay.ValidationError{Field: field + ".height", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 0 is allowed", *s.Height)})
-		}
+		errs.Int(field+".height", int64(*s.Height)).Minimum(0)
 	}
-	if s.Width < 0 {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".width", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 0 is allowed", s.Width)})
-	}
-	return errs
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a Size was decoded from, holds every
+// field the spec requires, and so do the objects inside it that are present.
+func (s *Size) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "width")
+	return err
 }

@@ -3,20 +3,23 @@
 package recursive
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
+
+	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // PlantTree calls plantTree: POST /v3/trees.
 //
 // Plant a tree of nodes that hold each other through pointers and slices.
 //
-// It sends nothing when req is invalid (see [PlantTreeRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// It sends nothing when req is invalid (see [PlantTreeRequest.Validate]). It
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it, the answer holds every field the spec requires (at every level where the
+// field's object is there); otherwise the error is a *wechatpay.DecodeError naming
+// the field. Fields and enum values the spec does not know are accepted.
 func (c *Client) PlantTree(ctx context.Context, req *PlantTreeRequest) (*PlantTreeResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -35,22 +38,21 @@ func (c *Client) PlantTree(ctx context.Context, req *PlantTreeRequest) (*PlantTr
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "plantTree", Response: resp}
 	var out PlantTreeResponse
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "plantTree", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
 
 // callPlantTree is the Call of plantTree in [Operations].
-func callPlantTree(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callPlantTree(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req PlantTreeRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
-	resp, err := c.PlantTree(ctx, &req)
+	resp, err := NewClient(rt).PlantTree(ctx, &req)
 	if err != nil {
 		return nil, err
 	}
@@ -72,15 +74,31 @@ type PlantTreeRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *PlantTreeRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	errs = append(errs, r.Root.validate("root")...)
-	return errors.Join(errs...)
+	var errs validate.Errors
+	r.Root.validate(&errs, "root")
+	return errs.Err()
 }
 
 // PlantTreeResponse is the body of a successful answer to [Client.PlantTree].
 type PlantTreeResponse struct {
 	// Optional.
 	Root *Node `json:"root,omitzero"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a PlantTreeResponse was decoded from, holds
+// every field the spec requires, and so do the objects inside it that are present.
+func (p *PlantTreeResponse) checkAnswer(data []byte, field string) error {
+	obj, err := validate.Object(data, field)
+	if err != nil {
+		return err
+	}
+	if raw, ok := validate.Member(obj, "root"); ok {
+		if err := p.Root.checkAnswer(raw, validate.Path(field, "root")); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -2,40 +2,55 @@
 
 package recursive
 
-import (
-	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
-	"unicode/utf8"
-)
+import "github.com/payforge/wechatpay/wechatpay/validate"
 
 // Node is an object of the spec (components.schemas.Node).
 type Node struct {
-	// Optional.
-	Children []Node `json:"children,omitzero"`
-
 	// Required. At most 8 characters.
 	Name string `json:"name"`
 
 	// Optional.
 	Parent *Node `json:"parent,omitzero"`
+
+	// Optional.
+	Children []Node `json:"children,omitzero"`
 }
 
 // validate returns the violations of the rules of the spec in Node,
 // naming each field below field.
-func (v *Node) validate(field string) []error {
-	var errs []error
-	for i := range v.Children {
-		errs = append(errs, v.Children[i].validate(fmt.Sprintf("%s[%d]", field+".children", i))...)
-	}
-	if v.Name == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".name", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(v.Name) {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".name", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(v.Name); n > 8 {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".name", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 8 are allowed", n)})
-	}
+func (v *Node) validate(errs *validate.Errors, field string) {
+	errs.String(field+".name", v.Name, validate.Required).MaxLength(8)
 	if v.Parent != nil {
-		errs = append(errs, v.Parent.validate(field+".parent")...)
+		v.Parent.validate(errs, field+".parent")
 	}
-	return errs
+	for i := range v.Children {
+		v.Children[i].validate(errs, validate.Index(field+".children", i))
+	}
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a Node was decoded from, holds every
+// field the spec requires, and so do the objects inside it that are present.
+func (v *Node) checkAnswer(data []byte, field string) error {
+	obj, err := validate.Object(data, field, "name")
+	if err != nil {
+		return err
+	}
+	if raw, ok := validate.Member(obj, "parent"); ok {
+		if err := v.Parent.checkAnswer(raw, validate.Path(field, "parent")); err != nil {
+			return err
+		}
+	}
+	if raw, ok := validate.Member(obj, "children"); ok {
+		elems, err := validate.Elements(raw, validate.Path(field, "children"))
+		if err != nil {
+			return err
+		}
+		for i := range v.Children {
+			if err := v.Children[i].checkAnswer(elems[i], validate.Index(validate.Path(field, "children"), i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -3,9 +3,9 @@
 package sharedresponse
 
 import (
-	"context"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // Client calls the operations of Responses shared between operations.
@@ -20,93 +20,67 @@ func NewClient(rt *wechatpay.Client) *Client {
 	return &Client{rt: rt}
 }
 
-// Operation describes one operation of the spec, for tools that list or dispatch
-// them.
-type Operation struct {
-	// ID is the spec's operationId.
-	ID string
-
-	// Method is the HTTP method.
-	Method string
-
-	// PathTemplate is the spec's path template.
-	PathTemplate string
-
-	// Summary is the spec's one-line summary.
-	Summary string
-
-	// Params are the path and query parameters, in the order the request declares them.
-	Params []Param
-
-	// HasBody reports whether the operation sends a JSON body.
-	HasBody bool
-
-	// Call fills the operation's request from params (by the spec's names; values
-	// as text) and body (the JSON body), then calls the typed method, so a tool can
-	// dispatch on ID. A value that is not of its parameter's type, or a body that
-	// does not decode into the request (unknown fields included), is a
-	// *wechatpay.ValidationError; nothing is sent then. The result is the typed
-	// response, or nil for an operation whose answer has no body.
-	Call func(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error)
-}
-
-// Param is a path or query parameter of an operation.
-type Param struct {
-	// Name is the spec's name of the parameter.
-	Name string
-
-	// In is "path" or "query".
-	In string
-
-	// Type is the spec's type: "string", "integer", "number" or "boolean".
-	Type string
-
-	// Required reports whether the spec requires the parameter.
-	Required bool
-
-	// Description is the spec's description.
-	Description string
-}
-
-// Operations lists every operation of spec.yaml, sorted by path template and
-// method.
-var Operations = []Operation{
-	{
-		ID:           "getContract",
-		Method:       http.MethodGet,
-		PathTemplate: "/v3/contracts/{contract_id}",
-		Summary:      "Query a contract; only this operation answers with a Contract.",
-		Params: []Param{
-			{Name: "contract_id", In: "path", Type: "string", Required: true, Description: "WeChat Pay's ID of a contract."},
-		},
-		HasBody: false,
-		Call:    callGetContract,
-	},
+// Operations describes every operation of spec.yaml, in the order the spec
+// lists them, for tools that list and dispatch operations without knowing their
+// types, such as the command wechatpay. Each Call builds a [Client] on the
+// runtime client it is given.
+var Operations = []wechatpay.Operation{
 	{
 		ID:           "preSignApp",
+		Name:         "pre-sign-app",
+		Spec:         "spec",
 		Method:       http.MethodPost,
 		PathTemplate: "/v3/pre-sign/app",
 		Summary:      "Pre-sign in an app.",
-		Params:       []Param{},
 		HasBody:      true,
-		Call:         callPreSignApp,
+		Body: []wechatpay.Field{
+			{Name: "appid", In: "body", Type: "string", Required: true, Rules: "at most 32 characters", Description: "An AppID bound to the merchant."},
+			{Name: "sub_appid", In: "body", Type: "string", Required: false, Rules: "at most 32 characters", Description: "The sub-merchant's AppID; this description wins over the component's."},
+			{Name: "notify_url", In: "body", Type: "string", Required: true, Rules: "at most 256 characters; pattern ^https://[^?#]+$", Description: "Where WeChat Pay notifies the result."},
+		},
+		Call: callPreSignApp,
 	},
 	{
 		ID:           "preSignMiniProgram",
+		Name:         "pre-sign-mini-program",
+		Spec:         "spec",
 		Method:       http.MethodPost,
 		PathTemplate: "/v3/pre-sign/mini-program",
 		Summary:      "Pre-sign in a mini program.",
-		Params:       []Param{},
 		HasBody:      true,
-		Call:         callPreSignMiniProgram,
+		Body: []wechatpay.Field{
+			{Name: "appid", In: "body", Type: "string", Required: true, Rules: "at most 32 characters", Description: "An AppID bound to the merchant."},
+			{Name: "sub_appid", In: "body", Type: "string", Required: false, Rules: "at most 32 characters", Description: "The sub-merchant's AppID; this description wins over the component's."},
+			{Name: "notify_url", In: "body", Type: "string", Required: true, Rules: "at most 256 characters; pattern ^https://[^?#]+$", Description: "Where WeChat Pay notifies the result."},
+		},
+		Call: callPreSignMiniProgram,
 	},
 	{
 		ID:           "preSignWeb",
+		Name:         "pre-sign-web",
+		Spec:         "spec",
 		Method:       http.MethodPost,
 		PathTemplate: "/v3/pre-sign/web",
 		Summary:      "Pre-sign on the web.",
-		Params:       []Param{},
 		HasBody:      true,
-		Call:         callPreSignWeb,
+		Body: []wechatpay.Field{
+			{Name: "appid", In: "body", Type: "string", Required: true, Rules: "at most 32 characters", Description: "An AppID bound to the merchant."},
+			{Name: "sub_appid", In: "body", Type: "string", Required: false, Rules: "at most 32 characters", Description: "The sub-merchant's AppID; this description wins over the component's."},
+			{Name: "notify_url", In: "body", Type: "string", Required: true, Rules: "at most 256 characters; pattern ^https://[^?#]+$", Description: "Where WeChat Pay notifies the result."},
+		},
+		Call: callPreSignWeb,
+	},
+	{
+		ID:           "getContract",
+		Name:         "get-contract",
+		Spec:         "spec",
+		Method:       http.MethodGet,
+		PathTemplate: "/v3/contracts/{contract_id}",
+		Summary:      "Query a contract; only this operation answers with a Contract.",
+		Params: []wechatpay.Field{
+			{Name: "contract_id", In: "path", Type: "string", Required: true, Rules: "at most 32 characters; pattern ^[0-9]+$", Description: "WeChat Pay's ID of a contract."},
+		},
+		HasBody: false,
+		Call:    callGetContract,
 	},
 }

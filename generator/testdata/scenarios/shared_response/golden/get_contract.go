@@ -4,21 +4,23 @@ package sharedresponse
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"net/url"
-	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // GetContract calls getContract: GET /v3/contracts/{contract_id}.
 //
 // Query a contract; only this operation answers with a Contract.
 //
-// It sends nothing when req is invalid (see [GetContractRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// It sends nothing when req is invalid (see [GetContractRequest.Validate]). It
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it, the answer holds every field the spec requires (at every level where the
+// field's object is there), and it echoes contract_id as sent; otherwise the error
+// is a *wechatpay.DecodeError naming the field. Fields and enum values the spec
+// does not know are accepted.
 func (c *Client) GetContract(ctx context.Context, req *GetContractRequest) (*GetContractResponse, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -32,23 +34,29 @@ func (c *Client) GetContract(ctx context.Context, req *GetContractRequest) (*Get
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "getContract", Response: resp}
 	var out GetContractResponse
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "getContract", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
+	}
+	if err := answer.Echo(
+		validate.Same("contract_id", out.ContractID, req.ContractID),
+	); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
 
 // callGetContract is the Call of getContract in [Operations].
-func callGetContract(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callGetContract(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req GetContractRequest
-	if len(body) > 0 {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "must be empty: the operation sends no body"}
+	if err := validate.NoBody(body); err != nil {
+		return nil, err
 	}
 	if v, ok := params["contract_id"]; ok {
 		req.ContractID = v
 	}
-	resp, err := c.GetContract(ctx, &req)
+	resp, err := NewClient(rt).GetContract(ctx, &req)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +67,8 @@ func callGetContract(ctx context.Context, c *Client, params map[string]string, b
 type GetContractRequest struct {
 	// WeChat Pay's ID of a contract.
 	//
-	// Sent in the URL path as {contract_id}. Required. At most 32 characters. Must match the pattern ^[0-9]+$.
+	// Sent in the URL path as {contract_id}. Required. At most 32 characters. Must
+	// match the pattern ^[0-9]+$.
 	ContractID string `json:"-"`
 }
 
@@ -68,33 +77,30 @@ type GetContractRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *GetContractRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.ContractID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_id", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.ContractID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "contract_id", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else {
-		if n := utf8.RuneCountInString(r.ContractID); n > 32 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "contract_id", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-		}
-		if !contractIDPattern.MatchString(r.ContractID) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "contract_id", Rule: "pattern", Message: "does not match the pattern ^[0-9]+$"})
-		}
-	}
-	return errors.Join(errs...)
+	var errs validate.Errors
+	errs.String("contract_id", r.ContractID, validate.Required).MaxLength(32).Pattern(contractIDPattern)
+	return errs.Err()
 }
 
 // GetContractResponse is the body of a successful answer to [Client.GetContract].
 type GetContractResponse struct {
-	// An AppID bound to the merchant.
-	//
-	// Optional. At most 32 characters.
-	AppID string `json:"appid,omitzero"`
-
 	// WeChat Pay's ID of a contract.
 	//
 	// Required. At most 32 characters. Must match the pattern ^[0-9]+$.
 	ContractID string `json:"contract_id"`
+
+	// An AppID bound to the merchant.
+	//
+	// Optional. At most 32 characters.
+	AppID string `json:"appid,omitzero"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a GetContractResponse was decoded from, holds
+// every field the spec requires, and so do the objects inside it that are present.
+func (g *GetContractResponse) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "contract_id")
+	return err
 }

@@ -6,6 +6,6 @@ import "regexp"
 
 // The patterns the spec sets on string values, compiled once.
 var (
-	contractIDPattern = regexp.MustCompile("^[0-9]+$")
 	notifyURLPattern  = regexp.MustCompile("^https://[^?#]+$")
+	contractIDPattern = regexp.MustCompile("^[0-9]+$")
 )

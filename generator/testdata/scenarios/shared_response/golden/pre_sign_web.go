@@ -3,22 +3,24 @@
 package sharedresponse
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
-	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // PreSignWeb calls preSignWeb: POST /v3/pre-sign/web.
 //
 // Pre-sign on the web.
 //
-// It sends nothing when req is invalid (see [PreSignWebRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// It sends nothing when req is invalid (see [PreSignWebRequest.Validate]). It
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it, the answer holds every field the spec requires (at every level where the
+// field's object is there), and it echoes sub_appid as sent, and mchid as the
+// client's merchant ID; otherwise the error is a *wechatpay.DecodeError naming the
+// field. Fields and enum values the spec does not know are accepted.
 func (c *Client) PreSignWeb(ctx context.Context, req *PreSignWebRequest) (*PreSignResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -37,22 +39,27 @@ func (c *Client) PreSignWeb(ctx context.Context, req *PreSignWebRequest) (*PreSi
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "preSignWeb", Response: resp}
 	var out PreSignResult
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "preSignWeb", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
+	}
+	if err := answer.Echo(
+		validate.Same("mchid", out.MchID, c.rt.MchID()),
+		validate.SameIfSent("sub_appid", out.SubAppID, req.SubAppID),
+	); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
 
 // callPreSignWeb is the Call of preSignWeb in [Operations].
-func callPreSignWeb(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callPreSignWeb(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req PreSignWebRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
-	resp, err := c.PreSignWeb(ctx, &req)
+	resp, err := NewClient(rt).PreSignWeb(ctx, &req)
 	if err != nil {
 		return nil, err
 	}
@@ -70,15 +77,15 @@ type PreSignWebRequest struct {
 	// Required. At most 32 characters.
 	AppID string `json:"appid"`
 
-	// Where WeChat Pay notifies the result.
-	//
-	// Required. At most 256 characters. Must match the pattern ^https://[^?#]+$.
-	NotifyURL string `json:"notify_url"`
-
 	// The sub-merchant's AppID; this description wins over the component's.
 	//
 	// Optional. At most 32 characters.
 	SubAppID string `json:"sub_appid,omitzero"`
+
+	// Where WeChat Pay notifies the result.
+	//
+	// Required. At most 256 characters. Must match the pattern ^https://[^?#]+$.
+	NotifyURL string `json:"notify_url"`
 }
 
 // Validate checks r against the rules of the spec and returns every violation,
@@ -86,34 +93,11 @@ type PreSignWebRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *PreSignWebRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.AppID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.AppID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.AppID); n > 32 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-	}
-	if r.NotifyURL == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.NotifyURL) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else {
-		if n := utf8.RuneCountInString(r.NotifyURL); n > 256 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 256 are allowed", n)})
-		}
-		if !notifyURLPattern.MatchString(r.NotifyURL) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "pattern", Message: "does not match the pattern ^https://[^?#]+$"})
-		}
-	}
-	if r.SubAppID != "" {
-		if !utf8.ValidString(r.SubAppID) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "utf8", Message: "is not valid UTF-8"})
-		} else if n := utf8.RuneCountInString(r.SubAppID); n > 32 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "sub_appid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-		}
-	}
-	return errors.Join(errs...)
+	var errs validate.Errors
+	errs.String("appid", r.AppID, validate.Required).MaxLength(32)
+	errs.String("sub_appid", r.SubAppID, validate.Optional).MaxLength(32)
+	errs.String("notify_url", r.NotifyURL, validate.Required).MaxLength(256).Pattern(notifyURLPattern)
+	return errs.Err()
 }

@@ -2,17 +2,27 @@
 
 package sharedresponse
 
+import "github.com/payforge/wechatpay/wechatpay/validate"
+
 // Contract is an object of the spec (components.schemas.Contract).
 type Contract struct {
-	// An AppID bound to the merchant.
-	//
-	// Optional. At most 32 characters.
-	AppID string `json:"appid,omitzero"`
-
 	// WeChat Pay's ID of a contract.
 	//
 	// Required. At most 32 characters. Must match the pattern ^[0-9]+$.
 	ContractID string `json:"contract_id"`
+
+	// An AppID bound to the merchant.
+	//
+	// Optional. At most 32 characters.
+	AppID string `json:"appid,omitzero"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a Contract was decoded from, holds every
+// field the spec requires, and so do the objects inside it that are present.
+func (c *Contract) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "contract_id")
+	return err
 }
 
 // PreSignResult is the body of a successful answer to [Client.PreSignApp],
@@ -22,18 +32,45 @@ type Contract struct {
 // What WeChat Pay answers every pre-signing with.
 type PreSignResult struct {
 	// Required.
+	PreSignID string `json:"pre_sign_id"`
+
+	// The merchant's ID, which the client signs as.
+	//
+	// Required.
+	MchID string `json:"mchid"`
+
+	// An AppID bound to the merchant.
+	//
+	// Required. At most 32 characters.
+	SubAppID string `json:"sub_appid"`
+
+	// Required.
 	Contract Contract `json:"contract"`
 
 	// An inline object of a shared type is shared too.
 	//
 	// Optional.
 	Page *PreSignResultPage `json:"page,omitzero"`
-
-	// Required.
-	PreSignID string `json:"pre_sign_id"`
 }
 
-// PreSignResultPage is an object of the spec (components.schemas.PreSignResult.properties.page).
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a PreSignResult was decoded from, holds every
+// field the spec requires, and so do the objects inside it that are present.
+func (p *PreSignResult) checkAnswer(data []byte, field string) error {
+	obj, err := validate.Object(data, field, "pre_sign_id", "mchid", "sub_appid", "contract")
+	if err != nil {
+		return err
+	}
+	if raw, ok := validate.Member(obj, "contract"); ok {
+		if err := p.Contract.checkAnswer(raw, validate.Path(field, "contract")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PreSignResultPage is an object of the spec
+// (components.schemas.PreSignResult.properties.page).
 //
 // An inline object of a shared type is shared too.
 type PreSignResultPage struct {

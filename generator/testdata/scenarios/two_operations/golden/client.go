@@ -3,9 +3,9 @@
 package twooperations
 
 import (
-	"context"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
+
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // Client calls the operations of Orders.
@@ -20,77 +20,52 @@ func NewClient(rt *wechatpay.Client) *Client {
 	return &Client{rt: rt}
 }
 
-// Operation describes one operation of the spec, for tools that list or dispatch
-// them.
-type Operation struct {
-	// ID is the spec's operationId.
-	ID string
-
-	// Method is the HTTP method.
-	Method string
-
-	// PathTemplate is the spec's path template.
-	PathTemplate string
-
-	// Summary is the spec's one-line summary.
-	Summary string
-
-	// Params are the path and query parameters, in the order the request declares them.
-	Params []Param
-
-	// HasBody reports whether the operation sends a JSON body.
-	HasBody bool
-
-	// Call fills the operation's request from params (by the spec's names; values
-	// as text) and body (the JSON body), then calls the typed method, so a tool can
-	// dispatch on ID. A value that is not of its parameter's type, or a body that
-	// does not decode into the request (unknown fields included), is a
-	// *wechatpay.ValidationError; nothing is sent then. The result is the typed
-	// response, or nil for an operation whose answer has no body.
-	Call func(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error)
-}
-
-// Param is a path or query parameter of an operation.
-type Param struct {
-	// Name is the spec's name of the parameter.
-	Name string
-
-	// In is "path" or "query".
-	In string
-
-	// Type is the spec's type: "string", "integer", "number" or "boolean".
-	Type string
-
-	// Required reports whether the spec requires the parameter.
-	Required bool
-
-	// Description is the spec's description.
-	Description string
-}
-
-// Operations lists every operation of spec.yaml, sorted by path template and
-// method.
-var Operations = []Operation{
+// Operations describes every operation of spec.yaml, in the order the spec
+// lists them, for tools that list and dispatch operations without knowing their
+// types, such as the command wechatpay. Each Call builds a [Client] on the
+// runtime client it is given.
+var Operations = []wechatpay.Operation{
 	{
 		ID:           "createOrder",
+		Name:         "create-order",
+		Spec:         "spec",
 		Method:       http.MethodPost,
 		PathTemplate: "/v3/orders",
 		Summary:      "Create an order.",
-		Params:       []Param{},
 		HasBody:      true,
-		Call:         callCreateOrder,
+		Body: []wechatpay.Field{
+			{Name: "appid", In: "body", Type: "string", Required: true, Rules: "at most 32 characters"},
+			{Name: "mchid", In: "body", Type: "string", Required: true, Rules: "at most 32 characters"},
+			{Name: "description", In: "body", Type: "string", Required: true, Rules: "at most 127 characters"},
+			{Name: "out_trade_no", In: "body", Type: "string", Required: true, Rules: "at least 6 characters; at most 32 characters; pattern ^[0-9A-Za-z_*|-]{6,32}$"},
+			{Name: "notify_url", In: "body", Type: "string", Required: false, Rules: "at most 256 characters; format uri"},
+			{Name: "amount", In: "body", Type: "object", Required: true},
+			{Name: "amount.total", In: "body", Type: "integer", Required: true, Rules: "at least 1"},
+			{Name: "amount.currency", In: "body", Type: "string", Required: false, Rules: "one of CNY"},
+			{Name: "payer", In: "body", Type: "object", Required: true, Description: "Who pays."},
+			{Name: "payer.openid", In: "body", Type: "string", Required: true, Rules: "at most 128 characters; pattern ^[0-9A-Za-z_-]{1,128}$"},
+			{Name: "payer.sub_openid", In: "body", Type: "string", Required: false, Rules: "at most 128 characters"},
+			{Name: "goods_tags", In: "body", Type: "array of string", Required: false, Rules: "at most 5 items"},
+			{Name: "detail", In: "body", Type: "array of object", Required: false},
+			{Name: "detail[].merchant_goods_id", In: "body", Type: "string", Required: true, Rules: "at most 32 characters"},
+			{Name: "detail[].quantity", In: "body", Type: "integer", Required: false, Rules: "at least 1"},
+			{Name: "scene_info", In: "body", Type: "JSON", Required: false, Description: "Free-form scene data."},
+		},
+		Call: callCreateOrder,
 	},
 	{
 		ID:           "getOrder",
+		Name:         "get-order",
+		Spec:         "spec",
 		Method:       http.MethodGet,
 		PathTemplate: "/v3/orders/{order_id}",
 		Summary:      "Query an order.",
-		Params: []Param{
-			{Name: "order_id", In: "path", Type: "string", Required: true, Description: ""},
-			{Name: "mchid", In: "query", Type: "string", Required: true, Description: "The merchant ID."},
-			{Name: "limit", In: "query", Type: "integer", Required: false, Description: ""},
-			{Name: "state", In: "query", Type: "string", Required: false, Description: "The state of an order."},
-			{Name: "ratio", In: "query", Type: "number", Required: false, Description: ""},
+		Params: []wechatpay.Field{
+			{Name: "order_id", In: "path", Type: "string", Required: true, Rules: "pattern ^[0-9]{1,20}$"},
+			{Name: "mchid", In: "query", Type: "string", Required: true, Rules: "at most 32 characters", Description: "The merchant ID."},
+			{Name: "limit", In: "query", Type: "integer", Required: false, Rules: "at least 1; at most 50"},
+			{Name: "state", In: "query", Type: "string", Required: false, Rules: "one of NOTPAY, SUCCESS, CLOSED", Description: "The state of an order."},
+			{Name: "ratio", In: "query", Type: "number", Required: false, Rules: "greater than 0"},
 		},
 		HasBody: false,
 		Call:    callGetOrder,

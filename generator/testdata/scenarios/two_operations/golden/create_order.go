@@ -3,14 +3,12 @@
 package twooperations
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
-	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // CreateOrder calls createOrder: POST /v3/orders.
@@ -25,8 +23,12 @@ import (
 //
 //   - 400: PARAM_ERROR
 //
-// It sends nothing when req is invalid (see [CreateOrderRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// It sends nothing when req is invalid (see [CreateOrderRequest.Validate]). It
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it, the answer holds every field the spec requires (at every level where the
+// field's object is there), and it echoes out_trade_no as sent; otherwise the
+// error is a *wechatpay.DecodeError naming the field. Fields and enum values the
+// spec does not know are accepted.
 func (c *Client) CreateOrder(ctx context.Context, req *CreateOrderRequest) (*Order, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -45,22 +47,26 @@ func (c *Client) CreateOrder(ctx context.Context, req *CreateOrderRequest) (*Ord
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "createOrder", Response: resp}
 	var out Order
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "createOrder", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
+	}
+	if err := answer.Echo(
+		validate.Same("out_trade_no", out.OutTradeNo, req.OutTradeNo),
+	); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
 
 // callCreateOrder is the Call of createOrder in [Operations].
-func callCreateOrder(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callCreateOrder(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req CreateOrderRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	if err := validate.DecodeBody(body, &req); err != nil {
+		return nil, err
 	}
-	resp, err := c.CreateOrder(ctx, &req)
+	resp, err := NewClient(rt).CreateOrder(ctx, &req)
 	if err != nil {
 		return nil, err
 	}
@@ -73,34 +79,35 @@ func callCreateOrder(ctx context.Context, c *Client, params map[string]string, b
 // Path and query parameters are tagged json:"-", so json.Marshal of a
 // CreateOrderRequest is exactly the JSON body sent.
 type CreateOrderRequest struct {
-	// Required.
-	Amount CreateOrderRequestAmount `json:"amount"`
-
 	// Required. At most 32 characters.
 	AppID string `json:"appid"`
-
-	// Required. At most 127 characters.
-	Description string `json:"description"`
-
-	// Optional.
-	Detail []CreateOrderRequestDetailItem `json:"detail,omitzero"`
-
-	// Optional. At most 5 items.
-	GoodsTags []string `json:"goods_tags,omitzero"`
 
 	// Required. At most 32 characters.
 	MchID string `json:"mchid"`
 
+	// Required. At most 127 characters.
+	Description string `json:"description"`
+
+	// Required. At least 6 characters. At most 32 characters. Must match the pattern
+	// ^[0-9A-Za-z_*|-]{6,32}$.
+	OutTradeNo string `json:"out_trade_no"`
+
 	// Optional. At most 256 characters. Format: uri.
 	NotifyURL string `json:"notify_url,omitzero"`
 
-	// Required. At least 6 characters. At most 32 characters. Must match the pattern ^[0-9A-Za-z_*|-]{6,32}$.
-	OutTradeNo string `json:"out_trade_no"`
+	// Required.
+	Amount CreateOrderRequestAmount `json:"amount"`
 
 	// Who pays.
 	//
 	// Required.
 	Payer Payer `json:"payer"`
+
+	// Optional. At most 5 items.
+	GoodsTags []string `json:"goods_tags,omitzero"`
+
+	// Optional.
+	Detail []CreateOrderRequestDetailItem `json:"detail,omitzero"`
 
 	// Free-form scene data.
 	//
@@ -113,94 +120,48 @@ type CreateOrderRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *CreateOrderRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	errs = append(errs, r.Amount.validate("amount")...)
-	if r.AppID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.AppID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.AppID); n > 32 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "appid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-	}
-	if r.Description == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "description", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.Description) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "description", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.Description); n > 127 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "description", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 127 are allowed", n)})
+	var errs validate.Errors
+	errs.String("appid", r.AppID, validate.Required).MaxLength(32)
+	errs.String("mchid", r.MchID, validate.Required).MaxLength(32)
+	errs.String("description", r.Description, validate.Required).MaxLength(127)
+	errs.String("out_trade_no", r.OutTradeNo, validate.Required).MinLength(6).MaxLength(32).Pattern(outTradeNoPattern)
+	errs.String("notify_url", r.NotifyURL, validate.Optional).MaxLength(256)
+	r.Amount.validate(&errs, "amount")
+	r.Payer.validate(&errs, "payer")
+	errs.Items("goods_tags", len(r.GoodsTags), r.GoodsTags != nil, validate.Optional).MaxItems(5)
+	for i := range r.GoodsTags {
+		errs.String(validate.Index("goods_tags", i), r.GoodsTags[i], validate.Element).MaxLength(32)
 	}
 	for i := range r.Detail {
-		errs = append(errs, r.Detail[i].validate(fmt.Sprintf("detail[%d]", i))...)
+		r.Detail[i].validate(&errs, validate.Index("detail", i))
 	}
-	if n := len(r.GoodsTags); n > 5 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "goods_tags", Rule: "maxItems", Message: fmt.Sprintf("has %d items, at most 5 are allowed", n)})
-	}
-	for i := range r.GoodsTags {
-		if !utf8.ValidString(r.GoodsTags[i]) {
-			errs = append(errs, &wechatpay.ValidationError{Field: fmt.Sprintf("goods_tags[%d]", i), Rule: "utf8", Message: "is not valid UTF-8"})
-		} else if n := utf8.RuneCountInString(r.GoodsTags[i]); n > 32 {
-			errs = append(errs, &wechatpay.ValidationError{Field: fmt.Sprintf("goods_tags[%d]", i), Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-		}
-	}
-	if r.MchID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "mchid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.MchID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "mchid", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.MchID); n > 32 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "mchid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-	}
-	if r.NotifyURL != "" {
-		if !utf8.ValidString(r.NotifyURL) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "utf8", Message: "is not valid UTF-8"})
-		} else if n := utf8.RuneCountInString(r.NotifyURL); n > 256 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "notify_url", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 256 are allowed", n)})
-		}
-	}
-	if r.OutTradeNo == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "out_trade_no", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.OutTradeNo) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "out_trade_no", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else {
-		if n := utf8.RuneCountInString(r.OutTradeNo); n < 6 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "out_trade_no", Rule: "minLength", Message: fmt.Sprintf("has %d characters, at least 6 are required", n)})
-		} else if n > 32 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "out_trade_no", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-		}
-		if !outTradeNoPattern.MatchString(r.OutTradeNo) {
-			errs = append(errs, &wechatpay.ValidationError{Field: "out_trade_no", Rule: "pattern", Message: "does not match the pattern ^[0-9A-Za-z_*|-]{6,32}$"})
-		}
-	}
-	errs = append(errs, r.Payer.validate("payer")...)
-	return errors.Join(errs...)
+	return errs.Err()
 }
 
-// CreateOrderRequestAmount is an object of the spec (components.schemas.CreateOrderBody.properties.amount).
+// CreateOrderRequestAmount is an object of the spec
+// (components.schemas.CreateOrderBody.properties.amount).
 type CreateOrderRequestAmount struct {
-	// Optional.
-	Currency CreateOrderRequestAmountCurrency `json:"currency,omitzero"`
-
 	// Required. At least 1.
 	Total int64 `json:"total"`
+
+	// Optional.
+	Currency CreateOrderRequestAmountCurrency `json:"currency,omitzero"`
 }
 
-// validate returns the violations of the rules of the spec in CreateOrderRequestAmount,
-// naming each field below field.
-func (c *CreateOrderRequestAmount) validate(field string) []error {
-	var errs []error
-	if c.Currency != "" && !c.Currency.Known() {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".currency", Rule: "enum", Message: fmt.Sprintf("is %q, which is not one of CNY", c.Currency)})
-	}
-	if c.Total < 1 {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".total", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 1 is allowed", c.Total)})
-	}
-	return errs
+// validate returns the violations of the rules of the spec in
+// CreateOrderRequestAmount, naming each field below field.
+func (c *CreateOrderRequestAmount) validate(errs *validate.Errors, field string) {
+	errs.Int(field+".total", c.Total).Minimum(1)
+	errs.Enum(field+".currency", string(c.Currency), validate.Optional, c.Currency.Known(), "CNY")
 }
 
-// CreateOrderRequestAmountCurrency is a string with the values the spec lists (components.schemas.CreateOrderBody.properties.amount.properties.currency).
+// CreateOrderRequestAmountCurrency is a string with the values the spec lists
+// (components.schemas.CreateOrderBody.properties.amount.properties.currency).
 //
-// WeChat Pay may add values; an answer with one decodes as is, and
+// A request is validated against this set: Validate refuses any other value.
+// WeChat Pay may add values to it; an answer with one decodes as is, and
 // [CreateOrderRequestAmountCurrency.Known] reports false for it.
 type CreateOrderRequestAmountCurrency string
 
@@ -209,7 +170,8 @@ const (
 	CreateOrderRequestAmountCurrencyCny CreateOrderRequestAmountCurrency = "CNY"
 )
 
-// Known reports whether v is one of the values of CreateOrderRequestAmountCurrency the spec lists.
+// Known reports whether v is one of the values of CreateOrderRequestAmountCurrency
+// the spec lists.
 func (v CreateOrderRequestAmountCurrency) Known() bool {
 	switch v {
 	case CreateOrderRequestAmountCurrencyCny:
@@ -218,7 +180,8 @@ func (v CreateOrderRequestAmountCurrency) Known() bool {
 	return false
 }
 
-// CreateOrderRequestDetailItem is an object of the spec (components.schemas.CreateOrderBody.properties.detail.items).
+// CreateOrderRequestDetailItem is an object of the spec
+// (components.schemas.CreateOrderBody.properties.detail.items).
 type CreateOrderRequestDetailItem struct {
 	// Required. At most 32 characters.
 	MerchantGoodsID string `json:"merchant_goods_id"`
@@ -227,21 +190,11 @@ type CreateOrderRequestDetailItem struct {
 	Quantity *int32 `json:"quantity,omitzero"`
 }
 
-// validate returns the violations of the rules of the spec in CreateOrderRequestDetailItem,
-// naming each field below field.
-func (c *CreateOrderRequestDetailItem) validate(field string) []error {
-	var errs []error
-	if c.MerchantGoodsID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".merchant_goods_id", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(c.MerchantGoodsID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".merchant_goods_id", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(c.MerchantGoodsID); n > 32 {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".merchant_goods_id", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-	}
+// validate returns the violations of the rules of the spec in
+// CreateOrderRequestDetailItem, naming each field below field.
+func (c *CreateOrderRequestDetailItem) validate(errs *validate.Errors, field string) {
+	errs.String(field+".merchant_goods_id", c.MerchantGoodsID, validate.Required).MaxLength(32)
 	if c.Quantity != nil {
-		if *c.Quantity < 1 {
-			errs = append(errs, &wechatpay.ValidationError{Field: field + ".quantity", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 1 is allowed", *c.Quantity)})
-		}
+		errs.Int(field+".quantity", int64(*c.Quantity)).Minimum(1)
 	}
-	return errs
 }

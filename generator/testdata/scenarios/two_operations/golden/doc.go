@@ -16,14 +16,15 @@
 //		return err
 //	}
 //	client := twooperations.NewClient(rt)
-//	resp, err := client.CreateOrder(ctx, &twooperations.CreateOrderRequest{ /* … */ })
+//	resp, err := client.GetOrder(ctx, &twooperations.GetOrderRequest{ /* … */ })
 //
 // Every method first checks its request against the rules of the spec (see the
 // Validate method of each request type) and sends nothing when a field breaks
 // one; the error then holds a *wechatpay.ValidationError for each such field.
 // WeChat Pay's error answers come back as *wechatpay.APIError, answers that fail
 // verification as *wechatpay.VerificationError, and a verified answer that does
-// not fit the response type as *wechatpay.DecodeError.
+// not fit the response type, lacks a field the spec requires or does not echo
+// what the request sent as *wechatpay.DecodeError.
 //
 // [Operations] lists every operation of the spec, for tools that dispatch on
 // them.

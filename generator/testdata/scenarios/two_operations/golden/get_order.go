@@ -4,14 +4,12 @@ package twooperations
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"net/http"
 	"net/url"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // GetOrder calls getOrder: GET /v3/orders/{order_id}.
@@ -22,8 +20,11 @@ import (
 //
 //   - 404: ORDER_NOT_EXIST
 //
-// It sends nothing when req is invalid (see [GetOrderRequest.Validate]) and
-// returns the answer only once the runtime has verified WeChat Pay's signature on it.
+// It sends nothing when req is invalid (see [GetOrderRequest.Validate]). It
+// returns the answer only once the runtime has verified WeChat Pay's signature on
+// it, the answer holds every field the spec requires (at every level where the
+// field's object is there); otherwise the error is a *wechatpay.DecodeError naming
+// the field. Fields and enum values the spec does not know are accepted.
 func (c *Client) GetOrder(ctx context.Context, req *GetOrderRequest) (*Order, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -49,18 +50,19 @@ func (c *Client) GetOrder(ctx context.Context, req *GetOrderRequest) (*Order, er
 	if err != nil {
 		return nil, err
 	}
+	answer := validate.Answer{Operation: "getOrder", Response: resp}
 	var out Order
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, &wechatpay.DecodeError{Operation: "getOrder", RequestID: resp.RequestID, Err: err}
+	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
 
 // callGetOrder is the Call of getOrder in [Operations].
-func callGetOrder(ctx context.Context, c *Client, params map[string]string, body []byte) (any, error) {
+func callGetOrder(ctx context.Context, rt *wechatpay.Client, params map[string]string, body []byte) (any, error) {
 	var req GetOrderRequest
-	if len(body) > 0 {
-		return nil, &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "must be empty: the operation sends no body"}
+	if err := validate.NoBody(body); err != nil {
+		return nil, err
 	}
 	if v, ok := params["order_id"]; ok {
 		req.OrderID = v
@@ -69,9 +71,9 @@ func callGetOrder(ctx context.Context, c *Client, params map[string]string, body
 		req.MchID = v
 	}
 	if v, ok := params["limit"]; ok {
-		x, err := strconv.ParseInt(v, 10, 64)
+		x, err := validate.ParseInt("limit", v, 64)
 		if err != nil {
-			return nil, &wechatpay.ValidationError{Field: "limit", Rule: "type", Message: "must be an integer"}
+			return nil, err
 		}
 		req.Limit = &x
 	}
@@ -80,13 +82,13 @@ func callGetOrder(ctx context.Context, c *Client, params map[string]string, body
 		req.State = y
 	}
 	if v, ok := params["ratio"]; ok {
-		x, err := strconv.ParseFloat(v, 64)
+		x, err := validate.ParseFloat("ratio", v)
 		if err != nil {
-			return nil, &wechatpay.ValidationError{Field: "ratio", Rule: "type", Message: "must be a number"}
+			return nil, err
 		}
 		req.Ratio = &x
 	}
-	resp, err := c.GetOrder(ctx, &req)
+	resp, err := NewClient(rt).GetOrder(ctx, &req)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +97,8 @@ func callGetOrder(ctx context.Context, c *Client, params map[string]string, body
 
 // GetOrderRequest is the request of [Client.GetOrder].
 type GetOrderRequest struct {
-	// Sent in the URL path as {order_id}. Required. Must match the pattern ^[0-9]{1,20}$.
+	// Sent in the URL path as {order_id}. Required. Must match the pattern
+	// ^[0-9]{1,20}$.
 	OrderID string `json:"-"`
 
 	// The merchant ID.
@@ -120,38 +123,17 @@ type GetOrderRequest struct {
 // r is valid. Lengths are counted in characters (Unicode code points), not bytes.
 func (r *GetOrderRequest) Validate() error {
 	if r == nil {
-		return &wechatpay.ValidationError{Field: "request", Rule: "required", Message: "is nil"}
+		return validate.NilRequest()
 	}
-	var errs []error
-	if r.OrderID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "order_id", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.OrderID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "order_id", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if !orderIDPattern.MatchString(r.OrderID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "order_id", Rule: "pattern", Message: "does not match the pattern ^[0-9]{1,20}$"})
-	}
-	if r.MchID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: "mchid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(r.MchID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: "mchid", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else if n := utf8.RuneCountInString(r.MchID); n > 32 {
-		errs = append(errs, &wechatpay.ValidationError{Field: "mchid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 32 are allowed", n)})
-	}
+	var errs validate.Errors
+	errs.String("order_id", r.OrderID, validate.Required).Pattern(orderIDPattern)
+	errs.String("mchid", r.MchID, validate.Required).MaxLength(32)
 	if r.Limit != nil {
-		if *r.Limit < 1 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "limit", Rule: "minimum", Message: fmt.Sprintf("is %d, at least 1 is allowed", *r.Limit)})
-		}
-		if *r.Limit > 50 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "limit", Rule: "maximum", Message: fmt.Sprintf("is %d, at most 50 is allowed", *r.Limit)})
-		}
+		errs.Int("limit", *r.Limit).Minimum(1).Maximum(50)
 	}
-	if r.State != "" && !r.State.Known() {
-		errs = append(errs, &wechatpay.ValidationError{Field: "state", Rule: "enum", Message: fmt.Sprintf("is %q, which is not one of NOTPAY, SUCCESS, CLOSED", r.State)})
-	}
+	errs.Enum("state", string(r.State), validate.Optional, r.State.Known(), "NOTPAY, SUCCESS, CLOSED")
 	if r.Ratio != nil {
-		if *r.Ratio <= 0.0 {
-			errs = append(errs, &wechatpay.ValidationError{Field: "ratio", Rule: "minimum", Message: fmt.Sprintf("is %g, it must be greater than 0", *r.Ratio)})
-		}
+		errs.Number("ratio", *r.Ratio).ExclusiveMinimum(0.0)
 	}
-	return errors.Join(errs...)
+	return errs.Err()
 }

@@ -3,23 +3,21 @@
 package twooperations
 
 import (
-	"fmt"
-	"github.com/payforge/wechatpay/wechatpay"
 	"time"
-	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/wechatpay/validate"
 )
 
 // Order is the body of a successful answer to [Client.CreateOrder] and
 // [Client.GetOrder] (components.schemas.Order).
 type Order struct {
-	// Optional.
-	AmountRatio *float64 `json:"amount_ratio,omitzero"`
-
 	// Required.
 	OutTradeNo string `json:"out_trade_no"`
 
-	// Optional.
-	Paid *bool `json:"paid,omitzero"`
+	// The state of an order.
+	//
+	// Required.
+	TradeState OrderState `json:"trade_state"`
 
 	// Who pays.
 	//
@@ -27,19 +25,38 @@ type Order struct {
 	Payer *Payer `json:"payer,omitzero"`
 
 	// Optional.
-	SuccessTime time.Time `json:"success_time,omitzero"`
+	AmountRatio *float64 `json:"amount_ratio,omitzero"`
 
-	// The state of an order.
-	//
-	// Required.
-	TradeState OrderState `json:"trade_state"`
+	// Optional.
+	Paid *bool `json:"paid,omitzero"`
+
+	// Optional.
+	SuccessTime time.Time `json:"success_time,omitzero"`
 }
 
-// OrderState is a string with the values the spec lists (components.schemas.OrderState).
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a Order was decoded from, holds every
+// field the spec requires, and so do the objects inside it that are present.
+func (o *Order) checkAnswer(data []byte, field string) error {
+	obj, err := validate.Object(data, field, "out_trade_no", "trade_state")
+	if err != nil {
+		return err
+	}
+	if raw, ok := validate.Member(obj, "payer"); ok {
+		if err := o.Payer.checkAnswer(raw, validate.Path(field, "payer")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OrderState is a string with the values the spec lists
+// (components.schemas.OrderState).
 //
 // The state of an order.
 //
-// WeChat Pay may add values; an answer with one decodes as is, and
+// A request is validated against this set: Validate refuses any other value.
+// WeChat Pay may add values to it; an answer with one decodes as is, and
 // [OrderState.Known] reports false for it.
 type OrderState string
 
@@ -72,26 +89,15 @@ type Payer struct {
 
 // validate returns the violations of the rules of the spec in Payer,
 // naming each field below field.
-func (p *Payer) validate(field string) []error {
-	var errs []error
-	if p.OpenID == "" {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".openid", Rule: "required", Message: "is required"})
-	} else if !utf8.ValidString(p.OpenID) {
-		errs = append(errs, &wechatpay.ValidationError{Field: field + ".openid", Rule: "utf8", Message: "is not valid UTF-8"})
-	} else {
-		if n := utf8.RuneCountInString(p.OpenID); n > 128 {
-			errs = append(errs, &wechatpay.ValidationError{Field: field + ".openid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 128 are allowed", n)})
-		}
-		if !openIDPattern.MatchString(p.OpenID) {
-			errs = append(errs, &wechatpay.ValidationError{Field: field + ".openid", Rule: "pattern", Message: "does not match the pattern ^[0-9A-Za-z_-]{1,128}$"})
-		}
-	}
-	if p.SubOpenID != "" {
-		if !utf8.ValidString(p.SubOpenID) {
-			errs = append(errs, &wechatpay.ValidationError{Field: field + ".sub_openid", Rule: "utf8", Message: "is not valid UTF-8"})
-		} else if n := utf8.RuneCountInString(p.SubOpenID); n > 128 {
-			errs = append(errs, &wechatpay.ValidationError{Field: field + ".sub_openid", Rule: "maxLength", Message: fmt.Sprintf("has %d characters, at most 128 are allowed", n)})
-		}
-	}
-	return errs
+func (p *Payer) validate(errs *validate.Errors, field string) {
+	errs.String(field+".openid", p.OpenID, validate.Required).MaxLength(128).Pattern(openIDPattern)
+	errs.String(field+".sub_openid", p.SubOpenID, validate.Optional).MaxLength(128)
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a Payer was decoded from, holds every
+// field the spec requires, and so do the objects inside it that are present.
+func (p *Payer) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "openid")
+	return err
 }

@@ -1,0 +1,183 @@
+package build
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/payforge/wechatpay/generator/internal/model"
+	"github.com/payforge/wechatpay/generator/internal/naming"
+)
+
+// paths builds every operation of the document, in the order the document
+// lists them (see specOrder).
+func (b *builder) paths(doc *openapi3.T) error {
+	if doc.Paths == nil {
+		return nil
+	}
+	type entry struct {
+		path, method string
+		item         *openapi3.PathItem
+		op           *openapi3.Operation
+	}
+	var entries []entry
+	keys := doc.Paths.Keys()
+	slices.Sort(keys)
+	for _, path := range keys {
+		item := doc.Paths.Value(path)
+		loc := "paths." + path
+		if item == nil {
+			continue
+		}
+		ops := item.Operations()
+		var names []string
+		for m := range ops {
+			names = append(names, m)
+		}
+		slices.Sort(names)
+		for _, m := range names {
+			if !slices.Contains(methods, m) {
+				return b.unsupported(item.Origin, loc+"."+strings.ToLower(m), "HTTP method %s", m)
+			}
+		}
+		for _, m := range methods {
+			if op := ops[m]; op != nil {
+				entries = append(entries, entry{path, m, item, op})
+			}
+		}
+	}
+	slices.SortStableFunc(entries, func(x, y entry) int { return specOrder(x.op.Origin, y.op.Origin) })
+	for _, e := range entries {
+		if err := b.operation(e.path, e.method, e.item, e.op, "paths."+e.path+"."+strings.ToLower(e.method)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// specOrder compares two elements of the document by where their keys are:
+// line, then column. An element whose position the loader did not record
+// comes after those it did; the caller's order breaks ties, so callers sort
+// stably from a deterministic order.
+func specOrder(x, y *openapi3.Origin) int {
+	xk, yk := originKey(x), originKey(y)
+	switch {
+	case xk == nil && yk == nil:
+		return 0
+	case xk == nil:
+		return 1
+	case yk == nil:
+		return -1
+	}
+	if c := cmp.Compare(xk.Line, yk.Line); c != 0 {
+		return c
+	}
+	return cmp.Compare(xk.Column, yk.Column)
+}
+
+func originKey(o *openapi3.Origin) *openapi3.Location {
+	if o == nil || o.Key == nil || o.Key.Line == 0 {
+		return nil
+	}
+	return o.Key
+}
+
+func (b *builder) operation(path, method string, item *openapi3.PathItem, o *openapi3.Operation, loc string) error {
+	if o.OperationID == "" {
+		return b.unsupported(o.Origin, loc, "operation without an operationId")
+	}
+	if prev, ok := b.opIDs[o.OperationID]; ok {
+		return b.errorf(o.Origin, loc, "duplicate operationId %q (also at %s)", o.OperationID, prev)
+	}
+	b.opIDs[o.OperationID] = loc
+	goName, err := naming.Exported(o.OperationID)
+	if err != nil {
+		return b.errorf(o.Origin, loc+".operationId", "bad operationId: %v", err)
+	}
+	if prev, ok := b.opNames[goName]; ok {
+		return b.errorf(o.Origin, loc+".operationId", "names collide after conversion to Go: operationId %q and the one at %s both become %s", o.OperationID, prev, goName)
+	}
+	b.opNames[goName] = loc
+	if b.opts.OperationNames != nil {
+		for _, name := range b.opts.OperationNames(goName) {
+			if err := b.declare(name, "a declaration of operation "+o.OperationID, loc, o.Origin); err != nil {
+				return err
+			}
+		}
+	}
+
+	op := &model.Operation{
+		ID:          o.OperationID,
+		GoName:      goName,
+		Method:      method,
+		Path:        path,
+		Summary:     strings.TrimSpace(o.Summary),
+		Description: strings.TrimSpace(o.Description),
+		Deprecated:  o.Deprecated,
+		Location:    loc,
+	}
+	if op.Summary == "" {
+		op.Summary = strings.TrimSpace(item.Summary)
+	}
+	if op.Description == "" {
+		op.Description = strings.TrimSpace(item.Description)
+	}
+	if o.ExternalDocs != nil {
+		op.DocURL = o.ExternalDocs.URL
+	}
+	b.op = op
+	defer func() { b.op = nil }()
+	if raw, ok := o.Extensions[MainExtension]; ok {
+		if main, isBool := raw.(bool); !isBool {
+			return b.errorf(o.Origin, loc+"."+MainExtension, "%s must be true or false", MainExtension)
+		} else if main {
+			if b.pkg.Main != nil {
+				return b.errorf(o.Origin, loc+"."+MainExtension, "%s is set on two operations (also at %s)", MainExtension, b.pkg.Main.Location)
+			}
+			b.pkg.Main = op
+		}
+	}
+
+	req, err := b.newNamed(goName+"Request", model.RoleRequest, "the request type of operation "+o.OperationID, loc, o.Origin)
+	if err != nil {
+		return err
+	}
+	req.Description = op.Summary
+	req.Validated = true
+	op.Request = req
+
+	if err := b.parameters(op, item, o, loc); err != nil {
+		return err
+	}
+	if err := b.segments(op, o.Origin, loc); err != nil {
+		return err
+	}
+	if o.RequestBody != nil {
+		if err := b.requestBody(op, o.RequestBody, loc+".requestBody"); err != nil {
+			return err
+		}
+	}
+	if err := checkFieldNames(b, req, loc); err != nil {
+		return err
+	}
+	if err := b.responses(op, o, loc+".responses"); err != nil {
+		return err
+	}
+	op.Echoes = echoes(op)
+	markValidated(req)
+	b.pkg.Operations = append(b.pkg.Operations, op)
+	return nil
+}
+
+// markValidated marks the named types a request can carry.
+func markValidated(n *model.Named) {
+	for _, f := range n.Fields {
+		for s := f.Schema; s != nil; s = s.Elem {
+			if s.Kind == model.KindNamed && !s.Named.Validated {
+				s.Named.Validated = true
+				markValidated(s.Named)
+			}
+		}
+	}
+}

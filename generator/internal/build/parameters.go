@@ -1,0 +1,160 @@
+package build
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/payforge/wechatpay/generator/internal/model"
+	"github.com/payforge/wechatpay/generator/internal/naming"
+)
+
+// parameters adds the path and query parameters to the request struct: the
+// path item's first (unless the operation overrides them), then the
+// operation's, path parameters in the order of the path template.
+func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *openapi3.Operation, loc string) error {
+	type param struct {
+		ref *openapi3.ParameterRef
+		loc string
+	}
+	var params []param
+	overridden := func(p *openapi3.Parameter) bool {
+		for _, q := range o.Parameters {
+			if q != nil && q.Value != nil && q.Value.Name == p.Name && q.Value.In == p.In {
+				return true
+			}
+		}
+		return false
+	}
+	for i, p := range item.Parameters {
+		if p == nil || p.Value == nil || !overridden(p.Value) {
+			params = append(params, param{p, fmt.Sprintf("paths.%s.parameters[%d]", op.Path, i)})
+		}
+	}
+	for i, p := range o.Parameters {
+		params = append(params, param{p, fmt.Sprintf("%s.parameters[%d]", loc, i)})
+	}
+	for _, pr := range params {
+		ref, ploc := pr.ref, pr.loc
+		if ref == nil || ref.Value == nil {
+			return b.errorf(nil, ploc, "missing parameter")
+		}
+		if ref.Ref != "" {
+			ploc = refLoc(ref.Ref)
+		}
+		p := ref.Value
+		var in model.In
+		switch p.In {
+		case openapi3.ParameterInPath:
+			in = model.InPath
+		case openapi3.ParameterInQuery:
+			in = model.InQuery
+		default:
+			return b.unsupported(p.Origin, ploc, "%s parameter %q", p.In, p.Name)
+		}
+		if p.Content != nil {
+			return b.unsupported(p.Origin, ploc, "parameter %q described by content instead of schema", p.Name)
+		}
+		if p.Schema == nil {
+			return b.unsupported(p.Origin, ploc, "parameter %q without a schema", p.Name)
+		}
+		goName, err := naming.Exported(p.Name)
+		if err != nil {
+			return b.errorf(p.Origin, ploc, "bad parameter name: %v", err)
+		}
+		s, err := b.schema(p.Schema, ploc+".schema", op.Request.GoName+goName, p.Name)
+		if err != nil {
+			return err
+		}
+		switch {
+		case s.Kind == model.KindString || s.IsEnum() || s.Kind == model.KindInt32 || s.Kind == model.KindInt64 || s.Kind == model.KindTime:
+		case in == model.InQuery && (s.Kind == model.KindFloat64 || s.Kind == model.KindBool):
+		default:
+			return b.unsupported(p.Origin, ploc, "%s parameter %q of type %s", p.In, p.Name, kindName(s))
+		}
+		required := p.Required || in == model.InPath
+		f := &model.Field{
+			JSONName:    p.Name,
+			GoName:      goName,
+			Schema:      s,
+			Required:    required,
+			Pointer:     !required && (s.IsNumber() || s.Kind == model.KindBool),
+			In:          in,
+			Description: strings.TrimSpace(p.Description),
+			Location:    ploc,
+			Example:     p.Example,
+		}
+		if f.Example == nil {
+			f.Example = p.Schema.Value.Example
+		}
+		if f.Description == "" {
+			f.Description = strings.TrimSpace(p.Schema.Value.Description)
+		}
+		if in == model.InPath {
+			op.PathParams = append(op.PathParams, f)
+		} else {
+			op.QueryParams = append(op.QueryParams, f)
+		}
+	}
+	return nil
+}
+
+// pathLiteral matches the literal text a path template may hold: the
+// characters RFC 3986 allows in a path, without percent-escapes.
+var pathLiteral = regexp.MustCompile(`^[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$`)
+
+// segments cuts the path template into literal text and parameters, and
+// orders the path parameters as the template does.
+func (b *builder) segments(op *model.Operation, origin *openapi3.Origin, loc string) error {
+	byName := map[string]*model.Field{}
+	for _, f := range op.PathParams {
+		byName[f.JSONName] = f
+	}
+	used := map[string]bool{}
+	var ordered []*model.Field
+	rest := op.Path
+	if !strings.HasPrefix(rest, "/") {
+		return b.errorf(origin, loc, "path %q does not start with /", op.Path)
+	}
+	for rest != "" {
+		open := strings.IndexByte(rest, '{')
+		lit := rest
+		if open >= 0 {
+			lit = rest[:open]
+		}
+		if lit != "" {
+			if !pathLiteral.MatchString(lit) || strings.Contains(lit, "}") {
+				return b.unsupported(origin, loc, "character outside a URL path in the path template %q", op.Path)
+			}
+			op.Segments = append(op.Segments, model.Segment{Literal: lit})
+		}
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(rest[open:], '}')
+		if end < 0 {
+			return b.errorf(origin, loc, "unclosed { in the path template %q", op.Path)
+		}
+		name := rest[open+1 : open+end]
+		f, ok := byName[name]
+		if !ok {
+			return b.errorf(origin, loc, "path parameter {%s} is missing from the parameters", name)
+		}
+		if used[name] {
+			return b.unsupported(origin, loc, "path parameter {%s} used twice in the path template", name)
+		}
+		used[name] = true
+		ordered = append(ordered, f)
+		op.Segments = append(op.Segments, model.Segment{Param: f})
+		rest = rest[open+end+1:]
+	}
+	for _, f := range op.PathParams {
+		if !used[f.JSONName] {
+			return b.errorf(origin, f.Location, "path parameter %q is missing from the path template %q", f.JSONName, op.Path)
+		}
+	}
+	op.PathParams = ordered
+	op.Request.Fields = append(append(op.Request.Fields, ordered...), op.QueryParams...)
+	return nil
+}

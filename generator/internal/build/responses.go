@@ -1,0 +1,177 @@
+package build
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/payforge/wechatpay/generator/internal/model"
+)
+
+func (b *builder) responses(op *model.Operation, o *openapi3.Operation, loc string) error {
+	if o.Responses == nil {
+		return nil
+	}
+	statuses := o.Responses.Keys()
+	slices.Sort(statuses)
+	var success []string
+	var successSchema *openapi3.SchemaRef
+	var successLoc string
+	for _, status := range statuses {
+		ref := o.Responses.Value(status)
+		rloc := loc + "." + status
+		if ref == nil || ref.Value == nil {
+			return b.errorf(nil, rloc, "missing response")
+		}
+		r := ref.Value
+		if ref.Ref != "" {
+			rloc = refLoc(ref.Ref)
+		}
+		resp := &model.Response{Status: status}
+		if r.Description != nil {
+			resp.Description = strings.TrimSpace(*r.Description)
+		}
+		if raw, ok := r.Extensions[ErrorCodesExtension]; ok {
+			list, ok := raw.([]any)
+			if !ok {
+				return b.errorf(r.Origin, rloc+"."+ErrorCodesExtension, "%s must be a list of strings", ErrorCodesExtension)
+			}
+			for _, v := range list {
+				code, ok := v.(string)
+				if !ok || code == "" {
+					return b.errorf(r.Origin, rloc+"."+ErrorCodesExtension, "%s must be a list of non-empty strings", ErrorCodesExtension)
+				}
+				resp.ErrorCodes = append(resp.ErrorCodes, code)
+			}
+		}
+		op.Responses = append(op.Responses, resp)
+		if !strings.HasPrefix(status, "2") {
+			continue
+		}
+		success = append(success, status)
+		if len(r.Content) == 0 {
+			continue
+		}
+		schema, _, err := b.jsonMedia(r.Content, "response", r.Origin, rloc)
+		if err != nil {
+			return err
+		}
+		if successSchema != nil {
+			return b.unsupported(r.Origin, rloc, "more than one 2xx response with a body (also at %s)", successLoc)
+		}
+		successSchema, successLoc = schema, rloc
+	}
+	if successSchema == nil {
+		return nil
+	}
+	if len(success) > 1 {
+		return b.unsupported(o.Origin, loc, "2xx responses %s where only some have a body", strings.Join(success, ", "))
+	}
+	schemaLoc := successLoc + ".content.application/json.schema"
+	if successSchema.Ref != "" && b.answers[successSchema.Ref] > 1 {
+		// One type, named after the component, for every operation that
+		// answers with it.
+		s, err := b.schema(successSchema, schemaLoc, "", "")
+		if err != nil {
+			return err
+		}
+		if !s.IsStruct() {
+			return b.unsupported(successSchema.Value.Origin, refLoc(successSchema.Ref), "response body of type %s; it must be an object", kindName(s))
+		}
+		s.Named.Answers = append(s.Named.Answers, op)
+		op.Response = s.Named
+		return nil
+	}
+	named, err := b.newNamed(op.GoName+"Response", model.RoleResponse, "the response type of operation "+op.ID, successLoc, nil)
+	if err != nil {
+		return err
+	}
+	named.Description = schemaDescription(successSchema)
+	op.Response = named
+	fields, anyOf, err := b.objectFields(successSchema, schemaLoc, named.GoName, "response body")
+	if err != nil {
+		return err
+	}
+	named.Fields = fields
+	named.AnyOf = anyOf
+	return checkFieldNames(b, named, successLoc)
+}
+
+// countAnswers fills b.answers: for each component schema, how many
+// operations answer a success with it. Whatever it cannot read, the
+// operations themselves refuse later.
+func (b *builder) countAnswers(doc *openapi3.T) {
+	if doc.Paths == nil {
+		return
+	}
+	for _, item := range doc.Paths.Map() {
+		if item == nil {
+			continue
+		}
+		for _, o := range item.Operations() {
+			if o == nil || o.Responses == nil {
+				continue
+			}
+			refs := map[string]bool{}
+			for status, r := range o.Responses.Map() {
+				if !strings.HasPrefix(status, "2") || r == nil || r.Value == nil {
+					continue
+				}
+				for _, media := range r.Value.Content {
+					if media != nil && media.Schema != nil && componentName(media.Schema.Ref) != "" {
+						refs[media.Schema.Ref] = true
+					}
+				}
+			}
+			for ref := range refs {
+				b.answers[ref]++
+			}
+		}
+	}
+}
+
+// echoes finds the fields of op's answer that must equal what the request
+// sent (see model.Echo).
+func echoes(op *model.Operation) []*model.Echo {
+	if op.Response == nil {
+		return nil
+	}
+	var out []*model.Echo
+	for _, a := range op.Response.Fields {
+		if !a.Required || a.Pointer || a.NoEcho || !echoable(a.Schema) {
+			continue
+		}
+		var match *model.Field
+		for _, r := range op.Request.Fields {
+			if r.JSONName == a.JSONName {
+				match = r
+				break
+			}
+		}
+		switch {
+		case match != nil && !match.Pointer && sameType(match.Schema, a.Schema):
+			out = append(out, &model.Echo{Answer: a, Request: match})
+		case match == nil && a.JSONName == "mchid" && a.Schema.Kind == model.KindString:
+			out = append(out, &model.Echo{Answer: a})
+		}
+	}
+	return out
+}
+
+// echoable reports whether a value of schema s can be compared with ==: a
+// string, an enum or an integer.
+func echoable(s *model.Schema) bool {
+	switch s.Kind {
+	case model.KindString, model.KindInt32, model.KindInt64:
+		return true
+	}
+	return s.IsEnum()
+}
+
+// sameType reports whether values of x and y have the same Go type.
+func sameType(x, y *model.Schema) bool {
+	if x.Kind != y.Kind {
+		return false
+	}
+	return x.Kind != model.KindNamed || x.Named == y.Named
+}

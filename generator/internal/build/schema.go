@@ -1,0 +1,317 @@
+package build
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/payforge/wechatpay/generator/internal/model"
+	"github.com/payforge/wechatpay/generator/internal/naming"
+)
+
+// schemaType returns the one JSON type of s: its declared type, with "null"
+// dropped from a 3.1 type list, or what its keywords imply.
+func (b *builder) schemaType(s *openapi3.Schema, loc string) (string, error) {
+	if s.Type != nil && len(*s.Type) > 0 {
+		var types []string
+		for _, t := range *s.Type {
+			if t != openapi3.TypeNull {
+				types = append(types, t)
+			}
+		}
+		if len(types) != 1 {
+			return "", b.unsupported(s.Origin, loc, "schema of types %s", strings.Join(*s.Type, ", "))
+		}
+		return types[0], nil
+	}
+	switch {
+	case len(s.Properties) > 0:
+		return openapi3.TypeObject, nil
+	case s.Items != nil:
+		return openapi3.TypeArray, nil
+	case len(s.Enum) > 0:
+		return openapi3.TypeString, nil
+	}
+	return "", nil
+}
+
+// checkKeywords refuses the schema keywords the generator cannot turn into
+// Go types or validation code.
+func (b *builder) checkKeywords(s *openapi3.Schema, loc string) error {
+	refuse := func(keyword string) error { return b.unsupported(s.Origin, loc, "%s in a schema", keyword) }
+	switch {
+	case len(s.AllOf) > 0:
+		return refuse("allOf")
+	case len(s.AnyOf) > 0 && !requiredOnly(s.AnyOf):
+		return b.unsupported(s.Origin, loc, "anyOf in a schema, other than one whose branches only list required properties")
+	case len(s.OneOf) > 0:
+		return refuse("oneOf")
+	case s.Not != nil:
+		return refuse("not")
+	case s.Discriminator != nil:
+		return refuse("discriminator")
+	case s.AdditionalProperties.Schema != nil || s.AdditionalProperties.Has != nil && *s.AdditionalProperties.Has:
+		return refuse("additionalProperties")
+	case s.MultipleOf != nil:
+		return refuse("multipleOf")
+	case s.UniqueItems:
+		return refuse("uniqueItems")
+	case s.MinProps != 0 || s.MaxProps != nil:
+		return refuse("minProperties/maxProperties")
+	case s.Const != nil:
+		return refuse("const")
+	case len(s.PrefixItems) > 0 || s.Contains != nil || len(s.PatternProperties) > 0 || len(s.DependentSchemas) > 0 ||
+		s.PropertyNames != nil || s.If != nil || s.Then != nil || s.Else != nil || len(s.DependentRequired) > 0:
+		return refuse("a JSON Schema 2020-12 keyword")
+	case s.Always != nil:
+		return refuse("a boolean schema")
+	}
+	return nil
+}
+
+// requiredOnly reports whether every branch of an anyOf says nothing but
+// which properties are required, like
+//
+//	anyOf: [{required: [openid]}, {required: [sub_openid]}]
+func requiredOnly(branches openapi3.SchemaRefs) bool {
+	for _, br := range branches {
+		if br == nil || br.Value == nil || len(br.Value.Required) == 0 {
+			return false
+		}
+		rest := *br.Value
+		rest.Required = nil
+		// IsEmpty counts "not: {}", which nothing satisfies, as empty; any
+		// composition in a branch is refused here instead.
+		if !rest.IsEmpty() || rest.Not != nil || len(rest.AllOf)+len(rest.AnyOf)+len(rest.OneOf) > 0 ||
+			rest.Discriminator != nil || rest.Always != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// schema converts the schema ref at loc. nameHint is the Go name an inline
+// object or enum gets; varHint is the spec's name of the property or
+// parameter, for the name of a pattern variable.
+func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string) (*model.Schema, error) {
+	if ref == nil || ref.Value == nil {
+		return nil, b.errorf(nil, loc, "missing schema")
+	}
+	component := ""
+	if ref.Ref != "" {
+		component = componentName(ref.Ref)
+		if component == "" {
+			return nil, b.unsupported(ref.Origin, loc, "$ref %q to something other than a component schema", ref.Ref)
+		}
+		loc = refLoc(ref.Ref)
+	}
+	s := ref.Value
+	if err := b.checkKeywords(s, loc); err != nil {
+		return nil, err
+	}
+	typ, err := b.schemaType(s, loc)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.Schema{Format: s.Format}
+	if len(s.Enum) > 0 && typ != openapi3.TypeString {
+		return nil, b.unsupported(s.Origin, loc, "enum on a schema of type %q", typ)
+	}
+	if _, ok := s.Extensions[KnownValuesExtension]; ok && typ != openapi3.TypeString {
+		return nil, b.unsupported(s.Origin, loc, "%s on a schema of type %q", KnownValuesExtension, typ)
+	}
+	if len(s.AnyOf) > 0 && typ != openapi3.TypeObject {
+		return nil, b.unsupported(s.Origin, loc, "anyOf on a schema of type %q", typ)
+	}
+	switch typ {
+	case openapi3.TypeString:
+		if _, ok := s.Extensions[KnownValuesExtension]; ok || len(s.Enum) > 0 {
+			return b.enum(ref, component, loc, nameHint, varHint)
+		}
+		if s.Format == "date-time" {
+			// encoding/json reads and writes time.Time as RFC 3339, which
+			// is what date-time means; length and pattern rules on the
+			// text do not apply to a time.Time.
+			out.Kind = model.KindTime
+			break
+		}
+		out.Kind = model.KindString
+		if err := b.stringConstraints(s, out, loc, varHint); err != nil {
+			return nil, err
+		}
+	case openapi3.TypeInteger:
+		switch s.Format {
+		case "int32":
+			out.Kind = model.KindInt32
+		case "", "int64":
+			out.Kind = model.KindInt64
+		default:
+			return nil, b.unsupported(s.Origin, loc, "integer format %q", s.Format)
+		}
+		if err := b.bounds(s, out, loc, true); err != nil {
+			return nil, err
+		}
+		if out.Kind == model.KindInt32 {
+			for _, v := range []*float64{out.Minimum, out.Maximum} {
+				if v != nil && (*v < math.MinInt32 || *v > math.MaxInt32) {
+					return nil, b.unsupported(s.Origin, loc, "bound %s outside the range of an int32", strconv.FormatFloat(*v, 'f', -1, 64))
+				}
+			}
+		}
+	case openapi3.TypeNumber:
+		out.Kind = model.KindFloat64
+		if err := b.bounds(s, out, loc, false); err != nil {
+			return nil, err
+		}
+	case openapi3.TypeBoolean:
+		out.Kind = model.KindBool
+	case openapi3.TypeArray:
+		if s.Items == nil {
+			return nil, b.unsupported(s.Origin, loc, "array without items")
+		}
+		elem, err := b.schema(s.Items, loc+".items", nameHint+"Item", varHint)
+		if err != nil {
+			return nil, err
+		}
+		out.Kind = model.KindArray
+		out.Elem = elem
+		if s.MinItems > 0 {
+			min := s.MinItems
+			out.MinItems = &min
+		}
+		out.MaxItems = s.MaxItems
+		if err := b.counts(s, loc, "minItems", out.MinItems, "maxItems", out.MaxItems); err != nil {
+			return nil, err
+		}
+	case openapi3.TypeObject:
+		named, err := b.object(ref, component, loc, nameHint)
+		if err != nil {
+			return nil, err
+		}
+		out.Kind = model.KindNamed
+		out.Named = named
+	case "":
+		out.Kind = model.KindRaw
+	default:
+		return nil, b.unsupported(s.Origin, loc, "schema of type %q", typ)
+	}
+	return out, nil
+}
+
+// stringConstraints copies the rules of a string schema to out.
+func (b *builder) stringConstraints(s *openapi3.Schema, out *model.Schema, loc, varHint string) error {
+	out.MaxLength = s.MaxLength
+	if s.MinLength > 0 {
+		min := s.MinLength
+		out.MinLength = &min
+	}
+	if s.Pattern != "" {
+		p, err := b.pattern(s, loc, varHint)
+		if err != nil {
+			return err
+		}
+		out.Pattern = p
+	}
+	return b.counts(s, loc, "minLength", out.MinLength, "maxLength", out.MaxLength)
+}
+
+// counts refuses a bound on a length or a number of items that the
+// generated code, which compares it with an int, could not hold on every
+// platform.
+func (b *builder) counts(s *openapi3.Schema, loc, minName string, min *uint64, maxName string, max *uint64) error {
+	for _, c := range []struct {
+		name string
+		v    *uint64
+	}{{minName, min}, {maxName, max}} {
+		if c.v != nil && *c.v > math.MaxInt32 {
+			return b.unsupported(s.Origin, loc, "%s %d, larger than %d", c.name, *c.v, math.MaxInt32)
+		}
+	}
+	if min != nil && max != nil && *min > *max {
+		return b.errorf(s.Origin, loc, "%s %d is greater than %s %d: no value satisfies both", minName, *min, maxName, *max)
+	}
+	return nil
+}
+
+func (b *builder) bounds(s *openapi3.Schema, out *model.Schema, loc string, integer bool) error {
+	for _, v := range []*float64{s.Min, s.Max, s.ExclusiveMin.Value, s.ExclusiveMax.Value} {
+		if v == nil {
+			continue
+		}
+		typ := "number"
+		if integer {
+			typ = "integer"
+		}
+		if math.IsInf(*v, 0) || math.IsNaN(*v) || integer && (*v != math.Trunc(*v) || math.Abs(*v) > 1<<53) {
+			return b.unsupported(s.Origin, loc, "bound %v on a schema of type %s", *v, typ)
+		}
+	}
+	out.Minimum, out.Maximum = s.Min, s.Max
+	out.ExclusiveMinimum = s.ExclusiveMin.IsTrue()
+	out.ExclusiveMaximum = s.ExclusiveMax.IsTrue()
+	if v := s.ExclusiveMin.Value; v != nil {
+		out.Minimum, out.ExclusiveMinimum = v, true
+	}
+	if v := s.ExclusiveMax.Value; v != nil {
+		out.Maximum, out.ExclusiveMaximum = v, true
+	}
+	if lo, hi := out.Minimum, out.Maximum; lo != nil && hi != nil && (*lo > *hi || *lo == *hi && (out.ExclusiveMinimum || out.ExclusiveMaximum)) {
+		return b.errorf(s.Origin, loc, "the minimum %s and the maximum %s leave no value allowed",
+			strconv.FormatFloat(*lo, 'g', -1, 64), strconv.FormatFloat(*hi, 'g', -1, 64))
+	}
+	return nil
+}
+
+// pattern returns the shared pattern for s.Pattern, naming its variable
+// after the first property that uses it.
+func (b *builder) pattern(s *openapi3.Schema, loc, varHint string) (*model.Pattern, error) {
+	if p, ok := b.patterns[s.Pattern]; ok {
+		return p, nil
+	}
+	if _, err := regexp.Compile(s.Pattern); err != nil {
+		return nil, b.unsupported(s.Origin, loc+".pattern", "pattern %q that Go's regexp cannot compile (%v)", s.Pattern, err)
+	}
+	base, err := naming.Unexported(varHint)
+	if err != nil {
+		base = "value"
+	}
+	base = strings.TrimSuffix(base, "_") + "Pattern"
+	name := base
+	for i := 2; ; i++ {
+		if _, taken := b.names[name]; !taken {
+			break
+		}
+		name = fmt.Sprintf("%s%d", base, i)
+	}
+	if err := b.declare(name, "the pattern of "+varHint, loc, s.Origin); err != nil {
+		return nil, err
+	}
+	p := &model.Pattern{Var: name, Expr: s.Pattern}
+	b.patterns[s.Pattern] = p
+	b.pkg.Patterns = append(b.pkg.Patterns, p)
+	return p, nil
+}
+
+func kindName(s *model.Schema) string {
+	switch s.Kind {
+	case model.KindString, model.KindTime:
+		return "string"
+	case model.KindInt32, model.KindInt64:
+		return "integer"
+	case model.KindFloat64:
+		return "number"
+	case model.KindBool:
+		return "boolean"
+	case model.KindArray:
+		return "array"
+	case model.KindNamed:
+		if s.Named.Role == model.RoleEnum {
+			return "string"
+		}
+		return "object"
+	}
+	return "any"
+}

@@ -1,0 +1,138 @@
+package validate
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+
+	"github.com/payforge/wechatpay/wechatpay"
+)
+
+// Answer is a verified answer to one operation, which a generated method
+// decodes and checks before it returns it:
+//
+//	answer := validate.Answer{Operation: "terminateByCode", Response: resp}
+//	var out TerminateByCodeResponse
+//	if err := answer.Decode(&out, out.checkAnswer); err != nil {
+//		return nil, err
+//	}
+//	if err := answer.Echo(validate.Same("service_id", out.ServiceID, req.ServiceID)); err != nil {
+//		return nil, err
+//	}
+//
+// Every error is a *wechatpay.DecodeError naming the operation, the
+// Request-ID and the field, never a value of the answer. Fields the spec does
+// not know, and values of an enum it does not list, are accepted.
+type Answer struct {
+	Operation string
+	Response  *wechatpay.Response
+}
+
+// fail is the DecodeError of the answer about field.
+func (a Answer) fail(field string, err error) *wechatpay.DecodeError {
+	return &wechatpay.DecodeError{Operation: a.Operation, RequestID: a.Response.RequestID, Field: field, Err: err}
+}
+
+// Decode decodes the body into out, then checks with check, when not nil,
+// that it holds every field the spec requires (see Object); without check,
+// that it is a JSON object.
+func (a Answer) Decode(out any, check func(data []byte, field string) error) error {
+	if err := json.Unmarshal(a.Response.Body, out); err != nil {
+		return a.fail("", err)
+	}
+	if check == nil {
+		check = func(data []byte, field string) error {
+			_, err := Object(data, field)
+			return err
+		}
+	}
+	if err := check(a.Response.Body, ""); err != nil {
+		var de *wechatpay.DecodeError
+		if errors.As(err, &de) {
+			return a.fail(de.Field, de.Err)
+		}
+		return a.fail("", err)
+	}
+	return nil
+}
+
+// Echoed is the outcome of comparing a field of an answer with what the
+// request sent; see Same.
+type Echoed struct {
+	field string
+	ok    bool
+}
+
+// Same compares a field the answer echoes with what was sent.
+func Same[T comparable](field string, got, sent T) Echoed {
+	return Echoed{field, got == sent}
+}
+
+// SameIfSent is Same for a field the request may leave out: when it was not
+// sent (its zero value), any answer is accepted.
+func SameIfSent[T comparable](field string, got, sent T) Echoed {
+	var zero T
+	return Echoed{field, sent == zero || got == sent}
+}
+
+// Echo returns an error naming the first field that differs from what was
+// sent (wechatpay.ErrNotEchoed), or nil.
+func (a Answer) Echo(fields ...Echoed) error {
+	for _, f := range fields {
+		if !f.ok {
+			return a.fail(f.field, wechatpay.ErrNotEchoed)
+		}
+	}
+	return nil
+}
+
+// Path names the property name of the object at field ("" for the body
+// itself): "contract_terminate_info.contract_termination_mode".
+func Path(field, name string) string {
+	if field == "" {
+		return name
+	}
+	return field + "." + name
+}
+
+// Object reads data, the JSON object at field of an answer ("" for the body
+// itself), and checks that it holds each of the required properties with a
+// value other than null; a missing one is a *wechatpay.DecodeError with
+// wechatpay.ErrMissingField. It returns the object's members, for the
+// checks of the objects inside it.
+func Object(data []byte, field string, required ...string) (map[string]json.RawMessage, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return nil, &wechatpay.DecodeError{Field: field, Err: err}
+	}
+	if obj == nil {
+		return nil, &wechatpay.DecodeError{Field: field, Err: errors.New("null, not an object")}
+	}
+	for _, name := range required {
+		if v, ok := obj[name]; !ok || isNull(v) {
+			return nil, &wechatpay.DecodeError{Field: Path(field, name), Err: wechatpay.ErrMissingField}
+		}
+	}
+	return obj, nil
+}
+
+// Member returns the member name of an object Object read, and whether it is
+// there with a value other than null.
+func Member(obj map[string]json.RawMessage, name string) ([]byte, bool) {
+	v, ok := obj[name]
+	return v, ok && !isNull(v)
+}
+
+// Elements reads data, a JSON array, as its elements, for the checks of the
+// objects it holds.
+func Elements(data []byte, field string) ([]json.RawMessage, error) {
+	var elems []json.RawMessage
+	if err := json.Unmarshal(data, &elems); err != nil {
+		return nil, &wechatpay.DecodeError{Field: field, Err: err}
+	}
+	return elems, nil
+}
+
+func isNull(v json.RawMessage) bool {
+	return bytes.Equal(bytes.TrimSpace(v), []byte("null"))
+}

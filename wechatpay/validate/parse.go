@@ -1,0 +1,92 @@
+package validate
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/payforge/wechatpay/wechatpay"
+)
+
+// The Call function of a generated wechatpay.Operation reads its parameters
+// from text and its body from JSON with these; each failure is a
+// *wechatpay.ValidationError with rule "type" (a parameter) or "json" (the
+// body), so nothing is sent.
+
+// DecodeBody decodes body, the JSON body given to an operation, into req,
+// refusing fields req does not have and anything after the first JSON value
+// (as wechatpay.LoadConfig does), so that nothing but what was decoded is
+// sent.
+func DecodeBody(body []byte, req any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(req); err != nil {
+		return &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "has data after the JSON value"}
+	}
+	return nil
+}
+
+// NoBody refuses a body given to an operation that sends none.
+func NoBody(body []byte) error {
+	if len(body) > 0 {
+		return &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "must be empty: the operation sends no body"}
+	}
+	return nil
+}
+
+// ParseInt reads the text value of an integer parameter that fits in bits
+// (32 or 64) bits. A value beyond them is "out of range", not "not an
+// integer".
+func ParseInt(field, text string, bits int) (int64, error) {
+	n, err := strconv.ParseInt(text, 10, bits)
+	switch {
+	case errors.Is(err, strconv.ErrRange) && n > 0:
+		return 0, &wechatpay.ValidationError{Field: field, Rule: "type",
+			Message: fmt.Sprintf("is out of range: a %d-bit integer is at most %d", bits, n)}
+	case errors.Is(err, strconv.ErrRange):
+		return 0, &wechatpay.ValidationError{Field: field, Rule: "type",
+			Message: fmt.Sprintf("is out of range: a %d-bit integer is at least %d", bits, n)}
+	case err != nil:
+		msg := "must be an integer"
+		if bits == 32 {
+			msg = "must be a 32-bit integer"
+		}
+		return 0, &wechatpay.ValidationError{Field: field, Rule: "type", Message: msg}
+	}
+	return n, nil
+}
+
+// ParseFloat reads the text value of a number parameter.
+func ParseFloat(field, text string) (float64, error) {
+	x, err := strconv.ParseFloat(text, 64)
+	if err != nil {
+		return 0, &wechatpay.ValidationError{Field: field, Rule: "type", Message: "must be a number"}
+	}
+	return x, nil
+}
+
+// ParseBool reads the text value of a boolean parameter.
+func ParseBool(field, text string) (bool, error) {
+	b, err := strconv.ParseBool(text)
+	if err != nil {
+		return false, &wechatpay.ValidationError{Field: field, Rule: "type", Message: "must be true or false"}
+	}
+	return b, nil
+}
+
+// ParseTime reads the text value of a date-time parameter, in RFC 3339
+// format.
+func ParseTime(field, text string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, text)
+	if err != nil {
+		return time.Time{}, &wechatpay.ValidationError{Field: field, Rule: "type", Message: "must be a date-time in RFC 3339 format"}
+	}
+	return t, nil
+}
