@@ -34,6 +34,8 @@ type Notification struct {
 	Serial string `json:"-"`
 	// RequestID is the Request-ID header, when present.
 	RequestID string `json:"-"`
+
+	delivery delivery // which signed delivery carried it, for MarkHandled
 }
 
 // LogValue leaves the resource and the plaintext out of logs.

@@ -9,8 +9,12 @@ var (
 	// ErrNotificationTooLarge: the body exceeds NotifyConfig.MaxBodyBytes (answered 413).
 	ErrNotificationTooLarge = errors.New("notification body exceeds the size limit")
 	// ErrReplayed is the cause of a *VerificationError for a request whose
-	// Wechatpay-Nonce and Wechatpay-Signature were already seen within MaxClockSkew.
+	// Wechatpay-Nonce and Wechatpay-Signature belong to a delivery that was
+	// already handled successfully (answered 400).
 	ErrReplayed = errors.New("notification replayed")
+	// ErrNotificationInProgress: another delivery of the same notification id
+	// is being handled (answered 409, so WeChat Pay delivers it again later).
+	ErrNotificationInProgress = errors.New("notification is being handled")
 	// ErrMalformedNotification: a verified body that is not a notification envelope.
 	ErrMalformedNotification = errors.New("body is not a WeChat Pay notification")
 	// ErrDecrypt is the cause of every *DecryptError.

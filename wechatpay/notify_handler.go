@@ -69,18 +69,35 @@ func NewNotifyHandler(cfg NotifyConfig, handle func(ctx context.Context, n *Noti
 	return h, nil
 }
 
-// Parse checks r and returns its notification: r must be a POST whose body
-// fits MaxBodyBytes, whose signature verifies (*VerificationError), that was
-// not seen before (*VerificationError wrapping ErrReplayed), whose body is a
+// Parse checks r and returns its notification, for callers who route and
+// answer themselves: r must be a POST whose body fits MaxBodyBytes, whose
+// signature verifies (*VerificationError), that is not a delivery already
+// handled (*VerificationError wrapping ErrReplayed), whose body is a
 // notification (ErrMalformedNotification) and whose resource decrypts to JSON
-// (*DecryptError). A request Parse accepted counts as seen: the same request
-// again within MaxClockSkew is a replay. Parse reads r.Body.
+// (*DecryptError). Parse reads r.Body.
+//
+// Parse records nothing: the caller calls MarkHandled once it has handled the
+// notification successfully, and only then is the same delivery a replay.
+// Parse does not keep two deliveries of one notification id apart either;
+// ServeHTTP does. A caller of Parse who may run deliveries concurrently must
+// make its handling idempotent by Notification.ID (see the package doc).
 func (h *NotifyHandler) Parse(r *http.Request) (*Notification, error) {
 	n, err := h.parse(r)
 	if err != nil {
 		return nil, err
 	}
 	return n, nil
+}
+
+// MarkHandled records the delivery that carried n (a notification Parse
+// returned) as handled: the same request again, until its signed timestamp
+// stops verifying, is refused as a replay. Call it after the notification
+// was handled successfully, before answering 2xx.
+func (h *NotifyHandler) MarkHandled(n *Notification) {
+	if n == nil || n.delivery == (delivery{}) {
+		return // not from Parse: nothing identifies its delivery
+	}
+	h.seen.markHandled(n.delivery, h.clock().Unix())
 }
 
 // parse is Parse, also returning what it learned of a notification that
@@ -105,9 +122,10 @@ func (h *NotifyHandler) parse(r *http.Request) (*Notification, error) {
 	sig, _ := base64.StdEncoding.DecodeString(r.Header.Get(HeaderSignature))
 	window := int64(MaxClockSkew / time.Second)
 	// The signed timestamp stops verifying window seconds after it; until
-	// then, the same nonce and signature are a replay.
-	if !h.seen.first(r.Header.Get(HeaderNonce), sig, ts+window, h.clock().Unix()) {
-		return nil, verificationErr(fmt.Errorf("%w: %s and %s already seen within %d s", ErrReplayed, HeaderNonce, HeaderSignature, window))
+	// then, the same nonce and signature of a handled delivery are a replay.
+	d := delivery{id: newReplayID(r.Header.Get(HeaderNonce), sig), expiry: ts + window}
+	if h.seen.wasHandled(d, h.clock().Unix()) {
+		return nil, verificationErr(replayedErr())
 	}
 
 	// The embedded Notification takes the envelope's fields; this Resource,
@@ -123,7 +141,7 @@ func (h *NotifyHandler) parse(r *http.Request) (*Notification, error) {
 		return nil, fmt.Errorf("wechatpay: notification %s: %w: no resource", env.ID, ErrMalformedNotification)
 	}
 	n := &env.Notification
-	n.Resource, n.Serial, n.RequestID = *env.Resource, serial, requestID
+	n.Resource, n.Serial, n.RequestID, n.delivery = *env.Resource, serial, requestID, d
 	plaintext, err := openResource(h.aead, n.Resource)
 	if err != nil {
 		return n, &DecryptError{ID: n.ID, RequestID: requestID, Err: err}
@@ -156,10 +174,14 @@ func (h *NotifyHandler) readBody(r *http.Request) ([]byte, error) {
 }
 
 // ServeHTTP answers 204 No Content once handle accepted the notification. Any
-// failure is answered with a non-2xx status, so WeChat Pay retries, and the
-// body {"code":"FAIL","message":"<reason>"}: 405 for a method other than POST,
-// 413 for a body over the limit, 400 for a request that failed verification
-// or decoding, 500 when handle returned an error. Each outcome is logged.
+// failure is answered with a non-2xx status, so WeChat Pay delivers the
+// notification again later, and the body {"code":"FAIL","message":"<reason>"}:
+// 405 for a method other than POST, 413 for a body over the limit, 400 for a
+// request that failed verification or decoding or replays a delivery already
+// handled, 409 while another delivery of the same notification id is being
+// handled, 500 when handle returned an error (or panicked). Only a delivery
+// whose handling succeeded is recorded: after a 500 the same request is
+// handled again. Each outcome is logged.
 func (h *NotifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	n, err := h.parse(r)
@@ -168,6 +190,9 @@ func (h *NotifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		attrs = append(attrs, slog.String("event_id", n.ID), slog.String("event_type", n.EventType))
 	}
 	attrs = append(attrs, slog.String("request_id", r.Header.Get(HeaderRequestID)))
+	if err == nil {
+		err = h.claim(n)
+	}
 	if err != nil {
 		status, reason := notifyRejection(err)
 		h.log.WarnContext(ctx, "wechatpay notification", append(attrs,
@@ -178,6 +203,13 @@ func (h *NotifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeNotifyFailure(w, status, reason)
 		return
 	}
+	claimed := true
+	defer func() {
+		// A panicking handle must not leave the id claimed for ever.
+		if claimed {
+			h.seen.release(n.ID)
+		}
+	}()
 	if err := h.handle(ctx, n); err != nil {
 		// The handler's error is logged as is: keep secrets out of it.
 		h.log.ErrorContext(ctx, "wechatpay notification", append(attrs,
@@ -185,9 +217,28 @@ func (h *NotifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeNotifyFailure(w, http.StatusInternalServerError, "notification handler failed")
 		return
 	}
+	h.seen.done(n.ID, n.delivery, h.clock().Unix())
+	claimed = false
 	h.log.InfoContext(ctx, "wechatpay notification", append(attrs,
 		slog.String("outcome", "handled"), slog.Int("status", http.StatusNoContent))...)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// claim takes notification n's id for this request, or says why not: a
+// replay (*VerificationError wrapping ErrReplayed) or another delivery in
+// flight (ErrNotificationInProgress).
+func (h *NotifyHandler) claim(n *Notification) error {
+	switch err := h.seen.claim(n.ID, n.delivery, h.clock().Unix()); {
+	case errors.Is(err, ErrReplayed):
+		return &VerificationError{RequestID: n.RequestID, Serial: n.Serial, Err: replayedErr()}
+	case err != nil:
+		return fmt.Errorf("wechatpay: notification %s: %w", n.ID, err)
+	}
+	return nil
+}
+
+func replayedErr() error {
+	return fmt.Errorf("%w: %s and %s of a delivery already handled", ErrReplayed, HeaderNonce, HeaderSignature)
 }
 
 // notifyRejection maps a Parse error to the status and the short reason
@@ -202,6 +253,8 @@ func notifyRejection(err error) (int, string) {
 		return http.StatusRequestEntityTooLarge, "body too large"
 	case errors.Is(err, ErrReplayed):
 		return http.StatusBadRequest, "notification replayed"
+	case errors.Is(err, ErrNotificationInProgress):
+		return http.StatusConflict, "notification in progress"
 	case errors.As(err, &verr):
 		return http.StatusBadRequest, "signature verification failed"
 	case errors.Is(err, ErrMalformedNotification):
