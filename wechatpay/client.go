@@ -28,9 +28,10 @@ type Client struct {
 	mchID     string
 	serialNo  string
 	key       crypto.Signer
+	decrypter crypto.Decrypter // nil when the merchant key cannot decrypt
 	verifier  Verifier
 	keys      *KeySet
-	wpSerial  string
+	wpSerial  string // Config.WechatpaySerial, else the first public key; empty: the newest certificate per call
 	base      string
 	http      *http.Client
 	clock     func() time.Time
@@ -49,6 +50,11 @@ type Request struct {
 	Path         string     // the escaped path sent, starting with "/"
 	Query        url.Values // query parameters, encoded once; nil for none
 	Body         []byte     // the exact bytes sent; nil for no body
+
+	// WechatpaySerial is sent as the Wechatpay-Serial header instead of the
+	// client's default: a request with sensitive fields names the key they
+	// were encrypted with (Encrypter.Serial).
+	WechatpaySerial string
 }
 
 // Response is a verified 2xx answer.
@@ -84,7 +90,11 @@ func NewClient(cfg Config) (*Client, error) {
 		retry:     cfg.Retry.withDefaults(),
 	}
 	if c.wpSerial == "" {
-		c.wpSerial = defaultWechatpaySerial(cfg.VerificationKeys)
+		c.wpSerial = firstPublicKeyMode(cfg.VerificationKeys)
+	}
+	c.decrypter = cfg.MerchantDecrypter
+	if d, ok := cfg.MerchantKey.(crypto.Decrypter); ok && c.decrypter == nil {
+		c.decrypter = d
 	}
 	if c.base == "" {
 		c.base = MainURL
@@ -220,7 +230,13 @@ func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("User-Agent", c.userAgent)
-	req.Header.Set(HeaderSerial, c.wpSerial)
+	serial := r.WechatpaySerial
+	if serial == "" {
+		serial = c.requestSerial()
+	}
+	if serial != "" {
+		req.Header.Set(HeaderSerial, serial)
+	}
 
 	resp, err := c.http.Do(req)
 	if err != nil {
