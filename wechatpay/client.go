@@ -55,6 +55,14 @@ type Request struct {
 	// client's default: a request with sensitive fields names the key they
 	// were encrypted with (Encrypter.Serial).
 	WechatpaySerial string
+
+	// The entry points of this package that send something other than JSON,
+	// or verify an answer another way, set these; the zero values mean a
+	// JSON body, signed as sent, and an answer verified with the client's
+	// keys.
+	contentType string                          // Content-Type of Body; default application/json
+	signBody    []byte                          // the BODY line of the signature; default Body
+	verify      func(http.Header, []byte) error // checks a 2xx answer; default the client's Verifier
 }
 
 // Response is a verified 2xx answer.
@@ -189,15 +197,7 @@ func (c *Client) attempt(ctx context.Context, r *Request, attempt int) (*Respons
 }
 
 func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
-	transportErr := func(err error) error {
-		// *url.Error quotes the whole URL, path and query values included;
-		// keep its cause only, so errors and logs name the template alone.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return &TransportError{Operation: r.Operation, Method: r.Method, Path: r.PathTemplate, Err: err}
-	}
+	transportErr := func(err error) error { return newTransportError(r, err) }
 	if !strings.HasPrefix(r.Path, "/") {
 		return nil, transportErr(errors.New("path must start with /"))
 	}
@@ -209,35 +209,20 @@ func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
 	}
-	req, err := http.NewRequestWithContext(ctx, r.Method, target, body)
+	signBody, contentType := r.Body, "application/json"
+	if r.signBody != nil {
+		signBody = r.signBody
+	}
+	if r.contentType != "" {
+		contentType = r.contentType
+	}
+	if r.Body == nil {
+		contentType = ""
+	}
+	req, err := c.signedRequest(ctx, r.Method, target, body, signBody, contentType, r.WechatpaySerial)
 	if err != nil {
 		return nil, transportErr(err)
 	}
-	nonce, err := c.newNonce()
-	if err != nil {
-		return nil, transportErr(err)
-	}
-	ts := c.clock().Unix()
-	// RequestURI is exactly what net/http writes on the request line.
-	var buf [512]byte // the message stays on the stack unless the body is large
-	sig, err := signRaw(c.key, appendRequestMessage(buf[:0], req.Method, req.URL.RequestURI(), ts, nonce, r.Body))
-	if err != nil {
-		return nil, transportErr(err)
-	}
-	req.Header.Set("Authorization", authorizationFor(c.mchID, c.serialNo, nonce, ts, sig))
-	req.Header.Set("Accept", "application/json")
-	if r.Body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("User-Agent", c.userAgent)
-	serial := r.WechatpaySerial
-	if serial == "" {
-		serial = c.requestSerial()
-	}
-	if serial != "" {
-		req.Header.Set(HeaderSerial, serial)
-	}
-
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, transportErr(err)
@@ -260,7 +245,12 @@ func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, newAPIError(r.Operation, resp, raw, requestID)
 	}
-	if err := c.verifier.Verify(resp.Header, raw); err != nil {
+	if r.verify != nil {
+		err = r.verify(resp.Header, raw)
+	} else {
+		err = c.verifier.Verify(resp.Header, raw)
+	}
+	if err != nil {
 		return nil, &VerificationError{
 			StatusCode: resp.StatusCode,
 			RequestID:  requestID,
@@ -270,6 +260,51 @@ func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
 		}
 	}
 	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: raw, RequestID: requestID}, nil
+}
+
+// newTransportError wraps err for the call r. *url.Error quotes the whole
+// URL, path and query values included; only its cause is kept, so errors
+// and logs name the template alone.
+func newTransportError(r *Request, err error) *TransportError {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return &TransportError{Operation: r.Operation, Method: r.Method, Path: r.PathTemplate, Err: err}
+}
+
+// signedRequest builds the request for target, signed over signBody, with
+// the headers every call carries. contentType is empty for no body; serial
+// empty sends the client's default Wechatpay-Serial.
+func (c *Client) signedRequest(ctx context.Context, method, target string, body io.Reader, signBody []byte, contentType, serial string) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		return nil, err
+	}
+	nonce, err := c.newNonce()
+	if err != nil {
+		return nil, err
+	}
+	ts := c.clock().Unix()
+	// RequestURI is exactly what net/http writes on the request line.
+	var buf [512]byte // the message stays on the stack unless the body is large
+	sig, err := signRaw(c.key, appendRequestMessage(buf[:0], req.Method, req.URL.RequestURI(), ts, nonce, signBody))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", authorizationFor(c.mchID, c.serialNo, nonce, ts, sig))
+	req.Header.Set("Accept", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	if serial == "" {
+		serial = c.requestSerial()
+	}
+	if serial != "" {
+		req.Header.Set(HeaderSerial, serial)
+	}
+	return req, nil
 }
 
 // newAPIError reads WeChat Pay's JSON error body; any other body (an HTML
