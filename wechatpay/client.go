@@ -76,7 +76,13 @@ type Response struct {
 // NewClient checks cfg and returns a Client. An incomplete config is an error
 // naming every missing or wrong field (each a *ConfigError).
 func NewClient(cfg Config) (*Client, error) {
-	if err := cfg.check(); err != nil {
+	return newClient(cfg, true)
+}
+
+// newClient is NewClient; with needKeys false an empty VerificationKeys is
+// accepted (BootstrapCertificates, which brings its own).
+func newClient(cfg Config, needKeys bool) (*Client, error) {
+	if err := cfg.check(needKeys); err != nil {
 		return nil, err
 	}
 	keys, err := NewKeySet(cfg.VerificationKeys...)

@@ -70,7 +70,7 @@ type Config struct {
 }
 
 // check returns every problem of c joined, each a *ConfigError.
-func (c *Config) check() error {
+func (c *Config) check(needKeys bool) error {
 	var errs []error
 	bad := func(field, problem string) { errs = append(errs, &ConfigError{Field: field, Problem: problem}) }
 	for _, f := range []struct{ name, value string }{{"MchID", c.MchID}, {"MerchantSerialNo", c.MerchantSerialNo}} {
@@ -104,7 +104,7 @@ func (c *Config) check() error {
 			bad("MerchantDecrypter", "must hold the key pair of MerchantKey")
 		}
 	}
-	if len(c.VerificationKeys) == 0 {
+	if len(c.VerificationKeys) == 0 && needKeys {
 		bad("VerificationKeys", "at least one WeChat Pay public key or platform certificate is required")
 	}
 	if c.WechatpaySerial != "" {

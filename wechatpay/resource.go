@@ -33,25 +33,38 @@ func newResourceAEAD(key []byte) (cipher.AEAD, error) {
 // openResource decrypts and authenticates res. Its errors wrap ErrDecrypt and
 // describe sizes and formats, never content.
 func openResource(aead cipher.AEAD, res NotificationResource) ([]byte, error) {
-	if res.Algorithm != NotificationAlgorithm {
-		return nil, fmt.Errorf("%w: algorithm %.32q is not %s", ErrDecrypt, res.Algorithm, NotificationAlgorithm)
-	}
-	if len(res.Nonce) != NotificationNonceSize {
-		return nil, fmt.Errorf("%w: nonce has %d bytes, want %d", ErrDecrypt, len(res.Nonce), NotificationNonceSize)
-	}
-	sealed, err := base64.StdEncoding.DecodeString(res.Ciphertext)
+	plaintext, err := openSealed(aead, res, ErrDecrypt)
 	if err != nil {
-		return nil, fmt.Errorf("%w: ciphertext is not Base64", ErrDecrypt)
-	}
-	if len(sealed) < notificationTagSize {
-		return nil, fmt.Errorf("%w: ciphertext has %d bytes, shorter than the %d-byte tag", ErrDecrypt, len(sealed), notificationTagSize)
-	}
-	plaintext, err := aead.Open(nil, []byte(res.Nonce), sealed, []byte(res.AssociatedData))
-	if err != nil {
-		return nil, fmt.Errorf("%w: authentication failed (wrong APIv3 key, or tampered ciphertext, nonce or associated data)", ErrDecrypt)
+		return nil, err
 	}
 	if !json.Valid(plaintext) {
 		return nil, fmt.Errorf("%w: plaintext is not JSON", ErrDecrypt)
+	}
+	return plaintext, nil
+}
+
+// openSealed decrypts and authenticates an AEAD_AES_256_GCM object as WeChat
+// Pay writes them, in notifications (resource) and in the certificate
+// download (encrypt_certificate): algorithm, a 12-byte nonce, Base64 of the
+// ciphertext with the 16-byte tag appended, and the associated data. Its
+// errors wrap cause and describe sizes and formats, never content.
+func openSealed(aead cipher.AEAD, res NotificationResource, cause error) ([]byte, error) {
+	if res.Algorithm != NotificationAlgorithm {
+		return nil, fmt.Errorf("%w: algorithm %.32q is not %s", cause, res.Algorithm, NotificationAlgorithm)
+	}
+	if len(res.Nonce) != NotificationNonceSize {
+		return nil, fmt.Errorf("%w: nonce has %d bytes, want %d", cause, len(res.Nonce), NotificationNonceSize)
+	}
+	sealed, err := base64.StdEncoding.DecodeString(res.Ciphertext)
+	if err != nil {
+		return nil, fmt.Errorf("%w: ciphertext is not Base64", cause)
+	}
+	if len(sealed) < notificationTagSize {
+		return nil, fmt.Errorf("%w: ciphertext has %d bytes, shorter than the %d-byte tag", cause, len(sealed), notificationTagSize)
+	}
+	plaintext, err := aead.Open(nil, []byte(res.Nonce), sealed, []byte(res.AssociatedData))
+	if err != nil {
+		return nil, fmt.Errorf("%w: authentication failed (wrong APIv3 key, or tampered ciphertext, nonce or associated data)", cause)
 	}
 	return plaintext, nil
 }
