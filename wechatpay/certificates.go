@@ -247,7 +247,7 @@ func (c *Client) fetchCertificates(ctx context.Context, aead cipher.AEAD, bootst
 					_ = keys.Add(k) // checked by parseCertificates
 				}
 			}
-			v := Verifier{Keys: keys, Now: c.clock}
+			v := Verifier{Keys: keys, Now: c.clock, Signatures: c.verifier.Signatures}
 			err := v.Verify(h, body)
 			if errors.Is(err, ErrUnknownSerial) && parseErr != nil {
 				// Say why the download's own certificates could not vouch.

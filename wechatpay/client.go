@@ -133,7 +133,7 @@ func newClient(cfg Config, needKeys bool) (*Client, error) {
 	// POST into an unsigned GET); hand the 3xx back instead.
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c.http = &hc
-	c.verifier = Verifier{Keys: keys, Now: c.clock}
+	c.verifier = Verifier{Keys: keys, Now: c.clock, Signatures: cfg.SignatureVerifier}
 	return c, nil
 }
 

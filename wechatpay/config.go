@@ -64,6 +64,9 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxResponseBytes caps the bytes read from an answer. Default DefaultMaxResponseBytes.
 	MaxResponseBytes int64
+	// SignatureVerifier checks the RSA signatures of answers. Default
+	// crypto/rsa; opensslsigner.NewVerifier checks with OpenSSL.
+	SignatureVerifier SignatureVerifier
 	// Retry says which failed calls are repeated. The zero value repeats
 	// nothing; see RetryPolicy.
 	Retry RetryPolicy

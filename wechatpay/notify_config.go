@@ -22,6 +22,9 @@ type NotifyConfig struct {
 	APIv3Key []byte
 	// Clock returns the current time for the timestamp and replay checks. Default time.Now.
 	Clock func() time.Time
+	// SignatureVerifier checks the RSA signatures of notifications. Default
+	// crypto/rsa.
+	SignatureVerifier SignatureVerifier
 	// MaxBodyBytes caps the body read. Default DefaultMaxNotificationBytes.
 	MaxBodyBytes int64
 	// Logger receives one record per notification served: its id, event type

@@ -65,7 +65,7 @@ func NewNotifyHandler(cfg NotifyConfig, handle func(ctx context.Context, n *Noti
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
-	h.verifier = Verifier{Keys: cfg.Keys, Now: h.clock}
+	h.verifier = Verifier{Keys: cfg.Keys, Now: h.clock, Signatures: cfg.SignatureVerifier}
 	return h, nil
 }
 
