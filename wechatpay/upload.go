@@ -39,6 +39,9 @@ const ImageUploadPath = "/v3/merchant/media/upload"
 // MaxImageBytes is the largest image UploadImage sends: 2 MiB.
 const MaxImageBytes = 2 << 20
 
+// maxImageFileName is the image page's filename string(128).
+const maxImageFileName = 128
+
 // The image upload's file name suffixes and content types (as
 // http.DetectContentType names them). The page asks for one of each; it does
 // not ask the two to agree.
@@ -55,9 +58,10 @@ type Upload struct {
 	PathTemplate string // the spec's path template (logs and errors)
 	Path         string // the escaped path sent, starting with "/"
 
-	// FileName names the file in meta and in the file part. Required; at
-	// most 128 characters, without control characters, quotes or
-	// backslashes (it is quoted in a header).
+	// FileName names the file in meta and in the file part. Required,
+	// without control characters, quotes or backslashes (it is quoted in a
+	// header); an endpoint's own length limit is its generated code's to
+	// check (UploadImage checks the image page's 128).
 	FileName string
 	// File is read once, up to MaxBytes + 1 bytes, before anything is sent.
 	File io.Reader
@@ -92,7 +96,7 @@ func buildUpload(u *Upload) (*Request, error) {
 	if u == nil {
 		return nil, &ValidationError{Field: "upload", Rule: "required", Message: "is nil"}
 	}
-	if err := checkFileName(u.FileName); err != nil {
+	if err := checkFileName(u.FileName, 0); err != nil {
 		return nil, err
 	}
 	if u.MaxBytes <= 0 {
@@ -138,17 +142,17 @@ func buildUpload(u *Upload) (*Request, error) {
 		Body: body, signBody: metaJSON, contentType: contentType}, nil
 }
 
-// checkFileName applies the page's string(128) and keeps the name safe in
-// a quoted header parameter.
-func checkFileName(name string) error {
+// checkFileName keeps the name safe in a quoted header parameter and, with
+// maxChars above 0, applies a page's string(maxChars).
+func checkFileName(name string, maxChars int) error {
 	bad := func(rule, msg string) error { return &ValidationError{Field: "filename", Rule: rule, Message: msg} }
-	switch {
+	switch n := utf8.RuneCountInString(name); {
 	case name == "":
 		return bad("required", "is empty")
 	case !utf8.ValidString(name):
 		return bad("utf8", "is not valid UTF-8")
-	case utf8.RuneCountInString(name) > 128:
-		return bad("maxLength", "has "+strconv.Itoa(utf8.RuneCountInString(name))+" characters, at most 128 are allowed")
+	case maxChars > 0 && n > maxChars:
+		return bad("maxLength", "has "+strconv.Itoa(n)+" characters, at most "+strconv.Itoa(maxChars)+" are allowed")
 	case strings.ContainsFunc(name, func(r rune) bool { return unicode.IsControl(r) || r == '"' || r == '\\' }):
 		return bad("pattern", "must not contain control characters, quotes or backslashes")
 	}
@@ -191,10 +195,10 @@ func multipartBody(meta []byte, fileName, fileType string, data []byte) ([]byte,
 // An answer without media_id is a *DecodeError.
 func (c *Client) UploadImage(ctx context.Context, fileName string, image io.Reader) (string, error) {
 	const op = "uploadImage"
+	if err := checkFileName(fileName, maxImageFileName); err != nil {
+		return "", err
+	}
 	if !slices.Contains(imageSuffixes, strings.ToLower(path.Ext(fileName))) {
-		if err := checkFileName(fileName); err != nil {
-			return "", err
-		}
 		return "", &ValidationError{Field: "filename", Rule: "pattern", Message: "must end in .jpg, .bmp or .png"}
 	}
 	resp, err := c.Upload(ctx, &Upload{Operation: op, PathTemplate: ImageUploadPath, Path: ImageUploadPath,

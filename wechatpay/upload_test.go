@@ -246,6 +246,11 @@ func TestUploadAnswers(t *testing.T) {
 			t.Error("the signature does not cover the meta JSON")
 		}
 	})
+	t.Run("generic upload leaves name length to the endpoint", func(t *testing.T) {
+		if _, err := buildUpload(&Upload{FileName: strings.Repeat("n", 300), File: strings.NewReader("x"), MaxBytes: 1}); err != nil {
+			t.Fatalf("a 300-character name: %v", err)
+		}
+	})
 	t.Run("generic upload refusals", func(t *testing.T) {
 		c := newTestClient(t, testConfig(t, "https://api.mch.weixin.qq.com"))
 		for _, u := range []*Upload{
