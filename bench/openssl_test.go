@@ -72,3 +72,11 @@ func BenchmarkTerminateByCodeOpenSSLVerifyParallel(b *testing.B) {
 func BenchmarkVerifyOpenSSL(b *testing.B) {
 	benchmarkVerify(b, replay.Start(b), opensslVerifier(b))
 }
+
+// BenchmarkFloorsInSequenceOpenSSL is CryptoFloorOpenSSL then HTTPFloor in
+// each iteration: the floors of BenchmarkTerminateByCodeOpenSSLVerify with
+// the round trip starting after the RSA work, as in a real call.
+func BenchmarkFloorsInSequenceOpenSSL(b *testing.B) {
+	env := replay.Start(b)
+	callbench.Serial(b, callbench.Sequence(callbench.CryptoFloorWith(b, env, opensslKey(b, env), opensslVerifier(b)), callbench.HTTPFloor(b, env)))
+}

@@ -27,27 +27,19 @@ static pub_result load_public_key(const unsigned char *der, long len) {
 }
 
 typedef struct {
-	int ok;
+	int rc; // EVP_PKEY_verify's: 1 valid, 0 invalid, below 0 an error
 	unsigned long err;
 } verify_result;
 
-// verify_sha256 checks an RSASSA-PKCS1-v1_5 signature over a SHA-256 digest;
-// ok is 1 only for a valid signature.
-static verify_result verify_sha256(EVP_PKEY *key, const unsigned char *digest, size_t digest_len, const unsigned char *sig, size_t sig_len) {
+// verify_sha256 checks an RSASSA-PKCS1-v1_5 signature over a SHA-256 digest
+// with a context set up by new_ctx.
+static verify_result verify_sha256(EVP_PKEY_CTX *ctx, const unsigned char *digest, size_t digest_len, const unsigned char *sig, size_t sig_len) {
 	verify_result r = {0, 0};
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
-	int ready = ctx != NULL
-		&& EVP_PKEY_verify_init(ctx) > 0
-		&& EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0
-		&& EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) > 0;
-	if (ready) {
-		r.ok = EVP_PKEY_verify(ctx, sig, sig_len, digest, digest_len) == 1;
-	}
-	if (!r.ok) {
+	r.rc = EVP_PKEY_verify(ctx, sig, sig_len, digest, digest_len);
+	if (r.rc != 1) {
 		r.err = ERR_peek_last_error();
 	}
 	ERR_clear_error();
-	EVP_PKEY_CTX_free(ctx);
 	return r;
 }
 */
@@ -78,8 +70,9 @@ type Verifier struct {
 	keys map[*rsa.PublicKey]*publicKey
 }
 
-// publicKey is a public key held by OpenSSL, freed once unreachable.
-type publicKey struct{ key *C.EVP_PKEY }
+// publicKey is a public key held by OpenSSL, with contexts set up to
+// verify with it, freed once unreachable.
+type publicKey struct{ ctxs *ctxPool }
 
 // NewVerifier returns a Verifier.
 func NewVerifier() (*Verifier, error) {
@@ -96,11 +89,18 @@ func (v *Verifier) VerifyPKCS1v15SHA256(pub *rsa.PublicKey, digest, signature []
 	if err != nil {
 		return err
 	}
-	r := C.verify_sha256(k.key,
+	ctx, err := k.ctxs.get()
+	if err != nil {
+		return fmt.Errorf("opensslsigner: verify: %w", err)
+	}
+	r := C.verify_sha256(ctx,
 		(*C.uchar)(unsafe.Pointer(&digest[0])), C.size_t(len(digest)),
 		(*C.uchar)(unsafe.Pointer(&signature[0])), C.size_t(len(signature)))
+	// An invalid signature (0) leaves the context usable; an error (below 0)
+	// frees it.
+	k.ctxs.put(ctx, r.rc >= 0)
 	runtime.KeepAlive(k) // the cleanup must not free the key while OpenSSL uses it
-	if r.ok != 1 {
+	if r.rc != 1 {
 		return fmt.Errorf("opensslsigner: verify: invalid signature (%s)", errorString(r.err))
 	}
 	return nil
@@ -122,8 +122,8 @@ func (v *Verifier) publicKey(pub *rsa.PublicKey) (*publicKey, error) {
 	if r.key == nil {
 		return nil, fmt.Errorf("opensslsigner: load public key: %s", errorString(r.err))
 	}
-	k = &publicKey{key: r.key}
-	runtime.AddCleanup(k, func(key *C.EVP_PKEY) { C.EVP_PKEY_free(key) }, r.key)
+	k = &publicKey{ctxs: newCtxPool(r.key, true)}
+	runtime.AddCleanup(k, func(p *ctxPool) { p.close(); C.EVP_PKEY_free(p.key) }, k.ctxs)
 	v.mu.Lock()
 	if len(v.keys) >= maxCachedKeys {
 		v.keys = make(map[*rsa.PublicKey]*publicKey)
