@@ -2,11 +2,15 @@ package bench_test
 
 import (
 	"crypto"
+	"crypto/rsa"
 	"crypto/sha256"
+	"encoding/base64"
+	"strconv"
 	"testing"
 
 	"github.com/payforge/wechatpay/bench/internal/callbench"
 	"github.com/payforge/wechatpay/bench/internal/replay"
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // The calls are in package callbench, where a test checks each against the
@@ -73,6 +77,32 @@ func benchmarkSign(b *testing.B, key crypto.Signer) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := key.Sign(nil, d[:], crypto.SHA256); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVerifyGo is the answer's signature check alone with crypto/rsa:
+// the Go half of BenchmarkVerifyOpenSSL.
+func BenchmarkVerifyGo(b *testing.B) {
+	benchmarkVerify(b, replay.Start(b), goVerifier{})
+}
+
+type goVerifier struct{}
+
+func (goVerifier) VerifyPKCS1v15SHA256(pub *rsa.PublicKey, digest, sig []byte) error {
+	return rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest, sig)
+}
+
+func benchmarkVerify(b *testing.B, env *replay.Env, v wechatpay.SignatureVerifier) {
+	sig, err := base64.StdEncoding.DecodeString(env.Answer.Get(wechatpay.HeaderSignature))
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := sha256.Sum256(wechatpay.ResponseMessage(strconv.FormatInt(replay.Now.Unix(), 10), replay.Nonce, []byte(replay.ResponseBody)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := v.VerifyPKCS1v15SHA256(env.WechatpayPub, d[:], sig); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -15,7 +15,12 @@
 //     after the other;
 //   - TerminateByCode: the generated client (gen/passwordexemptcontract) and
 //     the runtime; TerminateByCodeOpenSSL the same with the merchant key in
-//     OpenSSL (wechatpay/opensslsigner, -tags openssl);
+//     OpenSSL (wechatpay/opensslsigner, -tags openssl), and
+//     TerminateByCodeOpenSSLVerify with the answer verified by OpenSSL too;
+//     its floors are CryptoFloorOpenSSL (the signature and the verification,
+//     both by OpenSSL) and HTTPFloor, FloorsInSequenceOpenSSL the two one
+//     after the other; SignGo/SignOpenSSL and VerifyGo/VerifyOpenSSL time
+//     one signature or one verification alone;
 //   - OapiCodegenTerminateByCode: the client oapi-codegen generates from the
 //     same spec (oapiclient) with the signer and verifier a user writes
 //     (internal/handsign);

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -13,23 +15,23 @@ import (
 // Call is the escape hatch for endpoints no generated package covers yet. It
 // fills each {name} of pathTemplate with url.PathEscape(pathValues[name]),
 // sends body as JSON (a []byte or json.RawMessage as is; nil for none) with
-// query encoded once, and decodes the verified answer into result (a pointer;
-// nil ignores the body, *[]byte takes it as is, and an empty body leaves
-// result untouched).
+// query encoded once, and decodes the verified answer into result (a non-nil
+// pointer; nil ignores the body, *[]byte takes it as is, and an empty body
+// leaves result untouched).
 //
 // A placeholder without a value, an empty value, a value "." or "..", a value
 // that is not valid UTF-8, a pathValues key the template does not use, an
-// unbalanced brace, or a body that does not encode is a *ValidationError (Rule
-// "path" or "json", joined) and nothing is sent. Otherwise the errors are
-// those of Do, plus *DecodeError for an answer that does not fit result; they
-// name the operation as method + " " + pathTemplate.
+// unbalanced brace, a body that does not encode, or a result that is neither
+// nil nor a non-nil pointer is a *ValidationError (Rule "path", "json" or
+// "pointer", joined) and nothing is sent: a POST is never sent only to fail
+// at decoding. Otherwise the errors are those of Do, plus *DecodeError for an
+// answer that does not fit result; they name the operation as method + " " +
+// pathTemplate.
 func (c *Client) Call(ctx context.Context, method, pathTemplate string, pathValues map[string]string, query url.Values, body, result any) error {
 	op := method + " " + pathTemplate
-	path, err := fillPath(pathTemplate, pathValues)
-	if err != nil {
-		return err
-	}
+	path, pathErr := fillPath(pathTemplate, pathValues)
 	var raw []byte
+	var bodyErr error
 	switch b := body.(type) {
 	case nil:
 	case []byte:
@@ -37,9 +39,13 @@ func (c *Client) Call(ctx context.Context, method, pathTemplate string, pathValu
 	case json.RawMessage:
 		raw = b
 	default:
+		var err error
 		if raw, err = json.Marshal(body); err != nil {
-			return &ValidationError{Field: "body", Rule: "json", Message: "does not encode: " + err.Error()}
+			bodyErr = &ValidationError{Field: "body", Rule: "json", Message: "does not encode: " + err.Error()}
 		}
+	}
+	if err := joinFlat(pathErr, bodyErr, checkResult(result)); err != nil {
+		return err
 	}
 	resp, err := c.Do(ctx, &Request{Operation: op, Method: method, PathTemplate: pathTemplate, Path: path, Query: query, Body: raw})
 	if err != nil {
@@ -54,6 +60,36 @@ func (c *Client) Call(ctx context.Context, method, pathTemplate string, pathValu
 	}
 	if err := json.Unmarshal(resp.Body, result); err != nil {
 		return &DecodeError{Operation: op, RequestID: resp.RequestID, Err: err}
+	}
+	return nil
+}
+
+// joinFlat is errors.Join that lifts the members of joined errors, so a
+// caller ranging over Unwrap() []error meets each problem once, at one level.
+func joinFlat(errs ...error) error {
+	var flat []error
+	for _, err := range errs {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			flat = append(flat, j.Unwrap()...)
+		} else if err != nil {
+			flat = append(flat, err)
+		}
+	}
+	return errors.Join(flat...)
+}
+
+// checkResult accepts nil and any non-nil pointer: what json.Unmarshal can
+// fill. Its error names the type, never a value.
+func checkResult(result any) error {
+	if result == nil {
+		return nil
+	}
+	v := reflect.ValueOf(result)
+	if v.Kind() != reflect.Pointer {
+		return &ValidationError{Field: "result", Rule: "pointer", Message: fmt.Sprintf("is a %T, want nil or a non-nil pointer", result)}
+	}
+	if v.IsNil() {
+		return &ValidationError{Field: "result", Rule: "pointer", Message: fmt.Sprintf("is a nil %T, want nil or a non-nil pointer", result)}
 	}
 	return nil
 }

@@ -256,3 +256,36 @@ func TestCallErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestCallResultChecked gives Call results it cannot fill: each is a
+// *ValidationError naming "result" and nothing reaches the server, so a
+// non-repeatable POST is never sent only to fail at decoding.
+func TestCallResultChecked(t *testing.T) {
+	values := map[string]string{"thing_id": "1", "part": "2"}
+	var nilPtr *plaintextFixture
+	var nilBytes *[]byte
+	for _, tc := range []struct {
+		name   string
+		result any
+	}{
+		{"struct value", plaintextFixture{}},
+		{"map value", map[string]any{}},
+		{"slice value", []byte{}},
+		{"string", "x"},
+		{"typed nil pointer", nilPtr},
+		{"typed nil *[]byte", nilBytes},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := newRecorder(t, 200, nil, "")
+			c := newTestClient(t, testConfig(t, rec.URL))
+			err := c.Call(context.Background(), "POST", callTemplate, values, nil, map[string]string{"k": "v"}, tc.result)
+			var ve *ValidationError
+			if !errors.As(err, &ve) || ve.Field != "result" {
+				t.Fatalf("Call = %v, want a *ValidationError for result", err)
+			}
+			if n := len(rec.requests()); n != 0 {
+				t.Errorf("server received %d requests", n)
+			}
+		})
+	}
+}

@@ -28,9 +28,10 @@ type Client struct {
 	mchID     string
 	serialNo  string
 	key       crypto.Signer
+	decrypter crypto.Decrypter // nil when the merchant key cannot decrypt
 	verifier  Verifier
 	keys      *KeySet
-	wpSerial  string
+	wpSerial  string // Config.WechatpaySerial, else the first public key; empty: the newest certificate per call
 	base      string
 	http      *http.Client
 	clock     func() time.Time
@@ -49,6 +50,19 @@ type Request struct {
 	Path         string     // the escaped path sent, starting with "/"
 	Query        url.Values // query parameters, encoded once; nil for none
 	Body         []byte     // the exact bytes sent; nil for no body
+
+	// WechatpaySerial is sent as the Wechatpay-Serial header instead of the
+	// client's default: a request with sensitive fields names the key they
+	// were encrypted with (Encrypter.Serial).
+	WechatpaySerial string
+
+	// The entry points of this package that send something other than JSON,
+	// or verify an answer another way, set these; the zero values mean a
+	// JSON body, signed as sent, and an answer verified with the client's
+	// keys.
+	contentType string                          // Content-Type of Body; default application/json
+	signBody    []byte                          // the BODY line of the signature; default Body
+	verify      func(http.Header, []byte) error // checks a 2xx answer; default the client's Verifier
 }
 
 // Response is a verified 2xx answer.
@@ -62,7 +76,13 @@ type Response struct {
 // NewClient checks cfg and returns a Client. An incomplete config is an error
 // naming every missing or wrong field (each a *ConfigError).
 func NewClient(cfg Config) (*Client, error) {
-	if err := cfg.check(); err != nil {
+	return newClient(cfg, true)
+}
+
+// newClient is NewClient; with needKeys false an empty VerificationKeys is
+// accepted (BootstrapCertificates, which brings its own).
+func newClient(cfg Config, needKeys bool) (*Client, error) {
+	if err := cfg.check(needKeys); err != nil {
 		return nil, err
 	}
 	keys, err := NewKeySet(cfg.VerificationKeys...)
@@ -84,7 +104,11 @@ func NewClient(cfg Config) (*Client, error) {
 		retry:     cfg.Retry.withDefaults(),
 	}
 	if c.wpSerial == "" {
-		c.wpSerial = defaultWechatpaySerial(cfg.VerificationKeys)
+		c.wpSerial = firstPublicKeyMode(cfg.VerificationKeys)
+	}
+	c.decrypter = cfg.MerchantDecrypter
+	if d, ok := cfg.MerchantKey.(crypto.Decrypter); ok && c.decrypter == nil {
+		c.decrypter = d
 	}
 	if c.base == "" {
 		c.base = MainURL
@@ -109,7 +133,7 @@ func NewClient(cfg Config) (*Client, error) {
 	// POST into an unsigned GET); hand the 3xx back instead.
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c.http = &hc
-	c.verifier = Verifier{Keys: keys, Now: c.clock}
+	c.verifier = Verifier{Keys: keys, Now: c.clock, Signatures: cfg.SignatureVerifier}
 	return c, nil
 }
 
@@ -183,15 +207,7 @@ func (c *Client) attempt(ctx context.Context, r *Request, attempt int) (*Respons
 }
 
 func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
-	transportErr := func(err error) error {
-		// *url.Error quotes the whole URL, path and query values included;
-		// keep its cause only, so errors and logs name the template alone.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return &TransportError{Operation: r.Operation, Method: r.Method, Path: r.PathTemplate, Err: err}
-	}
+	transportErr := func(err error) error { return newTransportError(r, err) }
 	if !strings.HasPrefix(r.Path, "/") {
 		return nil, transportErr(errors.New("path must start with /"))
 	}
@@ -203,29 +219,20 @@ func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
 	}
-	req, err := http.NewRequestWithContext(ctx, r.Method, target, body)
+	signBody, contentType := r.Body, "application/json"
+	if r.signBody != nil {
+		signBody = r.signBody
+	}
+	if r.contentType != "" {
+		contentType = r.contentType
+	}
+	if r.Body == nil {
+		contentType = ""
+	}
+	req, err := c.signedRequest(ctx, r.Method, target, body, signBody, contentType, r.WechatpaySerial)
 	if err != nil {
 		return nil, transportErr(err)
 	}
-	nonce, err := c.newNonce()
-	if err != nil {
-		return nil, transportErr(err)
-	}
-	ts := c.clock().Unix()
-	// RequestURI is exactly what net/http writes on the request line.
-	var buf [512]byte // the message stays on the stack unless the body is large
-	sig, err := signRaw(c.key, appendRequestMessage(buf[:0], req.Method, req.URL.RequestURI(), ts, nonce, r.Body))
-	if err != nil {
-		return nil, transportErr(err)
-	}
-	req.Header.Set("Authorization", authorizationFor(c.mchID, c.serialNo, nonce, ts, sig))
-	req.Header.Set("Accept", "application/json")
-	if r.Body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("User-Agent", c.userAgent)
-	req.Header.Set(HeaderSerial, c.wpSerial)
-
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, transportErr(err)
@@ -248,7 +255,12 @@ func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, newAPIError(r.Operation, resp, raw, requestID)
 	}
-	if err := c.verifier.Verify(resp.Header, raw); err != nil {
+	if r.verify != nil {
+		err = r.verify(resp.Header, raw)
+	} else {
+		err = c.verifier.Verify(resp.Header, raw)
+	}
+	if err != nil {
 		return nil, &VerificationError{
 			StatusCode: resp.StatusCode,
 			RequestID:  requestID,
@@ -258,6 +270,51 @@ func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
 		}
 	}
 	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: raw, RequestID: requestID}, nil
+}
+
+// newTransportError wraps err for the call r. *url.Error quotes the whole
+// URL, path and query values included; only its cause is kept, so errors
+// and logs name the template alone.
+func newTransportError(r *Request, err error) *TransportError {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return &TransportError{Operation: r.Operation, Method: r.Method, Path: r.PathTemplate, Err: err}
+}
+
+// signedRequest builds the request for target, signed over signBody, with
+// the headers every call carries. contentType is empty for no body; serial
+// empty sends the client's default Wechatpay-Serial.
+func (c *Client) signedRequest(ctx context.Context, method, target string, body io.Reader, signBody []byte, contentType, serial string) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		return nil, err
+	}
+	nonce, err := c.newNonce()
+	if err != nil {
+		return nil, err
+	}
+	ts := c.clock().Unix()
+	// RequestURI is exactly what net/http writes on the request line.
+	var buf [512]byte // the message stays on the stack unless the body is large
+	sig, err := signRaw(c.key, appendRequestMessage(buf[:0], req.Method, req.URL.RequestURI(), ts, nonce, signBody))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", authorizationFor(c.mchID, c.serialNo, nonce, ts, sig))
+	req.Header.Set("Accept", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	if serial == "" {
+		serial = c.requestSerial()
+	}
+	if serial != "" {
+		req.Header.Set(HeaderSerial, serial)
+	}
+	return req, nil
 }
 
 // newAPIError reads WeChat Pay's JSON error body; any other body (an HTML

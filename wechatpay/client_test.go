@@ -54,7 +54,7 @@ func TestAPIErrors(t *testing.T) {
 			name: "500 with an HTML body", status: 500, contentType: "text/html; charset=utf-8", body: html,
 			want:        APIError{StatusCode: 500, RequestID: testRequestID, Operation: "terminateByCode"},
 			wantMsgPart: "text/html, 85 bytes",
-			temporary:   true,
+			temporary:   false, // a 500 page says nothing of whether WeChat Pay processed the call
 		},
 		{
 			name: "404 without body", status: 404,

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 )
 
@@ -39,9 +38,17 @@ type Config struct {
 	// public-key mode keys (PublicKeyModeKey), platform certificates
 	// (PlatformCertificateKey), or both during a migration.
 	VerificationKeys []VerificationKey
-	// WechatpaySerial is sent in the Wechatpay-Serial request header. Default:
-	// the first public-key mode key of VerificationKeys, else the first key.
+	// WechatpaySerial is sent in the Wechatpay-Serial request header and names
+	// the key sensitive fields are encrypted with. Default: the first
+	// public-key mode key of VerificationKeys, else, at each call, the
+	// platform certificate valid then that stays valid longest.
 	WechatpaySerial string
+	// MerchantDecrypter decrypts sensitive answer fields, which WeChat Pay
+	// encrypts under the merchant API certificate's public key. Default:
+	// MerchantKey, when it is a crypto.Decrypter (an *rsa.PrivateKey is). Set
+	// it when MerchantKey signs only (a KMS signing key, the OpenSSL signer);
+	// it must hold the same key pair.
+	MerchantDecrypter crypto.Decrypter
 	// BaseURL is where requests go. Default MainURL. Plain http is accepted
 	// only for loopback hosts (a local sandbox).
 	BaseURL string
@@ -57,13 +64,16 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxResponseBytes caps the bytes read from an answer. Default DefaultMaxResponseBytes.
 	MaxResponseBytes int64
+	// SignatureVerifier checks the RSA signatures of answers. Default
+	// crypto/rsa; opensslsigner.NewVerifier checks with OpenSSL.
+	SignatureVerifier SignatureVerifier
 	// Retry says which failed calls are repeated. The zero value repeats
 	// nothing; see RetryPolicy.
 	Retry RetryPolicy
 }
 
 // check returns every problem of c joined, each a *ConfigError.
-func (c *Config) check() error {
+func (c *Config) check(needKeys bool) error {
 	var errs []error
 	bad := func(field, problem string) { errs = append(errs, &ConfigError{Field: field, Problem: problem}) }
 	for _, f := range []struct{ name, value string }{{"MchID", c.MchID}, {"MerchantSerialNo", c.MerchantSerialNo}} {
@@ -74,6 +84,7 @@ func (c *Config) check() error {
 			bad(f.name, "may hold only ASCII letters, digits, '-' and '_'")
 		}
 	}
+	var merchantPub *rsa.PublicKey
 	if rk, isRSA := c.MerchantKey.(*rsa.PrivateKey); c.MerchantKey == nil || (isRSA && rk == nil) {
 		// A nil *rsa.PrivateKey (say, from an unchecked LoadPrivateKeyFile)
 		// is a non-nil interface whose Public method panics.
@@ -82,8 +93,21 @@ func (c *Config) check() error {
 		bad("MerchantKey", "must hold an RSA key")
 	} else if err := checkRSAPublicKey(pub); err != nil {
 		bad("MerchantKey", err.Error())
+	} else {
+		merchantPub = pub
 	}
-	if len(c.VerificationKeys) == 0 {
+	if rk, isRSA := c.MerchantDecrypter.(*rsa.PrivateKey); isRSA && rk == nil {
+		bad("MerchantDecrypter", "is a nil key")
+	} else if c.MerchantDecrypter != nil {
+		if pub, ok := c.MerchantDecrypter.Public().(*rsa.PublicKey); !ok {
+			bad("MerchantDecrypter", "must hold an RSA key")
+		} else if merchantPub != nil && !pub.Equal(merchantPub) {
+			// WeChat Pay encrypts under the merchant certificate's key, the
+			// pair MerchantKey signs with.
+			bad("MerchantDecrypter", "must hold the key pair of MerchantKey")
+		}
+	}
+	if len(c.VerificationKeys) == 0 && needKeys {
 		bad("VerificationKeys", "at least one WeChat Pay public key or platform certificate is required")
 	}
 	if c.WechatpaySerial != "" {
@@ -130,15 +154,16 @@ func checkBaseURL(s string) error {
 	return errors.New("scheme must be https")
 }
 
-// defaultWechatpaySerial prefers a public-key mode key: new merchants use it,
-// and a merchant migrating away from certificates announces the new key.
-func defaultWechatpaySerial(keys []VerificationKey) string {
+// firstPublicKeyMode returns the first public-key mode key's serial, or "".
+// A public key is preferred: new merchants use it, and a merchant migrating
+// away from certificates announces the new key.
+func firstPublicKeyMode(keys []VerificationKey) string {
 	for _, k := range keys {
-		if strings.HasPrefix(k.Serial, PublicKeyIDPrefix) {
+		if k.isPublicKeyMode() {
 			return k.Serial
 		}
 	}
-	return keys[0].Serial
+	return ""
 }
 
 // headerSafe reports whether s can stand between quotes in the Authorization

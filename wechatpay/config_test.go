@@ -187,8 +187,8 @@ func TestNewClientDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.wpSerial != testPlatformSerial {
-		t.Errorf("Wechatpay-Serial with only a certificate = %q", c.wpSerial)
+	if got := c.requestSerial(); got != testPlatformSerial {
+		t.Errorf("Wechatpay-Serial with only a certificate = %q", got)
 	}
 	if c.http.Timeout != DefaultTimeout {
 		t.Errorf("default timeout = %v", c.http.Timeout)

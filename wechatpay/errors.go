@@ -51,10 +51,10 @@ func (e *APIError) Error() string {
 	return s
 }
 
-// Temporary reports whether repeating the call later may succeed: WeChat Pay
-// documents SYSTEM_ERROR and 5xx answers as "retry later".
+// Temporary reports whether repeating the call later may succeed, by the one
+// rule RetryPolicy also follows (see RetryPolicy for the table and its source).
 func (e *APIError) Temporary() bool {
-	return e.Code == "SYSTEM_ERROR" || e.StatusCode >= 500
+	return temporaryAnswer(e.StatusCode, e.Code)
 }
 
 // Sentinel causes of a VerificationError, for errors.Is.

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // PublicKeyIDPrefix starts every WeChat Pay public key ID (public-key mode).
@@ -19,9 +20,29 @@ const PublicKeyIDPrefix = "PUB_KEY_ID_"
 // signed with, named by the value WeChat Pay sends in Wechatpay-Serial: a
 // public key ID in public-key mode, a certificate serial number in
 // platform-certificate mode.
+//
+// NotBefore and NotAfter bound the period the key is valid in; a zero value
+// leaves that side open. PlatformCertificateKey sets them from the
+// certificate, and DownloadCertificates narrows them to the effective and
+// expire times WeChat Pay announces. They choose the key sensitive fields are
+// encrypted with (see Client.Encrypter) and let a CertificateRefresher drop
+// expired certificates; Verify does not read them.
 type VerificationKey struct {
 	Serial    string
 	PublicKey *rsa.PublicKey
+	NotBefore time.Time
+	NotAfter  time.Time
+}
+
+// validAt reports whether t lies within the key's validity period.
+func (k VerificationKey) validAt(t time.Time) bool {
+	return (k.NotBefore.IsZero() || !t.Before(k.NotBefore)) && (k.NotAfter.IsZero() || !t.After(k.NotAfter))
+}
+
+// isPublicKeyMode reports whether k is a WeChat Pay public key (public-key
+// mode) rather than a platform certificate.
+func (k VerificationKey) isPublicKeyMode() bool {
+	return strings.HasPrefix(k.Serial, PublicKeyIDPrefix)
 }
 
 // PublicKeyModeKey returns the verification key for a WeChat Pay public key
@@ -52,7 +73,7 @@ func PlatformCertificateKey(cert *x509.Certificate) (VerificationKey, error) {
 	if err := checkRSAPublicKey(pub); err != nil {
 		return VerificationKey{}, fmt.Errorf("wechatpay: platform certificate %s: %w", serial, err)
 	}
-	return VerificationKey{Serial: serial, PublicKey: pub}, nil
+	return VerificationKey{Serial: serial, PublicKey: pub, NotBefore: cert.NotBefore, NotAfter: cert.NotAfter}, nil
 }
 
 // CertificateSerial returns a certificate's serial number the way WeChat Pay
@@ -190,16 +211,17 @@ func LoadCertificateFile(path string) (*x509.Certificate, error) {
 
 // KeySet holds the WeChat Pay verification keys by serial. It is safe for
 // concurrent use, so keys can be added and removed while calls are in flight
-// (key rotation, or a migration from certificates to public keys).
+// (key rotation, a CertificateRefresher, or a migration from certificates to
+// public keys).
 type KeySet struct {
 	mu   sync.RWMutex
-	keys map[string]*rsa.PublicKey
+	keys map[string]VerificationKey
 }
 
 // NewKeySet returns a set holding keys; a key without serial or public key, or
 // two keys with one serial, is an error.
 func NewKeySet(keys ...VerificationKey) (*KeySet, error) {
-	s := &KeySet{keys: make(map[string]*rsa.PublicKey, len(keys))}
+	s := &KeySet{keys: make(map[string]VerificationKey, len(keys))}
 	for _, k := range keys {
 		if _, dup := s.keys[k.Serial]; dup {
 			return nil, fmt.Errorf("wechatpay: verification key %s listed twice", k.Serial)
@@ -221,9 +243,9 @@ func (s *KeySet) Add(k VerificationKey) error {
 	}
 	s.mu.Lock()
 	if s.keys == nil { // a zero KeySet
-		s.keys = make(map[string]*rsa.PublicKey)
+		s.keys = make(map[string]VerificationKey)
 	}
-	s.keys[k.Serial] = k.PublicKey
+	s.keys[k.Serial] = k
 	s.mu.Unlock()
 	return nil
 }
@@ -235,10 +257,17 @@ func (s *KeySet) Remove(serial string) {
 	s.mu.Unlock()
 }
 
-// Lookup returns the key named by serial. A nil set holds no key.
+// Lookup returns the public key named by serial. A nil set holds no key.
 func (s *KeySet) Lookup(serial string) (*rsa.PublicKey, bool) {
+	k, ok := s.Key(serial)
+	return k.PublicKey, ok
+}
+
+// Key returns the key named by serial, with its validity period. A nil set
+// holds no key.
+func (s *KeySet) Key(serial string) (VerificationKey, bool) {
 	if s == nil { // a Verifier without keys knows no serial
-		return nil, false
+		return VerificationKey{}, false
 	}
 	s.mu.RLock()
 	k, ok := s.keys[serial]
@@ -256,4 +285,71 @@ func (s *KeySet) Serials() []string {
 	s.mu.RUnlock()
 	sort.Strings(out)
 	return out
+}
+
+// List returns the keys in the set, sorted by serial.
+func (s *KeySet) List() []VerificationKey {
+	s.mu.RLock()
+	out := make([]VerificationKey, 0, len(s.keys))
+	for _, k := range s.keys {
+		out = append(out, k)
+	}
+	s.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].Serial < out[j].Serial })
+	return out
+}
+
+// RemoveExpired drops every key whose NotAfter is before now and returns
+// their serials, sorted. Keys without NotAfter (public-key mode) stay.
+func (s *KeySet) RemoveExpired(now time.Time) []string {
+	var gone []string
+	s.mu.Lock()
+	for serial, k := range s.keys {
+		if !k.NotAfter.IsZero() && now.After(k.NotAfter) {
+			delete(s.keys, serial)
+			gone = append(gone, serial)
+		}
+	}
+	s.mu.Unlock()
+	sort.Strings(gone)
+	return gone
+}
+
+// newestCertificate returns the platform certificate valid at now that
+// stays valid longest, as the certificate download page advises for
+// encryption ("敏感信息加密时，建议使用最新的平台证书（即：证书有效期较大的证书）";
+// https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/MiniProgramPay/chapter8_7.shtml).
+// Ties go to the greater serial, so the choice is stable. With validOnly
+// false, a set whose certificates are all outside their periods still
+// answers with the one ending last.
+func (s *KeySet) newestCertificate(now time.Time, validOnly bool) (VerificationKey, bool) {
+	if s == nil {
+		return VerificationKey{}, false
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var best VerificationKey
+	found := false
+	for _, k := range s.keys {
+		if k.isPublicKeyMode() || (validOnly && !k.validAt(now)) {
+			continue
+		}
+		if !found || laterEnd(k, best) {
+			best, found = k, true
+		}
+	}
+	return best, found
+}
+
+// laterEnd orders keys by NotAfter (zero is the latest), then by serial.
+func laterEnd(a, b VerificationKey) bool {
+	switch {
+	case a.NotAfter.Equal(b.NotAfter):
+		return a.Serial > b.Serial
+	case a.NotAfter.IsZero():
+		return true
+	case b.NotAfter.IsZero():
+		return false
+	}
+	return a.NotAfter.After(b.NotAfter)
 }

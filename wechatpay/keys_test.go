@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // genFiles makes throwaway keys and certificates with openssl in a temp dir.
@@ -415,5 +416,39 @@ func TestKeySetConcurrent(t *testing.T) {
 	}
 	if got := fmt.Sprint(s.Serials()); got != "["+testPubKeyID+"]" {
 		t.Errorf("Serials at the end = %s", got)
+	}
+}
+
+// TestKeySetValidity: certificate keys carry their validity, RemoveExpired
+// drops only certificates past it, and List is sorted.
+func TestKeySetValidity(t *testing.T) {
+	pubMode, _ := testKeys(t)
+	now := testClock()
+	cert := testCertificate(t, mustPrivateKey(t, "platform_key.pem"), 0x0A57, now.Add(-time.Hour), now.Add(time.Hour))
+	k := mustCertKey(t, cert)
+	if !k.NotBefore.Equal(cert.NotBefore) || !k.NotAfter.Equal(cert.NotAfter) || k.Serial != "0A57" {
+		t.Fatalf("PlatformCertificateKey = %+v", k)
+	}
+	if !k.validAt(now) || k.validAt(now.Add(2*time.Hour)) || k.validAt(now.Add(-2*time.Hour)) || !pubMode.validAt(now.Add(1e6*time.Hour)) {
+		t.Error("validAt disagrees with the validity period")
+	}
+	s, err := NewKeySet(k, pubMode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := s.Key("0A57"); !ok || !got.NotAfter.Equal(k.NotAfter) {
+		t.Errorf("Key = %+v, %v", got, ok)
+	}
+	if l := s.List(); len(l) != 2 || l[0].Serial != "0A57" || l[1].Serial != testPubKeyID {
+		t.Errorf("List = %v", l)
+	}
+	if gone := s.RemoveExpired(now.Add(time.Hour)); len(gone) != 0 {
+		t.Errorf("removed %v at the last valid instant", gone)
+	}
+	if gone := s.RemoveExpired(now.Add(time.Hour + time.Second)); len(gone) != 1 || gone[0] != "0A57" {
+		t.Errorf("RemoveExpired = %v", gone)
+	}
+	if got := s.Serials(); len(got) != 1 || got[0] != testPubKeyID {
+		t.Errorf("after RemoveExpired: %v", got)
 	}
 }

@@ -13,10 +13,26 @@ import (
 //
 // Only failures that may pass on their own are repeated: a *TransportError
 // (the connection failed, or the answer was cut off), except when the
-// caller's context ended, and an *APIError with status 500 and code
-// SYSTEM_ERROR, which WeChat Pay documents as "retry later". Answers that
-// failed verification, other API errors and validation errors are never
-// repeated.
+// caller's context ended, and an *APIError whose Temporary method reports
+// true. Answers that failed verification, other API errors and validation
+// errors are never repeated.
+//
+// An answer is temporary by WeChat Pay's table of HTTP status codes
+// (https://pay.weixin.qq.com/wiki/doc/apiv3/Share/error_code.shtml, "HTTP状态码"):
+//
+//   - code SYSTEM_ERROR (status 500): "按具体接口的错误指引进行重试", and the
+//     operations' pages say "retry later";
+//   - status 502 or 503, or code SERVICE_UNAVAILABLE: "请求无法处理，请稍后重试"
+//     (the request was not processed), whatever the body, so a proxy's HTML
+//     502 page counts too;
+//   - status 429 (code RATELIMIT_EXCEEDED): "请求未受理，请降低频率后重试" (not
+//     accepted; retry at a lower rate). For refunds the page adds that the
+//     acceptance is unknown: query before repeating, which RetryUnsafe
+//     leaves to the caller.
+//
+// Any other answer is final, 500 without SYSTEM_ERROR included: the table
+// says to follow the operation's own guidance there, and a 500 or 504 page
+// from a proxy does not say whether WeChat Pay processed the request.
 //
 // A repeated request may run twice at WeChat Pay when the first answer was
 // lost on the way back. So by default only GET and HEAD calls, which change
@@ -84,7 +100,19 @@ func (p RetryPolicy) retries(r *Request, err error, attempt int) bool {
 			!errors.Is(err, ErrResponseTooLarge)
 	}
 	var ae *APIError
-	return errors.As(err, &ae) && ae.StatusCode == http.StatusInternalServerError && ae.Code == "SYSTEM_ERROR"
+	return errors.As(err, &ae) && ae.Temporary()
+}
+
+// temporaryAnswer is the rule of RetryPolicy and APIError.Temporary: whether
+// WeChat Pay documents an answer as "try again later".
+func temporaryAnswer(status int, code string) bool {
+	switch {
+	case code == "SYSTEM_ERROR", code == "SERVICE_UNAVAILABLE":
+		return true
+	case status == http.StatusTooManyRequests, status == http.StatusBadGateway, status == http.StatusServiceUnavailable:
+		return true
+	}
+	return false
 }
 
 // delay is the wait after attempt number attempt: BaseDelay doubled per

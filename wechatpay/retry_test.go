@@ -157,8 +157,15 @@ func TestRetryStopsWhenContextEnds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	// The context ends while the client backs off: cancelled at the start
+	// of the hour's wait, not after a deadline a loaded machine could miss
+	// before the first answer.
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	c.retry.sleep = func(ctx context.Context, d time.Duration) error {
+		cancel()
+		return sleepContext(ctx, d)
+	}
 	req := terminateRequest()
 	req.Method, req.Body = http.MethodGet, nil
 	_, err = c.Do(ctx, req)
@@ -178,5 +185,61 @@ func TestRetryPolicyConfig(t *testing.T) {
 		if _, err := NewClient(cfg); err == nil {
 			t.Errorf("NewClient accepted Retry %+v", p)
 		}
+	}
+}
+
+// TestRetryAgreesWithTemporary serves each answer of a table to a GET under a
+// two-attempt policy: the policy repeats the call exactly when the first
+// answer's APIError.Temporary says so, and both follow WeChat Pay's table.
+func TestRetryAgreesWithTemporary(t *testing.T) {
+	const html = `<html><body>gateway</body></html>`
+	for _, tc := range []struct {
+		name      string
+		status    int
+		ct, body  string
+		temporary bool
+	}{
+		{"500 SYSTEM_ERROR", 500, "application/json", `{"code":"SYSTEM_ERROR","message":"系统错误"}`, true},
+		{"500 other code", 500, "application/json", `{"code":"BANK_ERROR","message":"x"}`, false},
+		{"500 HTML from a proxy", 500, "text/html", html, false},
+		{"501 without body", 501, "", "", false},
+		{"502 SERVICE_UNAVAILABLE", 502, "application/json", `{"code":"SERVICE_UNAVAILABLE","message":"x"}`, true},
+		{"502 HTML from a proxy", 502, "text/html", html, true},
+		{"503 SERVICE_UNAVAILABLE", 503, "application/json", `{"code":"SERVICE_UNAVAILABLE","message":"x"}`, true},
+		{"503 without body", 503, "", "", true},
+		{"504 HTML from a proxy", 504, "text/html", html, false},
+		{"429 RATELIMIT_EXCEEDED", 429, "application/json", `{"code":"RATELIMIT_EXCEEDED","message":"x"}`, true},
+		{"429 without body", 429, "", "", true},
+		{"400 PARAM_ERROR", 400, "application/json", `{"code":"PARAM_ERROR","message":"x"}`, false},
+		{"400 SYSTEM_ERROR", 400, "application/json", `{"code":"SYSTEM_ERROR","message":"x"}`, true},
+		{"404 ORDER_NOT_EXIST", 404, "application/json", `{"code":"ORDER_NOT_EXIST","message":"x"}`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newScriptedServer(t, func(w http.ResponseWriter) {
+				if tc.ct != "" {
+					w.Header().Set("Content-Type", tc.ct)
+				}
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(tc.body))
+			})
+			cfg := testConfig(t, srv.URL)
+			cfg.Retry = RetryPolicy{MaxAttempts: 2}
+			c, err := NewClient(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.retry.sleep = func(context.Context, time.Duration) error { return nil }
+			req := terminateRequest()
+			req.Method, req.Body = http.MethodGet, nil
+			_, err = c.Do(context.Background(), req)
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) {
+				t.Fatalf("Do = %v, want *APIError", err)
+			}
+			repeated := len(srv.requests()) == 2
+			if apiErr.Temporary() != tc.temporary || repeated != tc.temporary {
+				t.Errorf("Temporary() = %v, repeated = %v; want both %v", apiErr.Temporary(), repeated, tc.temporary)
+			}
+		})
 	}
 }

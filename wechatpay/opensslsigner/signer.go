@@ -33,22 +33,15 @@ typedef struct {
 	unsigned long err;
 } sign_result;
 
-// sign_sha256 signs a SHA-256 digest with RSASSA-PKCS1-v1_5 into sig, which
-// holds EVP_PKEY_get_size(key) bytes; len is 0 on failure.
-static sign_result sign_sha256(EVP_PKEY *key, const unsigned char *digest, size_t digest_len, unsigned char *sig, size_t sig_cap) {
+// sign_sha256 signs a SHA-256 digest with a context set up by new_ctx into
+// sig, which holds EVP_PKEY_get_size(key) bytes; len is 0 on failure.
+static sign_result sign_sha256(EVP_PKEY_CTX *ctx, const unsigned char *digest, size_t digest_len, unsigned char *sig, size_t sig_cap) {
 	sign_result r = {sig_cap, 0};
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
-	int ok = ctx != NULL
-		&& EVP_PKEY_sign_init(ctx) > 0
-		&& EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0
-		&& EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) > 0
-		&& EVP_PKEY_sign(ctx, sig, &r.len, digest, digest_len) > 0;
-	if (!ok) {
+	if (EVP_PKEY_sign(ctx, sig, &r.len, digest, digest_len) <= 0) {
 		r.len = 0;
 		r.err = ERR_peek_last_error();
 	}
 	ERR_clear_error();
-	EVP_PKEY_CTX_free(ctx);
 	return r;
 }
 */
@@ -73,6 +66,7 @@ import (
 // concurrent use. Its C memory is freed once the Signer is unreachable.
 type Signer struct {
 	key  *C.EVP_PKEY
+	ctxs *ctxPool // contexts set up to sign with key
 	pub  *rsa.PublicKey
 	size int // bytes of a signature
 }
@@ -92,8 +86,8 @@ func New(pemBytes []byte) (*Signer, error) {
 	if r.key == nil {
 		return nil, fmt.Errorf("opensslsigner: load key: %s", errorString(r.err))
 	}
-	s := &Signer{key: r.key, pub: &goKey.PublicKey, size: int(C.EVP_PKEY_get_size(r.key))}
-	runtime.AddCleanup(s, func(k *C.EVP_PKEY) { C.EVP_PKEY_free(k) }, r.key)
+	s := &Signer{key: r.key, ctxs: newCtxPool(r.key, false), pub: &goKey.PublicKey, size: int(C.EVP_PKEY_get_size(r.key))}
+	runtime.AddCleanup(s, func(p *ctxPool) { p.close(); C.EVP_PKEY_free(p.key) }, s.ctxs)
 
 	probe := sha256.Sum256([]byte("opensslsigner self-test"))
 	sig, err := s.Sign(nil, probe[:], crypto.SHA256)
@@ -122,10 +116,15 @@ func (s *Signer) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byt
 	if len(digest) != sha256.Size {
 		return nil, fmt.Errorf("opensslsigner: sign: digest has %d bytes, want %d", len(digest), sha256.Size)
 	}
+	ctx, err := s.ctxs.get()
+	if err != nil {
+		return nil, fmt.Errorf("opensslsigner: sign: %w", err)
+	}
 	sig := make([]byte, s.size)
-	r := C.sign_sha256(s.key,
+	r := C.sign_sha256(ctx,
 		(*C.uchar)(unsafe.Pointer(&digest[0])), C.size_t(len(digest)),
 		(*C.uchar)(unsafe.Pointer(&sig[0])), C.size_t(len(sig)))
+	s.ctxs.put(ctx, r.len != 0)
 	// The cleanup must not free the key while OpenSSL still uses it.
 	runtime.KeepAlive(s)
 	if r.len == 0 {

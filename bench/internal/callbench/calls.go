@@ -43,6 +43,24 @@ func CryptoFloor(tb testing.TB, env *replay.Env) Call {
 	}
 }
 
+// CryptoFloorWith is CryptoFloor with the signature made by key and checked
+// by v, such as OpenSSL's.
+func CryptoFloorWith(tb testing.TB, env *replay.Env, key crypto.Signer, v wechatpay.SignatureVerifier) Call {
+	responseMessage := wechatpay.ResponseMessage(strconv.FormatInt(replay.Now.Unix(), 10), replay.Nonce, []byte(replay.ResponseBody))
+	sig, err := base64.StdEncoding.DecodeString(env.Answer.Get(wechatpay.HeaderSignature))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return func(context.Context) error {
+		d := sha256.Sum256(RequestMessage)
+		if _, err := key.Sign(nil, d[:], crypto.SHA256); err != nil {
+			return err
+		}
+		d = sha256.Sum256(responseMessage)
+		return v.VerifyPKCS1v15SHA256(env.WechatpayPub, d[:], sig)
+	}
+}
+
 // HTTPFloor sends the bytes a terminate call sends, headers included (with a
 // signature made once), and reads the answer.
 func HTTPFloor(tb testing.TB, env *replay.Env) Call {

@@ -114,14 +114,22 @@ func Start(tb testing.TB) *Env {
 // (an *rsa.PrivateKey, or another signer such as an OpenSSL one).
 func (e *Env) Runtime(tb testing.TB, key crypto.Signer) *wechatpay.Client {
 	tb.Helper()
+	return e.RuntimeVerifying(tb, key, nil)
+}
+
+// RuntimeVerifying is Runtime with answers checked by v (nil: crypto/rsa),
+// such as an OpenSSL verifier.
+func (e *Env) RuntimeVerifying(tb testing.TB, key crypto.Signer, v wechatpay.SignatureVerifier) *wechatpay.Client {
+	tb.Helper()
 	rt, err := wechatpay.NewClient(wechatpay.Config{
-		MchID:            MchID,
-		MerchantSerialNo: MchSerial,
-		MerchantKey:      key,
-		VerificationKeys: []wechatpay.VerificationKey{e.Verification},
-		BaseURL:          e.URL,
-		HTTPClient:       e.HTTPClient,
-		Clock:            Clock,
+		MchID:             MchID,
+		MerchantSerialNo:  MchSerial,
+		MerchantKey:       key,
+		VerificationKeys:  []wechatpay.VerificationKey{e.Verification},
+		BaseURL:           e.URL,
+		HTTPClient:        e.HTTPClient,
+		Clock:             Clock,
+		SignatureVerifier: v,
 	})
 	if err != nil {
 		tb.Fatal(err)
