@@ -1,6 +1,7 @@
 # The two commands a newcomer runs: `make generate` and `make test`.
-# Only Go (1.26) and the module proxy are needed; tools run through `go run`
-# at the versions pinned in go.mod (see tools.go).
+# Go (1.26) and the module proxy are needed; tools run through `go run`
+# at the versions pinned in go.mod (see tools.go). `make test` installs what
+# else its tests need from Debian (see deps).
 
 GO          ?= go
 SPECS       := $(wildcard spec/*.yaml)
@@ -14,8 +15,11 @@ FUZZ_TARGETS := \
 	./generator:FuzzGenerate ./wechatpay/wechatpaytest:FuzzParseAuthorization
 FUZZ_SMOKE  ?= 3s
 FUZZTIME    ?= 2m
+# TestPublicSpecs (generator/publicspecs_test.go) also tries ogen's test specs;
+# the module is not a dependency, so deps fetches it into the module cache.
+OGEN_MODULE := github.com/ogen-go/ogen@v1.24.0
 
-.PHONY: all generate test deps vet fmt-check staticcheck gen-check unit bench bench-deps demo clean
+.PHONY: all generate test deps vet fmt-check staticcheck gen-check unit fuzz-smoke fuzz reliability bench bench-deps demo clean
 
 all: generate test
 
@@ -26,18 +30,24 @@ generate:
 ## test: everything CI runs
 test: deps vet fmt-check staticcheck gen-check unit fuzz-smoke
 
-## deps: the crypto tests use the openssl command line as their oracle, and the
-## sandbox's non-Go client test uses curl; install them from Debian when absent.
+## deps: what the tests need besides Go: the openssl command line (the crypto
+## tests' oracle), curl (the sandbox's non-Go client test), a C compiler and
+## libcrypto's headers (wechatpay/opensslsigner, built with -tags openssl), all
+## installed from Debian when absent; and ogen's module, for TestPublicSpecs.
+## Nothing is optional: a test that lacks what it needs fails.
 deps:
-	@missing=""; for t in openssl curl; do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	@missing=""; for t in openssl curl gcc; do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	[ -f /usr/include/openssl/evp.h ] || missing="$$missing libssl-dev"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo=sudo; fi; \
 		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq $$missing; \
 	fi
+	$(GO) mod download $(OGEN_MODULE)
 
 vet:
 	$(GO) vet ./...
+	CGO_ENABLED=1 $(GO) vet -tags openssl ./wechatpay/opensslsigner
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -63,8 +73,14 @@ gen-check:
 		$(GO) run ./generator -spec $$spec -out gen/$$pkg -check; \
 	done; echo "gen/ matches spec/"
 
+## unit: every test of both modules. The OpenSSL signer's tests and the bench
+## module's (its clients against the sandbox, with and without OpenSSL) build
+## with -tags openssl; CGO_ENABLED=1 makes a missing C compiler an error
+## rather than a silent build without them.
 unit:
 	$(GO) test -race -count=1 ./...
+	CGO_ENABLED=1 $(GO) test -race -count=1 -tags openssl ./wechatpay/opensslsigner
+	cd bench && CGO_ENABLED=1 $(GO) test -race -count=1 -tags openssl ./...
 
 ## fuzz-smoke: each fuzz target briefly, beyond its seed corpus (which `unit` runs)
 fuzz-smoke:
@@ -135,13 +151,8 @@ bench: bench-deps
 	$(GO) run ./cmd/benchreport -svg benchmarks.svg -doc ../BENCHMARKS.md out/calls.txt out/scale.txt out/generators.txt
 
 ## bench-deps: the OpenSSL signer (wechatpay/opensslsigner, -tags openssl)
-## compiles against libcrypto's headers; install them from Debian when absent.
-bench-deps:
-	@if [ ! -f /usr/include/openssl/evp.h ]; then \
-		echo "installing libssl-dev"; \
-		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo=sudo; fi; \
-		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq libssl-dev; \
-	fi
+## compiles against libcrypto's headers; deps installs them when absent.
+bench-deps: deps
 
 ## demo: the sandbox in-process, one termination, then the typed error of a second
 demo:
