@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -151,4 +152,79 @@ func writeFile(t *testing.T, path, data string) {
 	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestEveryFuzzTargetIsSmoked checks that the Makefile's FUZZ_TARGETS lists
+// every fuzz target of the module, each with a count, so that make test
+// fuzzes each one beyond its seed corpus.
+func TestEveryFuzzTargetIsSmoked(t *testing.T) {
+	makefile, err := os.ReadFile("../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	_, rest, ok := strings.Cut(string(makefile), "\nFUZZ_TARGETS := \\\n")
+	if !ok {
+		t.Fatal("no FUZZ_TARGETS := \\ in the Makefile")
+	}
+	for line := range strings.Lines(rest) {
+		for _, entry := range strings.Fields(strings.TrimSuffix(strings.TrimSpace(line), "\\")) {
+			pkg, name, count, ok := cut3(entry)
+			if n, err := strconv.Atoi(count); !ok || err != nil || n <= 0 {
+				t.Errorf("FUZZ_TARGETS entry %q: want ./package:FuzzTarget:executions", entry)
+				continue
+			}
+			listed[pkg+":"+name] = true
+		}
+		if !strings.HasSuffix(strings.TrimSpace(line), "\\") {
+			break
+		}
+	}
+
+	fuzzFunc := regexp.MustCompile(`(?m)^func (Fuzz\w*)\(f \*testing\.F\)`)
+	found := map[string]bool{}
+	err = filepath.WalkDir("..", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != ".." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || d.Name() == "bench") {
+			return filepath.SkipDir // bench/ is a module of its own, without fuzz targets
+		}
+		if d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range fuzzFunc.FindAllStringSubmatch(string(src), -1) {
+			found["./"+filepath.ToSlash(filepath.Dir(strings.TrimPrefix(path, "../")))+":"+m[1]] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found) == 0 {
+		t.Fatal("found no fuzz target")
+	}
+	for target := range found {
+		if !listed[target] {
+			t.Errorf("fuzz target %s is not in the Makefile's FUZZ_TARGETS", target)
+		}
+	}
+	for target := range listed {
+		if !found[target] {
+			t.Errorf("FUZZ_TARGETS lists %s, which does not exist", target)
+		}
+	}
+}
+
+// cut3 splits "a:b:c" into its three parts.
+func cut3(s string) (a, b, c string, ok bool) {
+	parts := strings.Split(s, ":")
+	if len(parts) != 3 {
+		return "", "", "", false
+	}
+	return parts[0], parts[1], parts[2], true
 }
