@@ -1,22 +1,32 @@
 # The two commands a newcomer runs: `make generate` and `make test`.
-# Only Go (1.26) and the module proxy are needed; tools run through `go tool`
+# Go (1.26) and the module proxy are needed; tools run through `go tool`
 # (the generator, a tool line of go.mod) or `go run` (staticcheck, see tools.go)
-# at the versions pinned in go.mod.
+# at the versions pinned in go.mod. `make test` installs what else its tests
+# need from Debian (see deps).
 
 GO          ?= go
 SPECS       := $(wildcard spec/*.yaml)
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck
 BENCHTIME   ?= 2s
-# Every fuzz target, as package:Target. `make test` runs each for FUZZ_SMOKE;
-# `make fuzz` for FUZZTIME.
+# Every fuzz target, as package:Target:executions. `make test` fuzzes each for
+# its number of executions (about 3 s each on 2 cores), a count rather than a
+# duration: at a duration's deadline Go 1.26's fuzzing coordinator can fail a
+# run that found nothing (see scripts/fuzz.sh). FUZZ_SMOKE, when set, is the
+# budget of every target instead (5000x, 3s); `make fuzz` gives each FUZZTIME.
 FUZZ_TARGETS := \
-	./wechatpay:FuzzVerify ./wechatpay:FuzzAPIError ./wechatpay:FuzzFillPath ./wechatpay:FuzzLoadConfig \
-	./e2e:FuzzTerminateValidate ./e2e:FuzzDecodeQueryResponse \
-	./generator:FuzzGenerate ./generator/internal/emit:FuzzEmitProse ./wechatpay/wechatpaytest:FuzzParseAuthorization
-FUZZ_SMOKE  ?= 3s
+	./wechatpay:FuzzVerify:4000 ./wechatpay:FuzzAPIError:8000 ./wechatpay:FuzzFillPath:5000 \
+	./wechatpay:FuzzLoadConfig:1500 ./wechatpay:FuzzParseCertificates:3000 ./wechatpay:FuzzCertificateEntry:20 \
+	./wechatpay:FuzzUploadBody:10000 ./wechatpay:FuzzDownloadBill:2000 \
+	./e2e:FuzzTerminateValidate:10000 ./e2e:FuzzDecodeQueryResponse:8000 \
+	./generator:FuzzGenerate:300 ./generator/internal/emit:FuzzEmitProse:150 \
+	./wechatpay/wechatpaytest:FuzzParseAuthorization:15000 ./wechatpay/wechatpaytest:FuzzRouteValue:10000
+FUZZ_SMOKE  ?=
 FUZZTIME    ?= 2m
+# TestPublicSpecs (generator/publicspecs_test.go) also tries ogen's test specs;
+# the module is not a dependency, so deps fetches it into the module cache.
+OGEN_MODULE := github.com/ogen-go/ogen@v1.24.0
 
-.PHONY: all generate test deps vet fmt-check staticcheck gen-check unit bench bench-deps demo clean
+.PHONY: all generate test deps vet fmt-check staticcheck gen-check unit fuzz-smoke fuzz reliability bench bench-deps demo clean
 
 all: generate test
 
@@ -27,18 +37,24 @@ generate:
 ## test: everything CI runs
 test: deps vet fmt-check staticcheck gen-check unit fuzz-smoke
 
-## deps: the crypto tests use the openssl command line as their oracle, and the
-## sandbox's non-Go client test uses curl; install them from Debian when absent.
+## deps: what the tests need besides Go: the openssl command line (the crypto
+## tests' oracle), curl (the sandbox's non-Go client test), a C compiler and
+## libcrypto's headers (wechatpay/opensslsigner, built with -tags openssl), all
+## installed from Debian when absent; and ogen's module, for TestPublicSpecs.
+## Nothing is optional: a test that lacks what it needs fails.
 deps:
-	@missing=""; for t in openssl curl; do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	@missing=""; for t in openssl curl gcc; do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	[ -f /usr/include/openssl/evp.h ] || missing="$$missing libssl-dev"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo=sudo; fi; \
 		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq $$missing; \
 	fi
+	$(GO) mod download $(OGEN_MODULE)
 
 vet:
 	$(GO) vet ./...
+	CGO_ENABLED=1 $(GO) vet -tags openssl ./wechatpay/opensslsigner
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -56,29 +72,49 @@ gen-check:
 		$(GO) tool wechatpay-gen -spec $$spec -out gen/$$pkg -check || { echo "gen/$$pkg is stale: run make generate"; exit 1; }; \
 	done; echo "gen/ matches spec/"
 
+## unit: every test of both modules. The OpenSSL signer's tests and the bench
+## module's (its clients against the sandbox, with and without OpenSSL) build
+## with -tags openssl; CGO_ENABLED=1 makes a missing C compiler an error
+## rather than a silent build without them.
 unit:
 	$(GO) test -race -count=1 ./...
+	CGO_ENABLED=1 $(GO) test -race -count=1 -tags openssl ./wechatpay/opensslsigner
+	cd bench && CGO_ENABLED=1 $(GO) test -race -count=1 -tags openssl ./...
 
-## fuzz-smoke: each fuzz target briefly, beyond its seed corpus (which `unit` runs)
+## fuzz-smoke: each fuzz target briefly, beyond its seed corpus (which `unit`
+## runs); each run's log goes to a fresh folder (mktemp), kept if it fails
 fuzz-smoke:
-	@set -e; for t in $(FUZZ_TARGETS); do \
-		pkg=$${t%%:*}; name=$${t#*:}; \
-		echo "fuzz $$name ($$pkg) for $(FUZZ_SMOKE)"; \
-		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZ_SMOKE) $$pkg >/tmp/fuzz-$$name.log 2>&1 || { cat /tmp/fuzz-$$name.log; exit 1; }; \
-		grep -h 'elapsed' /tmp/fuzz-$$name.log | tail -n 1; \
-	done
+	@GO="$(GO)" scripts/fuzz.sh $(if $(FUZZ_SMOKE),-budget $(FUZZ_SMOKE)) $(FUZZ_TARGETS)
 
-## fuzz: each fuzz target for FUZZTIME (default 2m); new failures land in testdata/fuzz
+## fuzz: each fuzz target for FUZZTIME (default 2m; a count such as 200000x
+## works too); new failures land in testdata/fuzz
 fuzz:
-	@$(MAKE) --no-print-directory fuzz-smoke FUZZ_SMOKE=$(FUZZTIME)
+	@GO="$(GO)" scripts/fuzz.sh -budget $(FUZZTIME) $(FUZZ_TARGETS)
 
-## reliability: the figures RELIABILITY.md quotes, printed by the tests themselves
+## reliability: the figures RELIABILITY.md quotes, printed by the tests
+## themselves. Each test prints its figure only once the assertions behind it
+## passed; any failing test, or a figure that was not printed, fails the target.
+## Each group is one `go test` run: package, -run pattern, the figures it
+## prints (|-separated), extra flags. The e2e/ package runs whole, so that its
+## secrets scan (in TestMain) reads everything its tests log.
+reliability: SHELL := /bin/bash
 reliability:
-	@$(GO) test -count=1 -race -v -run 'TestNetworkFaults' ./wechatpay | grep -E '^network faults:'
-	@$(GO) test -count=1 -race -v -run 'TestSandboxFaults|TestHostileInputs$$|TestConcurrentCalls|TestSecrets' ./e2e | \
-		grep -E '^(sandbox faults|hostile inputs|concurrency|secrets scan):'
-	@$(GO) test -count=1 -v -run 'TestInvalidSpecs|TestKilledRuns' ./generator | grep -E '^(generator hardening|killed generator runs):'
-	@$(MAKE) --no-print-directory fuzz-smoke FUZZ_SMOKE=$(FUZZ_SMOKE)
+	@set -euo pipefail; logs=$$(mktemp -d); trap 'rm -rf "$$logs"' EXIT; \
+	group() { \
+		local pkg=$$1 tests=$$2 figures=$$3; shift 3; \
+		if ! $(GO) test -count=1 -v -run "$$tests" "$$@" $$pkg >$$logs/out 2>&1; then \
+			cat $$logs/out; echo "reliability: go test -run '$$tests' $$pkg failed"; exit 1; \
+		fi; \
+		local IFS='|' figure; \
+		for figure in $$figures; do \
+			grep -E "^$$figure: " $$logs/out || { \
+				cat $$logs/out; echo "reliability: $$pkg printed no \"$$figure\" figure"; exit 1; }; \
+		done; \
+	}; \
+	group ./wechatpay '^TestNetworkFaults$$' 'network faults' -race; \
+	group ./e2e . 'sandbox faults|hostile inputs|hostile inputs at the sandbox|concurrency|secrets scan' -race; \
+	group ./generator '^(TestInvalidSpecs|TestKilledRunsLeaveNoHalfFile)$$' 'generator hardening|killed generator runs'
+	@$(MAKE) --no-print-directory fuzz-smoke
 
 ## bench: a call against its floors (RSA alone, HTTP alone) and against
 ## oapi-codegen, with and without OpenSSL; the generators against oapi-codegen
@@ -111,13 +147,8 @@ bench: bench-deps
 	$(GO) run ./cmd/benchreport -svg benchmarks.svg -doc ../BENCHMARKS.md out/calls.txt out/scale.txt out/generators.txt
 
 ## bench-deps: the OpenSSL signer (wechatpay/opensslsigner, -tags openssl)
-## compiles against libcrypto's headers; install them from Debian when absent.
-bench-deps:
-	@if [ ! -f /usr/include/openssl/evp.h ]; then \
-		echo "installing libssl-dev"; \
-		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo=sudo; fi; \
-		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq libssl-dev; \
-	fi
+## compiles against libcrypto's headers; deps installs them when absent.
+bench-deps: deps
 
 ## demo: the sandbox in-process, one termination, then the typed error of a second
 demo:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -124,8 +125,10 @@ func TestSandboxFaults(t *testing.T) {
 				var e *wechatpay.APIError
 				return errors.As(err, &e) && e.StatusCode == http.StatusBadGateway && e.Code == "" && e.Temporary()
 			}, "APIError(502, no code)"},
-		{wechatpaytest.Fault{Kind: wechatpaytest.FaultDropConnection}, 0, isTransport, "TransportError"},
-		{wechatpaytest.Fault{Kind: wechatpaytest.FaultTruncatedBody}, 0, isTransport, "TransportError"},
+		{wechatpaytest.Fault{Kind: wechatpaytest.FaultDropConnection}, 0,
+			func(err error) bool { return isTransport(err) && errors.Is(err, io.EOF) }, "TransportError(EOF)"},
+		{wechatpaytest.Fault{Kind: wechatpaytest.FaultTruncatedBody}, 0,
+			func(err error) bool { return isTransport(err) && errors.Is(err, io.ErrUnexpectedEOF) }, "TransportError(unexpected EOF)"},
 		{wechatpaytest.Fault{Kind: wechatpaytest.FaultBadSignature}, 0, verification(wechatpay.ErrBadSignature), "VerificationError(bad signature)"},
 		{wechatpaytest.Fault{Kind: wechatpaytest.FaultTamperedBody}, 0, verification(wechatpay.ErrBadSignature), "VerificationError(bad signature)"},
 		{wechatpaytest.Fault{Kind: wechatpaytest.FaultStaleTimestamp}, 0, verification(wechatpay.ErrStaleTimestamp), "VerificationError(stale)"},

@@ -177,8 +177,8 @@ func recordedConfig(srv *wechatpaytest.Server) wechatpay.Config {
 
 // scanForSecrets looks for every registered secret, and every line of the
 // private keys in wechatpay/testdata, in the recorded log lines and errors.
-// It prints one summary line and returns an error naming the kinds of secret
-// found and where, never the secrets.
+// It returns an error naming the kinds of secret found and where, never the
+// secrets; only when it found none does it print its summary line.
 func scanForSecrets() error {
 	files, _ := filepath.Glob(filepath.Join(testdataFolder, "*.pem"))
 	for _, f := range files {
@@ -187,10 +187,10 @@ func scanForSecrets() error {
 		}
 	}
 	lines, errs, secrets, found := recorded.scan()
-	fmt.Printf("secrets scan: %d log lines and %d errors checked for %d secrets, %d found\n", lines, errs, secrets, len(found))
 	if len(found) > 0 {
 		return fmt.Errorf("secrets scan: secrets leaked:\n\t%s", strings.Join(found, "\n\t"))
 	}
+	fmt.Printf("secrets scan: %d log lines and %d errors checked for %d secrets, 0 found\n", lines, errs, secrets)
 	return nil
 }
 

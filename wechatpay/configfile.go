@@ -116,6 +116,13 @@ func (f *ConfigFile) Config(dir string) (Config, error) {
 			return Config{}, fmt.Errorf("base_url: %w", err)
 		}
 	}
+	// Whatever NewClient would refuse is refused here, named by its key.
+	if err := cfg.check(true); err != nil {
+		return Config{}, byFileKey(err)
+	}
+	if _, err := NewKeySet(cfg.VerificationKeys...); err != nil {
+		return Config{}, fmt.Errorf("wechatpay_public_key_id and platform_certificate_files: %w", err)
+	}
 	return cfg, nil
 }
 
@@ -219,4 +226,33 @@ func loadAPIv3KeyFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("wechatpay: APIv3 key %s: the key has %d bytes, want %d", path, len(key), APIv3KeySize)
 	}
 	return key, nil
+}
+
+// configFileKeys maps the Config fields a config file sets to its keys.
+var configFileKeys = map[string]string{
+	"MchID":            "mchid",
+	"MerchantSerialNo": "merchant_serial_no",
+	"MerchantKey":      "merchant_private_key_file",
+	"VerificationKeys": "wechatpay_public_key_file",
+	"BaseURL":          "base_url",
+}
+
+// byFileKey rewrites the *ConfigError values Config.check joined so that
+// each names the config file's key rather than the Config field.
+func byFileKey(err error) error {
+	errs := []error{err}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = joined.Unwrap()
+	}
+	out := make([]error, len(errs))
+	for i, e := range errs {
+		out[i] = e
+		var ce *ConfigError
+		if errors.As(e, &ce) {
+			if key, ok := configFileKeys[ce.Field]; ok {
+				out[i] = fmt.Errorf("%q %s", key, ce.Problem)
+			}
+		}
+	}
+	return errors.Join(out...)
 }

@@ -68,6 +68,10 @@ func TestLoadConfig(t *testing.T) {
 			"platform_certificate_files":["platform_cert.pem"]}`, []string{"merchant_private_key_file", "PUBLIC KEY"}, 0},
 		{"http to a remote host", `{"mchid":"1","merchant_serial_no":"A","merchant_private_key_file":"merchant_key.pem",
 			"platform_certificate_files":["platform_cert.pem"],"base_url":"http://api.mch.weixin.qq.com"}`, []string{"base_url", "loopback"}, 0},
+		{"mchid not fit for the Authorization header", `{"mchid":"19 00","merchant_serial_no":"A\"B","merchant_private_key_file":"merchant_key.pem",
+			"platform_certificate_files":["platform_cert.pem"]}`, []string{`"mchid" may hold only`, `"merchant_serial_no" may hold only`}, 0},
+		{"one certificate listed twice", `{"mchid":"1","merchant_serial_no":"A","merchant_private_key_file":"merchant_key.pem",
+			"platform_certificate_files":["platform_cert.pem","platform_cert.pem"]}`, []string{"platform_certificate_files", "listed twice"}, 0},
 		{"trailing data", `{"mchid":"1"} {}`, []string{"after the JSON object"}, 0},
 		{"not JSON", `mchid: 1`, []string{"config.json"}, 0},
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -88,7 +89,7 @@ func TestNetworkFaults(t *testing.T) {
 					conn.Close()
 				}
 			},
-			cause: func(err error) bool { return err != nil },
+			cause: func(err error) bool { return errors.Is(err, syscall.ECONNRESET) },
 		},
 		{
 			name: "DNS failure",

@@ -41,7 +41,7 @@ func requireTools(t *testing.T) {
 	t.Helper()
 	for _, tool := range []string{"curl", "openssl"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not on PATH", tool)
+			t.Fatalf("%s is not on PATH (make deps installs it)", tool)
 		}
 	}
 }
