@@ -15,7 +15,7 @@ BENCHTIME   ?= 2s
 # budget of every target instead (5000x, 3s); `make fuzz` gives each FUZZTIME.
 FUZZ_TARGETS := \
 	./wechatpay:FuzzVerify:4000 ./wechatpay:FuzzAPIError:8000 ./wechatpay:FuzzFillPath:5000 \
-	./wechatpay:FuzzLoadConfig:1500 ./wechatpay:FuzzParseCertificates:3000 ./wechatpay:FuzzCertificateEntry:20 \
+	./wechatpay:FuzzLoadConfig:1500 ./wechatpay:FuzzParseCertificates:3000 ./wechatpay:FuzzCertificateEntry:150 \
 	./wechatpay:FuzzUploadBody:10000 ./wechatpay:FuzzDownloadBill:2000 \
 	./e2e:FuzzTerminateValidate:10000 ./e2e:FuzzDecodeQueryResponse:8000 \
 	./generator:FuzzGenerate:300 ./generator/internal/emit:FuzzEmitProse:150 \
