@@ -217,8 +217,8 @@ func TestAddReceiverRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
-		what              string
-		body              map[string]any
+		what             string
+		body             map[string]any
 		code, msg, field string
 	}{
 		{"a name under another key", receiverBody(base64.StdEncoding.EncodeToString(underMerchantKey)), "PARAM_ERROR", "平台私钥解密失败", "/name"},
