@@ -155,23 +155,19 @@ func requestMessage(method, uri, timestamp, nonce string, body []byte) []byte {
 	return msg
 }
 
-// checkWechatpaySerial checks the Wechatpay-Serial request header. In
-// public-key mode it must name the WeChat Pay public key. In certificate
-// mode it may be absent (a first download has no certificate to name) and,
-// when present, must name a platform certificate the sandbox lists or once
-// listed: a client whose certificates expired can still download new ones.
-// Whether the certificate is in use matters only to encrypted fields
-// (Call.DecryptField).
+// checkWechatpaySerial checks the Wechatpay-Serial request header in
+// public-key mode: it must name the WeChat Pay public key. In certificate
+// mode the header names the certificate encrypted fields are encrypted
+// under, and only a request with such fields is refused for it
+// (Call.DecryptField), as the official page says of the error
+// (https://pay.weixin.qq.com/doc/v3/partner/4013059161): a first download
+// has no certificate to name, and a merchant whose certificates are stale
+// must still be able to download new ones.
 func (s *Server) checkWechatpaySerial(r *http.Request) *Error {
-	got := r.Header.Get("Wechatpay-Serial")
 	if s.certMode() {
-		if key, _ := s.certificateKey(got); got != "" && key == nil {
-			return &Error{Status: http.StatusBadRequest, Code: "PARAM_ERROR", Message: msgWrongSerial,
-				Detail: &Detail{Field: "Wechatpay-Serial", Value: got, Issue: "names no platform certificate of this merchant", Location: "header"}}
-		}
 		return nil
 	}
-	switch got {
+	switch got := r.Header.Get("Wechatpay-Serial"); got {
 	case s.wpKeyID:
 		return nil
 	case "":

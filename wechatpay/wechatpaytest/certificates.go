@@ -178,8 +178,7 @@ func (s *Server) PlatformCertificates() []PlatformCertificate {
 // lists, as WeChat Pay rotates them: list the new certificate beside the old
 // one, the old one's ExpireTime moved to the switch and the new one's
 // EffectiveTime at it, and answers stay signed with the old one until the
-// switch (see the package doc). Certificates set before stay known: a
-// request naming one in Wechatpay-Serial is not refused for that. It fails,
+// switch (see the package doc). It fails,
 // changing nothing, in public-key mode or for a list Options.PlatformCertificates
 // would refuse.
 func (s *Server) SetPlatformCertificates(certs ...PlatformCertificate) error {
@@ -192,9 +191,6 @@ func (s *Server) SetPlatformCertificates(certs ...PlatformCertificate) error {
 	s.certMu.Lock()
 	defer s.certMu.Unlock()
 	s.certs = slices.Clone(certs)
-	for _, c := range certs {
-		s.knownSerials[c.Serial()] = c.Key
-	}
 	return nil
 }
 
@@ -225,19 +221,18 @@ func (s *Server) signingKey() (*rsa.PrivateKey, string) {
 	return s.certs[best].Key, s.certs[best].Serial()
 }
 
-// certificateKey returns the private key of the platform certificate
-// serial names, if the sandbox ever listed it, and whether it is listed and
-// not expired now.
-func (s *Server) certificateKey(serial string) (key *rsa.PrivateKey, current bool) {
+// certificateKey returns the private key of the platform certificate serial
+// names, if the sandbox lists it and it has not expired.
+func (s *Server) certificateKey(serial string) (*rsa.PrivateKey, bool) {
 	now := s.clock()
 	s.certMu.Lock()
 	defer s.certMu.Unlock()
 	for _, c := range s.certs {
-		if c.Serial() == serial {
-			return c.Key, !c.expired(now)
+		if c.Serial() == serial && !c.expired(now) {
+			return c.Key, true
 		}
 	}
-	return s.knownSerials[serial], false
+	return nil, false
 }
 
 // certificateKeys returns the verification keys of the certificates listed

@@ -90,8 +90,8 @@ func (s *Server) decryptionKey(serial, field string) (*rsa.PrivateKey, *Error) {
 		}
 		return s.wpKey, nil
 	}
-	key, current := s.certificateKey(serial)
-	if !current {
+	key, ok := s.certificateKey(serial)
+	if !ok {
 		return nil, sensitiveError(msgWrongSerial, field, "Wechatpay-Serial names no platform certificate of this merchant in use")
 	}
 	return key, nil

@@ -119,8 +119,7 @@ type Server struct {
 
 	certificateMode bool // Options.PlatformCertificates was set
 	certMu          sync.Mutex
-	certs           []PlatformCertificate      // listed now, guarded by certMu
-	knownSerials    map[string]*rsa.PrivateKey // every certificate ever listed, guarded by certMu
+	certs           []PlatformCertificate // listed now, guarded by certMu
 
 	mu          sync.Mutex // guards faults, notifyFault and closed
 	faults      map[string]*Fault
@@ -185,10 +184,6 @@ func NewServer(opts Options) (*Server, error) {
 		}
 		s.certificateMode = true
 		s.certs = slices.Clone(opts.PlatformCertificates)
-		s.knownSerials = make(map[string]*rsa.PrivateKey)
-		for _, c := range s.certs {
-			s.knownSerials[c.Serial()] = c.Key
-		}
 	}
 	specs := opts.Specs
 	if specs == nil {
