@@ -11,6 +11,8 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"slices"
 	"strings"
@@ -407,5 +409,46 @@ func TestPlatformCertificatesRefused(t *testing.T) {
 	var apiErr *wechatpay.APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 404 || apiErr.Code != "RESOURCE_NOT_EXISTS" {
 		t.Errorf("download with every certificate expired: %v, want 404 RESOURCE_NOT_EXISTS", err)
+	}
+}
+
+// TestNotificationInCertificateMode: notifications are signed like answers,
+// with the certificate in effect, and a merchant's notify handler trusting
+// the downloaded certificates verifies and decrypts them.
+func TestNotificationInCertificateMode(t *testing.T) {
+	clock := newTestClock()
+	c := newCertificate(t, sandboxtest.OtherKey(), clock.Now().Add(-time.Hour), clock.Now().Add(year))
+	merchant := make(chan *wechatpay.Notification, 1)
+	var serial string
+	var handler *wechatpay.NotifyHandler
+	tls := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		serial = r.Header.Get("Wechatpay-Serial")
+		handler.ServeHTTP(w, r)
+	}))
+	defer tls.Close()
+	srv := sandboxtest.NewServer(t, wechatpaytest.Options{Clock: clock.Now, NotifyClient: tls.Client(),
+		PlatformCertificates: []wechatpaytest.PlatformCertificate{c}})
+	rt := sandboxtest.NewRuntime(t, srv)
+	certs, err := rt.DownloadCertificates(context.Background(), srv.APIv3Key())
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := wechatpay.NewKeySet(wechatpay.CertificateKeys(certs)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler, err = wechatpay.NewNotifyHandler(wechatpay.NotifyConfig{Keys: keys, APIv3Key: srv.APIv3Key(), Clock: clock.Now},
+		func(_ context.Context, n *wechatpay.Notification) error { merchant <- n; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = srv.Notify(context.Background(), wechatpaytest.Notification{URL: tls.URL + "/notify", EventType: "SANDBOX.TEST",
+		OriginalType: "sandbox", AssociatedData: "sandbox", Plaintext: []byte(`{"ok":true}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := <-merchant
+	if serial != c.Serial() || string(n.Plaintext) != `{"ok":true}` {
+		t.Errorf("notification signed by %q with plaintext %s; want %s", serial, n.Plaintext, c.Serial())
 	}
 }

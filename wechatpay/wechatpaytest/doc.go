@@ -249,5 +249,6 @@
 // FaultKind for which of them run the operation first. On the bill download,
 // whose answer is not signed, FaultTamperedBody corrupts the file: one byte
 // of the bill changes before compression, so a gzip file still decompresses
-// and only hash_value tells (wechatpay.BillIntegrityError).
+// and only hash_value tells (wechatpay.BillIntegrityError). The other
+// signature faults leave an unsigned answer as it is.
 package wechatpaytest
