@@ -19,7 +19,8 @@ FUZZ_TARGETS := \
 	./wechatpay:FuzzUploadBody:10000 ./wechatpay:FuzzDownloadBill:2000 \
 	./e2e:FuzzTerminateValidate:10000 ./e2e:FuzzDecodeQueryResponse:8000 \
 	./generator:FuzzGenerate:300 ./generator/internal/emit:FuzzEmitProse:150 \
-	./wechatpay/wechatpaytest:FuzzParseAuthorization:15000 ./wechatpay/wechatpaytest:FuzzRouteValue:10000
+	./wechatpay/wechatpaytest:FuzzParseAuthorization:15000 ./wechatpay/wechatpaytest:FuzzRouteValue:10000 \
+	./wechatpay/wechatpaytest:FuzzImageUpload:10000 ./wechatpay/wechatpaytest:FuzzBillQuery:10000
 FUZZ_SMOKE  ?=
 FUZZTIME    ?= 2m
 # TestPublicSpecs (generator/publicspecs_test.go) also tries ogen's test specs;
@@ -39,12 +40,14 @@ test: deps vet fmt-check staticcheck gen-check unit fuzz-smoke
 
 ## deps: what the tests need besides Go: the openssl command line (the crypto
 ## tests' oracle), curl (the sandbox's non-Go client test), a C compiler and
-## libcrypto's headers (wechatpay/opensslsigner, built with -tags openssl), all
+## libcrypto's headers (wechatpay/opensslsigner, built with -tags openssl), and
+## node (its crypto module, the second oracle of the AES-GCM and OAEP tests), all
 ## installed from Debian when absent; and ogen's module, for TestPublicSpecs.
 ## Nothing is optional: a test that lacks what it needs fails.
 deps:
 	@missing=""; for t in openssl curl gcc; do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
 	[ -f /usr/include/openssl/evp.h ] || missing="$$missing libssl-dev"; \
+	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo=sudo; fi; \

@@ -3,111 +3,69 @@ package wechatpay_test
 import (
 	"bytes"
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rsa"
-	"crypto/sha1"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/profitsharing"
 )
 
-// The examples below run against standIn, a few lines of WeChat Pay written
-// from the protocol with the test keys of testdata (the sandbox does not
-// serve these endpoints yet). Their clock lies within the test platform
+// The examples below run against the local sandbox (package wechatpaytest),
+// started with the test keys of testdata so that they start fast and print
+// the same serials every run. Their clock lies within the test platform
 // certificate's validity.
 var exampleNow = time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
 
-const exampleAPIv3Key = "payforge-test-apiv3-key-32-bytes"
-
-// standIn answers each request with handle's status and body, signed as
-// WeChat Pay signs (unless unsigned), and keeps what the requests carried.
-type standIn struct {
-	*httptest.Server
-	signKey *rsa.PrivateKey
-	serial  string
+// exampleSandbox starts a sandbox with the test merchant and WeChat Pay keys
+// and, unless opts has one, the examples' clock.
+func exampleSandbox(opts wechatpaytest.Options) (*wechatpaytest.Server, error) {
+	var err error
+	if opts.MerchantKey, err = wechatpay.LoadPrivateKeyFile("testdata/merchant_key.pem"); err != nil {
+		return nil, err
+	}
+	if opts.WechatpayKey, err = wechatpay.LoadPrivateKeyFile("testdata/wechatpay_key.pem"); err != nil {
+		return nil, err
+	}
+	if opts.Clock == nil {
+		opts.Clock = func() time.Time { return exampleNow }
+	}
+	return wechatpaytest.NewServer(opts)
 }
 
-func newStandIn(signKeyFile, serial string, handle func(r *http.Request, body []byte) (status int, answer []byte, unsigned bool)) *standIn {
-	key, err := wechatpay.LoadPrivateKeyFile(filepath.Join("testdata", signKeyFile))
+// examplePlatformCertificate is the test platform certificate and its key.
+func examplePlatformCertificate() (wechatpaytest.PlatformCertificate, error) {
+	key, err := wechatpay.LoadPrivateKeyFile("testdata/platform_key.pem")
 	if err != nil {
-		panic(err)
+		return wechatpaytest.PlatformCertificate{}, err
 	}
-	s := &standIn{signKey: key, serial: serial}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		status, answer, unsigned := handle(r, body)
-		if !unsigned {
-			ts, nonce := strconv.FormatInt(exampleNow.Unix(), 10), "standInNonce"
-			sig, _ := wechatpay.Sign(s.signKey, wechatpay.ResponseMessage(ts, nonce, answer))
-			w.Header().Set(wechatpay.HeaderTimestamp, ts)
-			w.Header().Set(wechatpay.HeaderNonce, nonce)
-			w.Header().Set(wechatpay.HeaderSignature, sig)
-			w.Header().Set(wechatpay.HeaderSerial, s.serial)
-		}
-		w.WriteHeader(status)
-		_, _ = w.Write(answer)
-	}))
-	return s
+	cert, err := wechatpay.LoadCertificateFile("testdata/platform_cert.pem")
+	if err != nil {
+		return wechatpaytest.PlatformCertificate{}, err
+	}
+	return wechatpaytest.PlatformCertificate{Key: key, Certificate: cert}, nil
 }
 
-// exampleConfig is a merchant's config for url: the test merchant key, the
-// given WeChat Pay keys, the examples' clock.
-func exampleConfig(url string, keys ...wechatpay.VerificationKey) wechatpay.Config {
-	key, err := wechatpay.LoadPrivateKeyFile("testdata/merchant_key.pem")
-	if err != nil {
-		panic(err)
-	}
-	return wechatpay.Config{
-		MchID:            "1900000109",
-		MerchantSerialNo: "3775B6A45ACD588826D15E583A95F5DD00000001",
-		MerchantKey:      key,
-		VerificationKeys: keys,
-		BaseURL:          url,
-		Clock:            func() time.Time { return exampleNow },
-	}
-}
-
-func examplePublicKey() wechatpay.VerificationKey {
-	pub, err := wechatpay.LoadPublicKeyFile("testdata/wechatpay_public_key.pem")
-	if err != nil {
-		panic(err)
-	}
-	vk, err := wechatpay.PublicKeyModeKey("PUB_KEY_ID_0114232134912410000000000000", pub)
-	if err != nil {
-		panic(err)
-	}
-	return vk
-}
-
-// A request with a sensitive field: encrypted with the key the client
-// verifies with, and naming that key in Wechatpay-Serial. WeChat Pay (here
-// the stand-in) decrypts it with the private key of that serial.
+// A request with a sensitive field (the name of a profit-sharing receiver):
+// encrypted with the key the client verifies with, and naming that key in
+// Wechatpay-Serial. WeChat Pay (here the sandbox) decrypts it with the
+// private key of that serial, and encrypts the name it echoes under the
+// merchant's key, which DecryptField opens.
 func ExampleClient_Encrypter() {
-	wechatpayKey, _ := wechatpay.LoadPrivateKeyFile("testdata/wechatpay_key.pem")
-	srv := newStandIn("wechatpay_key.pem", "PUB_KEY_ID_0114232134912410000000000000", func(r *http.Request, body []byte) (int, []byte, bool) {
-		var req struct {
-			UserName string `json:"user_name"`
-		}
-		_ = json.Unmarshal(body, &req)
-		ct, _ := base64.StdEncoding.DecodeString(req.UserName)
-		plain, err := rsa.DecryptOAEP(sha1.New(), nil, wechatpayKey, ct, nil)
-		fmt.Printf("WeChat Pay got %s under %s (%v)\n", plain, r.Header.Get("Wechatpay-Serial"), err)
-		return 204, nil, false
-	})
+	receivers := profitsharing.New()
+	srv, err := exampleSandbox(wechatpaytest.Options{Behaviours: []wechatpaytest.Behaviour{receivers}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer srv.Close()
-	rt, err := wechatpay.NewClient(exampleConfig(srv.URL, examplePublicKey()))
+	rt, err := wechatpay.NewClient(srv.ClientConfig())
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -118,58 +76,57 @@ func ExampleClient_Encrypter() {
 		fmt.Println(err)
 		return
 	}
-	name, err := enc.Encrypt("user_name", "张三")
+	name, err := enc.Encrypt("name", "示例商户全称")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	body, _ := json.Marshal(map[string]string{"user_name": name})
-	_, err = rt.Do(context.Background(), &wechatpay.Request{
-		Operation: "example", Method: http.MethodPost, PathTemplate: "/v3/example", Path: "/v3/example",
+	body, _ := json.Marshal(map[string]string{"sub_mchid": "1900000109", "appid": "wx8888888888888888",
+		"type": "MERCHANT_ID", "account": "86693852", "name": name, "relation_type": "PARTNER"})
+	resp, err := rt.Do(context.Background(), &wechatpay.Request{
+		Operation: "addReceiver", Method: http.MethodPost,
+		PathTemplate: "/v3/profitsharing/receivers/add", Path: "/v3/profitsharing/receivers/add",
 		Body: body, WechatpaySerial: enc.Serial(),
 	})
-	fmt.Println("error:", err)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	got, _ := receivers.Receiver("MERCHANT_ID", "86693852")
+	fmt.Printf("WeChat Pay got %s under %s\n", got.Name, enc.Serial())
 
-	_, err = enc.Encrypt("user_name", string(make([]byte, 215)))
+	var answer struct {
+		Name string `json:"name"`
+	}
+	_ = json.Unmarshal(resp.Body, &answer)
+	echoed, err := rt.DecryptField("name", answer.Name)
+	fmt.Println("the answer's name:", echoed, err)
+
+	_, err = enc.Encrypt("name", string(make([]byte, 215)))
 	fmt.Println(err)
 	// Output:
-	// WeChat Pay got 张三 under PUB_KEY_ID_0114232134912410000000000000 (<nil>)
-	// error: <nil>
-	// wechatpay: invalid user_name: has 215 bytes, at most 214 can be encrypted (RSAES-OAEP, 2048-bit key)
-}
-
-// certificatesStandIn serves GET /v3/certificates as the official page
-// describes it: the test platform certificate, AES-256-GCM under the APIv3
-// key with associated data "certificate", signed with the certificate's key.
-func certificatesStandIn() *standIn {
-	pemText, _ := os.ReadFile("testdata/platform_cert.pem")
-	cert, _ := wechatpay.ParseCertificate(pemText)
-	block, _ := aes.NewCipher([]byte(exampleAPIv3Key))
-	gcm, _ := cipher.NewGCM(block)
-	nonce := "61f9c719728a"
-	answer, _ := json.Marshal(map[string]any{"data": []any{map[string]any{
-		"serial_no":      wechatpay.CertificateSerial(cert),
-		"effective_time": cert.NotBefore.Format(time.RFC3339),
-		"expire_time":    cert.NotAfter.Format(time.RFC3339),
-		"encrypt_certificate": map[string]string{
-			"algorithm":       "AEAD_AES_256_GCM",
-			"nonce":           nonce,
-			"associated_data": "certificate",
-			"ciphertext":      base64.StdEncoding.EncodeToString(gcm.Seal(nil, []byte(nonce), pemText, []byte("certificate"))),
-		},
-	}}})
-	return newStandIn("platform_key.pem", wechatpay.CertificateSerial(cert), func(r *http.Request, _ []byte) (int, []byte, bool) {
-		return 200, answer, false
-	})
+	// WeChat Pay got 示例商户全称 under PUB_KEY_ID_0114232134912410000000000000
+	// the answer's name: 示例商户全称 <nil>
+	// wechatpay: invalid name: has 215 bytes, at most 214 can be encrypted (RSAES-OAEP, 2048-bit key)
 }
 
 // A merchant in certificate mode with no certificate yet: bootstrap, save
 // the certificates, build the client, and keep its keys current.
 func ExampleBootstrapCertificates() {
-	srv := certificatesStandIn()
+	platform, err := examplePlatformCertificate()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	srv, err := exampleSandbox(wechatpaytest.Options{PlatformCertificates: []wechatpaytest.PlatformCertificate{platform}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer srv.Close()
-	cfg := exampleConfig(srv.URL) // no VerificationKeys yet
-	apiV3Key := []byte(exampleAPIv3Key)
+	cfg := srv.ClientConfig()
+	cfg.VerificationKeys = nil // the merchant trusts no certificate yet
+	apiV3Key := srv.APIv3Key()
 
 	certs, err := wechatpay.BootstrapCertificates(context.Background(), cfg, apiV3Key)
 	if err != nil {
@@ -212,17 +169,66 @@ func ExampleBootstrapCertificates() {
 	// encrypting with 5157F09EFDC096DE15EBE81A47057A7232F1B8E1
 }
 
+// A rotation seen by a CertificateRefresher: WeChat Pay lists a new
+// certificate before it takes over (a refresh adds it), then stops using the
+// old one (a refresh drops it, and sensitive fields go under the new one).
+func ExampleCertificateRefresher() {
+	old, err := examplePlatformCertificate()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	clock := exampleNow // the time of both WeChat Pay and the merchant
+	srv, err := exampleSandbox(wechatpaytest.Options{Clock: func() time.Time { return clock },
+		PlatformCertificates: []wechatpaytest.PlatformCertificate{old}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+	rt, err := wechatpay.NewClient(srv.ClientConfig())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	refresher, err := wechatpay.NewCertificateRefresher(rt, wechatpay.CertificateRefresherConfig{APIv3Key: srv.APIv3Key()})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	newer, err := wechatpaytest.NewPlatformCertificate(nil, exampleNow.Add(-time.Hour), exampleNow.Add(5*365*24*time.Hour))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	switchAt := exampleNow.Add(24 * time.Hour)
+	old.ExpireTime, newer.EffectiveTime = switchAt, switchAt
+	if err := srv.SetPlatformCertificates(old, newer); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	_, err = refresher.Refresh(context.Background())
+	fmt.Println("new certificate listed:", len(rt.Keys().Serials()), "trusted,", err)
+
+	clock = switchAt.Add(time.Minute)
+	_, err = refresher.Refresh(context.Background())
+	enc, _ := rt.Encrypter()
+	fmt.Println("after the switch:", len(rt.Keys().Serials()), "trusted, encrypting with the new one:", enc.Serial() == newer.Serial(), err)
+	// Output:
+	// new certificate listed: 2 trusted, <nil>
+	// after the switch: 1 trusted, encrypting with the new one: true <nil>
+}
+
 // An image upload: multipart/form-data, signed over the meta JSON.
 func ExampleClient_UploadImage() {
-	srv := newStandIn("wechatpay_key.pem", "PUB_KEY_ID_0114232134912410000000000000", func(r *http.Request, _ []byte) (int, []byte, bool) {
-		mr, _ := r.MultipartReader()
-		meta, _ := mr.NextPart()
-		m, _ := io.ReadAll(meta)
-		fmt.Printf("WeChat Pay got %s %s\n", meta.FormName(), m)
-		return 200, []byte(`{"media_id":"6uqyGjGrCf2GtyXP8bxrbuH9-aAoTjH-rKeSl3Lf4_So6kdkQu4w8BYVP3bzLtvR38lxt4PjtCDXsQpzqge_hQEovHzOhsLleGFQVRF-U_0"}`), false
-	})
+	srv, err := exampleSandbox(wechatpaytest.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer srv.Close()
-	rt, err := wechatpay.NewClient(exampleConfig(srv.URL, examplePublicKey()))
+	rt, err := wechatpay.NewClient(srv.ClientConfig())
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -234,29 +240,37 @@ func ExampleClient_UploadImage() {
 	_, err = rt.UploadImage(context.Background(), "logo.gif", bytes.NewReader(png))
 	fmt.Println(err)
 	// Output:
-	// WeChat Pay got meta {"filename":"logo.png","sha256":"19ec8d97e6ff45a672159b20af424b3103ae54cf75324fdf3a7f2364ab670f41"}
-	// 6uqyGjGrCf2GtyXP8bxrbuH9-aAoTjH-rKeSl3Lf4_So6kdkQu4w8BYVP3bzLtvR38lxt4PjtCDXsQpzqge_hQEovHzOhsLleGFQVRF-U_0 <nil>
+	// sandbox-media-19ec8d97e6ff45a672159b20af424b3103ae54cf75324fdf3a7f2364ab670f41 <nil>
 	// wechatpay: invalid filename: must end in .jpg, .bmp or .png
 }
 
-// A bill download: apply (an ordinary verified call, here simulated), then
-// stream download_url to a file, checked by hash_value.
+// A bill download: apply (an ordinary verified call), then stream
+// download_url to a file, checked by hash_value. A corrupted download is a
+// *wechatpay.BillIntegrityError: discard what was written.
 func ExampleClient_DownloadBill() {
-	bill := []byte("交易时间,公众账号ID,商户号\n`2019-06-10 12:00:00,`wx8888888888888888,`1900000109\n")
-	srv := newStandIn("wechatpay_key.pem", "PUB_KEY_ID_0114232134912410000000000000", func(r *http.Request, _ []byte) (int, []byte, bool) {
-		return 200, bill, true // the file is not signed
-	})
-	defer srv.Close()
-	rt, err := wechatpay.NewClient(exampleConfig(srv.URL, examplePublicKey()))
+	srv, err := exampleSandbox(wechatpaytest.Options{})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	sum := sha1.Sum(bill)
-	applied := wechatpay.Bill{ // what GET /v3/bill/tradebill answered
-		HashType:    "SHA1",
-		HashValue:   hex.EncodeToString(sum[:]),
-		DownloadURL: srv.URL + "/v3/billdownload/file?token=example",
+	defer srv.Close()
+	rt, err := wechatpay.NewClient(srv.ClientConfig())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	resp, err := rt.Do(context.Background(), &wechatpay.Request{
+		Operation: "applyTradeBill", Method: http.MethodGet, PathTemplate: "/v3/bill/tradebill",
+		Path: "/v3/bill/tradebill?bill_date=2029-12-31&tar_type=GZIP",
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var applied wechatpay.Bill
+	if err := json.Unmarshal(resp.Body, &applied); err != nil {
+		fmt.Println(err)
+		return
 	}
 
 	f, err := os.CreateTemp("", "bill-*.csv")
@@ -266,13 +280,21 @@ func ExampleClient_DownloadBill() {
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
-	n, err := rt.DownloadBill(context.Background(), &wechatpay.BillDownload{Bill: applied}, f)
+	download := &wechatpay.BillDownload{Bill: applied, Gzipped: true, Gunzip: true}
+	n, err := rt.DownloadBill(context.Background(), download, f)
 	fmt.Println(n, "bytes,", err)
+	_, _ = f.Seek(0, io.SeekStart)
+	bill, _ := io.ReadAll(f)
+	fmt.Print(string(bill))
 
-	applied.HashValue = hex.EncodeToString(make([]byte, 20)) // as if the file were corrupted
-	_, err = rt.DownloadBill(context.Background(), &wechatpay.BillDownload{Bill: applied}, io.Discard)
-	fmt.Println(err != nil)
+	_ = srv.InjectFault("downloadBill", wechatpaytest.Fault{Kind: wechatpaytest.FaultTamperedBody}) // one byte changes on the way
+	_, err = rt.DownloadBill(context.Background(), download, io.Discard)
+	var corrupt *wechatpay.BillIntegrityError
+	fmt.Println("corrupted download caught:", errors.As(err, &corrupt))
 	// Output:
-	// 91 bytes, <nil>
-	// true
+	// 142 bytes, <nil>
+	// # wechatpaytest placeholder bill, not WeChat Pay's layout; a BillSource supplies real content
+	// bill,bill_date,type
+	// `tradebill,`2029-12-31,`ALL
+	// corrupted download caught: true
 }

@@ -1,9 +1,9 @@
 // Command wechatpay-sandbox runs the local WeChat Pay APIv3 sandbox of
 // package wechatpaytest as a process, for clients written in any language.
 //
-//	wechatpay-sandbox -dir DIR [-addr 127.0.0.1:0] [-contract SERVICE_ID:CODE ...] [-no-example-contract]
-//	                  [-auto-sign DELAY] [-notify-ca FILE]
-//	wechatpay-sandbox -dir DIR [-addr 127.0.0.1:0] -spec FILE [-spec FILE ...] [-notify-ca FILE]
+//	wechatpay-sandbox -dir DIR [-addr 127.0.0.1:0] [-platform-certificate] [-contract SERVICE_ID:CODE ...]
+//	                  [-no-example-contract] [-auto-sign DELAY] [-notify-ca FILE]
+//	wechatpay-sandbox -dir DIR [-addr 127.0.0.1:0] [-platform-certificate] -spec FILE [-spec FILE ...] [-notify-ca FILE]
 //
 // It keeps its keys in DIR, creating them on the first run and reusing them
 // after: merchant_key.pem (the merchant API private key, PKCS#8),
@@ -40,6 +40,27 @@
 // with -spec; a spec the sandbox cannot serve (an operation without
 // operationId, or whose example cannot be built or breaks the spec) is
 // refused at start with the reason.
+//
+// Besides the operations of the specs, the sandbox serves those every
+// merchant has (package wechatpaytest): GET /v3/certificates, the image
+// upload (POST /v3/merchant/media/upload) and the bill applications (GET
+// /v3/bill/tradebill, GET /v3/bill/fundflowbill) with their download.
+//
+// -platform-certificate runs the sandbox in platform certificate mode, for
+// merchants who verify with platform certificates rather than the WeChat
+// Pay public key: it keeps a self-signed platform certificate and its key
+// in DIR (platform_cert.pem, platform_key.pem; made on the first run, and
+// again once expired), signs answers and notifications with it, serves it
+// encrypted under the APIv3 key at GET /v3/certificates, and writes
+// config.json with platform_certificate_files instead of the public key.
+// The banner then names the certificate, with its serial, and its key in
+// place of the public key and the signing key. Try the CLI's certificate
+// download against it:
+//
+//	wechatpay -config DIR/config.json certificates -out certs
+//
+// (a config without platform_certificate_files makes that the first
+// download, verified with the download's own certificate).
 //
 // Nobody signs a pre-signed contract unless -auto-sign is given: then the
 // sandbox signs each one DELAY after its pre-sign, as its user would, and

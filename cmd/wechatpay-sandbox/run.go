@@ -34,13 +34,19 @@ const (
 	wechatpayPublicFile = "wechatpay_public_key.pem"
 	wechatpayKeyFile    = "wechatpay_private_key.pem"
 	apiV3KeyFile        = "apiv3_key"
+	platformKeyFile     = "platform_key.pem"  // -platform-certificate: the certificate's key
+	platformCertFile    = "platform_cert.pem" // -platform-certificate: the certificate
 )
+
+// platformCertValidity is how long a platform certificate the sandbox makes
+// is valid (WeChat Pay's last five years).
+const platformCertValidity = 5 * 365 * 24 * time.Hour
 
 // maxSpecBytes caps a -spec file.
 const maxSpecBytes = 16 << 20
 
 // usageLine is the synopsis -h and usage errors print.
-const usageLine = "usage: wechatpay-sandbox -dir DIR [-addr 127.0.0.1:0] [-spec FILE ...] [-contract SERVICE_ID:CODE ...] [-no-example-contract] [-auto-sign DELAY] [-notify-ca FILE]"
+const usageLine = "usage: wechatpay-sandbox -dir DIR [-addr 127.0.0.1:0] [-platform-certificate] [-spec FILE ...] [-contract SERVICE_ID:CODE ...] [-no-example-contract] [-auto-sign DELAY] [-notify-ca FILE]"
 
 // run is the whole program: it returns 0 after a clean shutdown when ctx
 // ends, 1 on a failure and 2 on a usage error.
@@ -52,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	noExample := flags.Bool("no-example-contract", false, "leave out the official example contract 12535:wxwtdk20200910100000")
 	autoSign := flags.Duration("auto-sign", 0, "sign each pre-signed contract after this `delay`, as its user would, and notify its notify_url (0: never)")
 	notifyCA := flags.String("notify-ca", "", "PEM `file` of certificates to trust, besides the system's, when notifying")
+	platformMode := flags.Bool("platform-certificate", false, "run in platform certificate mode: sign with the certificate in DIR/"+platformCertFile+
+		" (made on the first run) and serve it at GET /v3/certificates, instead of the WeChat Pay public key")
 	var added contractList
 	flags.Var(&added, "contract", "add an active contract `SERVICE_ID:CODE` (repeatable)")
 	var specFiles stringList
@@ -100,6 +108,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
+	var platform []wechatpaytest.PlatformCertificate
+	if *platformMode {
+		c, err := loadOrCreatePlatformCertificate(*dir, time.Now())
+		if err != nil {
+			return fail(err)
+		}
+		platform = append(platform, c)
+	}
 	notifyTransport, err := newNotifyTransport(*notifyCA)
 	if err != nil {
 		return fail(err)
@@ -122,6 +138,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		NotifyClient: &http.Client{Transport: notifyTransport, Timeout: wechatpaytest.DefaultNotifyTimeout},
 		Specs:        specs,
 		Behaviours:   behaviours,
+
+		PlatformCertificates: platform,
 	})
 	if err != nil {
 		return fail(err)
@@ -133,10 +151,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	cfg := srv.ClientConfig()
-	if err := writeConfig(*dir, cfg); err != nil {
+	if err := writeConfig(*dir, cfg, *platformMode); err != nil {
 		return fail(err)
 	}
-	files, err := written(*dir, cfg.WechatpaySerial)
+	files, err := written(*dir, cfg.WechatpaySerial, platform)
 	if err != nil {
 		return fail(err)
 	}
@@ -165,11 +183,22 @@ const labelWidth = 23
 type file struct{ label, path string }
 
 // written lists the files a merchant needs from the sandbox's folder, by
-// absolute path: run prints them after its first line, in this order.
-func written(dir, wechatpayKeyID string) ([]file, error) {
+// absolute path: run prints them after its first line, in this order. In
+// certificate mode (platform holds the certificate) the certificate and its
+// key take the places of the WeChat Pay public key and the signing key.
+func written(dir, wechatpayKeyID string, platform []wechatpaytest.PlatformCertificate) ([]file, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
+	}
+	if len(platform) > 0 {
+		return []file{
+			{"config file", filepath.Join(abs, configFile)},
+			{"merchant private key", filepath.Join(abs, merchantKeyFile)},
+			{"platform certificate", filepath.Join(abs, platformCertFile) + " (" + platform[0].Serial() + ")"},
+			{"APIv3 key", filepath.Join(abs, apiV3KeyFile)},
+			{"sandbox's signing key", filepath.Join(abs, platformKeyFile)},
+		}, nil
 	}
 	return []file{
 		{"config file", filepath.Join(abs, configFile)},
@@ -324,6 +353,34 @@ func newNotifyTransport(caFile string) (*http.Transport, error) {
 	return t, nil
 }
 
+// loadOrCreatePlatformCertificate reads the platform certificate and its key
+// from dir, or makes them: a fresh key, and a self-signed certificate valid
+// from an hour before now for five years. A certificate that does not
+// certify the key or is not valid at now is made anew.
+func loadOrCreatePlatformCertificate(dir string, now time.Time) (wechatpaytest.PlatformCertificate, error) {
+	key, err := loadOrCreateKey(filepath.Join(dir, platformKeyFile))
+	if err != nil {
+		return wechatpaytest.PlatformCertificate{}, err
+	}
+	path := filepath.Join(dir, platformCertFile)
+	if cert, err := wechatpay.LoadCertificateFile(path); err == nil {
+		pub, ok := cert.PublicKey.(*rsa.PublicKey)
+		if ok && pub.Equal(&key.PublicKey) && !now.Before(cert.NotBefore) && !now.After(cert.NotAfter) {
+			return wechatpaytest.PlatformCertificate{Key: key, Certificate: cert}, nil
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return wechatpaytest.PlatformCertificate{}, err
+	}
+	c, err := wechatpaytest.NewPlatformCertificate(key, now.Add(-time.Hour), now.Add(platformCertValidity))
+	if err != nil {
+		return wechatpaytest.PlatformCertificate{}, err
+	}
+	if err := writeFileAtomic(path, c.PEM(), 0o644); err != nil {
+		return wechatpaytest.PlatformCertificate{}, err
+	}
+	return c, nil
+}
+
 // loadOrCreateKey reads an RSA private key, or creates one in PKCS#8 PEM.
 func loadOrCreateKey(path string) (*rsa.PrivateKey, error) {
 	key, err := wechatpay.LoadPrivateKeyFile(path)
@@ -344,9 +401,10 @@ func loadOrCreateKey(path string) (*rsa.PrivateKey, error) {
 }
 
 // writeConfig writes dir/config.json describing cfg, with key file names
-// relative to dir.
-func writeConfig(dir string, cfg wechatpay.Config) error {
-	data, err := json.MarshalIndent(wechatpay.ConfigFile{
+// relative to dir: the WeChat Pay public key, or in certificate mode the
+// platform certificate.
+func writeConfig(dir string, cfg wechatpay.Config, platformMode bool) error {
+	f := wechatpay.ConfigFile{
 		MchID:                  cfg.MchID,
 		MerchantSerialNo:       cfg.MerchantSerialNo,
 		MerchantPrivateKeyFile: merchantKeyFile,
@@ -354,7 +412,12 @@ func writeConfig(dir string, cfg wechatpay.Config) error {
 		WechatpayPublicKeyFile: wechatpayPublicFile,
 		APIv3KeyFile:           apiV3KeyFile,
 		BaseURL:                cfg.BaseURL,
-	}, "", "  ")
+	}
+	if platformMode {
+		f.WechatpayPublicKeyID, f.WechatpayPublicKeyFile = "", ""
+		f.PlatformCertificateFiles = []string{platformCertFile}
+	}
+	data, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return err
 	}

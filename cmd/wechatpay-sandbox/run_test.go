@@ -90,7 +90,7 @@ func start(t *testing.T, args ...string) *started {
 		<-s.exit
 		t.Fatalf("first line %q, want listening on http://127.0.0.1:PORT", line)
 	}
-	files, _ := written(".", "")
+	files, _ := written(".", "", nil)
 	for range files {
 		s.banner = append(s.banner, next(fmt.Sprintf("line %d", len(s.banner)+2)))
 	}

@@ -117,7 +117,7 @@ func TestCurlClientVerifies(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	if err := writeConfig(dir, srv.ClientConfig()); err != nil {
+	if err := writeConfig(dir, srv.ClientConfig(), false); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {

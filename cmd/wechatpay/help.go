@@ -15,11 +15,14 @@ const usageLine = "usage: wechatpay [-config FILE] [-v] OPERATION [--PARAM VALUE
 func writeUsage(w io.Writer, ops []wechatpay.Operation) {
 	fmt.Fprintln(w, usageLine)
 	fmt.Fprintln(w, "       wechatpay help [OPERATION]")
+	fmt.Fprintln(w, "       "+strings.TrimPrefix(certificatesUsage, "usage: "))
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "Flags:")
 	fmt.Fprintf(tw, "  -config FILE\tconfig file (JSON, see wechatpay.ConfigFile); default $%s\n", configEnv)
 	fmt.Fprintln(tw, "  -v\tlog the HTTP exchange on stderr, the request signature redacted")
+	fmt.Fprintln(tw, "\nCommands:")
+	fmt.Fprintf(tw, "  %s -out DIR\tdownload the platform certificates and write them as PEM files\n", certificatesName)
 	family := ""
 	for _, op := range ops {
 		if op.Spec != family {

@@ -23,6 +23,17 @@
 // an operation whose answer has no body prints nothing. -v logs the HTTP
 // exchange on stderr, the request signature redacted.
 //
+// `wechatpay certificates -out DIR` (the seed's Node SDK has it as `wxpay
+// crt`) downloads the platform certificates of a merchant in certificate
+// mode, decrypts them with the APIv3 key of the config's apiv3_key_file, and
+// writes each as DIR/wechatpay_SERIAL.pem, printing a line per certificate:
+// the file, its serial, effective_time and expire_time, tab-separated. It
+// verifies the download with the WeChat Pay keys the config names, or, when
+// the config names none (the first download), with a certificate of the
+// download itself, which the APIv3 key vouches for, as the official SDKs
+// do. Add the files to the config's platform_certificate_files afterwards.
+// Against the sandbox: wechatpay-sandbox -platform-certificate.
+//
 // Exit status: 0 success; 1 WeChat Pay answered with an error; 2 usage error,
 // bad config, or a request that breaks the spec (nothing was sent); 3 no
 // usable answer: transport failure, an answer that failed verification, or

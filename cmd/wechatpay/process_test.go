@@ -168,3 +168,90 @@ func writeConfigCopy(t *testing.T, path, name, baseURL string) string {
 	writeFile(t, out, data)
 	return out
 }
+
+// TestProcessCertificates runs the built command's certificate download
+// against the built sandbox in certificate mode, each a real process: with
+// the certificate the sandbox's config names, as a first download from a
+// config that names none, and then a call verified with the certificate
+// written.
+func TestProcessCertificates(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds two commands")
+	}
+	cli, sandboxBin := buildCommands(t)
+	dir := filepath.Join(t.TempDir(), "sandbox")
+	sandbox := exec.Command(sandboxBin, "-dir", dir, "-platform-certificate")
+	var logs strings.Builder
+	sandbox.Stderr = &logs
+	stdout, err := sandbox.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sandbox.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = sandbox.Process.Signal(syscall.SIGTERM)
+		if err := sandbox.Wait(); err != nil {
+			t.Errorf("sandbox after SIGTERM: %v\n%s", err, logs.String())
+		}
+	}()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "listening on http://127.0.0.1:") {
+		t.Fatalf("first line %q, %v", line, err)
+	}
+	go io.Copy(io.Discard, stdout)
+	config := filepath.Join(dir, "config.json")
+	cert, err := wechatpay.LoadCertificateFile(filepath.Join(dir, "platform_cert.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	serial := wechatpay.CertificateSerial(cert)
+
+	out := filepath.Join(t.TempDir(), "certs")
+	r := runBinary(t, cli, nil, "-config", config, "certificates", "-out", out)
+	written := filepath.Join(out, "wechatpay_"+serial+".pem")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, written+"\t"+serial+"\t") {
+		t.Fatalf("certificates: exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+
+	// A config naming no certificate: the first download.
+	var f wechatpay.ConfigFile
+	if err := json.Unmarshal([]byte(readFile(t, config)), &f); err != nil {
+		t.Fatal(err)
+	}
+	f.PlatformCertificateFiles = nil
+	first := filepath.Join(dir, "first.json")
+	writeJSON(t, first, f)
+	firstOut := t.TempDir()
+	if r := runBinary(t, cli, nil, "-config", first, "certificates", "-out", firstOut); r.code != 0 ||
+		readFile(t, filepath.Join(firstOut, "wechatpay_"+serial+".pem")) != readFile(t, written) {
+		t.Fatalf("first download: exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+
+	// The certificate written verifies the answers.
+	f.PlatformCertificateFiles = []string{written}
+	after := filepath.Join(dir, "after.json")
+	writeJSON(t, after, f)
+	if r := runBinary(t, cli, nil, terminateArgs(after, "12535", contracts.ExampleOutContractCode)...); r.code != 0 || r.stdout != exampleOut {
+		t.Errorf("terminate verified with the downloaded certificate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func writeJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, b)
+}

@@ -48,6 +48,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if flags.Arg(0) == "help" {
 		return help(ops, flags.Args()[1:], stdout, stderr)
 	}
+	if flags.Arg(0) == certificatesName {
+		return certificates(ctx, flags.Args()[1:], *configPath, *verbose, stdout, stderr, getenv)
+	}
 
 	op, err := lookup(ops, flags.Arg(0))
 	if err != nil {

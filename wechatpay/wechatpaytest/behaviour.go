@@ -22,6 +22,19 @@ type Behaviour interface {
 	Attach(srv *Server) (map[string]Handler, error)
 }
 
+// SpecProvider is a Behaviour that brings the OpenAPI documents of its
+// operations, such as package
+// github.com/payforge/wechatpay/wechatpay/wechatpaytest/profitsharing, whose
+// family no embedded spec describes yet. NewServer serves their operations
+// beside Options.Specs, except where Options.Specs already serves the same
+// operationId or the same method and path: a spec given there wins, so that
+// a behaviour keeps working once its family's spec is embedded.
+type SpecProvider interface {
+	Behaviour
+	// Specs returns the documents; NewServer calls it once, before Attach.
+	Specs() []Spec
+}
+
 // Handler answers one operation, for a request that passed every check of
 // the package doc (its signature and its spec). It returns the answer for the
 // engine to sign and send, or an error: a *Error is answered as it says, any
@@ -38,8 +51,13 @@ type Call struct {
 	Request *http.Request
 	// PathParams holds the path parameters by name, decoded.
 	PathParams map[string]string
-	// Body is the request body, the bytes its signature covers.
+	// Body is the request body as received. The signature covers it, or,
+	// for an operation whose spec names a signed part
+	// (x-wechatpay-signed-part, such as an upload's meta), that part.
 	Body []byte
+
+	srv   *Server
+	fault FaultKind // the fault injected for this call, if any
 }
 
 // Response is a 2xx answer for the engine to send.
@@ -53,8 +71,11 @@ type Response struct {
 	// Body is sent as it is, so it may be a file rather than JSON.
 	Body []byte
 	// Unsigned leaves out the Wechatpay-* signature headers, as WeChat Pay
-	// does for a bill file download.
+	// does for a bill file download. An operation whose spec says
+	// x-wechatpay-unsigned-response: true is never signed.
 	Unsigned bool
+
+	spoiled bool // the handler applied FaultTamperedBody itself
 }
 
 // JSON returns a 200 answer with v encoded as JSON, without HTML escaping,

@@ -23,6 +23,7 @@ type exchange struct {
 	r         *http.Request
 	requestID string
 	operation string // empty until the route is known
+	unsigned  bool   // the operation's spec says its answer is not signed
 }
 
 // fail writes an unsigned error answer.
@@ -61,9 +62,9 @@ func (x *exchange) succeed(resp *Response, f *Fault) {
 	}
 	sent := resp.Body
 	switch {
-	case !resp.Unsigned:
+	case !resp.Unsigned && !x.unsigned:
 		sent = x.srv.signInto(h, resp.Body, kind)
-	case kind == FaultTamperedBody:
+	case kind == FaultTamperedBody && !resp.spoiled:
 		sent = tamper(resp.Body)
 	}
 	if kind == FaultTruncatedBody {
@@ -83,7 +84,7 @@ func (s *Server) signInto(h http.Header, body []byte, kind FaultKind) []byte {
 	sent := body
 	now := s.clock()
 	ts := now.Unix()
-	serial := s.wpKeyID
+	key, serial := s.signingKey()
 	nonce, _ := wechatpay.NewNonce(rand.Reader) // crypto/rand does not fail
 	switch kind {
 	case FaultStaleTimestamp:
@@ -94,9 +95,9 @@ func (s *Server) signInto(h http.Header, body []byte, kind FaultKind) []byte {
 		sent = tamper(body)
 	}
 	stamp := strconv.FormatInt(ts, 10)
-	sig := s.signAnswer(stamp, nonce, body)
+	sig := signAnswer(key, stamp, nonce, body)
 	if kind == FaultBadSignature {
-		sig = s.signAnswer(stamp, nonce, append(bytes.Clone(body), ' '))
+		sig = signAnswer(key, stamp, nonce, append(bytes.Clone(body), ' '))
 	}
 	if kind != FaultMissingSignature {
 		h.Set("Wechatpay-Timestamp", stamp)
@@ -107,15 +108,15 @@ func (s *Server) signInto(h http.Header, body []byte, kind FaultKind) []byte {
 	return sent
 }
 
-// signAnswer signs TIMESTAMP\nNONCE\nBODY\n with the WeChat Pay key.
-func (s *Server) signAnswer(timestamp, nonce string, body []byte) string {
+// signAnswer signs TIMESTAMP\nNONCE\nBODY\n with key.
+func signAnswer(key *rsa.PrivateKey, timestamp, nonce string, body []byte) string {
 	msg := make([]byte, 0, len(timestamp)+len(nonce)+len(body)+3)
 	for _, line := range [][]byte{[]byte(timestamp), []byte(nonce), body} {
 		msg = append(msg, line...)
 		msg = append(msg, '\n')
 	}
 	digest := sha256.Sum256(msg)
-	sig, err := rsa.SignPKCS1v15(nil, s.wpKey, crypto.SHA256, digest[:])
+	sig, err := rsa.SignPKCS1v15(nil, key, crypto.SHA256, digest[:])
 	if err != nil {
 		// Only a key too small for a SHA-256 digest fails, and NewServer refuses those.
 		panic("wechatpaytest: sign answer: " + err.Error())

@@ -112,8 +112,9 @@ type router struct {
 	routes []route // the most specific first
 }
 
-// add adds every operation of doc and returns them.
-func (rt *router) add(doc *openapi3.T) ([]*routers.Route, error) {
+// add adds the operations of doc that keep accepts (all with a nil keep)
+// and returns them.
+func (rt *router) add(doc *openapi3.T, keep func(method, template string, op *openapi3.Operation) bool) ([]*routers.Route, error) {
 	var added []*routers.Route
 	paths := doc.Paths.Map()
 	for _, template := range slices.Sorted(maps.Keys(paths)) {
@@ -124,6 +125,9 @@ func (rt *router) add(doc *openapi3.T) ([]*routers.Route, error) {
 		}
 		ops := item.Operations()
 		for _, method := range slices.Sorted(maps.Keys(ops)) {
+			if keep != nil && !keep(method, template, ops[method]) {
+				continue
+			}
 			r := &routers.Route{Spec: doc, Path: template, PathItem: item, Method: method, Operation: ops[method]}
 			rt.routes = append(rt.routes, route{segments: segs, route: r})
 			added = append(added, r)

@@ -34,7 +34,7 @@ func TestRouter(t *testing.T) {
 		doc.Paths.Set(p, &openapi3.PathItem{Get: &openapi3.Operation{OperationID: p}})
 	}
 	var rt router
-	if _, err := rt.add(doc); err != nil {
+	if _, err := rt.add(doc, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
@@ -79,7 +79,7 @@ func FuzzRouteValue(f *testing.F) {
 		doc.Paths.Set(p, &openapi3.PathItem{Post: &openapi3.Operation{OperationID: p}})
 	}
 	var rt router
-	if _, err := rt.add(doc); err != nil {
+	if _, err := rt.add(doc, nil); err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, v string) {

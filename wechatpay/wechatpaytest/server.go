@@ -30,8 +30,14 @@ const (
 	DefaultWechatpayKeyID = "PUB_KEY_ID_0114232134912410000000000000"
 )
 
-// maxRequestBody caps the request bodies the sandbox reads.
-const maxRequestBody = 1 << 20
+// maxRequestBody caps the request bodies the sandbox reads; maxUploadBody
+// those of an operation that signs one part of a multipart body (an upload),
+// which a handler then checks against its own limit, such as the image
+// upload's 2M.
+const (
+	maxRequestBody = 1 << 20
+	maxUploadBody  = 8 << 20
+)
 
 // Options configure a Server. The zero value is ready to use.
 type Options struct {
@@ -52,6 +58,12 @@ type Options struct {
 	// WechatpayKeyID names WechatpayKey: PUB_KEY_ID_ followed by digits.
 	// Default DefaultWechatpayKeyID.
 	WechatpayKeyID string
+	// PlatformCertificates, when not empty, put the sandbox in platform
+	// certificate mode: it serves them at GET /v3/certificates, signs with
+	// them instead of WechatpayKey, and ClientConfig trusts them (see the
+	// package doc). NewPlatformCertificate makes one;
+	// Server.SetPlatformCertificates rotates them.
+	PlatformCertificates []PlatformCertificate
 	// Clock is the sandbox's time for timestamps. Default time.Now.
 	Clock func() time.Time
 	// Logger receives one Info record per answer and one record per
@@ -97,11 +109,18 @@ type Server struct {
 	handlers    map[string]Handler // by operationId: the behaviours', then examples
 
 	apiV3Key     []byte
+	billKey      []byte     // authenticates download_url tokens
+	bills        BillSource // nil: DefaultBill
 	noNotify     bool
 	notifyOwned  *http.Transport // the transport of the default notifyClient, nil with Options.NotifyClient
 	notifyClient *http.Client
 
-	nonces      nonceCache
+	nonces nonceCache
+
+	certificateMode bool // Options.PlatformCertificates was set
+	certMu          sync.Mutex
+	certs           []PlatformCertificate // listed now, guarded by certMu
+
 	mu          sync.Mutex // guards faults, notifyFault and closed
 	faults      map[string]*Fault
 	notifyFault *Fault
@@ -159,15 +178,31 @@ func NewServer(opts Options) (*Server, error) {
 	if _, err := wechatpay.PublicKeyModeKey(s.wpKeyID, &s.wpKey.PublicKey); err != nil {
 		return nil, fmt.Errorf("wechatpaytest: %w", err)
 	}
+	if len(opts.PlatformCertificates) > 0 {
+		if err := checkCertificates(opts.PlatformCertificates); err != nil {
+			return nil, fmt.Errorf("wechatpaytest: Options.PlatformCertificates: %w", err)
+		}
+		s.certificateMode = true
+		s.certs = slices.Clone(opts.PlatformCertificates)
+	}
 	specs := opts.Specs
 	if specs == nil {
 		if specs, err = embeddedSpecs(); err != nil {
 			return nil, err
 		}
 	}
-	if s.api, err = loadAPI(specs); err != nil {
+	var fallbacks []Spec
+	for _, b := range opts.Behaviours {
+		if p, ok := b.(SpecProvider); ok {
+			fallbacks = append(fallbacks, p.Specs()...)
+		}
+	}
+	fallbacks = append(fallbacks, Spec{Name: protocolSpecName, Data: protocolYAML})
+	if s.api, err = loadAPI(specs, fallbacks); err != nil {
 		return nil, err
 	}
+	s.billKey = make([]byte, 32)
+	_, _ = rand.Read(s.billKey) // never fails, see crypto/rand.Read
 	switch {
 	case opts.APIv3Key == nil:
 		if s.apiV3Key, err = newAPIv3Key(); err != nil {
@@ -221,8 +256,9 @@ func NewServer(opts Options) (*Server, error) {
 	return s, nil
 }
 
-// attach collects the behaviours' handlers, then builds the example answer
-// of every operation none of them serves.
+// attach collects the behaviours' handlers, then the engine's own of the
+// protocol operations none of them serves, then builds the example answer of
+// every other operation.
 func (s *Server) attach(behaviours []Behaviour) error {
 	s.handlers = make(map[string]Handler, len(s.api.routes))
 	owner := make(map[string]int)
@@ -245,6 +281,17 @@ func (s *Server) attach(behaviours []Behaviour) error {
 			}
 			owner[id] = i
 			s.handlers[id] = hs[id]
+		}
+		if src, ok := b.(BillSource); ok {
+			if s.bills != nil {
+				return fmt.Errorf("wechatpaytest: attach %T: a second BillSource; one behaviour supplies the bills", b)
+			}
+			s.bills = src
+		}
+	}
+	for id, h := range s.protocolHandlers() {
+		if s.api.routes[id] != nil && s.handlers[id] == nil {
+			s.handlers[id] = h
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(s.api.routes)) {
@@ -340,9 +387,13 @@ func (s *Server) AfterFunc(d time.Duration, f func(ctx context.Context)) {
 }
 
 // ClientConfig returns a runtime config for the sandbox: its merchant, keys,
-// URL and clock, and an HTTP client whose idle connections Close ends.
+// URL and clock, and an HTTP client whose idle connections Close ends. In
+// certificate mode its VerificationKeys are the platform certificates listed
+// now and not expired, valid from their effective_time to their
+// expire_time, as a download gives them, and WechatpaySerial is empty, so
+// that the runtime chooses the certificate to encrypt with at each call.
 func (s *Server) ClientConfig() wechatpay.Config {
-	return wechatpay.Config{
+	cfg := wechatpay.Config{
 		MchID:            s.mchID,
 		MerchantSerialNo: s.merchantSN,
 		MerchantKey:      s.merchantKey,
@@ -352,6 +403,10 @@ func (s *Server) ClientConfig() wechatpay.Config {
 		HTTPClient:       &http.Client{Transport: s.client, Timeout: wechatpay.DefaultTimeout},
 		Clock:            s.clock,
 	}
+	if s.certMode() {
+		cfg.VerificationKeys, cfg.WechatpaySerial = s.certificateKeys(), ""
+	}
+	return cfg
 }
 
 // serveHTTP runs the checks of the package doc in order, then the operation.
@@ -361,12 +416,28 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	x := &exchange{srv: s, w: w, r: r, requestID: newRequestID()}
 	w.Header()["Request-ID"] = []string{x.requestID} // WeChat Pay's spelling
 
-	body, e := readBody(w, r)
+	// The route is looked up first, for the body's size limit and signed
+	// part, and refused only after authentication (step 4).
+	route, params, routeErr := s.api.router.find(r)
+	limit, signedPart := int64(maxRequestBody), ""
+	if route != nil {
+		if signedPart = extensionString(route.Operation, extSignedPart); signedPart != "" {
+			limit = maxUploadBody
+		}
+	}
+	body, e := readBody(w, r, limit)
 	if e != nil {
 		x.fail(e)
 		return
 	}
-	if e := s.authenticate(r, body); e != nil {
+	signed := body
+	if signedPart != "" {
+		if signed, e = signedPartOf(r.Header.Get("Content-Type"), body, signedPart); e != nil {
+			x.fail(e)
+			return
+		}
+	}
+	if e := s.authenticate(r, signed); e != nil {
 		x.fail(e)
 		return
 	}
@@ -374,12 +445,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		x.fail(e)
 		return
 	}
-	route, params, e := s.api.router.find(r)
-	if e != nil {
-		x.fail(e)
+	if routeErr != nil {
+		x.fail(routeErr)
 		return
 	}
 	x.operation = route.Operation.OperationID
+	x.unsigned = extensionTrue(route.Operation, extUnsignedResponse)
 	if e := s.api.validate(r, route, params, body); e != nil {
 		x.fail(e)
 		return
@@ -397,7 +468,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	req := r.Clone(r.Context())
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	req.GetBody = nil
-	resp, err := callHandler(handler, &Call{OperationID: x.operation, Request: req, PathParams: params, Body: body})
+	c := &Call{OperationID: x.operation, Request: req, PathParams: params, Body: body, srv: s}
+	if f != nil {
+		c.fault = f.Kind
+	}
+	resp, err := callHandler(handler, c)
 	if e := x.answerError(resp, err); e != nil {
 		x.fail(e)
 		return
@@ -447,13 +522,13 @@ func (x *exchange) behaviourFailed(err error) *Error {
 		Message: "the sandbox's behaviour for " + x.operation + " failed: " + err.Error()}
 }
 
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *Error) {
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *Error) {
 	var maxErr *http.MaxBytesError
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	switch {
 	case errors.As(err, &maxErr):
 		return nil, &Error{Status: http.StatusBadRequest, Code: "INVALID_REQUEST",
-			Message: fmt.Sprintf("request body exceeds %d bytes", maxRequestBody)}
+			Message: fmt.Sprintf("request body exceeds %d bytes", limit)}
 	case err != nil:
 		return nil, &Error{Status: http.StatusBadRequest, Code: "INVALID_REQUEST",
 			Message: "request body could not be read"}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -51,14 +52,20 @@ type api struct {
 }
 
 // loadAPI loads and validates every spec and routes their operations, which
-// need distinct operationIds.
-func loadAPI(specs []Spec) (*api, error) {
+// need distinct operationIds. The operations of the fallback specs (a
+// behaviour's own, the engine's protocol operations) are added only where
+// no spec before them serves the same operationId or the same method and
+// path: a spec given in Options.Specs that describes one of them wins.
+func loadAPI(specs, fallbacks []Spec) (*api, error) {
 	a := &api{routes: make(map[string]*routers.Route), specOf: make(map[string]string)}
-	for i, sp := range specs {
+	served := make(map[string]bool) // "METHOD template"
+	all := append(slices.Clip(specs), fallbacks...)
+	for i, sp := range all {
 		name := sp.Name
 		if name == "" {
 			name = fmt.Sprintf("Options.Specs[%d]", i)
 		}
+		fallback := i >= len(specs)
 		doc, err := openapi3.NewLoader().LoadFromData(sp.Data)
 		if err != nil {
 			return nil, fmt.Errorf("wechatpaytest: spec %s: %w", name, err)
@@ -69,7 +76,10 @@ func loadAPI(specs []Spec) (*api, error) {
 		if doc.Paths == nil || doc.Paths.Len() == 0 {
 			return nil, fmt.Errorf("wechatpaytest: spec %s: it has no paths", name)
 		}
-		added, err := a.router.add(doc)
+		keep := func(method, template string, op *openapi3.Operation) bool {
+			return !fallback || (!served[method+" "+template] && a.routes[op.OperationID] == nil)
+		}
+		added, err := a.router.add(doc, keep)
 		if err != nil {
 			return nil, fmt.Errorf("wechatpaytest: spec %s: %w", name, err)
 		}
@@ -83,6 +93,7 @@ func loadAPI(specs []Spec) (*api, error) {
 			}
 			a.routes[id] = route
 			a.specOf[id] = name
+			served[route.Method+" "+route.Path] = true
 		}
 	}
 	return a, nil
