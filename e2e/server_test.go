@@ -5,15 +5,12 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -21,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/payforge/wechatpay/internal/testkit"
 	"github.com/payforge/wechatpay/wechatpay"
 )
 
@@ -29,8 +27,8 @@ import (
 // building the signed strings itself instead of calling the runtime's code.
 
 const (
-	testMchID      = "1900000109"
-	testMchSerial  = "3775B6A45ACD588826D15E583A95F5DD00000001"
+	testMchID      = testkit.MchID
+	testMchSerial  = testkit.MerchantSerial
 	testPubKeyID   = "PUB_KEY_ID_0114232134912410000000000000"
 	testNow        = 1554208460
 	otherPubKeyID  = "PUB_KEY_ID_0114232134912410000000000001"
@@ -38,17 +36,7 @@ const (
 )
 
 func readRSAPrivate(tb testing.TB, name string) *rsa.PrivateKey {
-	tb.Helper()
-	b, err := os.ReadFile(filepath.Join(testdataFolder, name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	block, _ := pem.Decode(b)
-	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return k.(*rsa.PrivateKey)
+	return testkit.RSAPrivateKey(tb, filepath.Join(testdataFolder, name))
 }
 
 // keys holds the three key pairs the tests use.

@@ -29,6 +29,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/payforge/wechatpay/internal/testkit"
 )
 
 const testAPIv3Key = "payforge-test-apiv3-key-32-bytes"
@@ -388,7 +390,7 @@ func TestCertificateRefresher(t *testing.T) {
 	pubMode, _ := testKeys(t)
 	oldKey := mustCertKey(t, rot.oldCert)
 	c := newTestClient(t, certTestConfig(t, srv.URL, clock, oldKey))
-	var logBuf lockedBuffer
+	var logBuf testkit.LockedBuffer
 	r, err := NewCertificateRefresher(c, CertificateRefresherConfig{
 		APIv3Key: []byte(testAPIv3Key), Interval: time.Hour,
 		Logger: slog.New(slog.NewJSONHandler(&logBuf, nil)),

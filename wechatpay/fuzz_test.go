@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/payforge/wechatpay/internal/testkit"
 )
 
 // Fuzz targets for everything the runtime parses from outside: answers and
@@ -224,7 +226,7 @@ func FuzzLoadConfig(f *testing.F) {
 	}
 	const pubID = "PUB_KEY_ID_0114232134912410000000000000"
 	// Most seeds load; spoiled seeds breed spoiled inputs.
-	f.Add([]byte(`{}`), "1900000109", "3775B6A45ACD588826D15E583A95F5DD00000001", pubID, "", uint32(0))
+	f.Add([]byte(`{}`), testkit.MchID, testkit.MerchantSerial, pubID, "", uint32(0))
 	f.Add([]byte(`{"mchid":1}`), "1900000109", "ABC", pubID, "https://api.mch.weixin.qq.com", uint32(1<<31))
 	f.Add([]byte("\x00"), "1 9-0_0\n", "A\"B", "12a", "http://127.0.0.1:8080", uint32(0x12345678&^(1<<31)))
 	f.Add([]byte(`{"mchid":"1","base_url":"http://[::1"}`), "中文1", "\xffA", "", "http://[::1", uint32(0x8765432|1<<31))

@@ -13,12 +13,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/payforge/wechatpay/internal/testkit"
 )
 
 // Fixed inputs shared by the tests of this package.
 const (
 	testMchID          = "1900000109"
-	testMerchantSerial = "3775B6A45ACD588826D15E583A95F5DD00000001"
+	testMerchantSerial = testkit.MerchantSerial
 	testPubKeyID       = "PUB_KEY_ID_0114232134912410000000000000"
 	testPlatformSerial = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
 	testTimestamp      = int64(1554208460)

@@ -19,6 +19,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/payforge/wechatpay/internal/testkit"
 )
 
 // Notification fixtures. The event type, resource type and original type are
@@ -141,24 +143,6 @@ func checkFail(t testing.TB, a notifyAnswer, status int, msg string) {
 	}
 }
 
-// lockedBuffer collects log output written by server goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // logRecords decodes a JSON log.
 func logRecords(t testing.TB, log string) []map[string]any {
 	t.Helper()
@@ -203,7 +187,7 @@ func TestNotifyRoundTrip(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			body := notifyEnvelope(t, testNotifyID, tt.res)
 			header := signedHeader(t, tt.keyFile, tt.serial, tsAt(0), testNotifyNonce, body)
-			var logBuf lockedBuffer
+			var logBuf testkit.LockedBuffer
 			cfg := testNotifyConfig(t, v.APIv3Key)
 			cfg.Logger = slog.New(slog.NewJSONHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			var mu sync.Mutex
@@ -376,7 +360,7 @@ func notifyRejectCases(t testing.TB, v notifyVector) []notifyRejectCase {
 func TestNotifyRejections(t *testing.T) {
 	requireOpenSSL(t)
 	v := loadNotifyVector(t)
-	var logBuf lockedBuffer
+	var logBuf testkit.LockedBuffer
 	logger := slog.New(slog.NewJSONHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var texts []string // errors and answers, checked for secrets below
 	var signatures []string
@@ -498,7 +482,7 @@ func TestNotifyHandlerError(t *testing.T) {
 	v := loadNotifyVector(t)
 	body := notifyEnvelope(t, testNotifyID, v.resource())
 	header := notifyHeader(t, body)
-	var logBuf lockedBuffer
+	var logBuf testkit.LockedBuffer
 	cfg := testNotifyConfig(t, v.APIv3Key)
 	cfg.Logger = slog.New(slog.NewJSONHandler(&logBuf, nil))
 	var calls atomic.Int32

@@ -11,36 +11,19 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/payforge/wechatpay/wechatpay"
+
+	"github.com/payforge/wechatpay/internal/testkit"
 )
-
-// lockedBuffer collects what the server's goroutines log.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // started is a run in progress.
 type started struct {
 	url    string
 	banner []string // the lines after the first, naming the files written
-	stderr *lockedBuffer
+	stderr *testkit.LockedBuffer
 	cancel context.CancelFunc
 	exit   chan int
 }
@@ -51,7 +34,7 @@ func start(t *testing.T, args ...string) *started {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	s := &started{stderr: new(lockedBuffer), cancel: cancel, exit: make(chan int, 1)}
+	s := &started{stderr: new(testkit.LockedBuffer), cancel: cancel, exit: make(chan int, 1)}
 	go func() {
 		code := run(ctx, args, pw, s.stderr)
 		pw.Close()

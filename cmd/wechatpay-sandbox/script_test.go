@@ -1,18 +1,16 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/payforge/wechatpay/internal/testkit"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
 )
 
@@ -50,38 +48,9 @@ func requireTools(t *testing.T) {
 // the example contract with the shell client twice.
 func TestCurlClient(t *testing.T) {
 	requireTools(t)
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
-	}
-	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "wechatpay-sandbox")
-	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-
-	dir := filepath.Join(tmp, "sandbox")
-	sandbox := exec.Command(bin, "-dir", dir)
-	var logs strings.Builder
-	sandbox.Stderr = &logs
-	stdout, err := sandbox.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sandbox.Start(); err != nil {
-		t.Fatal(err)
-	}
-	waited := false
-	defer func() {
-		if !waited {
-			_ = sandbox.Process.Kill()
-			_ = sandbox.Wait()
-		}
-	}()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil || !strings.HasPrefix(line, "listening on http://127.0.0.1:") {
-		t.Fatalf("first line %q, %v", line, err)
-	}
+	bin := testkit.Build(t, ".")[0]
+	dir := filepath.Join(t.TempDir(), "sandbox")
+	sandbox := testkit.StartSandbox(t, bin, "-dir", dir)
 
 	code, out, errOut := runScript(t, dir)
 	want := `{"mchid":"1900000109","service_id":12535,"out_contract_code":"wxwtdk20200910100000"}`
@@ -93,13 +62,8 @@ func TestCurlClient(t *testing.T) {
 		t.Errorf("second call: exit %d, stdout %q, stderr %q; want exit 1 with HTTP 400 INVALID_REQUEST", code, out, errOut)
 	}
 
-	if err := sandbox.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	err = sandbox.Wait()
-	waited = true
-	if err != nil {
-		t.Errorf("sandbox after SIGTERM: %v, want exit 0\n%s", err, logs.String())
+	if err := sandbox.Stop(); err != nil {
+		t.Errorf("sandbox after SIGTERM: %v, want exit 0\n%s", err, sandbox.Logs())
 	}
 }
 

@@ -1,21 +1,19 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/payforge/wechatpay/internal/testkit"
 	"github.com/payforge/wechatpay/wechatpay"
 )
 
@@ -26,46 +24,17 @@ const widgetsSpec = "../../wechatpay/wechatpaytest/testdata/widgets.yaml"
 // client for a spec of their own: the operations of that spec answer their
 // examples, the embedded ones are gone, and the spec's rules hold.
 func TestSpecProcess(t *testing.T) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
-	}
-	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "wechatpay-sandbox")
-	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	dir := filepath.Join(tmp, "sandbox")
-	sandbox := exec.Command(bin, "-dir", dir, "-spec", widgetsSpec)
-	var logs strings.Builder
-	sandbox.Stderr = &logs
-	stdout, err := sandbox.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sandbox.Start(); err != nil {
-		t.Fatal(err)
-	}
-	waited := false
-	defer func() {
-		if !waited {
-			_ = sandbox.Process.Kill()
-			_ = sandbox.Wait()
-		}
-	}()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	url, ok := strings.CutPrefix(strings.TrimSpace(line), "listening on ")
-	if err != nil || !ok {
-		t.Fatalf("first line %q, %v\n%s", line, err, logs.String())
-	}
-	rt := client(t, dir, url)
+	bin := testkit.Build(t, ".")[0]
+	dir := filepath.Join(t.TempDir(), "sandbox")
+	sandbox := testkit.StartSandbox(t, bin, "-dir", dir, "-spec", widgetsSpec)
+	rt := client(t, dir, sandbox.URL)
 	ctx := context.Background()
 
 	var got any
-	err = rt.Call(ctx, http.MethodPost, "/v3/sandbox-widgets/widgets", nil, nil,
+	err := rt.Call(ctx, http.MethodPost, "/v3/sandbox-widgets/widgets", nil, nil,
 		[]byte(`{"mchid":"1900000109","name":"小部件","size":3}`), &got)
 	if err != nil {
-		t.Fatalf("createWidget: %v\n%s", err, logs.String())
+		t.Fatalf("createWidget: %v\n%s", err, sandbox.Logs())
 	}
 	doc, err := openapi3.NewLoader().LoadFromFile(widgetsSpec)
 	if err != nil {
@@ -88,13 +57,8 @@ func TestSpecProcess(t *testing.T) {
 		t.Errorf("an embedded operation with -spec: %v, want 404", err)
 	}
 
-	if err := sandbox.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	err = sandbox.Wait()
-	waited = true
-	if err != nil {
-		t.Errorf("sandbox after SIGTERM: %v, want exit 0\n%s", err, logs.String())
+	if err := sandbox.Stop(); err != nil {
+		t.Errorf("sandbox after SIGTERM: %v, want exit 0\n%s", err, sandbox.Logs())
 	}
 }
 

@@ -1,19 +1,17 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/payforge/wechatpay/internal/testkit"
 	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts"
@@ -23,16 +21,8 @@ import (
 // folder and returns their paths.
 func buildCommands(t *testing.T) (cli, sandbox string) {
 	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
-	}
-	bin := t.TempDir()
-	cmd := exec.Command(goTool, "build", "-o", bin+string(filepath.Separator), ".", "../wechatpay-sandbox")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return filepath.Join(bin, "wechatpay"), filepath.Join(bin, "wechatpay-sandbox")
+	bins := testkit.Build(t, ".", "../wechatpay-sandbox")
+	return bins[0], bins[1]
 }
 
 // runBinary runs the built command with args and returns what it did.
@@ -64,29 +54,7 @@ func TestProcess(t *testing.T) {
 	cli, sandboxBin := buildCommands(t)
 
 	dir := filepath.Join(t.TempDir(), "sandbox")
-	sandbox := exec.Command(sandboxBin, "-addr", "127.0.0.1:0", "-dir", dir)
-	var logs strings.Builder
-	sandbox.Stderr = &logs
-	stdout, err := sandbox.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sandbox.Start(); err != nil {
-		t.Fatal(err)
-	}
-	waited := false
-	defer func() {
-		if !waited {
-			_ = sandbox.Process.Kill()
-			_ = sandbox.Wait()
-		}
-	}()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	url, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), "listening on ")
-	if err != nil || !ok || !strings.HasPrefix(url, "http://127.0.0.1:") {
-		t.Fatalf("first line %q, %v; want listening on http://127.0.0.1:PORT", line, err)
-	}
-	go io.Copy(io.Discard, stdout) // never block the sandbox on its stdout
+	sandbox := testkit.StartSandbox(t, sandboxBin, "-addr", "127.0.0.1:0", "-dir", dir)
 	config := filepath.Join(dir, "config.json")
 
 	terminate := func(config, code string) []string {
@@ -138,13 +106,8 @@ func TestProcess(t *testing.T) {
 	check("tampered answer", runBinary(t, cli, nil, terminate(tampered, contracts.ExampleOutContractCode)...),
 		3, "", "response verification failed", "signature does not verify")
 
-	if err := sandbox.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	err = sandbox.Wait()
-	waited = true
-	if err != nil {
-		t.Errorf("sandbox after SIGTERM: %v, want exit 0\n%s", err, logs.String())
+	if err := sandbox.Stop(); err != nil {
+		t.Errorf("sandbox after SIGTERM: %v, want exit 0\n%s", err, sandbox.Logs())
 	}
 }
 
@@ -180,27 +143,12 @@ func TestProcessCertificates(t *testing.T) {
 	}
 	cli, sandboxBin := buildCommands(t)
 	dir := filepath.Join(t.TempDir(), "sandbox")
-	sandbox := exec.Command(sandboxBin, "-dir", dir, "-platform-certificate")
-	var logs strings.Builder
-	sandbox.Stderr = &logs
-	stdout, err := sandbox.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sandbox.Start(); err != nil {
-		t.Fatal(err)
-	}
+	sandbox := testkit.StartSandbox(t, sandboxBin, "-dir", dir, "-platform-certificate")
 	defer func() {
-		_ = sandbox.Process.Signal(syscall.SIGTERM)
-		if err := sandbox.Wait(); err != nil {
-			t.Errorf("sandbox after SIGTERM: %v\n%s", err, logs.String())
+		if err := sandbox.Stop(); err != nil {
+			t.Errorf("sandbox after SIGTERM: %v\n%s", err, sandbox.Logs())
 		}
 	}()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil || !strings.HasPrefix(line, "listening on http://127.0.0.1:") {
-		t.Fatalf("first line %q, %v", line, err)
-	}
-	go io.Copy(io.Discard, stdout)
 	config := filepath.Join(dir, "config.json")
 	cert, err := wechatpay.LoadCertificateFile(filepath.Join(dir, "platform_cert.pem"))
 	if err != nil {

@@ -25,6 +25,8 @@ import (
 
 	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/opensslsigner"
+
+	"github.com/payforge/wechatpay/internal/testkit"
 )
 
 // The two encodings of one merchant key the runtime's tests use.
@@ -139,7 +141,7 @@ func TestRuntimeVerifies(t *testing.T) {
 	}
 	// And the runtime takes the Signer as a merchant key.
 	if _, err := wechatpay.NewClient(wechatpay.Config{
-		MchID: "1900000109", MerchantSerialNo: "3775B6A45ACD588826D15E583A95F5DD00000001",
+		MchID: "1900000109", MerchantSerialNo: testkit.MerchantSerial,
 		MerchantKey: s, VerificationKeys: []wechatpay.VerificationKey{vk},
 	}); err != nil {
 		t.Fatalf("NewClient: %v", err)

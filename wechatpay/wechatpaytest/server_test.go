@@ -14,6 +14,8 @@ import (
 	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
 	st "github.com/payforge/wechatpay/wechatpay/wechatpaytest/internal/sandboxtest"
+
+	"github.com/payforge/wechatpay/internal/testkit"
 )
 
 func ptr(s string) *string { return &s }
@@ -87,7 +89,7 @@ func TestRejections(t *testing.T) {
 			q.Authorization = func(a string) string { return a + `,extra="1"` }
 		}, 401, "SIGN_ERROR", "", ""},
 		{"unknown mchid", func(q *st.Request) { q.MchID = "1900000110" }, 401, "SIGN_ERROR", "", ""},
-		{"unknown merchant serial", func(q *st.Request) { q.SerialNo = "3775B6A45ACD588826D15E583A95F5DD00000001" }, 401, "SIGN_ERROR", "", ""},
+		{"unknown merchant serial", func(q *st.Request) { q.SerialNo = testkit.MerchantSerial }, 401, "SIGN_ERROR", "", ""},
 		{"signed with another key", func(q *st.Request) { q.Key = st.OtherKey() }, 401, "SIGN_ERROR", "", ""},
 		{"signature not Base64", func(q *st.Request) {
 			q.Authorization = func(a string) string {
