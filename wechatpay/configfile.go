@@ -145,7 +145,7 @@ func (f *ConfigFile) NotifyConfig(dir string) (NotifyConfig, error) {
 	if err != nil {
 		return NotifyConfig{}, err
 	}
-	apiV3Key, err := loadAPIv3KeyFile(resolveIn(dir, f.APIv3KeyFile))
+	apiV3Key, err := LoadAPIv3KeyFile(resolveIn(dir, f.APIv3KeyFile))
 	if err != nil {
 		return NotifyConfig{}, fmt.Errorf("apiv3_key_file: %w", err)
 	}
@@ -201,10 +201,10 @@ func resolveIn(dir, name string) string {
 	return filepath.Join(dir, name)
 }
 
-// loadAPIv3KeyFile reads an APIv3 key file: exactly APIv3KeySize bytes, then
+// LoadAPIv3KeyFile reads an APIv3 key file: exactly APIv3KeySize bytes, then
 // at most a final "\n" or "\r\n". It reads no more than that, and its errors
 // never quote the file.
-func loadAPIv3KeyFile(path string) ([]byte, error) {
+func LoadAPIv3KeyFile(path string) ([]byte, error) {
 	file, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("wechatpay: APIv3 key: %w", err)

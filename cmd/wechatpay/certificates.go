@@ -143,7 +143,7 @@ func certificatesConfig(path string) (cfg wechatpay.Config, apiV3Key []byte, boo
 		return cfg, nil, false, errors.New(`"apiv3_key_file" is required: the certificates are encrypted under the APIv3 key`)
 	}
 	dir := filepath.Dir(path)
-	if apiV3Key, err = readAPIv3Key(resolve(dir, f.APIv3KeyFile)); err != nil {
+	if apiV3Key, err = wechatpay.LoadAPIv3KeyFile(resolve(dir, f.APIv3KeyFile)); err != nil {
 		return cfg, nil, false, fmt.Errorf("apiv3_key_file: %w", err)
 	}
 	bootstrap = f.WechatpayPublicKeyID == "" && f.WechatpayPublicKeyFile == "" && len(f.PlatformCertificateFiles) == 0
@@ -174,26 +174,4 @@ func resolve(dir, name string) string {
 		return name
 	}
 	return filepath.Join(dir, name)
-}
-
-// readAPIv3Key reads an APIv3 key file as wechatpay.LoadNotifyConfig does:
-// 32 bytes, then at most a final newline. Errors never quote the file.
-func readAPIv3Key(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, wechatpay.APIv3KeySize+3))
-	if err != nil {
-		return nil, err
-	}
-	key := data
-	if k, ok := bytes.CutSuffix(data, []byte("\n")); ok {
-		key, _ = bytes.CutSuffix(k, []byte("\r"))
-	}
-	if len(key) != wechatpay.APIv3KeySize {
-		return nil, fmt.Errorf("%s: want %d bytes and at most a final newline", path, wechatpay.APIv3KeySize)
-	}
-	return key, nil
 }

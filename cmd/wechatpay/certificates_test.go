@@ -152,7 +152,7 @@ func TestCertificatesCommandFailures(t *testing.T) {
 		{"an extra argument", []string{"-out", "x", "y"}, func(*wechatpay.ConfigFile) {}, 2, []string{"-out DIR is required"}},
 		{"no config", []string{"-out", "x"}, nil, 2, []string{"no config file"}},
 		{"no apiv3_key_file", []string{"-out", "x"}, func(f *wechatpay.ConfigFile) { f.APIv3KeyFile = "" }, 2, []string{`"apiv3_key_file" is required`}},
-		{"a short APIv3 key", []string{"-out", "x"}, func(f *wechatpay.ConfigFile) { f.APIv3KeyFile = "platform_cert.pem" }, 2, []string{"apiv3_key_file:", "want 32 bytes"}},
+		{"a short APIv3 key", []string{"-out", "x"}, func(f *wechatpay.ConfigFile) { f.APIv3KeyFile = "platform_cert.pem" }, 2, []string{"apiv3_key_file:", "want 32"}},
 		{"bootstrap without mchid", []string{"-out", "x"}, func(f *wechatpay.ConfigFile) { f.PlatformCertificateFiles, f.MchID = nil, "" }, 2, []string{`"mchid" is required`}},
 		{"the wrong APIv3 key", []string{"-out", "x"}, func(f *wechatpay.ConfigFile) { f.APIv3KeyFile = wrongKey }, 3,
 			[]string{"cannot decrypt the platform certificate", "nothing was written"}},
