@@ -21,6 +21,15 @@
 // spec can be tested offline; the command wechatpay-sandbox -spec FILE does
 // the same for clients in any language.
 //
+// A spec may share parts with sibling files ($ref: common.yaml#/…): given
+// with an fs.FS (Spec.FS), its references are read from that FS, relative
+// to the spec's path, and never from outside it (no absolute path, no path
+// above the FS's root, no URL); a file of it without paths is a shared
+// part and serves nothing. Every operation needs an operationId, the name
+// behaviours serve it by, except where the engine's own protocol
+// operations (below) describe the same method and path: the bill download,
+// to which the official pages give none, is then the engine's downloadBill.
+//
 // # Checks and the answers they give
 //
 // Each request goes through these checks in order; the first that fails
