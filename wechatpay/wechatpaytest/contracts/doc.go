@@ -35,7 +35,7 @@
 // Neither was pre-signed, so their appid is AddedContractAppID and their
 // openid a sandbox value. Family.State reads a state; Family.StateByID reads
 // it by contract_id, the ID an order under a contract names (package
-// github.com/payforge/wechatpay/wechatpaytest/payments asks it that way).
+// github.com/payforge/wechatpay/wechatpay/wechatpaytest/payments asks it that way).
 //
 // # Operations
 //

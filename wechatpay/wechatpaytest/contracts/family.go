@@ -285,7 +285,7 @@ func (f *Family) State(serviceID int64, code string) State {
 // StateByID returns the state of the contract whose contract_id is
 // contractID: the ID queryByCode answers, which an order under a contract
 // names in contract_info.password_free_contract_id (see package
-// github.com/payforge/wechatpay/wechatpaytest/payments). It returns None
+// github.com/payforge/wechatpay/wechatpay/wechatpaytest/payments). It returns None
 // when no contract has that ID: a pending contract has none yet.
 func (f *Family) StateByID(contractID string) State {
 	if contractID == "" {
