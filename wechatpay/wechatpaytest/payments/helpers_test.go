@@ -240,7 +240,7 @@ func checkAgainstSpec(t *testing.T, method, path string, query url.Values, resp 
 		err = openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
 			RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
 			Status:                 resp.StatusCode, Header: resp.Header, Body: io.NopCloser(bytes.NewReader(resp.Body)),
-			Options:                &openapi3filter.Options{IncludeResponseStatus: true},
+			Options: &openapi3filter.Options{IncludeResponseStatus: true},
 		})
 		if err != nil {
 			t.Errorf("%s %s: answer %d %s breaks the spec: %v", method, path, resp.StatusCode, resp.Body, err)
