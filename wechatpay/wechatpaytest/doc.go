@@ -75,7 +75,8 @@
 //     operation's spec (kin-openapi openapi3filter.ValidateRequest).
 //     Otherwise: 400 PARAM_ERROR with detail {field, value, issue, location},
 //     where field is the parameter name (location "path" or "query") or a
-//     JSON pointer such as /contract_termination_remark (location "body").
+//     JSON pointer such as /contract_termination_remark (location "body"),
+//     inside a body composed with allOf the field that broke the rule.
 //     Query parameters the spec does not name are not refused.
 //  6. The operation: its behaviour's Handler, or its example.
 //

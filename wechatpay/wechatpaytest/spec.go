@@ -202,6 +202,9 @@ func describe(err error, req *http.Request, params map[string]string) *Detail {
 	}
 	var schemaErr *openapi3.SchemaError
 	isSchemaErr := errors.As(reqErr.Err, &schemaErr)
+	if isSchemaErr {
+		schemaErr = withinAllOf(schemaErr)
+	}
 	switch {
 	case reqErr.Parameter != nil:
 		p := reqErr.Parameter
@@ -245,6 +248,22 @@ func describe(err error, req *http.Request, params map[string]string) *Detail {
 		return d
 	}
 	return &Detail{Issue: issueOf(reqErr)}
+}
+
+// withinAllOf returns the violation an allOf failed for: kin-openapi says
+// only that the value does not match all the schemas of an allOf, and quotes
+// the whole object, where a composed body (an order: the shared fields allOf
+// the kind's own) wants the field that broke a rule. The inner error's
+// pointer is the whole path from the body's root.
+func withinAllOf(e *openapi3.SchemaError) *openapi3.SchemaError {
+	for e.SchemaField == "allOf" {
+		var inner *openapi3.SchemaError
+		if !errors.As(e.Origin, &inner) || inner == e {
+			break
+		}
+		e = inner
+	}
+	return e
 }
 
 // anyOfRequired returns the properties of an anyOf whose alternatives each

@@ -180,3 +180,38 @@ func TestJourneySpecsServeExamples(t *testing.T) {
 		t.Errorf("nativePrepay example %v", prepay)
 	}
 }
+
+// A body composed with allOf (an order: the shared fields allOf the kind's
+// own) is refused with the field that broke a rule, not the whole object.
+func TestAllOfDetail(t *testing.T) {
+	srv := st.NewServer(t, wechatpaytest.Options{Specs: []wechatpaytest.Spec{{Name: "payments.yaml", FS: journeySpecs}}})
+	rt := st.NewRuntime(t, srv)
+	order := func(edit func(map[string]any)) map[string]any {
+		b := map[string]any{"appid": "wxd678efh567hg6787", "mchid": srv.MchID(), "description": "d",
+			"out_trade_no": "order-0001", "notify_url": "https://merchant.example/notify", "amount": map[string]any{"total": 1},
+			"scene_info": map[string]any{"payer_client_ip": "14.23.150.211", "h5_info": map[string]any{"type": "Wap"}}}
+		edit(b)
+		return b
+	}
+	for _, tc := range []struct {
+		name, path string
+		body       map[string]any
+		field      string
+		issue      string
+	}{
+		{"a short out_trade_no", "/v3/pay/transactions/native", order(func(b map[string]any) { b["out_trade_no"] = "abc" }), "/out_trade_no", "minimum string length"},
+		{"a negative total", "/v3/pay/transactions/native", order(func(b map[string]any) { b["amount"] = map[string]any{"total": -1} }), "/amount/total", "at least 0"},
+		{"no h5_info (allOf within allOf)", "/v3/pay/transactions/h5", order(func(b map[string]any) { b["scene_info"] = map[string]any{"payer_client_ip": "1.2.3.4"} }), "/scene_info/h5_info", "missing"},
+		{"no payer", "/v3/pay/transactions/jsapi", order(func(map[string]any) {}), "/payer", "missing"},
+	} {
+		err := rt.Call(context.Background(), http.MethodPost, tc.path, nil, nil, tc.body, nil)
+		var apiErr *wechatpay.APIError
+		if !errors.As(err, &apiErr) || apiErr.Code != "PARAM_ERROR" || apiErr.Detail == nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if d := apiErr.Detail; d.Field != tc.field || !strings.Contains(d.Issue, tc.issue) || d.Location != "body" {
+			t.Errorf("%s: detail %+v, want field %q and an issue naming %q", tc.name, d, tc.field, tc.issue)
+		}
+	}
+}
