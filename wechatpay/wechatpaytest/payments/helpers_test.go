@@ -129,8 +129,15 @@ type env struct {
 // newEnv starts an env; opts.SpecFS and opts.Contracts are set for the test.
 func newEnv(t *testing.T, opts payments.Options) *env {
 	t.Helper()
+	return newEnvFor(t, func(*merchant) payments.Options { return opts })
+}
+
+// newEnvFor is newEnv with options that name the merchant's server.
+func newEnvFor(t *testing.T, options func(*merchant) payments.Options) *env {
+	t.Helper()
 	e := &env{t: t, clock: &clock{now: start}}
 	e.merchant = newMerchant(t, e.clock.Now)
+	opts := options(e.merchant)
 	e.contracts = contracts.New(contracts.Options{})
 	opts.SpecFS = journeyFS
 	opts.Contracts = e.contracts
