@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
@@ -231,17 +232,23 @@ func (f *Family) fundFlowBill(day string) ([]byte, error) {
 	return writeBill(FundFlowBillColumns, rows, FundFlowBillSummaryColumns, summary)
 }
 
+// lineBreaks writes a carriage return and a line feed inside a value as
+// the two characters \r and \n, the escaping of the fund-flow format page,
+// so that every line of a bill is one record.
+var lineBreaks = strings.NewReplacer("\r", `\r`, "\n", `\n`)
+
 // writeBill writes a bill file: the detail header, the detail lines, the
 // summary header and the summary line, each field of the lines prefixed
-// with a backquote, as the format pages say, and quoted as CSV (RFC 4180)
-// where it holds a comma, a quote or a line break.
+// with a backquote, as the format pages say, its line breaks escaped
+// (lineBreaks), and quoted as CSV (RFC 4180) where it holds a comma or a
+// quote.
 func writeBill(columns []string, rows []map[string]string, summaryColumns []string, summary map[string]string) ([]byte, error) {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
 	record := func(cols []string, values map[string]string) []string {
 		out := make([]string, len(cols))
 		for i, c := range cols {
-			out[i] = "`" + values[c]
+			out[i] = "`" + lineBreaks.Replace(values[c])
 		}
 		return out
 	}

@@ -210,9 +210,11 @@
 // summary; 退款类型 is the refund's channel; 手续费 0.00 and 费率 FeeRate
 // (no fees); 退款状态 is the refund's status at 9:00 the next day, when the
 // bill is made ("出账后退款状态不更新", official), so that the file is the
-// same whenever it is downloaded and its hash holds; a value holding a
-// comma, a quote or a line break is quoted as CSV (RFC 4180), which the
-// format page does not address.
+// same whenever it is downloaded and its hash holds. In both bills a
+// carriage return or line feed inside a value is written \r or \n (the
+// fund-flow format page's escaping; the trade page's part read says
+// nothing), and a value holding a comma or a quote is quoted as CSV (RFC
+// 4180), which neither page addresses.
 //
 // The fund-flow bill of the basic account (account_type BASIC) lists the
 // day's money in and out, in the official columns (FundFlowBillColumns): a
