@@ -32,9 +32,8 @@
 // describes the same operation wins. Until the journey's specs are embedded,
 // point SpecFS at the folder that holds them (the repository's
 // generator/testdata/wechatpay). Their operationIds are the names the
-// family serves; applyAbnormalRefund, which it does not serve, is answered
-// with its spec's example. Each answer below fits its spec (the tests check
-// every one).
+// family serves. Each answer below fits its spec (the tests check every
+// one).
 //
 // Where a value or an error code comes from: "official" below means a
 // page of pay.weixin.qq.com cited in the specs; "quoted" an answer of WeChat
@@ -193,6 +192,20 @@
 // RefundSummary is a sandbox value (string(16) on the refund page); the
 // plaintext is the refund as queryRefund answers it, its state named
 // refund_status (notifications.yaml, from the official Java SDK).
+//
+// applyAbnormalRefund (POST …/refunds/{refund_id}/apply-abnormal-refund)
+// sends an ABNORMAL refund to the user's debit card (USER_BANK_CARD:
+// bank_account and real_name decrypted with wechatpaytest.Call.DecryptField,
+// whose refusals are WeChat Pay's) or to the merchant's bank account
+// (MERCHANT_BANK_CARD), and answers the refund, PROCESSING again, with
+// user_received_account 商户结算银行账户 (a case of the query page's list) or
+// the page's form {银行名称}{卡类型}{卡尾号} filled with the bank_type code as
+// sent, 借记卡 and the card's last four digits (the sandbox has no bank
+// names). Then it ends as any refund; AutoSettleRefunds ends it SUCCESS.
+// Refusals: an unknown refund_id, 404 RESOURCE_NOT_EXISTS "退款单不存在"; an
+// out_refund_no that is not the refund's, 400 PARAM_ERROR; a refund that is
+// not ABNORMAL, 400 INVALID_REQUEST (the sandbox's choices: the page's error
+// table was not read).
 //
 // # Bills
 //

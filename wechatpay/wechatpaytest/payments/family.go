@@ -141,6 +141,7 @@ func (f *Family) Attach(srv *wechatpaytest.Server) (map[string]wechatpaytest.Han
 		"closeOrder":           f.closeOrder,
 		"createRefund":         f.createRefund,
 		"queryRefund":          f.queryRefund,
+		"applyAbnormalRefund":  f.applyAbnormalRefund,
 	}
 	for id, k := range prepayKinds {
 		hs[id] = func(c *wechatpaytest.Call) (*wechatpaytest.Response, error) { return f.prepay(k, c) }

@@ -1,6 +1,7 @@
 package payments
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -79,6 +80,7 @@ type refund struct {
 	status       string
 	endedAt      time.Time      // when it left PROCESSING, or ABNORMAL
 	history      []statusChange // every change of status after PROCESSING
+	received     string         // user_received_account once an abnormal refund went elsewhere
 }
 
 // statusChange is a refund's status from a time on.
@@ -154,7 +156,7 @@ func (r *refund) view() refundView {
 		TransactionID:       r.order.transactionID,
 		OutTradeNo:          r.order.outTradeNo,
 		Channel:             RefundChannel,
-		UserReceivedAccount: UserReceivedAccount,
+		UserReceivedAccount: cmp.Or(r.received, UserReceivedAccount),
 		CreateTime:          rfc3339(r.createdAt),
 		Status:              r.status,
 		FundsAccount:        r.fundsAccount,
@@ -384,4 +386,69 @@ func (f *Family) refundNotification(r *refund) (wechatpaytest.Notification, bool
 		AssociatedData: RefundAssociatedData,
 		Plaintext:      plaintext.Body,
 	}, true
+}
+
+// Where the money of an abnormal refund goes, as user_received_account
+// says it: the merchant's settlement account (a case of the query page's
+// list), or the user's debit card in the page's form {银行名称}{卡类型}{卡尾号},
+// which the sandbox fills with the bank_type code as sent (it has no bank
+// names), 借记卡 (the page lists debit cards only) and the card's last four
+// digits.
+const (
+	MerchantBankAccount = "商户结算银行账户"
+	debitCard           = "借记卡"
+)
+
+// abnormalRefundBody is the body of applyAbnormalRefund; the engine checked
+// it against the spec (one of its two forms, by type).
+type abnormalRefundBody struct {
+	OutRefundNo string `json:"out_refund_no"`
+	Type        string `json:"type"`
+	BankType    string `json:"bank_type"`
+	BankAccount string `json:"bank_account"`
+	RealName    string `json:"real_name"`
+}
+
+// applyAbnormalRefund sends an ABNORMAL refund to a bank card of the user
+// or to the merchant's bank account: the refund is PROCESSING again, and
+// answered.
+func (f *Family) applyAbnormalRefund(c *wechatpaytest.Call) (*wechatpaytest.Response, error) {
+	var body abnormalRefundBody
+	if err := json.Unmarshal(c.Body, &body); err != nil {
+		return nil, bodyError(err)
+	}
+	received := MerchantBankAccount
+	if body.Type == "USER_BANK_CARD" {
+		account, err := c.DecryptField("/bank_account", body.BankAccount)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := c.DecryptField("/real_name", body.RealName); err != nil {
+			return nil, err
+		}
+		digits := []rune(account)
+		received = body.BankType + debitCard + string(digits[max(0, len(digits)-4):])
+	}
+	id := c.PathParams["refund_id"]
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r := f.byRefund[id]
+	switch {
+	case r == nil:
+		return nil, resourceNotFound("退款单不存在", &wechatpaytest.Detail{Field: "refund_id", Value: id, Location: "path",
+			Issue: "no refund of this merchant has this refund_id"})
+	case body.OutRefundNo != r.outRefundNo:
+		return nil, paramError("/out_refund_no", body.OutRefundNo, "is not the out_refund_no of refund "+id)
+	case r.status != RefundAbnormal:
+		return nil, invalidRequest("the refund is not abnormal", &wechatpaytest.Detail{Field: "refund_id", Value: id, Location: "path",
+			Issue: "the refund is " + r.status + "; only an ABNORMAL refund is handled so"})
+	}
+	now := f.srv.Now()
+	r.status, r.received = StateProcessing, received
+	r.history = append(r.history, statusChange{at: now, status: StateProcessing})
+	if f.opts.AutoSettleRefunds > 0 {
+		// The merchant handled it: the money arrives.
+		f.srv.AfterFunc(f.opts.AutoSettleRefunds, func(ctx context.Context) { _ = f.SettleRefund(ctx, r.outRefundNo, RefundSuccess) })
+	}
+	return wechatpaytest.JSON(r.view())
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/internal/sandboxtest"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/payments"
@@ -204,5 +205,74 @@ func TestOptionsRefused(t *testing.T) {
 		if err == nil {
 			t.Errorf("%+v: served", opts)
 		}
+	}
+}
+
+// applyAbnormalRefund: an ABNORMAL refund sent to the user's debit card
+// (its number and name encrypted under the WeChat Pay key) or to the
+// merchant's account is PROCESSING again, and can then succeed.
+func TestAbnormalRefund(t *testing.T) {
+	e := newEnv(t, payments.Options{})
+	ctx := context.Background()
+	e.pay("abnormal-1", 100)
+	var r refund
+	e.ok(http.MethodPost, refundsPath, nil, e.refundBody("abnormal-1", "ab-r1", 100, 100), &r)
+	enc, err := e.rt.Encrypter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	encrypt := func(s string) string {
+		c, err := enc.Encrypt("field", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	toCard := map[string]any{"out_refund_no": "ab-r1", "type": "USER_BANK_CARD", "bank_type": "ICBC_DEBIT",
+		"bank_account": encrypt("6222020200112345678"), "real_name": encrypt("张三")}
+	apply := func(refundID string, body map[string]any, serial string) (*wechatpay.Response, error) {
+		t.Helper()
+		raw, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := refundsPath + "/" + refundID + "/apply-abnormal-refund"
+		resp, err := e.rt.Do(ctx, &wechatpay.Request{Operation: "applyAbnormalRefund", Method: http.MethodPost,
+			PathTemplate: path, Path: path, Body: raw, WechatpaySerial: serial})
+		if err == nil {
+			checkAgainstSpec(t, http.MethodPost, path, nil, resp)
+		}
+		return resp, err
+	}
+
+	_, err = apply(r.RefundID, toCard, enc.Serial())
+	fails(t, "a refund still processing", err, http.StatusBadRequest, "INVALID_REQUEST", "refund_id")
+	if err := e.family.SettleRefund(ctx, "ab-r1", payments.RefundAbnormal); err != nil {
+		t.Fatal(err)
+	}
+	e.merchant.next(t)
+	_, err = apply("sandbox0", toCard, enc.Serial())
+	fails(t, "an unknown refund", err, http.StatusNotFound, "RESOURCE_NOT_EXISTS", "refund_id")
+	wrongNo := map[string]any{"out_refund_no": "ab-r2", "type": "MERCHANT_BANK_CARD"}
+	_, err = apply(r.RefundID, wrongNo, enc.Serial())
+	fails(t, "another out_refund_no", err, http.StatusBadRequest, "PARAM_ERROR", "/out_refund_no")
+	garbled := map[string]any{"out_refund_no": "ab-r1", "type": "USER_BANK_CARD", "bank_type": "ICBC_DEBIT",
+		"bank_account": "bm90IGVuY3J5cHRlZA==", "real_name": encrypt("张三")}
+	_, err = apply(r.RefundID, garbled, enc.Serial())
+	fails(t, "a card number that does not decrypt", err, http.StatusBadRequest, "PARAM_ERROR", "/bank_account")
+
+	resp, err := apply(r.RefundID, toCard, enc.Serial())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var handled refund
+	if err := json.Unmarshal(resp.Body, &handled); err != nil || handled.Status != "PROCESSING" || handled.UserReceivedAccount != "ICBC_DEBIT借记卡5678" {
+		t.Errorf("handled: %s", resp.Body)
+	}
+	if err := e.family.SettleRefund(ctx, "ab-r1", payments.RefundSuccess); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.merchant.next(t); n.EventType != "REFUND.SUCCESS" {
+		t.Errorf("after handling: %s", n.EventType)
 	}
 }
