@@ -16,7 +16,11 @@
 // operation does is a Behaviour's business, registered by operationId
 // (Options.Behaviours): package contracts
 // (github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts) is the
-// password-exempt contract family's, with state. An operation no behaviour
+// password-exempt contract family's, with state; package payments
+// (github.com/payforge/wechatpay/wechatpay/wechatpaytest/payments) the
+// journey's orders, orders under a contract, refunds and bill content,
+// which asks the contract family whether a contract is in effect. An
+// operation no behaviour
 // serves is answered with its spec's example, so a client generated for any
 // spec can be tested offline; the command wechatpay-sandbox -spec FILE does
 // the same for clients in any language.
