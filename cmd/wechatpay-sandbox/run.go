@@ -225,7 +225,7 @@ func journeySpecs(dir string) fs.FS {
 	if dir != "" {
 		return os.DirFS(dir)
 	}
-	for _, name := range payments.DefaultSpecFiles {
+	for _, name := range payments.DefaultSpecFiles() {
 		if _, err := fs.Stat(spec.FS, name); err != nil {
 			return nil
 		}

@@ -16,24 +16,42 @@ import (
 // The layouts of the bill files, from the official pages
 // (https://pay.weixin.qq.com/docs/merchant/products/bill-download/format-trade.html,
 // https://pay.weixin.qq.com/docs/merchant/products/bill-download/format-fundflow.html):
-// the header of the detail lines and of the summary line of each bill type.
+// the header of the detail lines and of the summary line of each bill type
+// (BillColumns).
 var (
-	TradeBillAllColumns = []string{"交易时间", "公众账号ID", "商户号", "特约商户号", "设备号", "微信订单号", "商户订单号", "用户标识",
+	tradeAllColumns = []string{"交易时间", "公众账号ID", "商户号", "特约商户号", "设备号", "微信订单号", "商户订单号", "用户标识",
 		"交易类型", "交易状态", "付款银行", "货币种类", "应结订单金额", "代金券金额", "微信退款单号", "商户退款单号", "退款金额",
 		"充值券退款金额", "退款类型", "退款状态", "商品名称", "商户数据包", "手续费", "费率", "订单金额", "申请退款金额", "费率备注"}
-	TradeBillSuccessColumns = []string{"交易时间", "公众账号ID", "商户号", "特约商户号", "设备号", "微信订单号", "商户订单号", "用户标识",
+	tradeSuccessColumns = []string{"交易时间", "公众账号ID", "商户号", "特约商户号", "设备号", "微信订单号", "商户订单号", "用户标识",
 		"交易类型", "交易状态", "付款银行", "货币种类", "应结订单金额", "代金券金额", "商品名称", "商户数据包", "手续费", "费率",
 		"订单金额", "费率备注"}
-	TradeBillRefundColumns = []string{"交易时间", "公众账号ID", "商户号", "特约商户号", "设备号", "微信订单号", "商户订单号", "用户标识",
+	tradeRefundColumns = []string{"交易时间", "公众账号ID", "商户号", "特约商户号", "设备号", "微信订单号", "商户订单号", "用户标识",
 		"交易类型", "交易状态", "付款银行", "货币种类", "应结订单金额", "代金券金额", "退款申请时间", "退款成功时间", "微信退款单号",
 		"商户退款单号", "退款金额", "充值券退款金额", "退款类型", "退款状态", "商品名称", "商户数据包", "手续费", "费率", "订单金额",
 		"申请退款金额", "费率备注"}
-	TradeBillSummaryColumns        = []string{"总交易单数", "应结订单总金额", "退款总金额", "充值券退款总金额", "手续费总金额", "订单总金额", "申请退款总金额"}
-	TradeBillSuccessSummaryColumns = []string{"总交易单数", "应结订单总金额", "手续费总金额", "订单总金额"}
-	FundFlowBillColumns            = []string{"记账时间", "微信支付业务单号", "资金流水单号", "业务名称", "业务类型", "收支类型", "收支金额(元)",
+	tradeSummaryColumns        = []string{"总交易单数", "应结订单总金额", "退款总金额", "充值券退款总金额", "手续费总金额", "订单总金额", "申请退款总金额"}
+	tradeSuccessSummaryColumns = []string{"总交易单数", "应结订单总金额", "手续费总金额", "订单总金额"}
+	fundFlowColumns            = []string{"记账时间", "微信支付业务单号", "资金流水单号", "业务名称", "业务类型", "收支类型", "收支金额(元)",
 		"账户结余(元)", "资金变更提交申请人", "备注", "业务凭证号"}
-	FundFlowBillSummaryColumns = []string{"资金流水总笔数", "收入笔数", "收入金额", "支出笔数", "支出金额"}
+	fundFlowSummaryColumns = []string{"资金流水总笔数", "收入笔数", "收入金额", "支出笔数", "支出金额"}
 )
+
+// BillColumns returns the header of a bill's detail lines and that of its
+// summary line: bill "tradebill" with bill type ALL, SUCCESS or REFUND, or
+// "fundflowbill" (the basic account's); nil for any other.
+func BillColumns(bill, billType string) (detail, summary []string) {
+	switch {
+	case bill == "tradebill" && billType == "ALL":
+		detail, summary = tradeAllColumns, tradeSummaryColumns
+	case bill == "tradebill" && billType == "SUCCESS":
+		detail, summary = tradeSuccessColumns, tradeSuccessSummaryColumns
+	case bill == "tradebill" && billType == "REFUND":
+		detail, summary = tradeRefundColumns, tradeSummaryColumns
+	case bill == "fundflowbill":
+		detail, summary = fundFlowColumns, fundFlowSummaryColumns
+	}
+	return slices.Clone(detail), slices.Clone(summary)
+}
 
 // Sandbox values of the bills: the sandbox charges no fee, and its fund
 // flow numbers are its own.
@@ -158,12 +176,12 @@ func (f *Family) tradeBill(day, typ string, cutoff time.Time) ([]byte, error) {
 	slices.SortFunc(lines, func(a, b line) int {
 		return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.id, b.id))
 	})
-	columns, summaryColumns := TradeBillAllColumns, TradeBillSummaryColumns
+	columns, summaryColumns := tradeAllColumns, tradeSummaryColumns
 	switch typ {
 	case "SUCCESS":
-		columns, summaryColumns = TradeBillSuccessColumns, TradeBillSuccessSummaryColumns
+		columns, summaryColumns = tradeSuccessColumns, tradeSuccessSummaryColumns
 	case "REFUND":
-		columns = TradeBillRefundColumns
+		columns = tradeRefundColumns
 	}
 	summary := map[string]string{
 		"总交易单数": strconv.Itoa(count), "应结订单总金额": yuan(settled), "退款总金额": yuan(refunded),
@@ -229,7 +247,7 @@ func (f *Family) fundFlowBill(day string) ([]byte, error) {
 		"资金流水总笔数": strconv.Itoa(len(rows)), "收入笔数": strconv.Itoa(incomes), "收入金额": yuan(income),
 		"支出笔数": strconv.Itoa(expenses), "支出金额": yuan(expense),
 	}
-	return writeBill(FundFlowBillColumns, rows, FundFlowBillSummaryColumns, summary)
+	return writeBill(fundFlowColumns, rows, fundFlowSummaryColumns, summary)
 }
 
 // lineBreaks writes a carriage return and a line feed inside a value as

@@ -37,23 +37,23 @@ func FuzzTradeBill(f *testing.F) {
 		if err != nil {
 			t.Fatalf("the bill does not parse: %v\n%s", err, content)
 		}
-		if len(records) != 4 || !slices.Equal(records[0], TradeBillAllColumns) || !slices.Equal(records[2], TradeBillSummaryColumns) {
+		if len(records) != 4 || !slices.Equal(records[0], tradeAllColumns) || !slices.Equal(records[2], tradeSummaryColumns) {
 			t.Fatalf("records %q", records)
 		}
 		if n := bytes.Count(content, []byte("\n")); n != 4 {
 			t.Errorf("%d lines, want 4:\n%s", n, content)
 		}
 		line := records[1]
-		if len(line) != len(TradeBillAllColumns) {
-			t.Fatalf("%d fields, want %d", len(line), len(TradeBillAllColumns))
+		if len(line) != len(tradeAllColumns) {
+			t.Fatalf("%d fields, want %d", len(line), len(tradeAllColumns))
 		}
-		for i, c := range TradeBillAllColumns {
+		for i, c := range tradeAllColumns {
 			if len(line[i]) == 0 || line[i][0] != '`' {
 				t.Errorf("%s = %q, want a backquote first", c, line[i])
 			}
 		}
 		got := map[string]string{}
-		for i, c := range TradeBillAllColumns {
+		for i, c := range tradeAllColumns {
 			got[c] = line[i][1:]
 		}
 		for c, want := range map[string]string{"商品名称": descr, "商户数据包": attach, "设备号": device, "应结订单金额": "123.45"} {

@@ -70,7 +70,7 @@ func TestBills(t *testing.T) {
 		t.Errorf("a bill applied for before the refund ended: %v", err)
 	}
 
-	all, summary := downloadBill(t, e, "/v3/bill/tradebill", day1, payments.TradeBillAllColumns)
+	all, summary := downloadBill(t, e, "/v3/bill/tradebill", day1, header(payments.BillColumns("tradebill", "ALL")))
 	if len(all) != 3 || all[0]["商户订单号"] != "bill-0001" || all[0]["商品名称"] != `a,b "c"` ||
 		all[1]["商户订单号"] != "bill-0002" || all[1]["特约商户号"] != "1900000110" || all[1]["公众账号ID"] != "wxsp" ||
 		all[1]["用户标识"] != "osp" || all[1]["应结订单金额"] != "2.50" ||
@@ -80,11 +80,11 @@ func TestBills(t *testing.T) {
 	if want := []string{"3", "3.50", "0.40", "0.00", "0.00", "3.50", "0.40"}; !slices.Equal(summary, want) {
 		t.Errorf("ALL summary %v, want %v", summary, want)
 	}
-	success, summary := downloadBill(t, e, "/v3/bill/tradebill", with(day1, "bill_type", "SUCCESS"), payments.TradeBillSuccessColumns)
+	success, summary := downloadBill(t, e, "/v3/bill/tradebill", with(day1, "bill_type", "SUCCESS"), header(payments.BillColumns("tradebill", "SUCCESS")))
 	if len(success) != 2 || success[1]["交易状态"] != "SUCCESS" || !slices.Equal(summary, []string{"2", "3.50", "0.00", "3.50"}) {
 		t.Errorf("SUCCESS: %v %v", success, summary)
 	}
-	refunds, summary := downloadBill(t, e, "/v3/bill/tradebill", with(day1, "bill_type", "REFUND"), payments.TradeBillRefundColumns)
+	refunds, summary := downloadBill(t, e, "/v3/bill/tradebill", with(day1, "bill_type", "REFUND"), header(payments.BillColumns("tradebill", "REFUND")))
 	if len(refunds) != 1 || refunds[0]["退款申请时间"] != "2026-03-10 10:02:00" || refunds[0]["退款成功时间"] != "" ||
 		refunds[0]["微信退款单号"] != r.RefundID || !slices.Equal(summary, []string{"1", "0.00", "0.40", "0.00", "0.00", "0.00", "0.40"}) {
 		t.Errorf("REFUND: %v %v", refunds, summary)
@@ -99,11 +99,11 @@ func TestBills(t *testing.T) {
 	// flow, not in its trade bill, which lists refunds requested that day).
 	e.pay("bill-0003", 50)
 	e.clock.Set(start.AddDate(0, 0, 2))
-	day2Lines, _ := downloadBill(t, e, "/v3/bill/tradebill", day2, payments.TradeBillAllColumns)
+	day2Lines, _ := downloadBill(t, e, "/v3/bill/tradebill", day2, header(payments.BillColumns("tradebill", "ALL")))
 	if len(day2Lines) != 1 || day2Lines[0]["商户订单号"] != "bill-0003" {
 		t.Errorf("day 2: %v", day2Lines)
 	}
-	flows, summary := downloadBill(t, e, "/v3/bill/fundflowbill", day2, payments.FundFlowBillColumns)
+	flows, summary := downloadBill(t, e, "/v3/bill/fundflowbill", day2, header(payments.BillColumns("fundflowbill", "BASIC")))
 	if len(flows) != 2 || flows[0]["收支类型"] != "支出" || flows[0]["收支金额(元)"] != "0.40" || flows[0]["账户结余(元)"] != "3.10" ||
 		flows[1]["收支类型"] != "收入" || flows[1]["账户结余(元)"] != "3.60" || flows[1]["资金流水单号"] != payments.FlowNoPrefix+"0000000004" ||
 		!slices.Equal(summary, []string{"2", "1", "0.50", "1", "0.40"}) {
@@ -140,3 +140,16 @@ func (discard) Write(p []byte) (int, error) { return len(p), nil }
 // The family supplies the bills of the server it attaches to: it is the
 // engine's BillSource.
 var _ wechatpaytest.BillSource = (*payments.Family)(nil)
+
+// BillColumns hands out copies, and nothing for bills the sandbox does
+// not lay out.
+func TestBillColumns(t *testing.T) {
+	detail, _ := payments.BillColumns("tradebill", "ALL")
+	detail[0] = "changed"
+	if again, summary := payments.BillColumns("tradebill", "ALL"); again[0] != "交易时间" || len(again) != 27 || len(summary) != 7 {
+		t.Errorf("ALL: %v %v", again, summary)
+	}
+	if d, s := payments.BillColumns("tradebill", "RECHARGE_REFUND"); d != nil || s != nil {
+		t.Errorf("RECHARGE_REFUND: %v %v", d, s)
+	}
+}

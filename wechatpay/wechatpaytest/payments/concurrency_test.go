@@ -56,7 +56,7 @@ func TestConcurrentJourneys(t *testing.T) {
 		}
 	}
 	c.Set(start.AddDate(0, 0, 1))
-	lines, summary := downloadBill(t, &env{t: t, rt: rt}, "/v3/bill/tradebill", url.Values{"bill_date": {"2026-03-10"}}, payments.TradeBillAllColumns)
+	lines, summary := downloadBill(t, &env{t: t, rt: rt}, "/v3/bill/tradebill", url.Values{"bill_date": {"2026-03-10"}}, header(payments.BillColumns("tradebill", "ALL")))
 	// 12 payments of 1.00 to 1.11 (12.66 in all) and 12 refunds of 0.01.
 	if len(lines) != 2*n || summary[0] != "24" || summary[1] != "12.66" || summary[2] != "0.12" {
 		t.Errorf("bill: %d lines, summary %v", len(lines), summary)

@@ -25,7 +25,7 @@
 // # Specs
 //
 // The family serves the operations of payments.yaml, contract-payments.yaml
-// and refunds.yaml (DefaultSpecFiles), read from Options.SpecFS (default
+// and refunds.yaml (DefaultSpecFiles()), read from Options.SpecFS (default
 // spec.FS, the specs embedded in github.com/payforge/wechatpay/spec) with
 // their shared parts common.yaml and notifications.yaml, through
 // wechatpaytest.SpecProvider: a spec of wechatpaytest.Options.Specs that
@@ -76,7 +76,7 @@
 // /v3/pay/transactions/{out-trade-no,id}/…?mchid=…) answer the order as the
 // Transaction schema describes it: appid, mchid, out_trade_no, trade_type
 // (JSAPI, APP, MWEB for H5, NATIVE: the official SDKs' values),
-// trade_state, trade_state_desc (TradeStateDescs, sandbox texts), attach,
+// trade_state, trade_state_desc (TradeStateDesc, sandbox texts), attach,
 // payer.openid (the order's; for an APP, H5 or Native order, an OpenID
 // under OpenIDPrefix that the sandbox makes up when the user pays), amount
 // {total, currency}; once paid also transaction_id (TransactionIDPrefix and
@@ -213,7 +213,7 @@
 // payments made that day and the refunds requested that day, in the
 // columns of the official format page
 // (https://pay.weixin.qq.com/docs/merchant/products/bill-download/format-trade.html,
-// TradeBillAllColumns and the others): a detail header, the lines in time
+// BillColumns): a detail header, the lines in time
 // order, a summary header and the summary line; every value prefixed with
 // a backquote (official); 交易时间 the payment's time or the refund's
 // request, yyyy-MM-dd HH:mm:ss (+08:00); 特约商户号 0 for the direct
@@ -230,7 +230,7 @@
 // 4180), which neither page addresses.
 //
 // The fund-flow bill of the basic account (account_type BASIC) lists the
-// day's money in and out, in the official columns (FundFlowBillColumns): a
+// day's money in and out, in the official columns (BillColumns): a
 // payment as 收入 at its payment (业务名称 and 业务类型 交易), a refund as
 // 支出 when it succeeds (退款; when the real account is debited is not
 // documented), 账户结余 the balance since the sandbox started (at 0),

@@ -15,11 +15,13 @@ import (
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts"
 )
 
-// DefaultSpecFiles are the files of Options.SpecFS the family serves by
+// DefaultSpecFiles returns the files of Options.SpecFS the family serves by
 // default: the journey's orders, orders under a contract and refunds. They
 // refer to their siblings common.yaml and notifications.yaml, which SpecFS
 // must hold too.
-var DefaultSpecFiles = []string{"payments.yaml", "contract-payments.yaml", "refunds.yaml"}
+func DefaultSpecFiles() []string {
+	return []string{"payments.yaml", "contract-payments.yaml", "refunds.yaml"}
+}
 
 // The refund outcomes Options.RefundOutcome and Family.SettleRefund take:
 // the refund states that end PROCESSING.
@@ -50,7 +52,7 @@ type ContractStates interface {
 type Options struct {
 	// SpecFS holds the OpenAPI documents of the family's operations, and
 	// SpecFiles names them in it; their references to sibling files are
-	// read from SpecFS. Default: spec.FS and DefaultSpecFiles. A spec of
+	// read from SpecFS. Default: spec.FS and DefaultSpecFiles(). A spec of
 	// wechatpaytest.Options.Specs that describes an operation wins.
 	SpecFS    fs.FS
 	SpecFiles []string
@@ -95,7 +97,7 @@ func New(opts Options) *Family {
 		opts.SpecFS = spec.FS
 	}
 	if opts.SpecFiles == nil {
-		opts.SpecFiles = DefaultSpecFiles
+		opts.SpecFiles = DefaultSpecFiles()
 	}
 	opts.SpecFiles = slices.Clone(opts.SpecFiles)
 	if opts.RefundOutcome == "" {

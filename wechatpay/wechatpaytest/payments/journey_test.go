@@ -111,7 +111,7 @@ func TestJourney(t *testing.T) {
 
 	// The next day, the bills list the payment and the refund.
 	e.clock.Set(start.AddDate(0, 0, 1))
-	lines, summary := downloadBill(t, e, "/v3/bill/tradebill", url.Values{"bill_date": {"2026-03-10"}}, payments.TradeBillAllColumns)
+	lines, summary := downloadBill(t, e, "/v3/bill/tradebill", url.Values{"bill_date": {"2026-03-10"}}, header(payments.BillColumns("tradebill", "ALL")))
 	if len(lines) != 2 {
 		t.Fatalf("trade bill lines %v", lines)
 	}
@@ -132,7 +132,7 @@ func TestJourney(t *testing.T) {
 		t.Errorf("trade bill summary %v, want %v", summary, want)
 	}
 
-	flows, summary := downloadBill(t, e, "/v3/bill/fundflowbill", url.Values{"bill_date": {"2026-03-10"}}, payments.FundFlowBillColumns)
+	flows, summary := downloadBill(t, e, "/v3/bill/fundflowbill", url.Values{"bill_date": {"2026-03-10"}}, header(payments.BillColumns("fundflowbill", "BASIC")))
 	if len(flows) != 2 || flows[0]["微信支付业务单号"] != tx.TransactionID || flows[0]["收支类型"] != "收入" ||
 		flows[0]["收支金额(元)"] != "1.00" || flows[0]["账户结余(元)"] != "1.00" || flows[0]["业务名称"] != "交易" ||
 		flows[1]["微信支付业务单号"] != r.RefundID || flows[1]["收支类型"] != "支出" || flows[1]["收支金额(元)"] != "0.30" ||

@@ -159,16 +159,20 @@ type amountView struct {
 	PayerCurrency string `json:"payer_currency,omitempty"`
 }
 
-// TradeStateDescs are the trade_state_desc the sandbox answers for each
-// trade_state: sandbox texts, since the official descriptions are not
-// documented on the pages read.
-var TradeStateDescs = map[string]string{
+// tradeStateDescs are the trade_state_desc the sandbox answers for each
+// trade_state (TradeStateDesc).
+var tradeStateDescs = map[string]string{
 	StateNotPay:     "sandbox: not paid",
 	StateUserPaying: "sandbox: the user is paying",
 	StateSuccess:    "sandbox: paid",
 	StateRefund:     "sandbox: paid, refund requested",
 	StateClosed:     "sandbox: closed",
 }
+
+// TradeStateDesc returns the trade_state_desc the sandbox answers for a
+// trade_state: a sandbox text, since the official descriptions are not on
+// the pages read.
+func TradeStateDesc(state string) string { return tradeStateDescs[state] }
 
 // view returns o as the queries answer it.
 func (o *order) view() transactionView {
@@ -178,7 +182,7 @@ func (o *order) view() transactionView {
 		OutTradeNo:     o.outTradeNo,
 		TradeType:      o.kind.tradeType,
 		TradeState:     o.state,
-		TradeStateDesc: TradeStateDescs[o.state],
+		TradeStateDesc: TradeStateDesc(o.state),
 		Attach:         o.attach,
 		Amount:         &amountView{Total: o.total, Currency: o.currency},
 	}
