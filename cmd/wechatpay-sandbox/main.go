@@ -2,7 +2,9 @@
 // package wechatpaytest as a process, for clients written in any language.
 //
 //	wechatpay-sandbox -dir DIR [-addr 127.0.0.1:0] [-platform-certificate] [-contract SERVICE_ID:CODE ...]
-//	                  [-no-example-contract] [-auto-sign DELAY] [-notify-ca FILE]
+//	                  [-no-example-contract] [-auto-sign DELAY] [-journey-specs DIR] [-auto-pay DELAY]
+//	                  [-auto-settle-refunds DELAY] [-refund-outcome SUCCESS|ABNORMAL|CLOSED]
+//	                  [-refund-notify-url URL] [-notify-ca FILE]
 //	wechatpay-sandbox -dir DIR [-addr 127.0.0.1:0] [-platform-certificate] -spec FILE [-spec FILE ...] [-notify-ca FILE]
 //
 // It keeps its keys in DIR, creating them on the first run and reusing them
@@ -33,11 +35,29 @@
 // -no-example-contract is given; -contract adds more. The pre-sign operations
 // add pending contracts. Contracts live in memory only.
 //
+// Next to it runs the behaviour of the merchant's journey after the
+// contract (package wechatpaytest/payments): JSAPI, APP, H5 and Native
+// orders, orders under a contract (which need an active contract of the
+// contract family), their queries and close, refunds, and the trade and
+// fund-flow bills that list them. It needs the journey's specs
+// (payments.yaml, contract-payments.yaml, refunds.yaml, and common.yaml
+// and notifications.yaml that they share): -journey-specs DIR serves those
+// of a folder, such as the repository's generator/testdata/wechatpay; once
+// package spec embeds them the behaviour runs by default with those. Nobody
+// pays an order unless -auto-pay is given: the user then pays each order
+// DELAY after it is placed, and the sandbox notifies its notify_url
+// (TRANSACTION.SUCCESS). Refunds stay PROCESSING unless
+// -auto-settle-refunds is given: each then ends DELAY after it is accepted
+// as -refund-outcome says (SUCCESS by default, ABNORMAL or CLOSED), notified
+// to the refund's notify_url, or to -refund-notify-url when it named none
+// (the address a merchant sets on the merchant platform). Orders and
+// refunds live in memory only.
+//
 // With -spec it serves the OpenAPI 3 documents given instead, with no
 // behaviour: each request is checked (signature, spec) as always and each
 // operation answers its spec's example, signed, so that a client generated
-// for a spec of your own can be tested offline. The contract flags do not go
-// with -spec; a spec the sandbox cannot serve (an operation without
+// for a spec of your own can be tested offline. The contract and journey
+// flags do not go with -spec; a spec the sandbox cannot serve (an operation without
 // operationId, or whose example cannot be built or breaks the spec) is
 // refused at start with the reason.
 //

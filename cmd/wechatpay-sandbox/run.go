@@ -18,13 +18,16 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/payforge/wechatpay/spec"
 	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/payments"
 )
 
 // The files the sandbox keeps in its folder.
@@ -46,7 +49,16 @@ const platformCertValidity = 5 * 365 * 24 * time.Hour
 const maxSpecBytes = 16 << 20
 
 // usageLine is the synopsis -h and usage errors print.
-const usageLine = "usage: wechatpay-sandbox -dir DIR [-addr 127.0.0.1:0] [-platform-certificate] [-spec FILE ...] [-contract SERVICE_ID:CODE ...] [-no-example-contract] [-auto-sign DELAY] [-notify-ca FILE]"
+const usageLine = "usage: wechatpay-sandbox -dir DIR [-addr 127.0.0.1:0] [-platform-certificate] [-spec FILE ...] [-contract SERVICE_ID:CODE ...] [-no-example-contract] [-auto-sign DELAY]" +
+	" [-journey-specs DIR] [-auto-pay DELAY] [-auto-settle-refunds DELAY] [-refund-outcome SUCCESS|ABNORMAL|CLOSED] [-refund-notify-url URL] [-notify-ca FILE]"
+
+// familyFlags are the flags that set up the behaviours of the embedded
+// specs, which do not run with -spec; journeyFlags those of the payments
+// behaviour, which needs the journey's specs.
+var (
+	familyFlags  = []string{"contract", "no-example-contract", "auto-sign", "journey-specs", "auto-pay", "auto-settle-refunds", "refund-outcome", "refund-notify-url"}
+	journeyFlags = []string{"auto-pay", "auto-settle-refunds", "refund-outcome", "refund-notify-url"}
+)
 
 // run is the whole program: it returns 0 after a clean shutdown when ctx
 // ends, 1 on a failure and 2 on a usage error.
@@ -60,6 +72,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	notifyCA := flags.String("notify-ca", "", "PEM `file` of certificates to trust, besides the system's, when notifying")
 	platformMode := flags.Bool("platform-certificate", false, "run in platform certificate mode: sign with the certificate in DIR/"+platformCertFile+
 		" (made on the first run) and serve it at GET /v3/certificates, instead of the WeChat Pay public key")
+	journeyDir := flags.String("journey-specs", "", "serve the journey's orders, refunds and bills with the specs of this `folder` "+
+		"(payments.yaml, contract-payments.yaml, refunds.yaml and their shared common.yaml and notifications.yaml); default: the embedded ones, once there")
+	autoPay := flags.Duration("auto-pay", 0, "make the user pay each order after this `delay` and notify its notify_url (0: never)")
+	autoSettle := flags.Duration("auto-settle-refunds", 0, "end each refund after this `delay` as -refund-outcome says and notify (0: never)")
+	refundOutcome := flags.String("refund-outcome", payments.RefundSuccess, "how -auto-settle-refunds ends refunds: `SUCCESS`, ABNORMAL or CLOSED")
+	refundNotifyURL := flags.String("refund-notify-url", "", "notify the results of refunds that name no notify_url at this `URL` (the merchant platform's setting)")
 	var added contractList
 	flags.Var(&added, "contract", "add an active contract `SERVICE_ID:CODE` (repeatable)")
 	var specFiles stringList
@@ -74,22 +92,35 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if *dir == "" || flags.NArg() > 0 || *autoSign < 0 {
+	if *dir == "" || flags.NArg() > 0 || *autoSign < 0 || *autoPay < 0 || *autoSettle < 0 {
 		flags.Usage()
 		return 2
 	}
-	if len(specFiles) > 0 {
-		var familyFlags []string
+	switch *refundOutcome {
+	case payments.RefundSuccess, payments.RefundAbnormal, payments.RefundClosed:
+	default:
+		fmt.Fprintf(stderr, "wechatpay-sandbox: -refund-outcome %q: want SUCCESS, ABNORMAL or CLOSED\n%s\n", *refundOutcome, usageLine)
+		return 2
+	}
+	given := func(names []string) []string {
+		var set []string
 		flags.Visit(func(f *flag.Flag) {
-			if f.Name == "contract" || f.Name == "no-example-contract" || f.Name == "auto-sign" {
-				familyFlags = append(familyFlags, "-"+f.Name)
+			if slices.Contains(names, f.Name) {
+				set = append(set, "-"+f.Name)
 			}
 		})
-		if len(familyFlags) > 0 {
-			fmt.Fprintf(stderr, "wechatpay-sandbox: %s set up the contract family, which does not run with -spec\n%s\n",
-				strings.Join(familyFlags, ", "), usageLine)
-			return 2
-		}
+		return set
+	}
+	if set := given(familyFlags); len(specFiles) > 0 && len(set) > 0 {
+		fmt.Fprintf(stderr, "wechatpay-sandbox: %s set up the behaviours of the embedded specs, which do not run with -spec\n%s\n",
+			strings.Join(set, ", "), usageLine)
+		return 2
+	}
+	journeyFS := journeySpecs(*journeyDir)
+	if set := given(journeyFlags); len(specFiles) == 0 && journeyFS == nil && len(set) > 0 {
+		fmt.Fprintf(stderr, "wechatpay-sandbox: %s set up the journey's behaviour, which needs its specs: give -journey-specs DIR\n%s\n",
+			strings.Join(set, ", "), usageLine)
+		return 2
 	}
 	fail := func(err error) int {
 		fmt.Fprintln(stderr, "wechatpay-sandbox:", err)
@@ -121,13 +152,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	defer notifyTransport.CloseIdleConnections()
-	// The embedded specs run with the contract family's behaviour; specs
-	// of -spec with none, answered with their examples.
+	// The embedded specs run with the contract family's behaviour and,
+	// given the journey's specs, the payments behaviour; specs of -spec
+	// with none, answered with their examples.
 	var family *contracts.Family
 	var behaviours []wechatpaytest.Behaviour
 	if specs == nil {
 		family = contracts.New(contracts.Options{NoExampleContract: *noExample, AutoSign: *autoSign})
 		behaviours = append(behaviours, family)
+		if journeyFS != nil {
+			behaviours = append(behaviours, payments.New(payments.Options{
+				SpecFS:            journeyFS,
+				Contracts:         family,
+				AutoPay:           *autoPay,
+				AutoSettleRefunds: *autoSettle,
+				RefundOutcome:     *refundOutcome,
+				RefundNotifyURL:   *refundNotifyURL,
+			}))
+		}
 	}
 	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{
 		Addr:         *addr,
@@ -174,6 +216,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	<-ctx.Done()
 	srv.Close()
 	return 0
+}
+
+// journeySpecs returns where the journey's specs are: the folder dir when
+// given, else the embedded specs when they hold every file the payments
+// behaviour serves, else nil (the behaviour does not run).
+func journeySpecs(dir string) fs.FS {
+	if dir != "" {
+		return os.DirFS(dir)
+	}
+	for _, name := range payments.DefaultSpecFiles() {
+		if _, err := fs.Stat(spec.FS, name); err != nil {
+			return nil
+		}
+	}
+	return spec.FS
 }
 
 // labelWidth aligns the paths run prints.

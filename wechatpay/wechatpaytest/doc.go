@@ -16,10 +16,23 @@
 // operation does is a Behaviour's business, registered by operationId
 // (Options.Behaviours): package contracts
 // (github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts) is the
-// password-exempt contract family's, with state. An operation no behaviour
+// password-exempt contract family's, with state; package payments
+// (github.com/payforge/wechatpay/wechatpay/wechatpaytest/payments) the
+// journey's orders, orders under a contract, refunds and bill content,
+// which asks the contract family whether a contract is in effect. An
+// operation no behaviour
 // serves is answered with its spec's example, so a client generated for any
 // spec can be tested offline; the command wechatpay-sandbox -spec FILE does
 // the same for clients in any language.
+//
+// A spec may share parts with sibling files ($ref: common.yaml#/…): given
+// with an fs.FS (Spec.FS), its references are read from that FS, relative
+// to the spec's path, and never from outside it (no absolute path, no path
+// above the FS's root, no URL); a file of it without paths is a shared
+// part and serves nothing. Every operation needs an operationId, the name
+// behaviours serve it by, except where the engine's own protocol
+// operations (below) describe the same method and path: the bill download,
+// to which the official pages give none, is then the engine's downloadBill.
 //
 // # Checks and the answers they give
 //
@@ -66,7 +79,8 @@
 //     operation's spec (kin-openapi openapi3filter.ValidateRequest).
 //     Otherwise: 400 PARAM_ERROR with detail {field, value, issue, location},
 //     where field is the parameter name (location "path" or "query") or a
-//     JSON pointer such as /contract_termination_remark (location "body").
+//     JSON pointer such as /contract_termination_remark (location "body"),
+//     inside a body composed with allOf the field that broke the rule.
 //     Query parameters the spec does not name are not refused.
 //  6. The operation: its behaviour's Handler, or its example.
 //

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -20,14 +21,25 @@ import (
 
 // Spec is an OpenAPI 3 document for the sandbox to serve.
 type Spec struct {
-	// Name names the document in errors, such as its file name.
+	// Name names the document in errors, such as its file name. With FS
+	// it is the document's path in FS, slash-separated (fs.ValidPath).
 	Name string
-	// Data is the document, YAML or JSON. References to other files are
-	// not followed.
+	// Data is the document, YAML or JSON. With FS it may be empty: the
+	// document is then read from FS at Name. Without FS, references to
+	// other files are not followed.
 	Data []byte
+	// FS, when not nil, holds the files the document refers to: a $ref to
+	// another file, such as common.yaml#/components/schemas/MchID, is read
+	// from FS relative to Name's folder, so that a family's spec can share
+	// parts with its siblings. A reference that would leave FS (an
+	// absolute path, a path through "..", a URL with a scheme or host) is
+	// refused, and every error names the file concerned. A document of FS
+	// without paths is a part its siblings share: it serves nothing.
+	FS fs.FS
 }
 
-// embeddedSpecs returns the specs of github.com/payforge/wechatpay/spec.
+// embeddedSpecs returns the specs of github.com/payforge/wechatpay/spec,
+// read from spec.FS so that their references to sibling files resolve.
 func embeddedSpecs() ([]Spec, error) {
 	names, err := fs.Glob(spec.FS, "*.yaml")
 	if err != nil {
@@ -35,13 +47,49 @@ func embeddedSpecs() ([]Spec, error) {
 	}
 	specs := make([]Spec, 0, len(names))
 	for _, name := range names {
-		data, err := fs.ReadFile(spec.FS, name)
-		if err != nil {
-			return nil, fmt.Errorf("wechatpaytest: spec %s: %w", name, err)
-		}
-		specs = append(specs, Spec{Name: name, Data: data})
+		specs = append(specs, Spec{Name: name, FS: spec.FS})
 	}
 	return specs, nil
+}
+
+// loadDocument loads sp, following its references to other files inside
+// sp.FS only.
+func loadDocument(sp Spec) (*openapi3.T, error) {
+	loader := openapi3.NewLoader()
+	if sp.FS == nil {
+		return loader.LoadFromData(sp.Data)
+	}
+	if !fs.ValidPath(sp.Name) {
+		return nil, fmt.Errorf("the name %q is not a path in Spec.FS (fs.ValidPath)", sp.Name)
+	}
+	data := sp.Data
+	if len(data) == 0 {
+		var err error
+		if data, err = fs.ReadFile(sp.FS, sp.Name); err != nil {
+			return nil, err
+		}
+	}
+	// A ReadFromURIFunc of one's own is the loader's only access policy:
+	// it alone keeps references inside FS.
+	loader.IsExternalRefsAllowed = true
+	loader.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
+		return readSibling(sp.FS, u)
+	}
+	return loader.LoadFromDataWithPath(data, &url.URL{Path: sp.Name})
+}
+
+// readSibling reads the file a reference names, resolved against the
+// referring document's path, from fsys: a plain relative path that stays
+// inside it.
+func readSibling(fsys fs.FS, u *url.URL) ([]byte, error) {
+	if u.Scheme != "" || u.Host != "" || u.User != nil || u.RawQuery != "" || !fs.ValidPath(u.Path) {
+		return nil, fmt.Errorf("reference to %q leaves the spec's file system: only sibling files are read", u.String())
+	}
+	data, err := fs.ReadFile(fsys, u.Path)
+	if err != nil {
+		return nil, fmt.Errorf("referenced file %s: %w", u.Path, err)
+	}
+	return data, nil
 }
 
 // api holds the operations of the specs served.
@@ -55,18 +103,23 @@ type api struct {
 // need distinct operationIds. The operations of the fallback specs (a
 // behaviour's own, the engine's protocol operations) are added only where
 // no spec before them serves the same operationId or the same method and
-// path: a spec given in Options.Specs that describes one of them wins.
+// path: a spec given in Options.Specs that describes one of them wins. An
+// operation without operationId is refused, unless a fallback spec
+// describes the same method and path: that one is served instead, as for
+// the bill download, to which the official pages give no operationId.
 func loadAPI(specs, fallbacks []Spec) (*api, error) {
 	a := &api{routes: make(map[string]*routers.Route), specOf: make(map[string]string)}
-	served := make(map[string]bool) // "METHOD template"
 	all := append(slices.Clip(specs), fallbacks...)
+	names := make([]string, len(all))
+	docs := make([]*openapi3.T, len(all))
+	fallbackOps := make(map[string]bool) // "METHOD template"
 	for i, sp := range all {
 		name := sp.Name
 		if name == "" {
 			name = fmt.Sprintf("Options.Specs[%d]", i)
 		}
-		fallback := i >= len(specs)
-		doc, err := openapi3.NewLoader().LoadFromData(sp.Data)
+		names[i] = name
+		doc, err := loadDocument(sp)
 		if err != nil {
 			return nil, fmt.Errorf("wechatpaytest: spec %s: %w", name, err)
 		}
@@ -74,10 +127,31 @@ func loadAPI(specs, fallbacks []Spec) (*api, error) {
 			return nil, fmt.Errorf("wechatpaytest: spec %s: %w", name, err)
 		}
 		if doc.Paths == nil || doc.Paths.Len() == 0 {
+			if sp.FS != nil {
+				continue // a part its siblings share, such as common.yaml
+			}
 			return nil, fmt.Errorf("wechatpaytest: spec %s: it has no paths", name)
 		}
+		docs[i] = doc
+		if i >= len(specs) {
+			for template, item := range doc.Paths.Map() {
+				for method := range item.Operations() {
+					fallbackOps[method+" "+template] = true
+				}
+			}
+		}
+	}
+	served := make(map[string]bool) // "METHOD template"
+	for i, doc := range docs {
+		if doc == nil {
+			continue
+		}
+		name, fallback := names[i], i >= len(specs)
 		keep := func(method, template string, op *openapi3.Operation) bool {
-			return !fallback || (!served[method+" "+template] && a.routes[op.OperationID] == nil)
+			if !fallback {
+				return op.OperationID != "" || !fallbackOps[method+" "+template]
+			}
+			return !served[method+" "+template] && a.routes[op.OperationID] == nil
 		}
 		added, err := a.router.add(doc, keep)
 		if err != nil {
@@ -128,6 +202,9 @@ func describe(err error, req *http.Request, params map[string]string) *Detail {
 	}
 	var schemaErr *openapi3.SchemaError
 	isSchemaErr := errors.As(reqErr.Err, &schemaErr)
+	if isSchemaErr {
+		schemaErr = withinAllOf(schemaErr)
+	}
 	switch {
 	case reqErr.Parameter != nil:
 		p := reqErr.Parameter
@@ -171,6 +248,22 @@ func describe(err error, req *http.Request, params map[string]string) *Detail {
 		return d
 	}
 	return &Detail{Issue: issueOf(reqErr)}
+}
+
+// withinAllOf returns the violation an allOf failed for: kin-openapi says
+// only that the value does not match all the schemas of an allOf, and quotes
+// the whole object, where a composed body (an order: the shared fields allOf
+// the kind's own) wants the field that broke a rule. The inner error's
+// pointer is the whole path from the body's root.
+func withinAllOf(e *openapi3.SchemaError) *openapi3.SchemaError {
+	for e.SchemaField == "allOf" {
+		var inner *openapi3.SchemaError
+		if !errors.As(e.Origin, &inner) || inner == e {
+			break
+		}
+		e = inner
+	}
+	return e
 }
 
 // anyOfRequired returns the properties of an anyOf whose alternatives each

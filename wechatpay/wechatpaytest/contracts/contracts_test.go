@@ -318,6 +318,14 @@ func TestContractLifecycle(t *testing.T) {
 		q.ContractState != "SIGNED" || q.ContractSignedTime != "2020-09-10T13:29:35+08:00" || q.ContractTerminateInfo != nil {
 		t.Errorf("signed contract: %+v", q)
 	}
+	if st := family.StateByID(q.ContractID); st != contracts.Active {
+		t.Errorf("StateByID(%s) = %v, want active", q.ContractID, st)
+	}
+	for _, id := range []string{"", "sandboxnosuch"} {
+		if st := family.StateByID(id); st != contracts.None {
+			t.Errorf("StateByID(%q) = %v, want none", id, st)
+		}
+	}
 
 	mu.Lock()
 	now = now.Add(time.Hour)
@@ -331,6 +339,9 @@ func TestContractLifecycle(t *testing.T) {
 	}
 	if a := terminate(); a.Error.Code != "INVALID_REQUEST" {
 		t.Errorf("second terminate: %d %s", a.Status, a.Body)
+	}
+	if st := family.StateByID(q.ContractID); st != contracts.Terminated {
+		t.Errorf("StateByID of the terminated contract = %v", st)
 	}
 
 	// The user ends the example contract: its mode is known.

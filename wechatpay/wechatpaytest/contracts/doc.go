@@ -33,7 +33,9 @@
 // wxwtdk20200910100000) is active when the family attaches unless
 // Options.NoExampleContract is set; AddContract adds more active ones.
 // Neither was pre-signed, so their appid is AddedContractAppID and their
-// openid a sandbox value. Family.State reads a state.
+// openid a sandbox value. Family.State reads a state; Family.StateByID reads
+// it by contract_id, the ID an order under a contract names (package
+// github.com/payforge/wechatpay/wechatpay/wechatpaytest/payments asks it that way).
 //
 // # Operations
 //

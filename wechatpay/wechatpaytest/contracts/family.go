@@ -282,6 +282,25 @@ func (f *Family) State(serviceID int64, code string) State {
 	return stateOf(f.contracts[key{serviceID, code}])
 }
 
+// StateByID returns the state of the contract whose contract_id is
+// contractID: the ID queryByCode answers, which an order under a contract
+// names in contract_info.password_free_contract_id (see package
+// github.com/payforge/wechatpay/wechatpay/wechatpaytest/payments). It returns None
+// when no contract has that ID: a pending contract has none yet.
+func (f *Family) StateByID(contractID string) State {
+	if contractID == "" {
+		return None
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range f.contracts {
+		if c.contractID == contractID {
+			return c.state
+		}
+	}
+	return None
+}
+
 func stateOf(c *contract) State {
 	if c == nil {
 		return None
