@@ -25,9 +25,14 @@ var calls = []string{
 	"BenchmarkFloorsInSequence",
 	"BenchmarkTerminateByCode",
 	"BenchmarkTerminateByCodeOpenSSL",
+	"BenchmarkCryptoFloorOpenSSL",
+	"BenchmarkFloorsInSequenceOpenSSL",
+	"BenchmarkTerminateByCodeOpenSSLVerify",
 	"BenchmarkOapiCodegenTerminateByCode",
 	"BenchmarkSignGo",
 	"BenchmarkSignOpenSSL",
+	"BenchmarkVerifyGo",
+	"BenchmarkVerifyOpenSSL",
 }
 
 var generatorNames = []string{"wechatpay-gen", "oapi-codegen", "ogen"}
@@ -88,7 +93,9 @@ func callTable(b *strings.Builder, rs *runs) {
 		by, _ := r.get("B/op")
 		allocs, _ := r.get("allocs/op")
 		ratio, seq, excess := "", "", ""
-		isCall := name == "BenchmarkFloorsInSequence" || !strings.Contains(name, "Floor") && !strings.HasPrefix(name, "BenchmarkSign")
+		// The ratios are to the crypto/rsa floors: the calls that use
+		// crypto/rsa alone; the OpenSSL calls have a target table of their own.
+		isCall := name == "BenchmarkFloorsInSequence" || name == "BenchmarkTerminateByCode" || name == "BenchmarkOapiCodegenTerminateByCode"
 		if okNS && isCall {
 			ratio = fmt.Sprintf("%.3f", ns/floorNS)
 		}
@@ -170,6 +177,38 @@ func targets(b *strings.Builder, rs *runs) {
 	}
 	if s, ok := rs.find(benchPkg, "BenchmarkTerminateByCodeOpenSSL").get("ns/op"); ok {
 		fmt.Fprintf(b, "\nWith the key in OpenSSL a call takes %s, %.2f× as fast as with crypto/rsa.\n", human(s), tNS/s)
+	}
+	b.WriteString("\n")
+	opensslTargets(b, rs, row)
+}
+
+// opensslTargets is the target of a call with OpenSSL on both sides: at most
+// 1.10 × (CryptoFloorOpenSSL + HTTPFloor), the OpenSSL signature and
+// verification alone plus the HTTP round trip alone, measured in the same
+// run; with the same diagnostics as the crypto/rsa call.
+func opensslTargets(b *strings.Builder, rs *runs, row func(target, figure, limit string, met bool, miss string)) {
+	cf, hf := rs.find(benchPkg, "BenchmarkCryptoFloorOpenSSL"), rs.find(benchPkg, "BenchmarkHTTPFloor")
+	t := rs.find(benchPkg, "BenchmarkTerminateByCodeOpenSSLVerify")
+	floorNS, ok1 := sum(cf, hf, "ns/op")
+	tNS, ok2 := t.get("ns/op")
+	if !ok1 || !ok2 {
+		return
+	}
+	b.WriteString("### Target (TerminateByCodeOpenSSLVerify: OpenSSL signs and verifies)\n\n")
+	b.WriteString("| Target | Figure | Limit | |\n|---|--:|--:|---|\n")
+	r := tNS / floorNS
+	row("time ≤ 1.10 × (CryptoFloorOpenSSL + HTTPFloor)", fmt.Sprintf("%.3f×", r), "1.100×", r <= 1.10,
+		fmt.Sprintf("by %.1f%%", (r-1.10)*100))
+	if seq, ok := rs.find(benchPkg, "BenchmarkFloorsInSequenceOpenSSL").get("ns/op"); ok {
+		fmt.Fprintf(b, "| (diagnostic) time ÷ FloorsInSequenceOpenSSL | %.3f× | 1.100× | %s |\n", tNS/seq, within(tNS/seq <= 1.10))
+	}
+	if tc, ok := t.get("cpu-ns/op"); ok {
+		if fc, ok := sum(cf, hf, "cpu-ns/op"); ok {
+			fmt.Fprintf(b, "| (diagnostic) CPU time ÷ (CryptoFloorOpenSSL + HTTPFloor) CPU time | %.3f× | 1.100× | %s |\n", tc/fc, within(tc/fc <= 1.10))
+		}
+		if sc, ok := rs.find(benchPkg, "BenchmarkFloorsInSequenceOpenSSL").get("cpu-ns/op"); ok {
+			fmt.Fprintf(b, "| (diagnostic) CPU time ÷ FloorsInSequenceOpenSSL CPU time | %.3f× | 1.100× | %s |\n", tc/sc, within(tc/sc <= 1.10))
+		}
 	}
 	b.WriteString("\n")
 }
