@@ -233,7 +233,8 @@ func refusal(s *publicSpec) string {
 }
 
 // located reports whether the error of s is one of the generator's located
-// errors (package specerr), naming the spec's file; and was not a panic.
+// errors (package specerr), naming the spec's file or a file under its
+// folder that it refers to; and was not a panic.
 func located(s *publicSpec) bool {
 	if strings.Contains(s.err.Error(), "internal error") {
 		return false
@@ -254,7 +255,10 @@ func located(s *publicSpec) bool {
 	default:
 		return false
 	}
-	return loc.File == filepath.Join(s.dir, filepath.FromSlash(s.rel))
+	// The spec, or a sibling file under its folder that it refers to.
+	spec := filepath.Join(s.dir, filepath.FromSlash(s.rel))
+	rel, err := filepath.Rel(filepath.Dir(spec), loc.File)
+	return loc.File == spec || err == nil && !filepath.IsAbs(rel) && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // typeCheckPublic type-checks every generated package in one go/packages

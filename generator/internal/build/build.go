@@ -18,6 +18,7 @@ package build
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -76,13 +77,13 @@ func Build(doc *openapi3.T, opts Options) (*model.Package, error) {
 	b := &builder{
 		spec:     opts.Spec,
 		opts:     opts,
-		shared:   map[string]*model.Named{},
+		shared:   map[*openapi3.Schema]*model.Named{},
 		building: map[*model.Named]bool{},
 		names:    map[string]string{},
 		patterns: map[string]*model.Pattern{},
 		opIDs:    map[string]string{},
 		opNames:  map[string]string{},
-		answers:  map[string]int{},
+		answers:  map[*openapi3.Schema]int{},
 	}
 	for _, name := range opts.Reserved {
 		b.names[name] = "the generated package itself"
@@ -115,8 +116,10 @@ type builder struct {
 	spec string
 	opts Options
 	pkg  *model.Package
-	// shared holds the named types made from component schemas, by $ref.
-	shared map[string]*model.Named
+	// shared holds the named types made from component schemas, by the
+	// schema a $ref resolves to: $refs written differently (from the spec,
+	// from a sibling file) to one schema give one type.
+	shared map[*openapi3.Schema]*model.Named
 	// building holds the struct types whose fields are being built: a
 	// required property of such a type would make an infinite Go type.
 	building map[*model.Named]bool
@@ -130,7 +133,7 @@ type builder struct {
 	opNames map[string]string
 	// answers counts, by $ref, the operations whose 2xx answer is a
 	// component schema: one used by two or more becomes a shared type.
-	answers map[string]int
+	answers map[*openapi3.Schema]int
 	// op is the operation being built; inline types belong to it, unless
 	// they are inside a component schema (inComponent > 0): then they are
 	// shared like the component.
@@ -144,6 +147,10 @@ func (b *builder) at(origin *openapi3.Origin, loc string) specerr.Location {
 	l := specerr.Location{File: b.spec, Path: loc}
 	if origin != nil && origin.Key != nil {
 		l.Line, l.Column = origin.Key.Line, origin.Key.Column
+		if f := origin.Key.File; f != "" {
+			// An element of a sibling file the spec refers to.
+			l.File = filepath.FromSlash(f)
+		}
 	}
 	return l
 }

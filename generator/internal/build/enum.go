@@ -24,7 +24,7 @@ func (b *builder) enum(ref *openapi3.SchemaRef, component, loc, nameHint, varHin
 			return nil, err
 		}
 	}
-	if n, ok := b.shared[ref.Ref]; ok && component != "" {
+	if n, ok := b.shared[ref.Value]; ok && component != "" {
 		out.Named = n
 		return out, nil
 	}
@@ -60,7 +60,7 @@ func (b *builder) enum(ref *openapi3.SchemaRef, component, loc, nameHint, varHin
 			return nil, b.errorf(s.Origin, loc, "bad schema name: %v", err)
 		}
 	}
-	n, err := b.named(goName, model.RoleEnum, component, ref.Ref, loc, s.Origin)
+	n, err := b.named(goName, model.RoleEnum, component, ref.Value, loc, s.Origin)
 	if err != nil {
 		return nil, err
 	}

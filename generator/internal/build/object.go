@@ -17,7 +17,7 @@ import (
 func (b *builder) object(ref *openapi3.SchemaRef, component, loc, nameHint string) (*model.Named, error) {
 	s := ref.Value
 	if component != "" {
-		if n, ok := b.shared[ref.Ref]; ok {
+		if n, ok := b.shared[ref.Value]; ok {
 			return n, nil
 		}
 		goName, err := naming.Exported(component)
@@ -28,7 +28,7 @@ func (b *builder) object(ref *openapi3.SchemaRef, component, loc, nameHint strin
 		b.inComponent++
 		defer func() { b.inComponent-- }()
 	}
-	n, err := b.named(nameHint, model.RoleStruct, component, ref.Ref, loc, s.Origin)
+	n, err := b.named(nameHint, model.RoleStruct, component, ref.Value, loc, s.Origin)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func (b *builder) objectFields(ref *openapi3.SchemaRef, loc, parent, what string
 		return nil, nil, b.errorf(nil, loc, "missing schema")
 	}
 	if ref.Ref != "" {
-		loc = refLoc(ref.Ref)
+		loc = b.refLoc(ref.Ref, ref.Value.Origin)
 	}
 	s := ref.Value
 	if err := b.checkKeywords(s, loc); err != nil {

@@ -41,7 +41,7 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 			return b.errorf(nil, ploc, "missing parameter")
 		}
 		if ref.Ref != "" {
-			ploc = refLoc(ref.Ref)
+			ploc = b.refLoc(ref.Ref, ref.Value.Origin)
 		}
 		p := ref.Value
 		var in model.In

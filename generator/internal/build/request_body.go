@@ -37,7 +37,7 @@ func (b *builder) requestBody(op *model.Operation, ref *openapi3.RequestBodyRef,
 		return b.errorf(nil, loc, "missing request body")
 	}
 	if ref.Ref != "" {
-		loc = refLoc(ref.Ref)
+		loc = b.refLoc(ref.Ref, ref.Value.Origin)
 	}
 	body := ref.Value
 	if len(body.Content) == 0 {

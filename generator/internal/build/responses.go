@@ -25,7 +25,7 @@ func (b *builder) responses(op *model.Operation, o *openapi3.Operation, loc stri
 		}
 		r := ref.Value
 		if ref.Ref != "" {
-			rloc = refLoc(ref.Ref)
+			rloc = b.refLoc(ref.Ref, r.Origin)
 		}
 		resp := &model.Response{Status: status}
 		if r.Description != nil {
@@ -68,7 +68,7 @@ func (b *builder) responses(op *model.Operation, o *openapi3.Operation, loc stri
 		return b.unsupported(o.Origin, loc, "2xx responses %s where only some have a body", strings.Join(success, ", "))
 	}
 	schemaLoc := successLoc + ".content.application/json.schema"
-	if successSchema.Ref != "" && b.answers[successSchema.Ref] > 1 {
+	if successSchema.Ref != "" && b.answers[successSchema.Value] > 1 {
 		// One type, named after the component, for every operation that
 		// answers with it.
 		s, err := b.schema(successSchema, schemaLoc, "", "")
@@ -76,7 +76,7 @@ func (b *builder) responses(op *model.Operation, o *openapi3.Operation, loc stri
 			return err
 		}
 		if !s.IsStruct() {
-			return b.unsupported(successSchema.Value.Origin, refLoc(successSchema.Ref), "response body of type %s; it must be an object", kindName(s))
+			return b.unsupported(successSchema.Value.Origin, b.refLoc(successSchema.Ref, successSchema.Value.Origin), "response body of type %s; it must be an object", kindName(s))
 		}
 		s.Named.Answers = append(s.Named.Answers, op)
 		op.Response = s.Named
@@ -112,14 +112,14 @@ func (b *builder) countAnswers(doc *openapi3.T) {
 			if o == nil || o.Responses == nil {
 				continue
 			}
-			refs := map[string]bool{}
+			refs := map[*openapi3.Schema]bool{}
 			for status, r := range o.Responses.Map() {
 				if !strings.HasPrefix(status, "2") || r == nil || r.Value == nil {
 					continue
 				}
 				for _, media := range r.Value.Content {
 					if media != nil && media.Schema != nil && componentName(media.Schema.Ref) != "" {
-						refs[media.Schema.Ref] = true
+						refs[media.Schema.Value] = true
 					}
 				}
 			}

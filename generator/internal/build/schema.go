@@ -106,7 +106,7 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 		if component == "" {
 			return nil, b.unsupported(ref.Origin, loc, "$ref %q to something other than a component schema", ref.Ref)
 		}
-		loc = refLoc(ref.Ref)
+		loc = b.refLoc(ref.Ref, ref.Value.Origin)
 	}
 	s := ref.Value
 	if err := b.checkKeywords(s, loc); err != nil {
