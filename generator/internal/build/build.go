@@ -84,6 +84,8 @@ func Build(doc *openapi3.T, opts Options) (*model.Package, error) {
 		opIDs:    map[string]string{},
 		opNames:  map[string]string{},
 		answers:  map[*openapi3.Schema]int{},
+		views:    map[*openapi3.Schema]*view{},
+		merging:  map[*openapi3.Schema]bool{},
 	}
 	for _, name := range opts.Reserved {
 		b.names[name] = "the generated package itself"
@@ -139,6 +141,10 @@ type builder struct {
 	// shared like the component.
 	op          *model.Operation
 	inComponent int
+	// views holds the merged view of each allOf met so far, and merging
+	// the allOfs being merged, to refuse one that contains itself.
+	views   map[*openapi3.Schema]*view
+	merging map[*openapi3.Schema]bool
 }
 
 // at locates an element of the spec: at the line and column origin records,

@@ -55,7 +55,11 @@ func (b *builder) objectFields(ref *openapi3.SchemaRef, loc, parent, what string
 	if ref.Ref != "" {
 		loc = b.refLoc(ref.Ref, ref.Value.Origin)
 	}
-	s := ref.Value
+	v, err := b.view(ref, loc)
+	if err != nil {
+		return nil, nil, err
+	}
+	s := v.s
 	if err := b.checkKeywords(s, loc); err != nil {
 		return nil, nil, err
 	}
@@ -69,16 +73,9 @@ func (b *builder) objectFields(ref *openapi3.SchemaRef, loc, parent, what string
 		}
 		return nil, nil, b.unsupported(s.Origin, loc, "%s of type %s; it must be an object", what, typ)
 	}
-	names := make([]string, 0, len(s.Properties))
-	for name := range s.Properties {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	slices.SortStableFunc(names, func(x, y string) int { return specOrder(s.Properties[x].Origin, s.Properties[y].Origin) })
 	var fields []*model.Field
-	for _, name := range names {
-		ploc := loc + ".properties." + name
-		prop := s.Properties[name]
+	for _, pr := range v.props {
+		name, ploc, prop := pr.name, pr.loc, pr.ref
 		if !jsonKey(name) {
 			return nil, nil, b.unsupported(prop.Origin, ploc, "property name %q, which encoding/json cannot use as a key (it would send the Go field's name)", name)
 		}

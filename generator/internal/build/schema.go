@@ -100,6 +100,9 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 	if ref == nil || ref.Value == nil {
 		return nil, b.errorf(nil, loc, "missing schema")
 	}
+	if w := allOfWrapper(ref.Value); w != nil {
+		ref, loc = w, loc+".allOf[0]"
+	}
 	component := ""
 	if ref.Ref != "" {
 		component = componentName(ref.Ref)
@@ -108,7 +111,11 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 		}
 		loc = b.refLoc(ref.Ref, ref.Value.Origin)
 	}
-	s := ref.Value
+	v, err := b.view(ref, loc)
+	if err != nil {
+		return nil, err
+	}
+	s := v.s
 	if err := b.checkKeywords(s, loc); err != nil {
 		return nil, err
 	}
