@@ -56,6 +56,12 @@ type Request struct {
 	// were encrypted with (Encrypter.Serial).
 	WechatpaySerial string
 
+	// Header holds the operation's header parameters, sent as they are
+	// and not signed. A header the runtime writes itself (Authorization,
+	// Accept, Content-Type, User-Agent, Wechatpay-Serial) or a value with
+	// a control character is a *ValidationError, and nothing is sent.
+	Header http.Header
+
 	// The entry points of this package that send something other than JSON,
 	// or verify an answer another way, set these; the zero values mean a
 	// JSON body, signed as sent, and an answer verified with the client's
@@ -211,6 +217,9 @@ func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
 	if !strings.HasPrefix(r.Path, "/") {
 		return nil, transportErr(errors.New("path must start with /"))
 	}
+	if err := checkRequestHeader(r.Header); err != nil {
+		return nil, err
+	}
 	target := c.base + r.Path
 	if len(r.Query) > 0 {
 		target += "?" + r.Query.Encode()
@@ -232,6 +241,9 @@ func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
 	req, err := c.signedRequest(ctx, r.Method, target, body, signBody, contentType, r.WechatpaySerial)
 	if err != nil {
 		return nil, transportErr(err)
+	}
+	for name, values := range r.Header {
+		req.Header[http.CanonicalHeaderKey(name)] = values
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

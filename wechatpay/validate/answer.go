@@ -133,6 +133,33 @@ func Elements(data []byte, field string) ([]json.RawMessage, error) {
 	return elems, nil
 }
 
+// Elems returns the check of an answer that is a JSON array of objects,
+// decoded into out: check, a method expression such as
+// (*Receiver).checkAnswer, checks each element against the JSON it was
+// decoded from, named field[i].
+func Elems[T any](out *[]T, check func(*T, []byte, string) error) func([]byte, string) error {
+	return func(data []byte, field string) error {
+		elems, err := Elements(data, field)
+		if err != nil {
+			return err
+		}
+		if len(elems) != len(*out) {
+			return &wechatpay.DecodeError{Field: field, Err: errors.New("the array changed between two reads")}
+		}
+		for i := range *out {
+			if err := check(&(*out)[i], elems[i], Index(field, i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// AnyJSON is the check of an answer that need not be an object (an array,
+// a string, any JSON): Decode has decoded it, which is all there is to
+// check.
+func AnyJSON([]byte, string) error { return nil }
+
 func isNull(v json.RawMessage) bool {
 	return bytes.Equal(bytes.TrimSpace(v), []byte("null"))
 }

@@ -22,6 +22,7 @@
 package validate
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -309,6 +310,56 @@ func (it Items) MaxItems(m int) Items {
 		it.errs.Add(it.field, "maxItems", fmt.Sprintf("has %d items, at most %d %s allowed", it.n, m, plural(m, "is", "are")))
 	}
 	return it
+}
+
+// UniqueItems records a violation of rule "uniqueItems" when dup, the index
+// of an item equal to an earlier one (see Duplicate), is not negative.
+func (it Items) UniqueItems(dup int) Items {
+	if it.check && dup >= 0 {
+		it.errs.Add(it.field, "uniqueItems", fmt.Sprintf("has item %d equal to an earlier one; items must differ", dup))
+	}
+	return it
+}
+
+// Duplicate returns the index of the first of items equal to an earlier
+// one, or -1 when they all differ.
+func Duplicate[T comparable](items []T) int {
+	seen := make(map[T]bool, len(items))
+	for i, v := range items {
+		if seen[v] {
+			return i
+		}
+		seen[v] = true
+	}
+	return -1
+}
+
+// DuplicateJSON is Duplicate for items that Go cannot compare as JSON does
+// (objects, arrays, pointers): two items are equal when their JSON
+// encodings are. An item that does not encode counts as different.
+func DuplicateJSON[T any](items []T) int {
+	seen := make(map[string]bool, len(items))
+	for i, v := range items {
+		data, err := json.Marshal(v)
+		if err != nil {
+			continue
+		}
+		if seen[string(data)] {
+			return i
+		}
+		seen[string(data)] = true
+	}
+	return -1
+}
+
+// Header records a violation of rule "header" when the value, a header
+// parameter, holds a character a header value cannot carry (a control
+// character but the tab), which would be refused on sending.
+func (s String) Header() String {
+	if s.check && !wechatpay.ValidHeaderValue(s.value) {
+		s.errs.Add(s.field, "header", "holds a control character, which a header value cannot carry")
+	}
+	return s
 }
 
 func plural(n int, one, many string) string {

@@ -3,6 +3,7 @@ package build
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -50,6 +51,12 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 			in = model.InPath
 		case openapi3.ParameterInQuery:
 			in = model.InQuery
+		case openapi3.ParameterInHeader:
+			if runtimeHeader(p.Name) {
+				// The runtime sends it (see runtimeHeaders).
+				continue
+			}
+			in = model.InHeader
 		default:
 			return b.unsupported(p.Origin, ploc, "%s parameter %q", p.In, p.Name)
 		}
@@ -67,10 +74,18 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 		if err != nil {
 			return err
 		}
-		switch {
-		case s.Kind == model.KindString || s.IsEnum() || s.Kind == model.KindInt32 || s.Kind == model.KindInt64 || s.Kind == model.KindTime:
-		case in == model.InQuery && (s.Kind == model.KindFloat64 || s.Kind == model.KindBool):
-		default:
+		delimiter := ""
+		if s.Kind == model.KindArray {
+			if in == model.InPath {
+				return b.unsupported(p.Origin, ploc, "%s parameter %q of type array", p.In, p.Name)
+			}
+			if !textValue(s.Elem) {
+				return b.unsupported(p.Origin, ploc, "%s parameter %q of type array of %s", p.In, p.Name, kindName(s.Elem))
+			}
+			if delimiter, err = b.arrayStyle(p, in, ploc); err != nil {
+				return err
+			}
+		} else if !textValue(s) {
 			return b.unsupported(p.Origin, ploc, "%s parameter %q of type %s", p.In, p.Name, kindName(s))
 		}
 		required := p.Required || in == model.InPath
@@ -84,6 +99,7 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 			Description: strings.TrimSpace(p.Description),
 			Location:    ploc,
 			Example:     p.Example,
+			Delimiter:   delimiter,
 		}
 		if f.Example == nil {
 			f.Example = p.Schema.Value.Example
@@ -91,13 +107,74 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 		if f.Description == "" {
 			f.Description = strings.TrimSpace(p.Schema.Value.Description)
 		}
-		if in == model.InPath {
+		switch in {
+		case model.InPath:
 			op.PathParams = append(op.PathParams, f)
-		} else {
+		case model.InQuery:
 			op.QueryParams = append(op.QueryParams, f)
+		default:
+			op.HeaderParams = append(op.HeaderParams, f)
 		}
 	}
 	return nil
+}
+
+// textValue reports whether a value of schema s can be written as the text
+// of a parameter: a string, an enum, a number, a boolean or a date-time.
+func textValue(s *model.Schema) bool {
+	switch s.Kind {
+	case model.KindString, model.KindInt32, model.KindInt64, model.KindFloat64, model.KindBool, model.KindTime:
+		return true
+	}
+	return s.IsEnum()
+}
+
+// arrayStyle returns the delimiter that joins the values of an array
+// parameter, from its style and explode as OpenAPI defines them: a query
+// parameter is style form by default, and form explodes by default (one
+// name=value pair per value, delimiter ""); without explode its values are
+// joined with ",", or " " and "|" for spaceDelimited and pipeDelimited. A
+// header is style simple, joined with "," whatever explode says.
+func (b *builder) arrayStyle(p *openapi3.Parameter, in model.In, loc string) (string, error) {
+	if in == model.InHeader {
+		if p.Style != "" && p.Style != openapi3.SerializationSimple {
+			return "", b.unsupported(p.Origin, loc, "header parameter %q of style %s", p.Name, p.Style)
+		}
+		return ",", nil
+	}
+	explode := p.Explode == nil || *p.Explode
+	switch p.Style {
+	case "", openapi3.SerializationForm:
+		if explode {
+			return "", nil
+		}
+		return ",", nil
+	case openapi3.SerializationSpaceDelimited:
+		if !explode {
+			return " ", nil
+		}
+		return "", nil
+	case openapi3.SerializationPipeDelimited:
+		if !explode {
+			return "|", nil
+		}
+		return "", nil
+	}
+	return "", b.unsupported(p.Origin, loc, "query parameter %q of style %s", p.Name, p.Style)
+}
+
+// runtimeHeaders are the request headers the runtime sends itself; a header
+// parameter of one of these names is not a field of the request. OpenAPI
+// says to ignore Accept, Content-Type and Authorization parameters. The
+// runtime owns Wechatpay-Serial: it names the WeChat Pay key the client
+// verifies with and encrypts sensitive fields with, and a request whose
+// fields it encrypted must name the very key it used (the Encrypter's), which
+// only the runtime knows; a value the caller typed could name another. It
+// sets User-Agent from its Config.
+var runtimeHeaders = []string{"Accept", "Authorization", "Content-Type", "User-Agent", "Wechatpay-Serial"}
+
+func runtimeHeader(name string) bool {
+	return slices.ContainsFunc(runtimeHeaders, func(h string) bool { return strings.EqualFold(h, name) })
 }
 
 // pathLiteral matches the literal text a path template may hold: the
@@ -155,6 +232,6 @@ func (b *builder) segments(op *model.Operation, origin *openapi3.Origin, loc str
 		}
 	}
 	op.PathParams = ordered
-	op.Request.Fields = append(append(op.Request.Fields, ordered...), op.QueryParams...)
+	op.Request.Fields = append(append(append(op.Request.Fields, ordered...), op.QueryParams...), op.HeaderParams...)
 	return nil
 }

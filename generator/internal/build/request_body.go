@@ -3,9 +3,11 @@ package build
 import (
 	"mime"
 	"slices"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/payforge/wechatpay/generator/internal/model"
+	"github.com/payforge/wechatpay/generator/internal/naming"
 )
 
 // jsonMedia returns the schema of the only media type of content, which must
@@ -32,6 +34,14 @@ func (b *builder) jsonMedia(content openapi3.Content, what string, origin *opena
 	return media.Schema, media.Origin, nil
 }
 
+// bodyFieldNames are the Go names the field holding a whole body takes, the
+// first one no parameter has.
+var bodyFieldNames = []string{"Body", "RequestBody"}
+
+// requestBody adds the JSON body to the request: its properties as fields
+// of the request when the body is an object with properties none of which
+// would take the Go name of a parameter's field; else one field, Body,
+// holding the whole body (see model.Operation.Body).
 func (b *builder) requestBody(op *model.Operation, ref *openapi3.RequestBodyRef, loc string) error {
 	if ref.Value == nil {
 		return b.errorf(nil, loc, "missing request body")
@@ -47,12 +57,101 @@ func (b *builder) requestBody(op *model.Operation, ref *openapi3.RequestBodyRef,
 	if err != nil {
 		return err
 	}
-	fields, anyOf, err := b.objectFields(schema, loc+".content.application/json.schema", op.Request.GoName, "request body")
+	sloc := loc + ".content.application/json.schema"
+	flat, err := b.flattens(op, schema, sloc)
 	if err != nil {
 		return err
 	}
 	op.HasBody = true
-	op.Request.Fields = append(op.Request.Fields, fields...)
-	op.Request.AnyOf = anyOf
+	if flat {
+		fields, anyOf, err := b.objectFields(schema, sloc, op.Request.GoName, "request body")
+		if err != nil {
+			return err
+		}
+		op.Request.Fields = append(op.Request.Fields, fields...)
+		op.Request.AnyOf = anyOf
+		return nil
+	}
+	goName := ""
+	for _, name := range bodyFieldNames {
+		if !slices.ContainsFunc(op.Request.Fields, func(f *model.Field) bool { return f.GoName == name }) {
+			goName = name
+			break
+		}
+	}
+	if goName == "" {
+		return b.errorf(body.Origin, loc, "names collide after conversion to Go: parameters take both names of the field that would hold the body, %s", bodyFieldNames)
+	}
+	s, err := b.schema(schema, sloc, op.Request.GoName+"Body", "body")
+	if err != nil {
+		return err
+	}
+	f := &model.Field{
+		JSONName:    "body",
+		GoName:      goName,
+		Schema:      s,
+		Required:    body.Required,
+		Pointer:     !body.Required && (s.IsStruct() || s.IsNumber() || s.Kind == model.KindBool),
+		In:          model.InBodyValue,
+		Description: firstNonEmpty(strings.TrimSpace(body.Description), schemaDescription(schema)),
+		Location:    sloc,
+	}
+	op.Body = f
+	op.Request.Fields = append(op.Request.Fields, f)
 	return nil
+}
+
+// flattens reports whether the properties of the body schema become fields
+// of the request: the schema is an object with properties (see
+// structSchema), and none of them takes the Go name of a field the request
+// has already (a parameter) or of its Validate method.
+func (b *builder) flattens(op *model.Operation, ref *openapi3.SchemaRef, loc string) (bool, error) {
+	v, ok, err := b.structSchema(ref, loc)
+	if err != nil || !ok {
+		return false, err
+	}
+	for _, p := range v.props {
+		goName, err := naming.Exported(p.name)
+		if err != nil {
+			continue // objectFields reports it
+		}
+		if goName == "Validate" || slices.ContainsFunc(op.Request.Fields, func(f *model.Field) bool { return f.GoName == goName }) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// structSchema reports whether the schema ref is made into a struct: an
+// object with properties, or one with neither properties nor
+// additionalProperties (an empty struct is what it can hold). It returns
+// its view.
+func (b *builder) structSchema(ref *openapi3.SchemaRef, loc string) (*view, bool, error) {
+	if ref == nil || ref.Value == nil {
+		return nil, false, b.errorf(nil, loc, "missing schema")
+	}
+	if w := allOfWrapper(ref.Value); w != nil {
+		ref = w
+	}
+	if ref.Ref != "" {
+		loc = b.refLoc(ref.Ref, ref.Value.Origin)
+	}
+	v, err := b.view(ref, loc)
+	if err != nil {
+		return nil, false, err
+	}
+	typ, err := b.schemaType(v.s, loc)
+	if err != nil {
+		return nil, false, err
+	}
+	return v, typ == openapi3.TypeObject, nil
+}
+
+func firstNonEmpty(texts ...string) string {
+	for _, t := range texts {
+		if t != "" {
+			return t
+		}
+	}
+	return ""
 }

@@ -14,7 +14,7 @@ func (b *builder) responses(op *model.Operation, o *openapi3.Operation, loc stri
 	}
 	statuses := o.Responses.Keys()
 	slices.Sort(statuses)
-	var success []string
+	empty := false // a 2xx success answer without a body
 	var successSchema *openapi3.SchemaRef
 	var successLoc string
 	for _, status := range statuses {
@@ -48,26 +48,46 @@ func (b *builder) responses(op *model.Operation, o *openapi3.Operation, loc stri
 		if !strings.HasPrefix(status, "2") {
 			continue
 		}
-		success = append(success, status)
+		if len(resp.ErrorCodes) > 0 {
+			// A 2xx the spec documents as an error, such as 202
+			// USER_PAYING: the runtime verifies it like any answer, the
+			// method returns it as an *wechatpay.APIError.
+			op.ErrorStatuses = append(op.ErrorStatuses, status)
+			continue
+		}
 		if len(r.Content) == 0 {
+			empty = true
 			continue
 		}
 		schema, _, err := b.jsonMedia(r.Content, "response", r.Origin, rloc)
 		if err != nil {
 			return err
 		}
-		if successSchema != nil {
-			return b.unsupported(r.Origin, rloc, "more than one 2xx response with a body (also at %s)", successLoc)
+		if successSchema != nil && !sameSchema(successSchema, schema) {
+			return b.unsupported(r.Origin, rloc, "2xx responses with different bodies (also at %s)", successLoc)
 		}
-		successSchema, successLoc = schema, rloc
+		if successSchema == nil {
+			successSchema, successLoc = schema, rloc
+		}
 	}
 	if successSchema == nil {
 		return nil
 	}
-	if len(success) > 1 {
-		return b.unsupported(o.Origin, loc, "2xx responses %s where only some have a body", strings.Join(success, ", "))
-	}
+	op.MayBeEmpty = empty
 	schemaLoc := successLoc + ".content.application/json.schema"
+	if _, isStruct, err := b.structSchema(successSchema, schemaLoc); err != nil {
+		return err
+	} else if !isStruct {
+		s, err := b.schema(successSchema, schemaLoc, op.GoName+"Response", "")
+		if err != nil {
+			return err
+		}
+		op.Answer = s
+		return nil
+	}
+	if w := allOfWrapper(successSchema.Value); w != nil {
+		successSchema = w
+	}
 	if successSchema.Ref != "" && b.answers[successSchema.Value] > 1 {
 		// One type, named after the component, for every operation that
 		// answers with it.
@@ -76,7 +96,7 @@ func (b *builder) responses(op *model.Operation, o *openapi3.Operation, loc stri
 			return err
 		}
 		if !s.IsStruct() {
-			return b.unsupported(successSchema.Value.Origin, b.refLoc(successSchema.Ref, successSchema.Value.Origin), "response body of type %s; it must be an object", kindName(s))
+			return b.errorf(successSchema.Value.Origin, b.refLoc(successSchema.Ref, successSchema.Value.Origin), "internal: response body of type %s made no struct", kindName(s))
 		}
 		s.Named.Answers = append(s.Named.Answers, op)
 		op.Response = s.Named

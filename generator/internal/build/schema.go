@@ -57,8 +57,6 @@ func (b *builder) checkKeywords(s *openapi3.Schema, loc string) error {
 		return refuse("additionalProperties")
 	case s.MultipleOf != nil:
 		return refuse("multipleOf")
-	case s.UniqueItems:
-		return refuse("uniqueItems")
 	case s.MinProps != 0 || s.MaxProps != nil:
 		return refuse("minProperties/maxProperties")
 	case s.Const != nil:
@@ -190,6 +188,7 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 			out.MinItems = &min
 		}
 		out.MaxItems = s.MaxItems
+		out.UniqueItems = s.UniqueItems
 		if err := b.counts(s, loc, "minItems", out.MinItems, "maxItems", out.MaxItems); err != nil {
 			return nil, err
 		}

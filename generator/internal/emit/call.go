@@ -2,6 +2,8 @@ package emit
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 
 	"github.com/dave/jennifer/jen"
 
@@ -9,34 +11,70 @@ import (
 )
 
 // call emits the Client method of an operation: validate, build the path,
-// the query and the body, send through the runtime, decode the verified
-// answer.
+// the query, the headers and the body, send through the runtime, decode the
+// verified answer.
 func (e *emitter) call(f *jen.File, op *model.Operation) error {
 	d, err := e.doc("method", op)
 	if err != nil {
 		return err
 	}
-	fail := func() []jen.Code {
-		if op.Response == nil {
-			return []jen.Code{jen.Id("err")}
+	results := []jen.Code{jen.Error()}
+	var zero jen.Code // the zero value of the result, before err
+	switch {
+	case op.Response != nil:
+		results = []jen.Code{jen.Op("*").Id(op.Response.GoName), jen.Error()}
+		zero = jen.Nil()
+	case op.Answer != nil:
+		results = []jen.Code{goType(op.Answer), jen.Error()}
+		zero = zeroValue(op.Answer)
+	}
+	fail := func(err jen.Code) jen.Code {
+		if zero == nil {
+			return jen.Return(err)
 		}
-		return []jen.Code{jen.Nil(), jen.Id("err")}
+		return jen.Return(zero, err)
 	}
+	failIf := func() jen.Code { return jen.If(jen.Err().Op("!=").Nil()).Block(fail(jen.Err())) }
 	body := []jen.Code{
-		jen.If(jen.Err().Op(":=").Id("req").Dot("Validate").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(fail()...)),
+		jen.If(jen.Err().Op(":=").Id("req").Dot("Validate").Call(), jen.Err().Op("!=").Nil()).Block(fail(jen.Err())),
 	}
+	errDeclared := false
 	if op.HasBody {
-		body = append(body,
-			jen.List(jen.Id("body"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(jen.Id("req")),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(fail()...)),
-		)
+		switch b := op.Body; {
+		case b == nil:
+			body = append(body, jen.List(jen.Id("body"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(jen.Id("req")), failIf())
+			errDeclared = true
+		case b.Required || presentExpr(jen.Id("req").Dot(b.GoName), b) == nil:
+			body = append(body, jen.List(jen.Id("body"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(jen.Id("req").Dot(b.GoName)), failIf())
+			errDeclared = true
+		default:
+			// An optional body is sent only when it is there.
+			body = append(body,
+				jen.Var().Id("body").Index().Byte(),
+				jen.If(presentExpr(jen.Id("req").Dot(b.GoName), b)).Block(
+					jen.List(jen.Id("data"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(jen.Id("req").Dot(b.GoName)),
+					failIf(),
+					jen.Id("body").Op("=").Id("data"),
+				),
+			)
+		}
 	}
 	if len(op.QueryParams) > 0 {
 		body = append(body, jen.Id("query").Op(":=").Qual("net/url", "Values").Values())
 		for _, p := range op.QueryParams {
-			set, err := querySet(op, p)
+			set, err := paramSet("query", p)
 			if err != nil {
-				return err
+				return fmt.Errorf("operation %s: %v", op.ID, err)
+			}
+			body = append(body, set)
+		}
+	}
+	if len(op.HeaderParams) > 0 {
+		body = append(body, jen.Id("header").Op(":=").Qual("net/http", "Header").Values())
+		for _, p := range op.HeaderParams {
+			set, err := paramSet("header", p)
+			if err != nil {
+				return fmt.Errorf("operation %s: %v", op.ID, err)
 			}
 			body = append(body, set)
 		}
@@ -58,6 +96,9 @@ func (e *emitter) call(f *jen.File, op *model.Operation) error {
 	if op.HasBody {
 		fields = append(fields, jen.Id("Body").Op(":").Id("body"))
 	}
+	if len(op.HeaderParams) > 0 {
+		fields = append(fields, jen.Id("Header").Op(":").Id("header"))
+	}
 	request := jen.Op("&").Qual(RuntimePath, "Request").ValuesFunc(func(g *jen.Group) {
 		for _, fd := range fields {
 			g.Line().Add(fd)
@@ -66,48 +107,80 @@ func (e *emitter) call(f *jen.File, op *model.Operation) error {
 	})
 	do := jen.Id("c").Dot("rt").Dot("Do").Call(jen.Id("ctx"), request)
 
-	results := []jen.Code{jen.Error()}
-	if op.Response == nil {
-		// err already exists when the body was marshaled.
-		assign := ":="
-		if op.HasBody {
-			assign = "="
+	// errorStatuses turns the 2xx answers the spec documents as errors
+	// into *wechatpay.APIError.
+	var errorStatuses []jen.Code
+	if len(op.ErrorStatuses) > 0 {
+		var cond *jen.Statement
+		for _, st := range op.ErrorStatuses {
+			is := jen.Id("resp").Dot("StatusCode").Op("==").Add(statusCode(st))
+			if cond == nil {
+				cond = is
+			} else {
+				cond = cond.Op("||").Add(is)
+			}
 		}
-		body = append(body,
-			jen.List(jen.Id("_"), jen.Err()).Op(assign).Add(do),
-			jen.Return(jen.Err()),
-		)
+		errorStatuses = []jen.Code{jen.If(cond).Block(fail(jen.Id("resp").Dot("APIError").Call(jen.Lit(op.ID))))}
+	}
+	if zero == nil {
+		if len(errorStatuses) == 0 {
+			assign := ":="
+			if errDeclared {
+				assign = "="
+			}
+			body = append(body,
+				jen.List(jen.Id("_"), jen.Err()).Op(assign).Add(do),
+				jen.Return(jen.Err()),
+			)
+		} else {
+			body = append(body, jen.List(jen.Id("resp"), jen.Err()).Op(":=").Add(do), failIf())
+			body = append(body, errorStatuses...)
+			body = append(body, jen.Return(jen.Nil()))
+		}
 	} else {
-		results = []jen.Code{jen.Op("*").Id(op.Response.GoName), jen.Error()}
-		check := jen.Nil()
-		if e.answerChecked[op.Response] {
-			check = jen.Id("out").Dot("checkAnswer")
+		body = append(body, jen.List(jen.Id("resp"), jen.Err()).Op(":=").Add(do), failIf())
+		body = append(body, errorStatuses...)
+		if op.MayBeEmpty {
+			body = append(body, jen.If(jen.Len(jen.Id("resp").Dot("Body")).Op("==").Lit(0)).Block(jen.Return(zero, jen.Nil())))
 		}
-		body = append(body,
-			jen.List(jen.Id("resp"), jen.Err()).Op(":=").Add(do),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-			jen.Id("answer").Op(":=").Qual(ValidatePath, "Answer").Values(
-				jen.Id("Operation").Op(":").Lit(op.ID),
-				jen.Id("Response").Op(":").Id("resp"),
-			),
-			jen.Var().Id("out").Id(op.Response.GoName),
-			jen.If(
-				jen.Err().Op(":=").Id("answer").Dot("Decode").Call(jen.Op("&").Id("out"), check),
-				jen.Err().Op("!=").Nil(),
-			).Block(jen.Return(jen.Nil(), jen.Err())),
-		)
-		if len(op.Echoes) > 0 {
-			body = append(body, jen.If(
-				jen.Err().Op(":=").Id("answer").Dot("Echo").CallFunc(func(g *jen.Group) {
-					for _, echo := range op.Echoes {
-						g.Line().Add(echoCheck(echo))
-					}
-					g.Line()
-				}),
-				jen.Err().Op("!=").Nil(),
-			).Block(jen.Return(jen.Nil(), jen.Err())))
+		body = append(body, jen.Id("answer").Op(":=").Qual(ValidatePath, "Answer").Values(
+			jen.Id("Operation").Op(":").Lit(op.ID),
+			jen.Id("Response").Op(":").Id("resp"),
+		))
+		if op.Response != nil {
+			check := jen.Nil()
+			if e.answerChecked[op.Response] {
+				check = jen.Id("out").Dot("checkAnswer")
+			}
+			body = append(body,
+				jen.Var().Id("out").Id(op.Response.GoName),
+				jen.If(
+					jen.Err().Op(":=").Id("answer").Dot("Decode").Call(jen.Op("&").Id("out"), check),
+					jen.Err().Op("!=").Nil(),
+				).Block(jen.Return(jen.Nil(), jen.Err())),
+			)
+			if len(op.Echoes) > 0 {
+				body = append(body, jen.If(
+					jen.Err().Op(":=").Id("answer").Dot("Echo").CallFunc(func(g *jen.Group) {
+						for _, echo := range op.Echoes {
+							g.Line().Add(echoCheck(echo))
+						}
+						g.Line()
+					}),
+					jen.Err().Op("!=").Nil(),
+				).Block(jen.Return(jen.Nil(), jen.Err())))
+			}
+			body = append(body, jen.Return(jen.Op("&").Id("out"), jen.Nil()))
+		} else {
+			body = append(body,
+				jen.Var().Id("out").Add(goType(op.Answer)),
+				jen.If(
+					jen.Err().Op(":=").Id("answer").Dot("Decode").Call(jen.Op("&").Id("out"), e.answerCheck(op.Answer)),
+					jen.Err().Op("!=").Nil(),
+				).Block(jen.Return(zero, jen.Err())),
+				jen.Return(jen.Id("out"), jen.Nil()),
+			)
 		}
-		body = append(body, jen.Return(jen.Op("&").Id("out"), jen.Nil()))
 	}
 	addComments(f, d)
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(op.GoName).Params(
@@ -115,6 +188,54 @@ func (e *emitter) call(f *jen.File, op *model.Operation) error {
 		jen.Id("req").Op("*").Id(op.Request.GoName),
 	).Params(results...).Block(body...)
 	return nil
+}
+
+// statusCode is the constant of net/http for a status the spec writes,
+// such as http.StatusAccepted for "202", or the number.
+func statusCode(status string) jen.Code {
+	n, err := strconv.Atoi(status)
+	if err != nil {
+		return jen.Lit(status)
+	}
+	if c, ok := statusConstants[n]; ok {
+		return jen.Qual("net/http", c)
+	}
+	return jen.Lit(n)
+}
+
+// statusConstants name the 2xx statuses of net/http.
+var statusConstants = map[int]string{
+	200: "StatusOK", 201: "StatusCreated", 202: "StatusAccepted", 203: "StatusNonAuthoritativeInfo",
+	204: "StatusNoContent", 205: "StatusResetContent", 206: "StatusPartialContent",
+}
+
+// zeroValue is the zero value of a value of schema s, as a return value.
+func zeroValue(s *model.Schema) jen.Code {
+	switch s.Kind {
+	case model.KindString:
+		return jen.Lit("")
+	case model.KindInt32, model.KindInt64, model.KindFloat64:
+		return jen.Lit(0)
+	case model.KindBool:
+		return jen.False()
+	case model.KindTime:
+		return jen.Qual("time", "Time").Values()
+	case model.KindNamed:
+		if s.Named.IsStruct() {
+			return jen.Id(s.Named.GoName).Values()
+		}
+		return jen.Lit("")
+	}
+	return jen.Nil()
+}
+
+// answerCheck is the check Answer.Decode makes of an answer that is not an
+// object: the presence checks of each object of an array, or none.
+func (e *emitter) answerCheck(s *model.Schema) jen.Code {
+	if s.Kind == model.KindArray && s.Elem.IsStruct() && e.answerChecked[s.Elem.Named] {
+		return jen.Qual(ValidatePath, "Elems").Call(jen.Op("&").Id("out"), jen.Parens(jen.Op("*").Id(s.Elem.Named.GoName)).Dot("checkAnswer"))
+	}
+	return jen.Qual(ValidatePath, "AnyJSON")
 }
 
 // pathExpr concatenates the literal parts of the path template with the
@@ -126,7 +247,7 @@ func pathExpr(op *model.Operation) (*jen.Statement, error) {
 		if seg.Param == nil {
 			part = jen.Lit(seg.Literal)
 		} else {
-			part = paramString(seg.Param, jen.Id("req").Dot(seg.Param.GoName), true)
+			part = paramString(seg.Param.Schema, jen.Id("req").Dot(seg.Param.GoName), true)
 			if part == nil {
 				return nil, fmt.Errorf("operation %s: path parameter %s cannot be formatted", op.ID, seg.Param.JSONName)
 			}
@@ -140,12 +261,13 @@ func pathExpr(op *model.Operation) (*jen.Statement, error) {
 	return expr, nil
 }
 
-// paramString converts the value of a path or query parameter to the text
-// sent: strings path-escaped in a path (the runtime encodes the query),
-// numbers and booleans formatted with strconv, times in RFC 3339.
-// It returns nil for a kind of value the builder never lets through.
-func paramString(p *model.Field, v *jen.Statement, inPath bool) jen.Code {
-	s := p.Schema
+// paramString converts v, a value of schema s, to the text of a path,
+// query or header parameter: strings path-escaped in a path (the runtime
+// encodes the query), numbers and booleans formatted with strconv (numbers
+// without an exponent, as an ID written as a number must read), times in
+// RFC 3339. It returns nil for a kind of value the builder never lets
+// through.
+func paramString(s *model.Schema, v *jen.Statement, inPath bool) jen.Code {
 	switch {
 	case s.Kind == model.KindTime:
 		v = v.Dot("Format").Call(jen.Qual("time", "RFC3339Nano"))
@@ -166,25 +288,50 @@ func paramString(p *model.Field, v *jen.Statement, inPath bool) jen.Code {
 	case s.Kind == model.KindInt32:
 		return jen.Qual("strconv", "FormatInt").Call(jen.Int64().Call(v), jen.Lit(10))
 	case s.Kind == model.KindFloat64:
-		return jen.Qual("strconv", "FormatFloat").Call(v, jen.LitRune('g'), jen.Lit(-1), jen.Lit(64))
+		return jen.Qual("strconv", "FormatFloat").Call(v, jen.LitRune('f'), jen.Lit(-1), jen.Lit(64))
 	case s.Kind == model.KindBool:
 		return jen.Qual("strconv", "FormatBool").Call(v)
 	}
 	return nil
 }
 
-// querySet sets one query parameter; an optional one only when it is set.
-func querySet(op *model.Operation, p *model.Field) (jen.Code, error) {
+// paramSet adds one query or header parameter to container (query, a
+// url.Values, or header, an http.Header); an optional one only when it is
+// set. An array is added once per value when it explodes, else its values
+// joined with its delimiter.
+func paramSet(container string, p *model.Field) (jen.Code, error) {
 	v := func() *jen.Statement { return jen.Id("req").Dot(p.GoName) }
+	name := jen.Lit(p.JSONName)
+	if p.Schema.Kind == model.KindArray {
+		elem := p.Schema.Elem
+		str := paramString(elem, jen.Id("v"), false)
+		if str == nil {
+			return nil, fmt.Errorf("parameter %s cannot be formatted", p.JSONName)
+		}
+		switch {
+		case p.Delimiter == "":
+			return jen.For(jen.List(jen.Id("_"), jen.Id("v")).Op(":=").Range().Add(v())).Block(
+				jen.Id(container).Dot("Add").Call(name, str)), nil
+		case elem.Kind == model.KindString:
+			return jen.If(jen.Len(v()).Op(">").Lit(0)).Block(
+				jen.Id(container).Dot("Set").Call(name, jen.Qual("strings", "Join").Call(v(), jen.Lit(p.Delimiter)))), nil
+		}
+		return jen.If(jen.Len(v()).Op(">").Lit(0)).Block(
+			jen.Id("values").Op(":=").Make(jen.Index().String(), jen.Lit(0), jen.Len(v())),
+			jen.For(jen.List(jen.Id("_"), jen.Id("v")).Op(":=").Range().Add(v())).Block(
+				jen.Id("values").Op("=").Append(jen.Id("values"), str)),
+			jen.Id(container).Dot("Set").Call(name, jen.Qual("strings", "Join").Call(jen.Id("values"), jen.Lit(p.Delimiter))),
+		), nil
+	}
 	arg := v()
 	if p.Pointer {
 		arg = jen.Op("*").Add(v())
 	}
-	str := paramString(p, arg, false)
+	str := paramString(p.Schema, arg, false)
 	if str == nil {
-		return nil, fmt.Errorf("operation %s: query parameter %s cannot be formatted", op.ID, p.JSONName)
+		return nil, fmt.Errorf("parameter %s cannot be formatted", p.JSONName)
 	}
-	set := jen.Id("query").Dot("Set").Call(jen.Lit(p.JSONName), str)
+	set := jen.Id(container).Dot("Set").Call(name, str)
 	switch {
 	case p.Pointer:
 		return jen.If(v().Op("!=").Nil()).Block(set), nil
@@ -206,18 +353,24 @@ func (e *emitter) invoker(f *jen.File, op *model.Operation) error {
 	}
 	fail := func() jen.Code { return jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())) }
 	body := []jen.Code{jen.Var().Id("req").Id(op.Request.GoName)}
-	if op.HasBody {
+	switch {
+	case op.Body != nil:
+		body = append(body, jen.If(
+			jen.Err().Op(":=").Qual(ValidatePath, "DecodeBody").Call(jen.Id("body"), jen.Op("&").Id("req").Dot(op.Body.GoName)),
+			jen.Err().Op("!=").Nil(),
+		).Block(jen.Return(jen.Nil(), jen.Err())))
+	case op.HasBody:
 		body = append(body, jen.If(
 			jen.Err().Op(":=").Qual(ValidatePath, "DecodeBody").Call(jen.Id("body"), jen.Op("&").Id("req")),
 			jen.Err().Op("!=").Nil(),
 		).Block(jen.Return(jen.Nil(), jen.Err())))
-	} else {
+	default:
 		body = append(body, jen.If(
 			jen.Err().Op(":=").Qual(ValidatePath, "NoBody").Call(jen.Id("body")),
 			jen.Err().Op("!=").Nil(),
 		).Block(jen.Return(jen.Nil(), jen.Err())))
 	}
-	for _, p := range append(append([]*model.Field{}, op.PathParams...), op.QueryParams...) {
+	for _, p := range slices.Concat(op.PathParams, op.QueryParams, op.HeaderParams) {
 		set, err := paramParse(p, fail)
 		if err != nil {
 			return fmt.Errorf("operation %s: %v", op.ID, err)
@@ -228,7 +381,7 @@ func (e *emitter) invoker(f *jen.File, op *model.Operation) error {
 		).Block(set...))
 	}
 	call := jen.Id("NewClient").Call(jen.Id("rt")).Dot(op.GoName).Call(jen.Id("ctx"), jen.Op("&").Id("req"))
-	if op.Response == nil {
+	if op.Response == nil && op.Answer == nil {
 		body = append(body, jen.Return(jen.Nil(), call))
 	} else {
 		// A nil *Response in the any would not be == nil.
@@ -249,16 +402,38 @@ func (e *emitter) invoker(f *jen.File, op *model.Operation) error {
 }
 
 // paramParse returns the statements that set the request field of p from
-// the text v; fail returns the error of a parser.
+// the text v; fail returns the error of a parser. The values of an array
+// are separated by its delimiter, or by commas for one that explodes.
 func paramParse(p *model.Field, fail func() jen.Code) ([]jen.Code, error) {
 	target := jen.Id("req").Dot(p.GoName)
-	assign := func(v jen.Code) jen.Code {
-		if p.Pointer {
-			return jen.Add(target).Op("=").Op("&").Add(v)
+	if p.Schema.Kind == model.KindArray {
+		delim := p.Delimiter
+		if delim == "" {
+			delim = ","
 		}
-		return jen.Add(target).Op("=").Add(v)
+		if p.Schema.Elem.Kind == model.KindString {
+			return []jen.Code{jen.Add(target).Op("=").Qual("strings", "Split").Call(jen.Id("v"), jen.Lit(delim))}, nil
+		}
+		parse, err := textParse(p.JSONName, p.Schema.Elem, jen.Id("item"), fail, func(x jen.Code) jen.Code {
+			return jen.Add(target).Op("=").Append(jen.Add(target), x)
+		})
+		if err != nil {
+			return nil, err
+		}
+		return []jen.Code{jen.For(jen.List(jen.Id("_"), jen.Id("item")).Op(":=").Range().Qual("strings", "Split").Call(jen.Id("v"), jen.Lit(delim))).Block(parse...)}, nil
 	}
-	// parsed parses v into x, converted into y when the field's type is
+	return textParse(p.JSONName, p.Schema, jen.Id("v"), fail, func(x jen.Code) jen.Code {
+		if p.Pointer {
+			return jen.Add(target).Op("=").Op("&").Add(x)
+		}
+		return jen.Add(target).Op("=").Add(x)
+	})
+}
+
+// textParse returns the statements that parse text, a value of schema s
+// for the parameter name, and pass the result to assign.
+func textParse(name string, s *model.Schema, text *jen.Statement, fail func() jen.Code, assign func(jen.Code) jen.Code) ([]jen.Code, error) {
+	// parsed parses text into x, converted into y when the field's type is
 	// not the parser's.
 	parsed := func(parse jen.Code, convert func(jen.Code) jen.Code) []jen.Code {
 		code := []jen.Code{jen.List(jen.Id("x"), jen.Err()).Op(":=").Add(parse), fail()}
@@ -267,26 +442,25 @@ func paramParse(p *model.Field, fail func() jen.Code) ([]jen.Code, error) {
 		}
 		return append(code, jen.Id("y").Op(":=").Add(convert(jen.Id("x"))), assign(jen.Id("y")))
 	}
-	name := jen.Lit(p.JSONName)
-	s := p.Schema
+	lit := jen.Lit(name)
 	switch {
 	case s.IsEnum():
-		return []jen.Code{jen.Id("y").Op(":=").Id(s.Named.GoName).Call(jen.Id("v")), assign(jen.Id("y"))}, nil
+		return []jen.Code{jen.Id("y").Op(":=").Id(s.Named.GoName).Call(text), assign(jen.Id("y"))}, nil
 	case s.Kind == model.KindString:
-		return []jen.Code{assign(jen.Id("v"))}, nil
+		return []jen.Code{assign(text)}, nil
 	case s.Kind == model.KindInt64:
-		return parsed(jen.Qual(ValidatePath, "ParseInt").Call(name, jen.Id("v"), jen.Lit(64)), nil), nil
+		return parsed(jen.Qual(ValidatePath, "ParseInt").Call(lit, text, jen.Lit(64)), nil), nil
 	case s.Kind == model.KindInt32:
-		return parsed(jen.Qual(ValidatePath, "ParseInt").Call(name, jen.Id("v"), jen.Lit(32)),
+		return parsed(jen.Qual(ValidatePath, "ParseInt").Call(lit, text, jen.Lit(32)),
 			func(c jen.Code) jen.Code { return jen.Int32().Call(c) }), nil
 	case s.Kind == model.KindFloat64:
-		return parsed(jen.Qual(ValidatePath, "ParseFloat").Call(name, jen.Id("v")), nil), nil
+		return parsed(jen.Qual(ValidatePath, "ParseFloat").Call(lit, text), nil), nil
 	case s.Kind == model.KindBool:
-		return parsed(jen.Qual(ValidatePath, "ParseBool").Call(name, jen.Id("v")), nil), nil
+		return parsed(jen.Qual(ValidatePath, "ParseBool").Call(lit, text), nil), nil
 	case s.Kind == model.KindTime:
-		return parsed(jen.Qual(ValidatePath, "ParseTime").Call(name, jen.Id("v")), nil), nil
+		return parsed(jen.Qual(ValidatePath, "ParseTime").Call(lit, text), nil), nil
 	}
-	return nil, fmt.Errorf("parameter %s cannot be parsed from text", p.JSONName)
+	return nil, fmt.Errorf("parameter %s cannot be parsed from text", name)
 }
 
 // echoCheck compares a field of the answer with what the request sent: the
@@ -327,6 +501,11 @@ func (e *emitter) findAnswerChecks() {
 	for _, op := range e.pkg.Operations {
 		if op.Response != nil {
 			visit(op.Response)
+		}
+		if op.Answer != nil {
+			if s := answerObject(op.Answer); s != nil {
+				visit(s)
+			}
 		}
 	}
 	for changed := true; changed; {

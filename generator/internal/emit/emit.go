@@ -57,11 +57,14 @@ const (
 // Example per operation. Every file starts with the line of package header.
 // Files are sorted by name.
 func Emit(pkg *model.Package) ([]File, error) {
-	p, err := newProse()
+	e := &emitter{pkg: pkg, checked: map[*model.Named]bool{}, answerChecked: map[*model.Named]bool{}}
+	p, err := newProse(func(s *model.Schema) bool {
+		return s.Kind == model.KindArray && s.Elem.IsStruct() && e.answerChecked[s.Elem.Named]
+	})
 	if err != nil {
 		return nil, err
 	}
-	e := &emitter{pkg: pkg, prose: p, checked: map[*model.Named]bool{}, answerChecked: map[*model.Named]bool{}}
+	e.prose = p
 	e.header = strings.TrimPrefix(header.Line(pkg.SpecFile), "// ")
 	e.findChecks()
 	e.findAnswerChecks()
@@ -252,7 +255,7 @@ func (e *emitter) specName() string {
 // Operations table.
 func (e *emitter) operationEntry(op *model.Operation) (jen.Code, error) {
 	var params []jen.Code
-	for _, p := range append(append([]*model.Field{}, op.PathParams...), op.QueryParams...) {
+	for _, p := range slices.Concat(op.PathParams, op.QueryParams, op.HeaderParams) {
 		c, err := e.fieldEntry(p, p.JSONName, p.Required)
 		if err != nil {
 			return nil, err
@@ -260,7 +263,29 @@ func (e *emitter) operationEntry(op *model.Operation) (jen.Code, error) {
 		params = append(params, c)
 	}
 	var body []jen.Code
-	if op.HasBody {
+	switch {
+	case op.Body != nil:
+		// The body itself, then what it holds, named from its root.
+		c, err := e.fieldEntry(op.Body, op.Body.JSONName, op.Body.Required)
+		if err != nil {
+			return nil, err
+		}
+		body = append(body, c)
+		s, prefix := op.Body.Schema, ""
+		for s.Kind == model.KindArray {
+			s, prefix = s.Elem, prefix+"[]"
+		}
+		if prefix != "" {
+			prefix += "."
+		}
+		if s.IsStruct() {
+			inner, err := e.bodyEntries(s.Named.Fields, s.Named.AnyOf, prefix, map[*model.Named]bool{s.Named: true})
+			if err != nil {
+				return nil, err
+			}
+			body = append(body, inner...)
+		}
+	case op.HasBody:
 		var fields []*model.Field
 		for _, f := range op.Request.Fields {
 			if f.In == model.InBody {
@@ -358,6 +383,8 @@ func (e *emitter) fieldEntry(f *model.Field, name string, required bool, extra .
 		in = "path"
 	case model.InQuery:
 		in = "query"
+	case model.InHeader:
+		in = "header"
 	}
 	return jen.ValuesFunc(func(g *jen.Group) {
 		g.Id("Name").Op(":").Lit(name)

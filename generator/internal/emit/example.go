@@ -102,7 +102,7 @@ func (e *emitter) callAndReport(op *model.Operation) []jen.Code {
 		jen.Op("&").Add(e.pkgQual(op.Request.GoName)).Add(e.exampleValues(op.Request, 0)),
 	)
 	var send, success jen.Code
-	if op.Response != nil {
+	if op.Response != nil || op.Answer != nil {
 		send = jen.List(jen.Id("resp"), jen.Err()).Op(":=").Add(call)
 		success = jen.Qual("fmt", "Printf").Call(jen.Lit("%+v\n"), jen.Id("resp"))
 	} else {

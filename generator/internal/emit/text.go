@@ -21,7 +21,12 @@ type prose struct {
 	t *template.Template
 }
 
-func newProse() (*prose, error) {
+// newProse parses the templates; answerChecked tells the templates whether
+// the objects of an answer of a schema have presence checks (nil: never).
+func newProse(answerChecked func(*model.Schema) bool) (*prose, error) {
+	if answerChecked == nil {
+		answerChecked = func(*model.Schema) bool { return false }
+	}
 	t, err := template.New("").Funcs(template.FuncMap{
 		"join": strings.Join,
 		"num":  formatNumber,
@@ -31,6 +36,8 @@ func newProse() (*prose, error) {
 				return "path"
 			case model.InQuery:
 				return "query"
+			case model.InHeader:
+				return "header"
 			}
 			return "body"
 		},
@@ -44,6 +51,7 @@ func newProse() (*prose, error) {
 			return strconv.FormatUint(*n, 10) + " " + many
 		},
 		"isTime":       func(f *model.Field) bool { return f.Schema.Kind == model.KindTime },
+		"isArray":      func(f *model.Field) bool { return f.Schema.Kind == model.KindArray },
 		"isTimeSchema": func(s *model.Schema) bool { return s.Kind == model.KindTime },
 		// enumOf is the enum type of a schema, or nil.
 		"enumOf": func(s *model.Schema) *model.Named {
@@ -61,6 +69,9 @@ func newProse() (*prose, error) {
 			return strings.Join(vs, ", ")
 		},
 		"anyOf": anyOfSentence,
+		// answerChecked reports whether an answer of schema s has its
+		// objects' presence checks.
+		"answerChecked": answerChecked,
 		// methods links the Client methods of ops: "[Client.A], [Client.B]
 		// and [Client.C]".
 		"methods": func(ops []*model.Operation) string {

@@ -102,7 +102,7 @@ func (e *emitter) schemaHasChecks(s *model.Schema, req bool) bool {
 	case model.KindInt32, model.KindInt64:
 		return s.Minimum != nil || s.Maximum != nil
 	case model.KindArray:
-		return req || s.MinItems != nil || s.MaxItems != nil || e.schemaHasChecks(s.Elem, false)
+		return req || s.MinItems != nil || s.MaxItems != nil || s.UniqueItems || e.schemaHasChecks(s.Elem, false)
 	case model.KindNamed:
 		return s.Named.Role == model.RoleEnum || e.hasChecks(s.Named)
 	case model.KindRaw, model.KindTime:
@@ -163,23 +163,25 @@ func (e *emitter) fieldChecks(recv string, fd *model.Field, name fieldName) []je
 		if fd.Schema.IsStruct() {
 			deref = v
 		}
-		inner := e.checks(deref, name, fd.Schema, present, 0, false)
+		inner := e.checks(deref, name, fd.Schema, present, 0, fd.In)
 		if len(inner) == 0 {
 			return nil
 		}
 		return []jen.Code{jen.If(v().Op("!=").Nil()).Block(inner...)}
 	}
-	return e.checks(v, name, fd.Schema, p, 0, fd.In == model.InPath)
+	return e.checks(v, name, fd.Schema, p, 0, fd.In)
 }
 
 // checks returns the statements that record a violation in errs for each
 // rule of s that the value v breaks: one statement per value, one call per
-// rule. inPath marks a path parameter, which must not be "." or "..", as
+// rule. in tells where the value travels: a path parameter must not be "."
+// or "..", as those would change the URL's path, and a header parameter must
+// hold no control character.
 // those would change the URL's path.
-func (e *emitter) checks(v value, name fieldName, s *model.Schema, p presence, depth int, inPath bool) []jen.Code {
+func (e *emitter) checks(v value, name fieldName, s *model.Schema, p presence, depth int, in model.In) []jen.Code {
 	switch s.Kind {
 	case model.KindString:
-		return []jen.Code{stringChecks(v(), name, s, p, inPath)}
+		return []jen.Code{stringChecks(v(), name, s, p, in)}
 	case model.KindInt32, model.KindInt64, model.KindFloat64:
 		if c := numberChecks(v, name, s); c != nil {
 			return []jen.Code{c}
@@ -193,11 +195,11 @@ func (e *emitter) checks(v value, name fieldName, s *model.Schema, p presence, d
 			return []jen.Code{errs().Dot("Required").Call(name.code(), jen.Op("!").Add(v()).Dot("IsZero").Call())}
 		}
 	case model.KindArray:
-		return e.arrayChecks(v, name, s, p, depth)
+		return e.arrayChecks(v, name, s, p, depth, in)
 	case model.KindNamed:
 		if s.Named.Role == model.RoleEnum && s.Named.Open {
 			// Any value is valid; the rules of the string still apply.
-			return []jen.Code{stringChecks(jen.String().Call(v()), name, s, p, inPath)}
+			return []jen.Code{stringChecks(jen.String().Call(v()), name, s, p, in)}
 		}
 		if s.Named.Role == model.RoleEnum {
 			return []jen.Code{enumCheck(v, name, s.Named, p)}
@@ -214,7 +216,7 @@ func (e *emitter) checks(v value, name fieldName, s *model.Schema, p presence, d
 
 // stringChecks checks a string, or a named string type converted to one:
 // errs.String(field, value, presence) then one call per rule.
-func stringChecks(text jen.Code, name fieldName, s *model.Schema, p presence, inPath bool) jen.Code {
+func stringChecks(text jen.Code, name fieldName, s *model.Schema, p presence, in model.In) jen.Code {
 	stmt := errs().Dot("String").Call(name.code(), text, p.code())
 	// An empty required or optional string never reaches the rules after
 	// String (it is refused, or absent), so minLength 1 says nothing more.
@@ -226,8 +228,11 @@ func stringChecks(text jen.Code, name fieldName, s *model.Schema, p presence, in
 	}
 	if s.Pattern != nil {
 		stmt = stmt.Dot("Pattern").Call(jen.Id(s.Pattern.Var))
-	} else if inPath {
+	} else if in == model.InPath {
 		stmt = stmt.Dot("PathSegment").Call()
+	}
+	if in == model.InHeader {
+		stmt = stmt.Dot("Header").Call()
 	}
 	return stmt
 }
@@ -278,9 +283,9 @@ func enumCheck(v value, name fieldName, n *model.Named, p presence) jen.Code {
 	return errs().Dot("Enum").Call(name.code(), jen.String().Call(v()), p.code(), v().Dot("Known").Call(), jen.Lit(strings.Join(values, ", ")))
 }
 
-func (e *emitter) arrayChecks(v value, name fieldName, s *model.Schema, p presence, depth int) []jen.Code {
+func (e *emitter) arrayChecks(v value, name fieldName, s *model.Schema, p presence, depth int, in model.In) []jen.Code {
 	var out []jen.Code
-	if s.MinItems != nil || s.MaxItems != nil {
+	if s.MinItems != nil || s.MaxItems != nil || s.UniqueItems {
 		stmt := errs().Dot("Items").Call(name.code(), jen.Len(v()), v().Op("!=").Nil(), p.code())
 		if m := s.MinItems; m != nil {
 			stmt = stmt.Dot("MinItems").Call(jen.Lit(int(*m)))
@@ -288,16 +293,34 @@ func (e *emitter) arrayChecks(v value, name fieldName, s *model.Schema, p presen
 		if m := s.MaxItems; m != nil {
 			stmt = stmt.Dot("MaxItems").Call(jen.Lit(int(*m)))
 		}
+		if s.UniqueItems {
+			dup := "Duplicate"
+			if !comparable(s.Elem) {
+				dup = "DuplicateJSON"
+			}
+			stmt = stmt.Dot("UniqueItems").Call(jen.Qual(ValidatePath, dup).Call(v()))
+		}
 		out = append(out, stmt)
 	} else if p == required {
 		out = append(out, errs().Dot("Required").Call(name.code(), v().Op("!=").Nil()))
 	}
 	i := indexVar(depth)
-	elem := e.checks(func() *jen.Statement { return v().Index(jen.Id(i)) }, name.index(i), s.Elem, present, depth+1, false)
+	elem := e.checks(func() *jen.Statement { return v().Index(jen.Id(i)) }, name.index(i), s.Elem, present, depth+1, in)
 	if len(elem) > 0 {
 		out = append(out, jen.For(jen.Id(i).Op(":=").Range().Add(v())).Block(elem...))
 	}
 	return out
+}
+
+// comparable reports whether Go's == on values of schema s says what JSON
+// equality says: strings, numbers, booleans and enums. Times compare their
+// location too, and structs their pointers; those are compared as JSON.
+func comparable(s *model.Schema) bool {
+	switch s.Kind {
+	case model.KindString, model.KindInt32, model.KindInt64, model.KindFloat64, model.KindBool:
+		return true
+	}
+	return s.IsEnum()
 }
 
 // requestValidate emits the Validate method of a request type.

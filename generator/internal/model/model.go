@@ -58,18 +58,38 @@ type Operation struct {
 	Location string
 
 	// Request is the struct the caller fills: path parameters, query
-	// parameters and body properties, in that order. It is never nil.
+	// parameters, header parameters and body properties, in that order. It
+	// is never nil.
 	Request *Named
-	// PathParams and QueryParams point into Request's fields.
-	PathParams  []*Field
-	QueryParams []*Field
-	// HasBody reports whether the operation sends a JSON body made of
-	// Request's body fields.
+	// PathParams, QueryParams and HeaderParams point into Request's fields.
+	PathParams   []*Field
+	QueryParams  []*Field
+	HeaderParams []*Field
+	// HasBody reports whether the operation sends a JSON body: Request's
+	// body fields, or the value of Body.
 	HasBody bool
+	// Body is the field of Request that holds the whole JSON body, when the
+	// body's properties are not fields of Request themselves: a body that
+	// is not an object with properties (an array, a map, a oneOf, any
+	// JSON), or whose properties would collide with a parameter's field.
+	Body *Field
 
 	// Response is the struct a 2xx answer decodes into, or nil when the
-	// success answer has no body.
+	// success answer has no body or is not an object (see Answer).
 	Response *Named
+	// Answer is the type a 2xx answer decodes into when it is not an
+	// object with properties: an array, a map, a string, any JSON. The
+	// method returns it as a value. Nil when Response is set or the answer
+	// has no body.
+	Answer *Schema
+	// ErrorStatuses are the 2xx statuses the spec documents as errors
+	// (x-wechatpay-error-codes on a 2xx response, such as 202 USER_PAYING):
+	// an answer with one of them is returned as a *wechatpay.APIError.
+	ErrorStatuses []string
+	// MayBeEmpty reports that the spec documents a 2xx answer without a
+	// body besides the one with the body Response or Answer describe: the
+	// method then returns a nil Response (or a zero Answer) for it.
+	MayBeEmpty bool
 	// Responses are the spec's responses, sorted by status.
 	Responses []*Response
 	// Echoes are the fields of the answer that must equal what the request
@@ -191,6 +211,11 @@ const (
 	InPath
 	// InQuery is a query parameter.
 	InQuery
+	// InHeader is a header parameter.
+	InHeader
+	// InBodyValue is the field holding the whole JSON body (see
+	// Operation.Body).
+	InBodyValue
 )
 
 // Field is a field of a struct.
@@ -219,6 +244,11 @@ type Field struct {
 	// NoEcho reports that the spec marks the property x-wechatpay-echo:
 	// false: the answer does not echo the request's field of that name.
 	NoEcho bool
+	// Delimiter joins the values of an array query or header parameter
+	// into one value ("," for form or simple style without explode, " "
+	// and "|" for spaceDelimited and pipeDelimited); empty for an exploded
+	// one, sent as one query parameter per value.
+	Delimiter string
 }
 
 // Constraints are the rules the spec sets on a value.
@@ -233,6 +263,8 @@ type Constraints struct {
 	ExclusiveMaximum bool
 	MinItems         *uint64
 	MaxItems         *uint64
+	// UniqueItems requires the items of an array to differ.
+	UniqueItems bool
 }
 
 // Kind is the shape of a Go type.

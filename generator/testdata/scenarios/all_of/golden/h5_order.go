@@ -47,7 +47,7 @@ func callH5Order(ctx context.Context, rt *wechatpay.Client, params map[string]st
 // H5OrderRequest is the request of [Client.H5Order]: its parameters and
 // its JSON body.
 //
-// Path and query parameters are tagged json:"-", so json.Marshal of a
+// Path, query and header parameters are tagged json:"-", so json.Marshal of a
 // H5OrderRequest is exactly the JSON body sent.
 type H5OrderRequest struct {
 	// Required. At least 6 characters. At most 32 characters.

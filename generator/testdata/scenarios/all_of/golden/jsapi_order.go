@@ -70,7 +70,7 @@ func callJsapiOrder(ctx context.Context, rt *wechatpay.Client, params map[string
 // JsapiOrderRequest is the request of [Client.JsapiOrder]: its parameters and
 // its JSON body.
 //
-// Path and query parameters are tagged json:"-", so json.Marshal of a
+// Path, query and header parameters are tagged json:"-", so json.Marshal of a
 // JsapiOrderRequest is exactly the JSON body sent.
 type JsapiOrderRequest struct {
 	// Required. At least 6 characters. At most 32 characters.
