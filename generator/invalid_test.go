@@ -112,6 +112,7 @@ func TestInvalidSpecs(t *testing.T) {
 		{"external_ref.yaml", expected{unloadable, "", "", []string{"other.yaml", "no such file"}}},
 		{"ref_outside_folder.yaml", expected{refused, "12:24", "", []string{`$ref "../scenarios/any_of/spec.yaml#/components/schemas/Payer" leaves the spec's folder`}}},
 		{"swagger2_unresolved.yaml", expected{unloadable, "", "", []string{"converting swagger 2.0 to OpenAPI 3", "Missing"}}},
+		{"derived_name_collision.yaml", expected{refused, "9:5", "paths./a_b.get", []string{`duplicate operationId "getAB", the name derived from the method and path (also at paths./a-b.get)`}}},
 		{"ref_network.yaml", expected{refused, "12:24", "", []string{`$ref "https://example.com/common.yaml#/components/schemas/Payer" names a location on the network`}}},
 		{"duplicate_operation_id.yaml", expected{invalid, "10:5", "", []string{`same operation id "getThing"`}}},
 		{"path_param_missing.yaml", expected{invalid, "4:3", "", []string{"/things", "thing_id"}}},

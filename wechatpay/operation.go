@@ -8,7 +8,9 @@ import "context"
 // Operations variable, and a tool's catalog is the concatenation of such
 // tables.
 type Operation struct {
-	// ID is the spec's operationId, such as "terminateByCode".
+	// ID is the spec's operationId, such as "terminateByCode", or for an
+	// operation without one the name the generator derives from its method
+	// and path, such as "getV3BilldownloadFile".
 	ID string
 	// Name is the operation's name on a command line: ID in kebab case,
 	// such as "terminate-by-code".

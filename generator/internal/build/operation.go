@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/payforge/wechatpay/generator/internal/model"
@@ -84,31 +85,32 @@ func originKey(o *openapi3.Origin) *openapi3.Location {
 }
 
 func (b *builder) operation(path, method string, item *openapi3.PathItem, o *openapi3.Operation, loc string) error {
-	if o.OperationID == "" {
-		return b.unsupported(o.Origin, loc, "operation without an operationId")
+	id, what := o.OperationID, "operationId"
+	if id == "" {
+		id, what = DerivedOperationID(method, path), "the name derived from the method and path"
 	}
-	if prev, ok := b.opIDs[o.OperationID]; ok {
-		return b.errorf(o.Origin, loc, "duplicate operationId %q (also at %s)", o.OperationID, prev)
+	if prev, ok := b.opIDs[id]; ok {
+		return b.errorf(o.Origin, loc, "duplicate operationId %q, %s (also at %s)", id, what, prev)
 	}
-	b.opIDs[o.OperationID] = loc
-	goName, err := naming.Exported(o.OperationID)
+	b.opIDs[id] = loc
+	goName, err := naming.Exported(id)
 	if err != nil {
 		return b.errorf(o.Origin, loc+".operationId", "bad operationId: %v", err)
 	}
 	if prev, ok := b.opNames[goName]; ok {
-		return b.errorf(o.Origin, loc+".operationId", "names collide after conversion to Go: operationId %q and the one at %s both become %s", o.OperationID, prev, goName)
+		return b.errorf(o.Origin, loc+".operationId", "names collide after conversion to Go: operationId %q (%s) and the one at %s both become %s", id, what, prev, goName)
 	}
 	b.opNames[goName] = loc
 	if b.opts.OperationNames != nil {
 		for _, name := range b.opts.OperationNames(goName) {
-			if err := b.declare(name, "a declaration of operation "+o.OperationID, loc, o.Origin); err != nil {
+			if err := b.declare(name, "a declaration of operation "+id, loc, o.Origin); err != nil {
 				return err
 			}
 		}
 	}
 
 	op := &model.Operation{
-		ID:          o.OperationID,
+		ID:          id,
 		GoName:      goName,
 		Method:      method,
 		Path:        path,
@@ -139,7 +141,7 @@ func (b *builder) operation(path, method string, item *openapi3.PathItem, o *ope
 		}
 	}
 
-	req, err := b.newNamed(goName+"Request", model.RoleRequest, "the request type of operation "+o.OperationID, loc, o.Origin)
+	req, err := b.newNamed(goName+"Request", model.RoleRequest, "the request type of operation "+id, loc, o.Origin)
 	if err != nil {
 		return err
 	}
@@ -180,4 +182,42 @@ func markValidated(n *model.Named) {
 			}
 		}
 	}
+}
+
+// DerivedOperationID is the name of an operation the spec gives no
+// operationId: the method in lower case, then the words of the path's
+// literal segments, and "by" and the words of each parameter, in camel case,
+// such as getV3BilldownloadFile for GET /v3/billdownload/file and
+// getPetsByPetId for GET /pets/{pet_id} (Go name GetPetsByPetID); getRoot for GET /. The rule depends
+// on nothing but the method and the path, so a name never changes unless
+// they do. Two operations whose names collide are refused.
+func DerivedOperationID(method, path string) string {
+	words := []string{strings.ToLower(method)}
+	for _, seg := range strings.Split(path, "/") {
+		for seg != "" {
+			open := strings.IndexByte(seg, '{')
+			if open < 0 {
+				words = append(words, naming.Words(seg)...)
+				break
+			}
+			words = append(words, naming.Words(seg[:open])...)
+			end := strings.IndexByte(seg[open:], '}')
+			if end < 0 {
+				words = append(words, naming.Words(seg[open:])...)
+				break
+			}
+			words = append(append(words, "by"), naming.Words(seg[open+1:open+end])...)
+			seg = seg[open+end+1:]
+		}
+	}
+	if len(words) == 1 {
+		words = append(words, "root")
+	}
+	var b strings.Builder
+	b.WriteString(words[0])
+	for _, w := range words[1:] {
+		r, size := utf8.DecodeRuneInString(w)
+		b.WriteString(strings.ToUpper(string(r)) + w[size:])
+	}
+	return b.String()
 }
