@@ -128,7 +128,7 @@ func TestInvalidSpecs(t *testing.T) {
 		{"no_letters_name.yaml", expected{refused, "8:12", "paths./x.get.parameters[0]", []string{"bad parameter name", `"--"`}}},
 		{"cookie_param.yaml", expected{unsupported, "8:12", "paths./x.get.parameters[0]", []string{`cookie parameter "session"`}}},
 		{"xml_response.yaml", expected{unsupported, "8:9", "paths./x.get.responses.200", []string{"application/xml response"}}},
-		{"additional_properties.yaml", expected{unsupported, "14:17", "paths./x.post.requestBody.content.application/json.schema.properties.labels", []string{"additionalProperties"}}},
+		{"additional_properties.yaml", expected{unsupported, "14:17", "paths./x.post.requestBody.content.application/json.schema.properties.labels", []string{"additionalProperties with a schema next to properties"}}},
 		{"query_array.yaml", expected{unsupported, "8:11", "paths./x.get.parameters[0]", []string{`query parameter "ids" of type array of object`}}},
 		{"path_array.yaml", expected{unsupported, "8:11", "paths./x/{ids}.get.parameters[0]", []string{`path parameter "ids" of type array`}}},
 		{"any_of_typed.yaml", expected{unsupported, "10:11", "paths./x.post.requestBody.content.application/json.schema", []string{"anyOf in a schema, other than one whose branches only list required properties"}}},

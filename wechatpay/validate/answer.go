@@ -116,6 +116,19 @@ func Object(data []byte, field string, required ...string) (map[string]json.RawM
 	return obj, nil
 }
 
+// Keys checks that obj, an object Object read at field, holds each of
+// names, with any value, null included: the required properties the spec
+// allows to be null. A missing one is a *wechatpay.DecodeError with
+// wechatpay.ErrMissingField.
+func Keys(obj map[string]json.RawMessage, field string, names ...string) error {
+	for _, name := range names {
+		if _, ok := obj[name]; !ok {
+			return &wechatpay.DecodeError{Field: Path(field, name), Err: wechatpay.ErrMissingField}
+		}
+	}
+	return nil
+}
+
 // Member returns the member name of an object Object read, and whether it is
 // there with a value other than null.
 func Member(obj map[string]json.RawMessage, name string) ([]byte, bool) {

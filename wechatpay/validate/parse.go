@@ -63,6 +63,20 @@ func ParseInt(field, text string, bits int) (int64, error) {
 	return n, nil
 }
 
+// ParseUint reads the text value of an unsigned integer parameter that
+// fits in bits (32 or 64) bits.
+func ParseUint(field, text string, bits int) (uint64, error) {
+	n, err := strconv.ParseUint(text, 10, bits)
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		return 0, &wechatpay.ValidationError{Field: field, Rule: "type",
+			Message: fmt.Sprintf("is out of range: an unsigned %d-bit integer is at most %d", bits, n)}
+	case err != nil:
+		return 0, &wechatpay.ValidationError{Field: field, Rule: "type", Message: "must be an unsigned integer"}
+	}
+	return n, nil
+}
+
 // ParseFloat reads the text value of a number parameter.
 func ParseFloat(field, text string) (float64, error) {
 	x, err := strconv.ParseFloat(text, 64)

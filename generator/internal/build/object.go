@@ -88,9 +88,22 @@ func (b *builder) objectFields(ref *openapi3.SchemaRef, loc, parent, what string
 			return nil, nil, err
 		}
 		required := slices.Contains(s.Required, name)
-		if required && fs.IsStruct() && b.building[fs.Named] {
+		if required && fs.IsStruct() && b.building[fs.Named] && !prop.Value.ReadOnly && !nullable(prop) {
 			return nil, nil, b.unsupported(prop.Value.Origin, ploc, "recursive schema: required property %q holds a %s, which holds it", name, fs.Named.GoName)
 		}
+		// The flags of the property's use, written next to a $ref or an
+		// allOf wrapper, or on the schema it leads to.
+		use := prop.Value
+		if w := allOfWrapper(use); w != nil && w.Value != nil {
+			use = w.Value
+		}
+		readOnly := prop.Value.ReadOnly || use.ReadOnly
+		writeOnly := prop.Value.WriteOnly || use.WriteOnly
+		def := prop.Value.Default
+		if def == nil {
+			def = use.Default
+		}
+		isNullable := nullable(prop)
 		noEcho := false
 		if raw, ok := prop.Value.Extensions[EchoExtension]; ok {
 			echo, isBool := raw.(bool)
@@ -105,7 +118,11 @@ func (b *builder) objectFields(ref *openapi3.SchemaRef, loc, parent, what string
 			GoName:      goName,
 			Schema:      fs,
 			Required:    required,
-			Pointer:     !required && (fs.IsNumber() || fs.Kind == model.KindBool || fs.IsStruct()),
+			Pointer:     pointer(fs, required && !readOnly, isNullable),
+			Nullable:    isNullable,
+			ReadOnly:    readOnly,
+			WriteOnly:   writeOnly,
+			Default:     def,
 			In:          model.InBody,
 			Description: propertyDescription(prop),
 			Location:    ploc,
@@ -197,4 +214,23 @@ func jsonKey(name string) bool {
 		}
 	}
 	return true
+}
+
+// pointer reports whether a field of schema s is a pointer: an optional
+// number, boolean or object, so that its zero value can be told from its
+// absence; and a required one that may be null, of a kind that cannot hold
+// nil (a string, a time, an enum as well). Slices, maps and raw JSON hold
+// nil themselves.
+func pointer(s *model.Schema, required, nullable bool) bool {
+	switch {
+	case !required:
+		return s.IsNumber() || s.Kind == model.KindBool || s.IsStruct() || s.IsNumberEnum()
+	case nullable:
+		switch s.Kind {
+		case model.KindArray, model.KindMap, model.KindRaw, model.KindBytes:
+			return false
+		}
+		return true
+	}
+	return false
 }

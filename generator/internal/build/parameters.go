@@ -94,7 +94,7 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 			GoName:      goName,
 			Schema:      s,
 			Required:    required,
-			Pointer:     !required && (s.IsNumber() || s.Kind == model.KindBool),
+			Pointer:     pointer(s, required, false),
 			In:          in,
 			Description: strings.TrimSpace(p.Description),
 			Location:    ploc,
@@ -123,7 +123,7 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 // of a parameter: a string, an enum, a number, a boolean or a date-time.
 func textValue(s *model.Schema) bool {
 	switch s.Kind {
-	case model.KindString, model.KindInt32, model.KindInt64, model.KindFloat64, model.KindBool, model.KindTime:
+	case model.KindString, model.KindInt32, model.KindInt64, model.KindUint32, model.KindUint64, model.KindFloat64, model.KindBool, model.KindTime:
 		return true
 	}
 	return s.IsEnum()

@@ -28,8 +28,12 @@ func (b *builder) jsonMedia(content openapi3.Content, what string, origin *opena
 		return nil, nil, b.unsupported(origin, loc, "%s with %d media types", what, len(types))
 	}
 	media := content[types[0]]
-	if media == nil || media.Schema == nil {
-		return nil, nil, b.unsupported(origin, loc, "%s without a schema", what)
+	if media == nil {
+		return nil, nil, b.errorf(origin, loc, "missing media type")
+	}
+	if media.Schema == nil || media.Schema.Value == nil {
+		// No schema says nothing of the JSON: any value, as {} does.
+		return &openapi3.SchemaRef{Value: &openapi3.Schema{Origin: media.Origin}}, media.Origin, nil
 	}
 	return media.Schema, media.Origin, nil
 }
@@ -91,7 +95,7 @@ func (b *builder) requestBody(op *model.Operation, ref *openapi3.RequestBodyRef,
 		GoName:      goName,
 		Schema:      s,
 		Required:    body.Required,
-		Pointer:     !body.Required && (s.IsStruct() || s.IsNumber() || s.Kind == model.KindBool),
+		Pointer:     pointer(s, body.Required, false),
 		In:          model.InBodyValue,
 		Description: firstNonEmpty(strings.TrimSpace(body.Description), schemaDescription(schema)),
 		Location:    sloc,
@@ -144,7 +148,7 @@ func (b *builder) structSchema(ref *openapi3.SchemaRef, loc string) (*view, bool
 	if err != nil {
 		return nil, false, err
 	}
-	return v, typ == openapi3.TypeObject, nil
+	return v, typ == openapi3.TypeObject && !isMap(v.s), nil
 }
 
 func firstNonEmpty(texts ...string) string {

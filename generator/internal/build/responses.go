@@ -182,7 +182,7 @@ func echoes(op *model.Operation) []*model.Echo {
 // string, an enum or an integer.
 func echoable(s *model.Schema) bool {
 	switch s.Kind {
-	case model.KindString, model.KindInt32, model.KindInt64:
+	case model.KindString, model.KindInt32, model.KindInt64, model.KindUint32, model.KindUint64:
 		return true
 	}
 	return s.IsEnum()

@@ -214,15 +214,18 @@ func zeroValue(s *model.Schema) jen.Code {
 	switch s.Kind {
 	case model.KindString:
 		return jen.Lit("")
-	case model.KindInt32, model.KindInt64, model.KindFloat64:
+	case model.KindInt32, model.KindInt64, model.KindUint32, model.KindUint64, model.KindFloat64:
 		return jen.Lit(0)
 	case model.KindBool:
 		return jen.False()
 	case model.KindTime:
 		return jen.Qual("time", "Time").Values()
 	case model.KindNamed:
-		if s.Named.IsStruct() {
+		switch {
+		case s.Named.IsStruct():
 			return jen.Id(s.Named.GoName).Values()
+		case s.Named.EnumKind != model.KindString:
+			return jen.Lit(0)
 		}
 		return jen.Lit("")
 	}
@@ -275,6 +278,10 @@ func paramString(s *model.Schema, v *jen.Statement, inPath bool) jen.Code {
 			return jen.Qual("net/url", "PathEscape").Call(v)
 		}
 		return v
+	case s.IsNumberEnum() && s.Named.EnumKind == model.KindFloat64:
+		return jen.Qual("strconv", "FormatFloat").Call(jen.Float64().Call(v), jen.LitRune('f'), jen.Lit(-1), jen.Lit(64))
+	case s.IsNumberEnum():
+		return jen.Qual("strconv", "FormatInt").Call(jen.Int64().Call(v), jen.Lit(10))
 	case s.IsEnum():
 		v = jen.String().Call(v)
 		fallthrough
@@ -283,6 +290,10 @@ func paramString(s *model.Schema, v *jen.Statement, inPath bool) jen.Code {
 			return jen.Qual("net/url", "PathEscape").Call(v)
 		}
 		return v
+	case s.Kind == model.KindUint64:
+		return jen.Qual("strconv", "FormatUint").Call(v, jen.Lit(10))
+	case s.Kind == model.KindUint32:
+		return jen.Qual("strconv", "FormatUint").Call(jen.Uint64().Call(v), jen.Lit(10))
 	case s.Kind == model.KindInt64:
 		return jen.Qual("strconv", "FormatInt").Call(v, jen.Lit(10))
 	case s.Kind == model.KindInt32:
@@ -444,6 +455,16 @@ func textParse(name string, s *model.Schema, text *jen.Statement, fail func() je
 	}
 	lit := jen.Lit(name)
 	switch {
+	case s.IsNumberEnum():
+		// Parsed as its number, then converted.
+		parse := jen.Qual(ValidatePath, "ParseInt").Call(lit, text, jen.Lit(64))
+		switch s.Named.EnumKind {
+		case model.KindInt32:
+			parse = jen.Qual(ValidatePath, "ParseInt").Call(lit, text, jen.Lit(32))
+		case model.KindFloat64:
+			parse = jen.Qual(ValidatePath, "ParseFloat").Call(lit, text)
+		}
+		return parsed(parse, func(c jen.Code) jen.Code { return jen.Id(s.Named.GoName).Call(c) }), nil
 	case s.IsEnum():
 		return []jen.Code{jen.Id("y").Op(":=").Id(s.Named.GoName).Call(text), assign(jen.Id("y"))}, nil
 	case s.Kind == model.KindString:
@@ -453,6 +474,11 @@ func textParse(name string, s *model.Schema, text *jen.Statement, fail func() je
 	case s.Kind == model.KindInt32:
 		return parsed(jen.Qual(ValidatePath, "ParseInt").Call(lit, text, jen.Lit(32)),
 			func(c jen.Code) jen.Code { return jen.Int32().Call(c) }), nil
+	case s.Kind == model.KindUint64:
+		return parsed(jen.Qual(ValidatePath, "ParseUint").Call(lit, text, jen.Lit(64)), nil), nil
+	case s.Kind == model.KindUint32:
+		return parsed(jen.Qual(ValidatePath, "ParseUint").Call(lit, text, jen.Lit(32)),
+			func(c jen.Code) jen.Code { return jen.Uint32().Call(c) }), nil
 	case s.Kind == model.KindFloat64:
 		return parsed(jen.Qual(ValidatePath, "ParseFloat").Call(lit, text), nil), nil
 	case s.Kind == model.KindBool:
@@ -515,7 +541,7 @@ func (e *emitter) findAnswerChecks() {
 				continue
 			}
 			for _, f := range n.Fields {
-				if s := answerObject(f.Schema); f.Required || s != nil && e.answerChecked[s] {
+				if s := answerObject(f.Schema); f.Required && !f.WriteOnly || s != nil && e.answerChecked[s] {
 					e.answerChecked[n] = true
 					changed = true
 					break
@@ -547,14 +573,26 @@ func (e *emitter) checkAnswer(f *jen.File, n *model.Named) error {
 		return err
 	}
 	recv := receiver(n)
-	var required []jen.Code
+	var required, orNull []jen.Code
 	for _, fd := range n.Fields {
-		if fd.Required {
+		switch {
+		case !fd.Required || fd.WriteOnly:
+			// An answer does not hold what only requests send.
+		case fd.Nullable:
+			orNull = append(orNull, jen.Lit(fd.JSONName))
+		default:
 			required = append(required, jen.Lit(fd.JSONName))
 		}
 	}
 	object := jen.Qual(ValidatePath, "Object").Call(append([]jen.Code{jen.Id("data"), jen.Id("field")}, required...)...)
 	var nested []jen.Code
+	if len(orNull) > 0 {
+		// Required, but may be null.
+		nested = append(nested, jen.If(
+			jen.Err().Op(":=").Qual(ValidatePath, "Keys").Call(append([]jen.Code{jen.Id("obj"), jen.Id("field")}, orNull...)...),
+			jen.Err().Op("!=").Nil(),
+		).Block(jen.Return(jen.Err())))
+	}
 	for _, fd := range n.Fields {
 		s := answerObject(fd.Schema)
 		if s == nil || !e.answerChecked[s] {

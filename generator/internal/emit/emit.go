@@ -404,8 +404,10 @@ func (e *emitter) fieldEntry(f *model.Field, name string, required bool, extra .
 // wechatpay.Field says it.
 func typeText(s *model.Schema) string {
 	switch s.Kind {
-	case model.KindInt32, model.KindInt64:
+	case model.KindInt32, model.KindInt64, model.KindUint32, model.KindUint64:
 		return "integer"
+	case model.KindMap:
+		return "object of " + typeText(s.Elem)
 	case model.KindFloat64:
 		return "number"
 	case model.KindBool:
@@ -417,8 +419,13 @@ func typeText(s *model.Schema) string {
 	case model.KindArray:
 		return "array of " + typeText(s.Elem)
 	case model.KindNamed:
-		if s.Named.IsStruct() {
+		switch {
+		case s.Named.IsStruct():
 			return "object"
+		case s.Named.EnumKind == model.KindFloat64:
+			return "number"
+		case s.Named.EnumKind != model.KindString:
+			return "integer"
 		}
 	}
 	return "string"
@@ -524,10 +531,11 @@ func (e *emitter) named(f *jen.File, n *model.Named) error {
 		tag := "-"
 		if fd.In == model.InBody {
 			tag = fd.JSONName
-			if !fd.Required {
+			if !fd.Required || fd.ReadOnly {
 				// The zero value of an optional field that is not a
 				// pointer (a string, time, enum or slice) is never a
 				// value WeChat Pay gives a meaning to: it means absent.
+				// A read-only field is never sent.
 				tag += ",omitzero"
 			}
 		}
@@ -554,7 +562,7 @@ func (e *emitter) enum(f *jen.File, n *model.Named) error {
 		return err
 	}
 	addComments(f, d)
-	f.Type().Id(n.GoName).String()
+	f.Type().Id(n.GoName).Add(goType(&model.Schema{Kind: n.EnumKind}))
 	f.Line()
 	d, err = e.doc("enumValues", n)
 	if err != nil {
@@ -563,7 +571,7 @@ func (e *emitter) enum(f *jen.File, n *model.Named) error {
 	addComments(f, d)
 	f.Const().DefsFunc(func(g *jen.Group) {
 		for _, v := range n.Enum {
-			g.Id(v.GoName).Id(n.GoName).Op("=").Lit(v.Value)
+			g.Id(v.GoName).Id(n.GoName).Op("=").Add(enumLiteral(n, v))
 		}
 	})
 	f.Line()
@@ -585,6 +593,15 @@ func (e *emitter) enum(f *jen.File, n *model.Named) error {
 	return nil
 }
 
+// enumLiteral is the constant of an enum value: a string, or a number
+// written as the spec's value is.
+func enumLiteral(n *model.Named, v *model.EnumValue) jen.Code {
+	if n.EnumKind == model.KindString {
+		return jen.Lit(v.Value)
+	}
+	return jen.Op(v.Value)
+}
+
 // goType is the Go type of a value of schema s.
 func goType(s *model.Schema) *jen.Statement {
 	switch s.Kind {
@@ -594,6 +611,14 @@ func goType(s *model.Schema) *jen.Statement {
 		return jen.Int32()
 	case model.KindInt64:
 		return jen.Int64()
+	case model.KindUint32:
+		return jen.Uint32()
+	case model.KindUint64:
+		return jen.Uint64()
+	case model.KindBytes:
+		return jen.Index().Byte()
+	case model.KindMap:
+		return jen.Map(jen.String()).Add(goType(s.Elem))
 	case model.KindFloat64:
 		return jen.Float64()
 	case model.KindBool:

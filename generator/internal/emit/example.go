@@ -3,6 +3,7 @@ package emit
 import (
 	"math"
 	"strconv"
+	"time"
 
 	"github.com/dave/jennifer/jen"
 
@@ -135,7 +136,7 @@ func (e *emitter) callAndReport(op *model.Operation) []jen.Code {
 func (e *emitter) exampleValues(n *model.Named, depth int) *jen.Statement {
 	set := map[*model.Field]bool{}
 	for _, f := range n.Fields {
-		set[f] = f.Required
+		set[f] = f.Required && !f.ReadOnly // a request leaves read-only fields out
 	}
 	for _, rule := range n.AnyOf {
 		for _, f := range rule.Branches[0] {
@@ -185,13 +186,32 @@ func (e *emitter) exampleValue(s *model.Schema, name string, example any, inPath
 			return nil
 		}
 		return e.pkgQual(s.Named.Enum[0].GoName)
+	case s.Kind == model.KindString && s.Format == "date":
+		if ex, ok := example.(string); ok {
+			if _, err := time.Parse(time.DateOnly, ex); err == nil {
+				return jen.Lit(ex)
+			}
+		}
+		return jen.Qual("time", "Now").Call().Dot("Format").Call(jen.Qual("time", "DateOnly"))
+	case s.Kind == model.KindBytes:
+		return jen.Index().Byte().Call(jen.Lit(exampleString(&model.Schema{Kind: model.KindString}, name, example, false)))
+	case s.Kind == model.KindMap:
+		if s.MinProperties == nil || *s.MinProperties == 0 {
+			return jen.Map(jen.String()).Add(e.exampleType(s.Elem)).Values()
+		}
+		v := e.exampleValue(s.Elem, name, nil, false, depth)
+		if v == nil {
+			return nil
+		}
+		return jen.Map(jen.String()).Add(e.exampleType(s.Elem)).Values(jen.Lit(name).Op(":").Add(v))
 	case s.IsStruct():
 		return e.pkgQual(s.Named.GoName).Add(e.exampleValues(s.Named, depth+1))
 	case s.Kind == model.KindString:
 		return jen.Lit(exampleString(s, name, example, inPath))
-	case s.Kind == model.KindInt32 || s.Kind == model.KindInt64:
+	case s.IsInteger():
 		n, ok := exampleInt(example)
-		if !ok || !inBounds(float64(n), s) || s.Kind == model.KindInt32 && (n < math.MinInt32 || n > math.MaxInt32) {
+		if !ok || !inBounds(float64(n), s) || s.Kind == model.KindInt32 && (n < math.MinInt32 || n > math.MaxInt32) ||
+			(s.Kind == model.KindUint32 || s.Kind == model.KindUint64) && n < 0 {
 			n = int64(placeholderNumber(s, true))
 		}
 		return jen.Lit(int(n))
@@ -233,6 +253,8 @@ func (e *emitter) exampleType(s *model.Schema) jen.Code {
 	switch s.Kind {
 	case model.KindArray:
 		return jen.Index().Add(e.exampleType(s.Elem))
+	case model.KindMap:
+		return jen.Map(jen.String()).Add(e.exampleType(s.Elem))
 	case model.KindNamed:
 		return e.pkgQual(s.Named.GoName)
 	}

@@ -2,6 +2,7 @@ package emit
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -50,8 +51,19 @@ func newProse(answerChecked func(*model.Schema) bool) (*prose, error) {
 			}
 			return strconv.FormatUint(*n, 10) + " " + many
 		},
-		"isTime":       func(f *model.Field) bool { return f.Schema.Kind == model.KindTime },
-		"isArray":      func(f *model.Field) bool { return f.Schema.Kind == model.KindArray },
+		"isTime":  func(f *model.Field) bool { return f.Schema.Kind == model.KindTime },
+		"isArray": func(f *model.Field) bool { return f.Schema.Kind == model.KindArray },
+		// defaultOf is a field's default as JSON, or "" without one.
+		"defaultOf": func(f *model.Field) string {
+			if f.Default == nil {
+				return ""
+			}
+			data, err := json.Marshal(f.Default)
+			if err != nil {
+				return ""
+			}
+			return string(data)
+		},
 		"isTimeSchema": func(s *model.Schema) bool { return s.Kind == model.KindTime },
 		// enumOf is the enum type of a schema, or nil.
 		"enumOf": func(s *model.Schema) *model.Named {
@@ -69,6 +81,17 @@ func newProse(answerChecked func(*model.Schema) bool) (*prose, error) {
 			return strings.Join(vs, ", ")
 		},
 		"anyOf": anyOfSentence,
+		// enumKind says what an enum's values are: "a string", "an
+		// integer", "a number".
+		"enumKind": func(n *model.Named) string {
+			switch n.EnumKind {
+			case model.KindString:
+				return "a string"
+			case model.KindFloat64:
+				return "a number"
+			}
+			return "an integer"
+		},
 		// answerChecked reports whether an answer of schema s has its
 		// objects' presence checks.
 		"answerChecked": answerChecked,

@@ -158,8 +158,11 @@ type Named struct {
 	// Answers are the operations whose 2xx answer a struct shared between
 	// operations is the body of, in the order of Package.Operations.
 	Answers []*Operation
-	// Enum holds the known values of an enum type (a named string).
+	// Enum holds the known values of an enum type.
 	Enum []*EnumValue
+	// EnumKind is the Go kind of an enum's values: KindString, or
+	// KindInt32, KindInt64 or KindFloat64 for an enum on numbers.
+	EnumKind Kind
 	// Open reports whether an enum's list of values is incomplete
 	// (x-wechatpay-known-values): any value is valid, known or not.
 	Open bool
@@ -178,7 +181,7 @@ const (
 	RoleRequest
 	// RoleResponse is the struct a 2xx answer decodes into.
 	RoleResponse
-	// RoleEnum is a string type with known values.
+	// RoleEnum is a string or number type with known values.
 	RoleEnum
 )
 
@@ -198,7 +201,8 @@ func (n *Named) IsStruct() bool { return n.Role != RoleEnum }
 // EnumValue is one known value of an enum.
 type EnumValue struct {
 	GoName string
-	Value  string
+	// Value is the value: the string, or the number as Go writes it.
+	Value string
 }
 
 // In tells where a request field travels.
@@ -244,6 +248,22 @@ type Field struct {
 	// NoEcho reports that the spec marks the property x-wechatpay-echo:
 	// false: the answer does not echo the request's field of that name.
 	NoEcho bool
+	// Nullable reports that the spec allows null (nullable: true, or a
+	// type list with "null"): a required field holding a number, a string,
+	// a boolean or an object is a pointer, nil sending null, and an answer
+	// may hold null for it.
+	Nullable bool
+	// ReadOnly reports a property WeChat Pay sets and a request must not
+	// send (readOnly: true): Validate refuses a request that sets it, and
+	// it is optional in requests; an answer must hold it when required.
+	ReadOnly bool
+	// WriteOnly reports a property a request sends and an answer does not
+	// hold (writeOnly: true): an answer is not required to hold it.
+	WriteOnly bool
+	// Default is the spec's default value, as the YAML gave it: what
+	// WeChat Pay does when the field is absent. It is documented, never
+	// sent by the client.
+	Default any
 	// Delimiter joins the values of an array query or header parameter
 	// into one value ("," for form or simple style without explode, " "
 	// and "|" for spaceDelimited and pipeDelimited); empty for an exploded
@@ -265,6 +285,9 @@ type Constraints struct {
 	MaxItems         *uint64
 	// UniqueItems requires the items of an array to differ.
 	UniqueItems bool
+	// MinProperties and MaxProperties bound the members of a map.
+	MinProperties *uint64
+	MaxProperties *uint64
 }
 
 // Kind is the shape of a Go type.
@@ -274,14 +297,23 @@ const (
 	KindString Kind = iota
 	KindInt32
 	KindInt64
+	// KindUint32 and KindUint64 are integers of format uint32 and uint64.
+	KindUint32
+	KindUint64
 	KindFloat64
 	KindBool
+	// KindBytes is a string of format byte: []byte, Base64 in JSON.
+	KindBytes
 	// KindTime is a date-time: time.Time, RFC 3339 in JSON.
 	KindTime
 	// KindRaw is a value of no declared type: json.RawMessage.
 	KindRaw
 	// KindArray is a slice of Elem.
 	KindArray
+	// KindMap is a map from the member names of an object to values of
+	// Elem: an object of additionalProperties, or a free-form object
+	// (json.RawMessage values).
+	KindMap
 	// KindNamed is Named: a struct or an enum.
 	KindNamed
 )
@@ -291,9 +323,18 @@ const (
 type Schema struct {
 	Kind   Kind
 	Named  *Named  // for KindNamed
-	Elem   *Schema // for KindArray
+	Elem   *Schema // for KindArray and KindMap
 	Format string  // the spec's format, e.g. "int64", "date-time"
 	Constraints
+}
+
+// IsInteger reports whether the schema is an integer.
+func (s *Schema) IsInteger() bool {
+	switch s.Kind {
+	case KindInt32, KindInt64, KindUint32, KindUint64:
+		return true
+	}
+	return false
 }
 
 // IsEnum reports whether the schema is a named enum.
@@ -304,7 +345,12 @@ func (s *Schema) IsStruct() bool { return s.Kind == KindNamed && s.Named.IsStruc
 
 // IsNumber reports whether the schema is an integer or a float.
 func (s *Schema) IsNumber() bool {
-	return s.Kind == KindInt32 || s.Kind == KindInt64 || s.Kind == KindFloat64
+	return s.IsInteger() || s.Kind == KindFloat64
+}
+
+// IsNumberEnum reports whether the schema is a named enum on numbers.
+func (s *Schema) IsNumberEnum() bool {
+	return s.IsEnum() && s.Named.EnumKind != KindString
 }
 
 // Pattern is a regular expression a string must match, compiled once in a
