@@ -306,7 +306,7 @@ func typeCheckPublic(t *testing.T, specs []*publicSpec) map[*publicSpec]string {
 		delete(byPath, p.PkgPath)
 		switch {
 		case len(p.Errors) > 0:
-			out[s] = p.Errors[0].Error()
+			out[s] = compileError(p.Errors[0])
 		case p.Types == nil || !p.Types.Complete():
 			out[s] = "not type-checked"
 		}
@@ -412,4 +412,18 @@ func parsePublicSpecs(data []byte) map[string][]string {
 		out[source] = append(out[source], l)
 	}
 	return out
+}
+
+// compileError is the first error of a package as one line that reads the
+// same on every machine: the file's base name, the position and the message.
+func compileError(e packages.Error) string {
+	pos := e.Pos
+	if i := strings.LastIndexAny(pos, `/\`); i >= 0 {
+		pos = pos[i+1:]
+	}
+	msg, _, _ := strings.Cut(e.Msg, "\n")
+	if pos == "" || pos == "-" {
+		return msg
+	}
+	return pos + ": " + msg
 }

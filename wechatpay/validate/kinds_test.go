@@ -80,3 +80,36 @@ func TestParseUint(t *testing.T) {
 		}
 	}
 }
+
+func TestUnionRules(t *testing.T) {
+	var v Errors
+	v.Variants("none_required", Required, false, false)
+	v.Variants("none_optional", Optional, false, false)
+	v.Variants("two", Optional, true, false, true)
+	v.Variants("one", Element, false, true)
+	v.Discriminator("body.type", "B", "A")
+	v.Discriminator("ok.type", "A", "X", "A")
+	want := []string{
+		"none_required required: is required: set one of its variants",
+		"two oneOf: has 2 variants set, exactly one is allowed",
+		`body.type discriminator: is "B", but the variant set is selected by A`,
+	}
+	if g := got(t, v.Err()); !slices.Equal(g, want) {
+		t.Fatalf("violations\n got %q\nwant %q", g, want)
+	}
+	for _, c := range []struct {
+		data, want string
+		fails      bool
+	}{
+		{`{"type":"cat","n":1}`, "cat", false},
+		{`{"n":1}`, "", false},
+		{`{"type":null}`, "", false},
+		{`{"type":3}`, "", true},
+		{`[1]`, "", true},
+	} {
+		tag, err := DiscriminatorValue([]byte(c.data), "type")
+		if tag != c.want || (err != nil) != c.fails {
+			t.Errorf("%s: %q, %v", c.data, tag, err)
+		}
+	}
+}

@@ -174,13 +174,19 @@ func (b *builder) operation(path, method string, item *openapi3.PathItem, o *ope
 
 // markValidated marks the named types a request can carry.
 func markValidated(n *model.Named) {
-	for _, f := range n.Fields {
-		for s := f.Schema; s != nil; s = s.Elem {
+	mark := func(s *model.Schema) {
+		for ; s != nil; s = s.Elem {
 			if s.Kind == model.KindNamed && !s.Named.Validated {
 				s.Named.Validated = true
 				markValidated(s.Named)
 			}
 		}
+	}
+	for _, f := range n.Fields {
+		mark(f.Schema)
+	}
+	for _, v := range n.Variants {
+		mark(v.Schema)
 	}
 }
 

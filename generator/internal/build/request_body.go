@@ -134,8 +134,14 @@ func (b *builder) structSchema(ref *openapi3.SchemaRef, loc string) (*view, bool
 	if ref == nil || ref.Value == nil {
 		return nil, false, b.errorf(nil, loc, "missing schema")
 	}
-	if w := allOfWrapper(ref.Value); w != nil {
-		ref = w
+	for {
+		if w := allOfWrapper(ref.Value); w != nil {
+			ref = w
+		} else if w := unionWrapper(ref.Value); w != nil {
+			ref = w
+		} else {
+			break
+		}
 	}
 	if ref.Ref != "" {
 		loc = b.refLoc(ref.Ref, ref.Value.Origin)
@@ -143,6 +149,9 @@ func (b *builder) structSchema(ref *openapi3.SchemaRef, loc string) (*view, bool
 	v, err := b.view(ref, loc)
 	if err != nil {
 		return nil, false, err
+	}
+	if branches, _ := unionBranches(v.s); len(branches) > 0 {
+		return v, false, nil
 	}
 	typ, err := b.schemaType(v.s, loc)
 	if err != nil {

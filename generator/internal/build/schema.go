@@ -52,8 +52,6 @@ func (b *builder) checkKeywords(s *openapi3.Schema, loc string) error {
 		return refuse("oneOf")
 	case s.Not != nil:
 		return refuse("not")
-	case s.Discriminator != nil:
-		return refuse("discriminator")
 	case s.MultipleOf != nil:
 		return refuse("multipleOf")
 	case s.Const != nil:
@@ -95,8 +93,14 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 	if ref == nil || ref.Value == nil {
 		return nil, b.errorf(nil, loc, "missing schema")
 	}
-	if w := allOfWrapper(ref.Value); w != nil {
-		ref, loc = w, loc+".allOf[0]"
+	for {
+		if w := allOfWrapper(ref.Value); w != nil {
+			ref, loc = w, loc+".allOf[0]"
+		} else if w := unionWrapper(ref.Value); w != nil {
+			ref = w
+		} else {
+			break
+		}
 	}
 	component := ""
 	if ref.Ref != "" {
@@ -111,6 +115,9 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 		return nil, err
 	}
 	s := v.s
+	if branches, _ := unionBranches(s); len(branches) > 0 {
+		return b.union(ref, component, loc, nameHint)
+	}
 	if err := b.checkKeywords(s, loc); err != nil {
 		return nil, err
 	}
@@ -291,6 +298,9 @@ func nullable(ref *openapi3.SchemaRef) bool {
 	}
 	if w := allOfWrapper(s); w != nil {
 		return nullable(w)
+	}
+	if branches, _ := unionBranches(s); len(branches) > 0 && slices.ContainsFunc(branches, isNullSchema) {
+		return true
 	}
 	return false
 }

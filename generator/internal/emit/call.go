@@ -222,7 +222,7 @@ func zeroValue(s *model.Schema) jen.Code {
 		return jen.Qual("time", "Time").Values()
 	case model.KindNamed:
 		switch {
-		case s.Named.IsStruct():
+		case s.Named.IsStruct(), s.IsUnion():
 			return jen.Id(s.Named.GoName).Values()
 		case s.Named.EnumKind != model.KindString:
 			return jen.Lit(0)
@@ -513,13 +513,18 @@ func (e *emitter) findAnswerChecks() {
 	seen := map[*model.Named]bool{}
 	var visit func(n *model.Named)
 	visit = func(n *model.Named) {
-		if seen[n] || !n.IsStruct() {
+		if seen[n] || !n.IsStruct() && n.Role != model.RoleUnion {
 			return
 		}
 		seen[n] = true
 		answered = append(answered, n)
 		for _, f := range n.Fields {
 			if s := answerObject(f.Schema); s != nil {
+				visit(s)
+			}
+		}
+		for _, v := range n.Variants {
+			if s := answerObject(v.Schema); s != nil {
 				visit(s)
 			}
 		}
@@ -547,6 +552,12 @@ func (e *emitter) findAnswerChecks() {
 					break
 				}
 			}
+			for _, v := range n.Variants {
+				if s := answerObject(v.Schema); !e.answerChecked[n] && v.Schema.Kind == model.KindNamed && s != nil && e.answerChecked[s] {
+					e.answerChecked[n] = true
+					changed = true
+				}
+			}
 		}
 	}
 }
@@ -558,7 +569,7 @@ func answerObject(s *model.Schema) *model.Named {
 	if s.Kind == model.KindArray {
 		s = s.Elem
 	}
-	if s.IsStruct() {
+	if s.IsStruct() || s.IsUnion() {
 		return s.Named
 	}
 	return nil

@@ -422,6 +422,12 @@ func typeText(s *model.Schema) string {
 		switch {
 		case s.Named.IsStruct():
 			return "object"
+		case s.IsUnion():
+			var variants []string
+			for _, v := range s.Named.Variants {
+				variants = append(variants, typeText(v.Schema))
+			}
+			return "one of " + strings.Join(variants, ", ")
 		case s.Named.EnumKind == model.KindFloat64:
 			return "number"
 		case s.Named.EnumKind != model.KindString:
@@ -499,8 +505,11 @@ func (e *emitter) operationFile(op *model.Operation) (*jen.File, error) {
 // named declares a named type, with its validate method when a request can
 // carry it and it has rules to check.
 func (e *emitter) named(f *jen.File, n *model.Named) error {
-	if n.Role == model.RoleEnum {
+	switch n.Role {
+	case model.RoleEnum:
 		return e.enum(f, n)
+	case model.RoleUnion:
+		return e.union(f, n)
 	}
 	tmpl := map[model.Role]string{
 		model.RoleRequest:  "request",

@@ -134,6 +134,27 @@ func (e *emitter) callAndReport(op *model.Operation) []jen.Code {
 // required objects are filled to a few levels; the builder refuses required
 // recursion, so the depth cap is only a guard.
 func (e *emitter) exampleValues(n *model.Named, depth int) *jen.Statement {
+	return e.exampleValuesWith(n, depth, nil, nil)
+}
+
+// tagValue is the value of the discriminator that selects the variant v of
+// a union: its first value, an enum constant when the field is an enum.
+func (e *emitter) tagValue(v *model.Variant) jen.Code {
+	value := v.Values[0]
+	if s := v.Tag.Schema; s.IsEnum() {
+		for _, ev := range s.Named.Enum {
+			if ev.Value == value {
+				return e.pkgQual(ev.GoName)
+			}
+		}
+		return e.pkgQual(s.Named.GoName).Call(jen.Lit(value))
+	}
+	return jen.Lit(value)
+}
+
+// exampleValuesWith is exampleValues with the field fixed, when not nil,
+// set to value.
+func (e *emitter) exampleValuesWith(n *model.Named, depth int, fixed *model.Field, value jen.Code) *jen.Statement {
 	set := map[*model.Field]bool{}
 	for _, f := range n.Fields {
 		set[f] = f.Required && !f.ReadOnly // a request leaves read-only fields out
@@ -148,12 +169,20 @@ func (e *emitter) exampleValues(n *model.Named, depth int) *jen.Statement {
 			return
 		}
 		for _, f := range n.Fields {
+			if f == fixed {
+				v := value
+				if f.Pointer {
+					v = e.pointerTo(f.Schema, v)
+				}
+				g.Line().Id(f.GoName).Op(":").Add(v)
+				continue
+			}
 			if !set[f] {
 				continue
 			}
 			if v := e.exampleValue(f.Schema, f.JSONName, f.Example, f.In == model.InPath, depth); v != nil {
 				if f.Pointer {
-					v = pointerTo(f.Schema, v)
+					v = e.pointerTo(f.Schema, v)
 				}
 				g.Line().Id(f.GoName).Op(":").Add(v)
 			}
@@ -163,11 +192,11 @@ func (e *emitter) exampleValues(n *model.Named, depth int) *jen.Statement {
 }
 
 // pointerTo makes v, an example of schema s, into the pointer an optional
-// field holds: &T{...} for a struct, new(T(v)) for a number, new(v) for a
-// boolean.
-func pointerTo(s *model.Schema, v jen.Code) jen.Code {
+// field holds: &T{...} for a struct, new(T(v)) for a number, new(v) for the
+// rest (a boolean, a string, a constant).
+func (e *emitter) pointerTo(s *model.Schema, v jen.Code) jen.Code {
 	switch {
-	case s.IsStruct():
+	case s.IsStruct() || s.IsUnion():
 		return jen.Op("&").Add(v)
 	case s.IsNumber():
 		return jen.New(goType(s).Call(v))
@@ -186,6 +215,19 @@ func (e *emitter) exampleValue(s *model.Schema, name string, example any, inPath
 			return nil
 		}
 		return e.pkgQual(s.Named.Enum[0].GoName)
+	case s.IsUnion():
+		// The first variant, its discriminator selecting it.
+		v := s.Named.Variants[0]
+		var val jen.Code
+		if v.Tag != nil && len(v.Values) > 0 && v.Schema.IsStruct() {
+			val = e.pkgQual(v.Schema.Named.GoName).Add(e.exampleValuesWith(v.Schema.Named, depth+1, v.Tag, e.tagValue(v)))
+		} else {
+			val = e.exampleValue(v.Schema, name, nil, false, depth+1)
+		}
+		if val == nil {
+			return nil
+		}
+		return e.pkgQual(s.Named.GoName).Values(jen.Id(v.GoName).Op(":").Add(e.pointerTo(v.Schema, val)))
 	case s.Kind == model.KindString && s.Format == "date":
 		if ex, ok := example.(string); ok {
 			if _, err := time.Parse(time.DateOnly, ex); err == nil {

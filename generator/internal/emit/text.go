@@ -81,6 +81,13 @@ func newProse(answerChecked func(*model.Schema) bool) (*prose, error) {
 			return strings.Join(vs, ", ")
 		},
 		"anyOf": anyOfSentence,
+		// variantType is the spec's type of a variant of a union.
+		"variantType": func(v *model.Variant) string {
+			if v.Schema.Kind == model.KindNamed {
+				return typeText(v.Schema) + " " + v.Schema.Named.GoName
+			}
+			return typeText(v.Schema)
+		},
 		// enumKind says what an enum's values are: "a string", "an
 		// integer", "a number".
 		"enumKind": func(n *model.Named) string {

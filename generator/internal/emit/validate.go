@@ -113,7 +113,7 @@ func (e *emitter) schemaHasChecks(s *model.Schema, req bool) bool {
 	case model.KindMap:
 		return req || s.MinProperties != nil || s.MaxProperties != nil || e.schemaHasChecks(s.Elem, false)
 	case model.KindNamed:
-		return s.Named.Role == model.RoleEnum || e.hasChecks(s.Named)
+		return s.Named.Role == model.RoleEnum || s.Named.Role == model.RoleUnion || e.hasChecks(s.Named)
 	case model.KindRaw, model.KindTime:
 		return req
 	}
@@ -231,6 +231,10 @@ func (e *emitter) checks(v value, name fieldName, s *model.Schema, p presence, d
 		}
 		if s.Named.Role == model.RoleEnum {
 			return []jen.Code{enumCheck(v, v, name, s.Named, p)}
+		}
+		if s.Named.Role == model.RoleUnion {
+			// Its validate method checks how many variants are set.
+			return []jen.Code{v().Dot("validate").Call(e.errsPointer(), name.code(), p.code())}
 		}
 		if !e.hasChecks(s.Named) {
 			return nil

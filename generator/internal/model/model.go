@@ -160,6 +160,14 @@ type Named struct {
 	Answers []*Operation
 	// Enum holds the known values of an enum type.
 	Enum []*EnumValue
+	// Variants are the schemas of a union, in the spec's order.
+	Variants []*Variant
+	// Discriminator is the property whose value tells the variant of a
+	// union apart, or "" for a union without one.
+	Discriminator string
+	// OneOf reports that a union is a oneOf (exactly one variant); else it
+	// is an anyOf (at least one).
+	OneOf bool
 	// EnumKind is the Go kind of an enum's values: KindString, or
 	// KindInt32, KindInt64 or KindFloat64 for an enum on numbers.
 	EnumKind Kind
@@ -183,7 +191,26 @@ const (
 	RoleResponse
 	// RoleEnum is a string or number type with known values.
 	RoleEnum
+	// RoleUnion is a oneOf or an anyOf of schemas: with a discriminator, a
+	// struct with one pointer per variant, the one set being the value;
+	// without, the JSON as answered, read with an As method per variant.
+	RoleUnion
 )
+
+// Variant is one schema of a union.
+type Variant struct {
+	// GoName names the variant: the field of a discriminated union, and
+	// the As and Set methods of the other kind (AsCat, SetCat).
+	GoName string
+	// Schema is the variant's type; a struct in a discriminated union.
+	Schema *Schema
+	// Values are the discriminator's values that select the variant, in
+	// the spec's order (discriminated unions only).
+	Values []string
+	// Tag is the variant struct's field holding the discriminator, if it
+	// has one.
+	Tag *Field
+}
 
 // AnyOf is an anyOf whose branches only list required properties: at least
 // one branch must have all of its fields present.
@@ -195,8 +222,9 @@ type AnyOf struct {
 	Location string
 }
 
-// IsStruct reports whether the type is declared as a struct.
-func (n *Named) IsStruct() bool { return n.Role != RoleEnum }
+// IsStruct reports whether the type is declared as a struct with the
+// spec's properties as fields (a union is a struct of another kind).
+func (n *Named) IsStruct() bool { return n.Role != RoleEnum && n.Role != RoleUnion }
 
 // EnumValue is one known value of an enum.
 type EnumValue struct {
@@ -336,6 +364,9 @@ func (s *Schema) IsInteger() bool {
 	}
 	return false
 }
+
+// IsUnion reports whether the schema is a named union.
+func (s *Schema) IsUnion() bool { return s.Kind == KindNamed && s.Named.Role == RoleUnion }
 
 // IsEnum reports whether the schema is a named enum.
 func (s *Schema) IsEnum() bool { return s.Kind == KindNamed && s.Named.Role == RoleEnum }
