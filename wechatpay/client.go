@@ -67,6 +67,7 @@ type Request struct {
 	// JSON body, signed as sent, and an answer verified with the client's
 	// keys.
 	contentType string                          // Content-Type of Body; default application/json
+	accept      string                          // Accept; default application/json
 	signBody    []byte                          // the BODY line of the signature; default Body
 	verify      func(http.Header, []byte) error // checks a 2xx answer; default the client's Verifier
 }
@@ -244,6 +245,9 @@ func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	for name, values := range r.Header {
 		req.Header[http.CanonicalHeaderKey(name)] = values
+	}
+	if r.accept != "" {
+		req.Header.Set("Accept", r.accept)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

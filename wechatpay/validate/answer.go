@@ -56,6 +56,20 @@ func (a Answer) Decode(out any, check func(data []byte, field string) error) err
 	return nil
 }
 
+// Err returns err, a failure of a later check of the answer (a sensitive
+// field that does not decrypt, say), as the answer's *wechatpay.DecodeError
+// naming the field err names; nil stays nil.
+func (a Answer) Err(err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *wechatpay.DecodeError
+	if errors.As(err, &de) {
+		return a.fail(de.Field, de.Err)
+	}
+	return a.fail("", err)
+}
+
 // Echoed is the outcome of comparing a field of an answer with what the
 // request sent; see Same.
 type Echoed struct {

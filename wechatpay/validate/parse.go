@@ -17,6 +17,14 @@ import (
 // *wechatpay.ValidationError with rule "type" (a parameter) or "json" (the
 // body), so nothing is sent.
 
+// NotFromText is the error of the Call of an operation whose request text
+// parameters and a JSON body cannot hold: a file to upload (field "file"),
+// or a bill to download and check ("download_url"). Its typed method takes
+// an io.Reader, or a wechatpay.BillDownload and an io.Writer.
+func NotFromText(field string) error {
+	return &wechatpay.ValidationError{Field: field, Rule: "call", Message: "cannot be given as text: call the operation's typed method"}
+}
+
 // DecodeBody decodes body, the JSON body given to an operation, into req,
 // refusing fields req does not have and anything after the first JSON value
 // (as wechatpay.LoadConfig does), so that nothing but what was decoded is

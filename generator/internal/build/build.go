@@ -47,6 +47,24 @@ const MainExtension = "x-wechatpay-main"
 // model.Echo for the rule it turns off.
 const EchoExtension = "x-wechatpay-echo"
 
+// EncryptedExtension is the vendor extension (true) on a string schema that
+// WeChat Pay carries encrypted (敏感信息): RSAES-OAEP under the WeChat Pay key
+// in a request, under the merchant's key in an answer.
+const EncryptedExtension = "x-wechatpay-encrypted"
+
+// SignedPartExtension is the vendor extension on a multipart operation that
+// names the part the request signature covers in place of the body (meta).
+const SignedPartExtension = "x-wechatpay-signed-part"
+
+// RequestURLExtension is the vendor extension on an operation whose URL is
+// a field of an earlier answer (download_url), and UnsignedResponseExtension
+// (true) the one on an operation whose answer WeChat Pay does not sign. The
+// two together describe the bill file download.
+const (
+	RequestURLExtension       = "x-wechatpay-request-url"
+	UnsignedResponseExtension = "x-wechatpay-unsigned-response"
+)
+
 // methods are the HTTP methods the generator supports, in the order
 // operations of one path are emitted.
 var methods = []string{"DELETE", "GET", "PATCH", "POST", "PUT"}
@@ -141,6 +159,8 @@ type builder struct {
 	// shared like the component.
 	op          *model.Operation
 	inComponent int
+	// opExtensions are the vendor extensions of the operation being built.
+	opExtensions map[string]any
 	// views holds the merged view of each allOf met so far, and merging
 	// the allOfs being merged, to refuse one that contains itself.
 	views   map[*openapi3.Schema]*view

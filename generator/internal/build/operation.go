@@ -128,8 +128,8 @@ func (b *builder) operation(path, method string, item *openapi3.PathItem, o *ope
 	if o.ExternalDocs != nil {
 		op.DocURL = o.ExternalDocs.URL
 	}
-	b.op = op
-	defer func() { b.op = nil }()
+	b.op, b.opExtensions = op, o.Extensions
+	defer func() { b.op, b.opExtensions = nil, nil }()
 	if raw, ok := o.Extensions[MainExtension]; ok {
 		if main, isBool := raw.(bool); !isBool {
 			return b.errorf(o.Origin, loc+"."+MainExtension, "%s must be true or false", MainExtension)
@@ -149,10 +149,21 @@ func (b *builder) operation(path, method string, item *openapi3.PathItem, o *ope
 	req.Validated = true
 	op.Request = req
 
-	if err := b.parameters(op, item, o, loc); err != nil {
+	bill, err := b.billDownload(o, loc)
+	if err != nil {
 		return err
 	}
-	if err := b.segments(op, o.Origin, loc); err != nil {
+	if bill != nil {
+		// The URL of an earlier answer holds the path and the query: the
+		// parameters are not fields of the request.
+		op.Download = bill
+		op.Segments = []model.Segment{{Literal: path}}
+		if o.RequestBody != nil {
+			return b.unsupported(o.Origin, loc, "a request body on the bill download (%s)", UnsignedResponseExtension)
+		}
+	} else if err := b.parameters(op, item, o, loc); err != nil {
+		return err
+	} else if err := b.segments(op, o.Origin, loc); err != nil {
 		return err
 	}
 	if o.RequestBody != nil {
@@ -170,6 +181,29 @@ func (b *builder) operation(path, method string, item *openapi3.PathItem, o *ope
 	markValidated(req)
 	b.pkg.Operations = append(b.pkg.Operations, op)
 	return nil
+}
+
+// billDownload reads the extensions of the bill download: both
+// x-wechatpay-unsigned-response and x-wechatpay-request-url, or neither.
+func (b *builder) billDownload(o *openapi3.Operation, loc string) (*model.Download, error) {
+	rawUnsigned, hasUnsigned := o.Extensions[UnsignedResponseExtension]
+	rawURL, hasURL := o.Extensions[RequestURLExtension]
+	if !hasUnsigned && !hasURL {
+		return nil, nil
+	}
+	unsigned, ok := rawUnsigned.(bool)
+	if hasUnsigned && !ok {
+		return nil, b.errorf(o.Origin, loc+"."+UnsignedResponseExtension, "%s must be true or false", UnsignedResponseExtension)
+	}
+	field, ok := rawURL.(string)
+	if hasURL && (!ok || field == "") {
+		return nil, b.errorf(o.Origin, loc+"."+RequestURLExtension, "%s must name the answer field holding the URL", RequestURLExtension)
+	}
+	if !unsigned || field == "" {
+		return nil, b.unsupported(o.Origin, loc, "%s without %s: the one unsigned answer the runtime takes is the bill file, from download_url, checked by its digest",
+			map[bool]string{true: UnsignedResponseExtension, false: RequestURLExtension}[unsigned], map[bool]string{true: RequestURLExtension, false: UnsignedResponseExtension}[unsigned])
+	}
+	return &model.Download{Bill: true, URLField: field}, nil
 }
 
 // markValidated marks the named types a request can carry.

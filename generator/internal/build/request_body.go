@@ -10,24 +10,44 @@ import (
 	"github.com/payforge/wechatpay/generator/internal/naming"
 )
 
-// jsonMedia returns the schema of the only media type of content, which must
-// be JSON.
-func (b *builder) jsonMedia(content openapi3.Content, what string, origin *openapi3.Origin, loc string) (*openapi3.SchemaRef, *openapi3.Origin, error) {
+// jsonType reports whether a media type is JSON, which encoding/json reads
+// and writes: application/json, text/json, or a type of the +json suffix.
+func jsonType(t string) bool {
+	mt, _, err := mime.ParseMediaType(t)
+	return err == nil && (mt == "application/json" || mt == "text/json" || strings.HasSuffix(mt, "+json") && !strings.Contains(mt, "*"))
+}
+
+// mediaTypes are the media types of content, sorted.
+func mediaTypes(content openapi3.Content) []string {
 	var types []string
 	for t := range content {
 		types = append(types, t)
 	}
 	slices.Sort(types)
+	return types
+}
+
+// jsonMedia returns the schema of the JSON media type of content: the one
+// there is, or application/json among several (a body or an answer written
+// several ways is sent and read as JSON). A content without a JSON type is
+// refused.
+func (b *builder) jsonMedia(content openapi3.Content, what string, origin *openapi3.Origin, loc string) (*openapi3.SchemaRef, *openapi3.Origin, error) {
+	types := mediaTypes(content)
+	var json []string
 	for _, t := range types {
-		mt, _, err := mime.ParseMediaType(t)
-		if err != nil || mt != "application/json" {
-			return nil, nil, b.unsupported(origin, loc, "%s %s", t, what)
+		if jsonType(t) {
+			json = append(json, t)
 		}
 	}
-	if len(types) != 1 {
-		return nil, nil, b.unsupported(origin, loc, "%s with %d media types", what, len(types))
+	switch {
+	case len(json) == 0 && len(types) > 0:
+		return nil, nil, b.unsupported(origin, loc, "%s %s", types[0], what)
+	case len(json) == 0:
+		return nil, nil, b.unsupported(origin, loc, "%s without a media type", what)
+	case len(json) > 1 && slices.Contains(json, "application/json"):
+		json = []string{"application/json"}
 	}
-	media := content[types[0]]
+	media := content[json[0]]
 	if media == nil {
 		return nil, nil, b.errorf(origin, loc, "missing media type")
 	}
@@ -56,6 +76,11 @@ func (b *builder) requestBody(op *model.Operation, ref *openapi3.RequestBodyRef,
 	body := ref.Value
 	if len(body.Content) == 0 {
 		return b.unsupported(body.Origin, loc, "request body without content")
+	}
+	if types := mediaTypes(body.Content); len(types) == 1 {
+		if mt, _, err := mime.ParseMediaType(types[0]); err == nil && mt == "multipart/form-data" {
+			return b.multipart(op, body, body.Content[types[0]], loc+".content."+types[0])
+		}
 	}
 	schema, _, err := b.jsonMedia(body.Content, "body", body.Origin, loc)
 	if err != nil {

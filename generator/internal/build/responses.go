@@ -59,6 +59,21 @@ func (b *builder) responses(op *model.Operation, o *openapi3.Operation, loc stri
 			empty = true
 			continue
 		}
+		if types := mediaTypes(r.Content); !slices.ContainsFunc(types, jsonType) {
+			// A file or text: the method writes it to an io.Writer.
+			if successSchema != nil || op.Download != nil && op.Download.MediaType != "" {
+				return b.unsupported(r.Origin, rloc, "2xx responses with different bodies (also at %s)", successLoc)
+			}
+			if op.Download == nil {
+				op.Download = &model.Download{}
+			}
+			op.Download.MediaType = types[0]
+			successLoc = rloc
+			continue
+		}
+		if op.Download != nil {
+			return b.unsupported(r.Origin, rloc, "a JSON answer next to a file (also at %s)", successLoc)
+		}
 		schema, _, err := b.jsonMedia(r.Content, "response", r.Origin, rloc)
 		if err != nil {
 			return err
@@ -69,6 +84,9 @@ func (b *builder) responses(op *model.Operation, o *openapi3.Operation, loc stri
 		if successSchema == nil {
 			successSchema, successLoc = schema, rloc
 		}
+	}
+	if op.Download != nil && op.Download.Bill && op.Download.MediaType == "" {
+		return b.unsupported(o.Origin, loc, "the bill download (%s) without a 2xx answer that is a file", UnsignedResponseExtension)
 	}
 	if successSchema == nil {
 		return nil
@@ -158,7 +176,8 @@ func echoes(op *model.Operation) []*model.Echo {
 	}
 	var out []*model.Echo
 	for _, a := range op.Response.Fields {
-		if !a.Required || a.Pointer || a.NoEcho || !echoable(a.Schema) {
+		if !a.Required || a.Pointer || a.NoEcho || !echoable(a.Schema) || a.Schema.Encrypted {
+			// An encrypted field's ciphertext differs at each encryption.
 			continue
 		}
 		var match *model.Field

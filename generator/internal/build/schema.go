@@ -125,6 +125,9 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 	if err != nil {
 		return nil, err
 	}
+	if _, ok := s.Extensions[EncryptedExtension]; ok && (typ != openapi3.TypeString || s.Format != "" || len(s.Enum) > 0) {
+		return nil, b.unsupported(s.Origin, loc, "%s on a schema other than a plain string", EncryptedExtension)
+	}
 	out := &model.Schema{Format: s.Format}
 	if len(s.Enum) > 0 && typ != openapi3.TypeString && typ != openapi3.TypeInteger && typ != openapi3.TypeNumber {
 		return nil, b.unsupported(s.Origin, loc, "enum on a schema of type %q", typ)
@@ -160,6 +163,13 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 			if err := b.stringConstraints(s, out, loc, varHint); err != nil {
 				return nil, err
 			}
+		}
+		if out.Kind == model.KindString {
+			enc, err := b.encrypted(s, loc)
+			if err != nil {
+				return nil, err
+			}
+			out.Encrypted = enc
 		}
 	case openapi3.TypeInteger:
 		switch s.Format {
@@ -249,6 +259,19 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 		return nil, b.unsupported(s.Origin, loc, "schema of type %q", typ)
 	}
 	return out, nil
+}
+
+// encrypted reads the x-wechatpay-encrypted extension of a string schema.
+func (b *builder) encrypted(s *openapi3.Schema, loc string) (bool, error) {
+	raw, ok := s.Extensions[EncryptedExtension]
+	if !ok {
+		return false, nil
+	}
+	enc, isBool := raw.(bool)
+	if !isBool {
+		return false, b.errorf(s.Origin, loc+"."+EncryptedExtension, "%s must be true or false", EncryptedExtension)
+	}
+	return enc, nil
 }
 
 // isMap reports whether an object schema is made into a map: it has no

@@ -10,17 +10,26 @@ import (
 	"github.com/payforge/wechatpay/generator/internal/model"
 )
 
-// call emits the Client method of an operation: validate, build the path,
-// the query, the headers and the body, send through the runtime, decode the
-// verified answer.
+// call emits the Client method of an operation: validate, encrypt the
+// sensitive fields, build the path, the query, the headers and the body,
+// send through the runtime, decode the verified answer and decrypt its
+// sensitive fields. An operation whose answer is not JSON writes it to w.
 func (e *emitter) call(f *jen.File, op *model.Operation) error {
 	d, err := e.doc("method", op)
 	if err != nil {
 		return err
 	}
+	params := []jen.Code{
+		jen.Id("ctx").Qual("context", "Context"),
+		jen.Id("req").Op("*").Id(op.Request.GoName),
+	}
 	results := []jen.Code{jen.Error()}
 	var zero jen.Code // the zero value of the result, before err
 	switch {
+	case op.Download != nil:
+		params = append(params, jen.Id("w").Qual("io", "Writer"))
+		results = []jen.Code{jen.Int64(), jen.Error()}
+		zero = jen.Lit(0)
 	case op.Response != nil:
 		results = []jen.Code{jen.Op("*").Id(op.Response.GoName), jen.Error()}
 		zero = jen.Nil()
@@ -38,21 +47,49 @@ func (e *emitter) call(f *jen.File, op *model.Operation) error {
 	body := []jen.Code{
 		jen.If(jen.Err().Op(":=").Id("req").Dot("Validate").Call(), jen.Err().Op("!=").Nil()).Block(fail(jen.Err())),
 	}
+	if op.Download != nil && op.Download.Bill {
+		body = append(body, jen.Return(jen.Id("c").Dot("rt").Dot("DownloadBill").Call(jen.Id("ctx"), jen.Op("&").Id("req").Dot("BillDownload"), jen.Id("w"))))
+		addComments(f, d)
+		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(op.GoName).Params(params...).Params(results...).Block(body...)
+		return nil
+	}
 	errDeclared := false
+	// sent is what is marshaled: the request (or its body), or its copy
+	// with the sensitive fields encrypted.
+	sent := jen.Id("req")
+	if op.Body != nil {
+		sent = jen.Id("req").Dot(op.Body.GoName)
+	}
+	if e.opEncrypts[op] {
+		body = append(body,
+			jen.List(jen.Id("enc"), jen.Err()).Op(":=").Id("c").Dot("rt").Dot("Encrypter").Call(),
+			failIf(),
+		)
+		errDeclared = true
+		if op.Body == nil {
+			body = append(body, jen.List(jen.Id("sealed"), jen.Err()).Op(":=").Id("req").Dot("encrypted").Call(jen.Id("enc"), jen.Lit("")), failIf())
+		} else {
+			usesErr := false
+			seal, err := e.sealValue(jen.Id("sealed"), op.Body.Schema, op.Body.Pointer, jen.Lit(op.Body.JSONName), fail(jen.Err()), &usesErr)
+			if err != nil {
+				return fmt.Errorf("operation %s: %v", op.ID, err)
+			}
+			body = append(body, jen.Id("sealed").Op(":=").Id("req").Dot(op.Body.GoName))
+			body = append(body, seal...)
+		}
+		sent = jen.Id("sealed")
+	}
 	if op.HasBody {
 		switch b := op.Body; {
-		case b == nil:
-			body = append(body, jen.List(jen.Id("body"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(jen.Id("req")), failIf())
-			errDeclared = true
-		case b.Required || presentExpr(jen.Id("req").Dot(b.GoName), b) == nil:
-			body = append(body, jen.List(jen.Id("body"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(jen.Id("req").Dot(b.GoName)), failIf())
+		case b == nil, b.Required || presentExpr(jen.Id("req").Dot(b.GoName), b) == nil:
+			body = append(body, jen.List(jen.Id("body"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(sent), failIf())
 			errDeclared = true
 		default:
 			// An optional body is sent only when it is there.
 			body = append(body,
 				jen.Var().Id("body").Index().Byte(),
 				jen.If(presentExpr(jen.Id("req").Dot(b.GoName), b)).Block(
-					jen.List(jen.Id("data"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(jen.Id("req").Dot(b.GoName)),
+					jen.List(jen.Id("data"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(sent),
 					failIf(),
 					jen.Id("body").Op("=").Id("data"),
 				),
@@ -84,28 +121,79 @@ func (e *emitter) call(f *jen.File, op *model.Operation) error {
 	if err != nil {
 		return err
 	}
-	fields := []jen.Code{
-		jen.Id("Operation").Op(":").Lit(op.ID),
-		jen.Id("Method").Op(":").Add(method(op.Method)),
-		jen.Id("PathTemplate").Op(":").Lit(op.Path),
-		jen.Id("Path").Op(":").Add(path),
-	}
-	if len(op.QueryParams) > 0 {
-		fields = append(fields, jen.Id("Query").Op(":").Id("query"))
-	}
-	if op.HasBody {
-		fields = append(fields, jen.Id("Body").Op(":").Id("body"))
-	}
-	if len(op.HeaderParams) > 0 {
-		fields = append(fields, jen.Id("Header").Op(":").Id("header"))
-	}
-	request := jen.Op("&").Qual(RuntimePath, "Request").ValuesFunc(func(g *jen.Group) {
-		for _, fd := range fields {
-			g.Line().Add(fd)
+	var do *jen.Statement
+	if up := op.Upload; up != nil {
+		meta := jen.Id("req").Dot(up.Meta.GoName)
+		if up.MetaDefault {
+			// A nil *T in an any would not be nil: the runtime writes
+			// its own meta only for a nil any.
+			body = append(body,
+				jen.Var().Id("meta").Any(),
+				jen.If(jen.Id("req").Dot(up.Meta.GoName).Op("!=").Nil()).Block(jen.Id("meta").Op("=").Id("req").Dot(up.Meta.GoName)),
+			)
+			meta = jen.Id("meta")
 		}
-		g.Line()
-	})
-	do := jen.Id("c").Dot("rt").Dot("Do").Call(jen.Id("ctx"), request)
+		maxBytes := jen.Qual(RuntimePath, "DefaultMaxUploadBytes")
+		if up.MaxBytes > 0 {
+			maxBytes = jen.Lit(int(up.MaxBytes))
+		}
+		fields := []jen.Code{
+			jen.Id("Operation").Op(":").Lit(op.ID),
+			jen.Id("PathTemplate").Op(":").Lit(op.Path),
+			jen.Id("Path").Op(":").Add(path),
+			jen.Id("FileName").Op(":").Id("req").Dot(up.FileName.GoName),
+			jen.Id("File").Op(":").Id("req").Dot(up.File.GoName),
+			jen.Id("Meta").Op(":").Add(meta),
+			jen.Id("MaxBytes").Op(":").Add(maxBytes),
+		}
+		if len(up.Types) > 0 {
+			fields = append(fields, jen.Id("Types").Op(":").Index().String().ValuesFunc(func(g *jen.Group) {
+				for _, t := range up.Types {
+					g.Lit(t)
+				}
+			}))
+		}
+		do = jen.Id("c").Dot("rt").Dot("Upload").Call(jen.Id("ctx"), jen.Op("&").Qual(RuntimePath, "Upload").ValuesFunc(func(g *jen.Group) {
+			for _, fd := range fields {
+				g.Line().Add(fd)
+			}
+			g.Line()
+		}))
+	} else {
+		fields := []jen.Code{
+			jen.Id("Operation").Op(":").Lit(op.ID),
+			jen.Id("Method").Op(":").Add(method(op.Method)),
+			jen.Id("PathTemplate").Op(":").Lit(op.Path),
+			jen.Id("Path").Op(":").Add(path),
+		}
+		if len(op.QueryParams) > 0 {
+			fields = append(fields, jen.Id("Query").Op(":").Id("query"))
+		}
+		if op.HasBody {
+			fields = append(fields, jen.Id("Body").Op(":").Id("body"))
+		}
+		if len(op.HeaderParams) > 0 {
+			fields = append(fields, jen.Id("Header").Op(":").Id("header"))
+		}
+		if e.opEncrypts[op] {
+			// WeChat Pay decrypts with the key this header names: the
+			// Encrypter's.
+			fields = append(fields, jen.Id("WechatpaySerial").Op(":").Id("enc").Dot("Serial").Call())
+		}
+		request := jen.Op("&").Qual(RuntimePath, "Request").ValuesFunc(func(g *jen.Group) {
+			for _, fd := range fields {
+				g.Line().Add(fd)
+			}
+			g.Line()
+		})
+		if op.Download != nil {
+			body = append(body, jen.Return(jen.Id("c").Dot("rt").Dot("Download").Call(jen.Id("ctx"), request, jen.Id("w"))))
+			addComments(f, d)
+			f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(op.GoName).Params(params...).Params(results...).Block(body...)
+			return nil
+		}
+		do = jen.Id("c").Dot("rt").Dot("Do").Call(jen.Id("ctx"), request)
+	}
 
 	// errorStatuses turns the 2xx answers the spec documents as errors
 	// into *wechatpay.APIError.
@@ -137,56 +225,66 @@ func (e *emitter) call(f *jen.File, op *model.Operation) error {
 			body = append(body, errorStatuses...)
 			body = append(body, jen.Return(jen.Nil()))
 		}
-	} else {
-		body = append(body, jen.List(jen.Id("resp"), jen.Err()).Op(":=").Add(do), failIf())
-		body = append(body, errorStatuses...)
-		if op.MayBeEmpty {
-			body = append(body, jen.If(jen.Len(jen.Id("resp").Dot("Body")).Op("==").Lit(0)).Block(jen.Return(zero, jen.Nil())))
-		}
-		body = append(body, jen.Id("answer").Op(":=").Qual(ValidatePath, "Answer").Values(
-			jen.Id("Operation").Op(":").Lit(op.ID),
-			jen.Id("Response").Op(":").Id("resp"),
-		))
-		if op.Response != nil {
-			check := jen.Nil()
-			if e.answerChecked[op.Response] {
-				check = jen.Id("out").Dot("checkAnswer")
-			}
-			body = append(body,
-				jen.Var().Id("out").Id(op.Response.GoName),
-				jen.If(
-					jen.Err().Op(":=").Id("answer").Dot("Decode").Call(jen.Op("&").Id("out"), check),
-					jen.Err().Op("!=").Nil(),
-				).Block(jen.Return(jen.Nil(), jen.Err())),
-			)
-			if len(op.Echoes) > 0 {
-				body = append(body, jen.If(
-					jen.Err().Op(":=").Id("answer").Dot("Echo").CallFunc(func(g *jen.Group) {
-						for _, echo := range op.Echoes {
-							g.Line().Add(echoCheck(echo))
-						}
-						g.Line()
-					}),
-					jen.Err().Op("!=").Nil(),
-				).Block(jen.Return(jen.Nil(), jen.Err())))
-			}
-			body = append(body, jen.Return(jen.Op("&").Id("out"), jen.Nil()))
-		} else {
-			body = append(body,
-				jen.Var().Id("out").Add(goType(op.Answer)),
-				jen.If(
-					jen.Err().Op(":=").Id("answer").Dot("Decode").Call(jen.Op("&").Id("out"), e.answerCheck(op.Answer)),
-					jen.Err().Op("!=").Nil(),
-				).Block(jen.Return(zero, jen.Err())),
-				jen.Return(jen.Id("out"), jen.Nil()),
-			)
-		}
+		addComments(f, d)
+		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(op.GoName).Params(params...).Params(results...).Block(body...)
+		return nil
 	}
+	body = append(body, jen.List(jen.Id("resp"), jen.Err()).Op(":=").Add(do), failIf())
+	body = append(body, errorStatuses...)
+	if op.MayBeEmpty {
+		body = append(body, jen.If(jen.Len(jen.Id("resp").Dot("Body")).Op("==").Lit(0)).Block(jen.Return(zero, jen.Nil())))
+	}
+	body = append(body, jen.Id("answer").Op(":=").Qual(ValidatePath, "Answer").Values(
+		jen.Id("Operation").Op(":").Lit(op.ID),
+		jen.Id("Response").Op(":").Id("resp"),
+	))
+	var outType, check jen.Code
+	if op.Response != nil {
+		outType, check = jen.Id(op.Response.GoName), jen.Nil()
+		if e.answerChecked[op.Response] {
+			check = jen.Id("out").Dot("checkAnswer")
+		}
+	} else {
+		outType, check = goType(op.Answer), e.answerCheck(op.Answer)
+	}
+	body = append(body,
+		jen.Var().Id("out").Add(outType),
+		jen.If(
+			jen.Err().Op(":=").Id("answer").Dot("Decode").Call(jen.Op("&").Id("out"), check),
+			jen.Err().Op("!=").Nil(),
+		).Block(fail(jen.Err())),
+	)
+	if len(op.Echoes) > 0 {
+		body = append(body, jen.If(
+			jen.Err().Op(":=").Id("answer").Dot("Echo").CallFunc(func(g *jen.Group) {
+				for _, echo := range op.Echoes {
+					g.Line().Add(echoCheck(echo))
+				}
+				g.Line()
+			}),
+			jen.Err().Op("!=").Nil(),
+		).Block(fail(jen.Err())))
+	}
+	answerSchema := op.Answer
+	if op.Response != nil {
+		answerSchema = &model.Schema{Kind: model.KindNamed, Named: op.Response}
+	}
+	if e.schemaSealed(answerSchema) {
+		// The caller sees plaintext only.
+		open, err := e.openValue(jen.Id("out"), answerSchema, false, jen.Lit(""), jen.Id("c").Dot("rt"),
+			func() jen.Code { return fail(jen.Id("answer").Dot("Err").Call(jen.Err())) })
+		if err != nil {
+			return fmt.Errorf("operation %s: %v", op.ID, err)
+		}
+		body = append(body, open...)
+	}
+	result := jen.Id("out")
+	if op.Response != nil {
+		result = jen.Op("&").Id("out")
+	}
+	body = append(body, jen.Return(result, jen.Nil()))
 	addComments(f, d)
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(op.GoName).Params(
-		jen.Id("ctx").Qual("context", "Context"),
-		jen.Id("req").Op("*").Id(op.Request.GoName),
-	).Params(results...).Block(body...)
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(op.GoName).Params(params...).Params(results...).Block(body...)
 	return nil
 }
 
@@ -363,6 +461,21 @@ func (e *emitter) invoker(f *jen.File, op *model.Operation) error {
 		return err
 	}
 	fail := func() jen.Code { return jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())) }
+	switch {
+	case op.Upload != nil, op.Download != nil && op.Download.Bill:
+		field := "file"
+		if op.Upload == nil {
+			field = op.Download.URLField
+		}
+		addComments(f, d)
+		f.Func().Id(invokerName(op.GoName)).Params(
+			jen.Id("_").Qual("context", "Context"),
+			jen.Id("_").Op("*").Qual(RuntimePath, "Client"),
+			jen.Id("_").Map(jen.String()).String(),
+			jen.Id("_").Index().Byte(),
+		).Params(jen.Any(), jen.Error()).Block(jen.Return(jen.Nil(), jen.Qual(ValidatePath, "NotFromText").Call(jen.Lit(field))))
+		return nil
+	}
 	body := []jen.Code{jen.Var().Id("req").Id(op.Request.GoName)}
 	switch {
 	case op.Body != nil:
@@ -392,9 +505,20 @@ func (e *emitter) invoker(f *jen.File, op *model.Operation) error {
 		).Block(set...))
 	}
 	call := jen.Id("NewClient").Call(jen.Id("rt")).Dot(op.GoName).Call(jen.Id("ctx"), jen.Op("&").Id("req"))
-	if op.Response == nil && op.Answer == nil {
+	switch {
+	case op.Download != nil:
+		// The file, verified, as bytes.
+		body = append(body,
+			jen.Var().Id("file").Qual("bytes", "Buffer"),
+			jen.If(
+				jen.List(jen.Id("_"), jen.Err()).Op(":=").Id("NewClient").Call(jen.Id("rt")).Dot(op.GoName).Call(jen.Id("ctx"), jen.Op("&").Id("req"), jen.Op("&").Id("file")),
+				jen.Err().Op("!=").Nil(),
+			).Block(jen.Return(jen.Nil(), jen.Err())),
+			jen.Return(jen.Id("file").Dot("Bytes").Call(), jen.Nil()),
+		)
+	case op.Response == nil && op.Answer == nil:
 		body = append(body, jen.Return(jen.Nil(), call))
-	} else {
+	default:
 		// A nil *Response in the any would not be == nil.
 		body = append(body,
 			jen.List(jen.Id("resp"), jen.Err()).Op(":=").Add(call),

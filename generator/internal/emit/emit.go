@@ -57,9 +57,20 @@ const (
 // Example per operation. Every file starts with the line of package header.
 // Files are sorted by name.
 func Emit(pkg *model.Package) ([]File, error) {
-	e := &emitter{pkg: pkg, checked: map[*model.Named]bool{}, answerChecked: map[*model.Named]bool{}}
-	p, err := newProse(func(s *model.Schema) bool {
-		return s.Kind == model.KindArray && s.Elem.IsStruct() && e.answerChecked[s.Elem.Named]
+	e := &emitter{pkg: pkg, checked: map[*model.Named]bool{}, answerChecked: map[*model.Named]bool{},
+		sealed: map[*model.Named]bool{}, encrypts: map[*model.Named]bool{}, decrypts: map[*model.Named]bool{},
+		opEncrypts: map[*model.Operation]bool{}}
+	p, err := newProse(hooks{
+		answerChecked: func(s *model.Schema) bool {
+			return s.Kind == model.KindArray && s.Elem.IsStruct() && e.answerChecked[s.Elem.Named]
+		},
+		encrypts: func(op *model.Operation) bool { return e.opEncrypts[op] },
+		decrypts: func(op *model.Operation) bool {
+			if op.Response != nil {
+				return e.decrypts[op.Response]
+			}
+			return op.Answer != nil && e.schemaSealed(op.Answer)
+		},
 	})
 	if err != nil {
 		return nil, err
@@ -68,6 +79,7 @@ func Emit(pkg *model.Package) ([]File, error) {
 	e.header = strings.TrimPrefix(header.Line(pkg.SpecFile), "// ")
 	e.findChecks()
 	e.findAnswerChecks()
+	e.findSealed()
 
 	var files []File
 	add := func(name string, f *jen.File, err error) error {
@@ -152,6 +164,12 @@ type emitter struct {
 	inNested bool
 	// answerChecked holds the struct types that get a checkAnswer method.
 	answerChecked map[*model.Named]bool
+	// sealed holds the types that hold a sensitive field; encrypts those a
+	// request carries (an encrypted method), decrypts those an answer
+	// carries (a decrypt method); opEncrypts the operations whose request
+	// holds one.
+	sealed, encrypts, decrypts map[*model.Named]bool
+	opEncrypts                 map[*model.Operation]bool
 }
 
 // newFile starts a generated file with the header line.
@@ -408,6 +426,8 @@ func typeText(s *model.Schema) string {
 		return "integer"
 	case model.KindMap:
 		return "object of " + typeText(s.Elem)
+	case model.KindReader:
+		return "file"
 	case model.KindFloat64:
 		return "number"
 	case model.KindBool:
@@ -509,7 +529,10 @@ func (e *emitter) named(f *jen.File, n *model.Named) error {
 	case model.RoleEnum:
 		return e.enum(f, n)
 	case model.RoleUnion:
-		return e.union(f, n)
+		if err := e.union(f, n); err != nil {
+			return err
+		}
+		return e.sensitiveMethods(f, n)
 	}
 	tmpl := map[model.Role]string{
 		model.RoleRequest:  "request",
@@ -550,6 +573,12 @@ func (e *emitter) named(f *jen.File, n *model.Named) error {
 		}
 		fields = append(fields, jen.Id(fd.GoName).Add(typ).Tag(map[string]string{"json": tag}))
 	}
+	if n.Role == model.RoleRequest && n.Op.Download != nil && n.Op.Download.Bill {
+		// The bill download's request is what the runtime needs to fetch
+		// and check the file.
+		fields = append(fields, comments(wrap("BillDownload holds "+n.Op.Download.URLField+", hash_type and hash_value of the answer of the bill application, and how to write the file."))...)
+		fields = append(fields, jen.Qual(RuntimePath, "BillDownload"))
+	}
 	addComments(f, d)
 	f.Type().Id(n.GoName).Struct(fields...)
 	if n.Role == model.RoleStruct && n.Validated && e.hasChecks(n) {
@@ -560,7 +589,29 @@ func (e *emitter) named(f *jen.File, n *model.Named) error {
 	}
 	if e.answerChecked[n] {
 		f.Line()
-		return e.checkAnswer(f, n)
+		if err := e.checkAnswer(f, n); err != nil {
+			return err
+		}
+	}
+	return e.sensitiveMethods(f, n)
+}
+
+// sensitiveMethods emits the encrypted and decrypt methods of n, as a
+// request or an answer carries it.
+func (e *emitter) sensitiveMethods(f *jen.File, n *model.Named) error {
+	encrypts := e.encrypts[n]
+	if n.Role == model.RoleRequest {
+		encrypts = e.opEncrypts[n.Op] && n.Op.Body == nil
+	}
+	if encrypts {
+		f.Line()
+		if err := e.encryptedMethod(f, n); err != nil {
+			return err
+		}
+	}
+	if e.decrypts[n] {
+		f.Line()
+		return e.decryptMethod(f, n)
 	}
 	return nil
 }
@@ -628,6 +679,8 @@ func goType(s *model.Schema) *jen.Statement {
 		return jen.Index().Byte()
 	case model.KindMap:
 		return jen.Map(jen.String()).Add(goType(s.Elem))
+	case model.KindReader:
+		return jen.Qual("io", "Reader")
 	case model.KindFloat64:
 		return jen.Float64()
 	case model.KindBool:

@@ -103,14 +103,25 @@ func (e *emitter) callAndReport(op *model.Operation) []jen.Code {
 		jen.Op("&").Add(e.pkgQual(op.Request.GoName)).Add(e.exampleValues(op.Request, 0)),
 	)
 	var send, success jen.Code
-	if op.Response != nil || op.Answer != nil {
+	var before []jen.Code
+	switch {
+	case op.Download != nil:
+		before = []jen.Code{jen.Var().Id("file").Qual("bytes", "Buffer").Comment("or an *os.File")}
+		call = jen.Id("client").Dot(op.GoName).Call(
+			jen.Qual("context", "Background").Call(),
+			jen.Op("&").Add(e.pkgQual(op.Request.GoName)).Add(e.exampleValues(op.Request, 0)),
+			jen.Op("&").Id("file"),
+		)
+		send = jen.List(jen.Id("n"), jen.Err()).Op(":=").Add(call)
+		success = jen.Qual("fmt", "Println").Call(jen.Id("n"), jen.Lit("bytes"))
+	case op.Response != nil || op.Answer != nil:
 		send = jen.List(jen.Id("resp"), jen.Err()).Op(":=").Add(call)
 		success = jen.Qual("fmt", "Printf").Call(jen.Lit("%+v\n"), jen.Id("resp"))
-	} else {
+	default:
 		send = jen.Err().Op("=").Add(call)
 		success = jen.Qual("fmt", "Println").Call(jen.Lit("done"))
 	}
-	return []jen.Code{
+	return append(before,
 		send,
 		jen.Var().Id("invalid").Op("*").Qual(RuntimePath, "ValidationError"),
 		jen.Var().Id("apiErr").Op("*").Qual(RuntimePath, "APIError"),
@@ -126,7 +137,7 @@ func (e *emitter) callAndReport(op *model.Operation) []jen.Code {
 			),
 			jen.Default().Block(success),
 		),
-	}
+	)
 }
 
 // exampleValues is a composite literal of n with its required fields set,
@@ -168,7 +179,23 @@ func (e *emitter) exampleValuesWith(n *model.Named, depth int, fixed *model.Fiel
 		if depth > 4 {
 			return
 		}
+		if op := n.Op; n.Role == model.RoleRequest && op.Download != nil && op.Download.Bill {
+			// The answer of the bill application, as the official example
+			// shows it.
+			g.Line().Id("BillDownload").Op(":").Qual(RuntimePath, "BillDownload").Values(
+				jen.Id("Bill").Op(":").Qual(RuntimePath, "Bill").Values(
+					jen.Line().Id("HashType").Op(":").Lit("SHA1"),
+					jen.Line().Id("HashValue").Op(":").Lit("79bb0f45fc4c42234a918000b2668d689e2bde04"),
+					jen.Line().Id("DownloadURL").Op(":").Lit("https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx"),
+					jen.Line(),
+				),
+			)
+		}
 		for _, f := range n.Fields {
+			if up := n.Op; n.Role == model.RoleRequest && up.Upload != nil && f == up.Upload.FileName && up.Upload.FileNameRules != nil {
+				g.Line().Id(f.GoName).Op(":").Lit(exampleString(up.Upload.FileNameRules.Schema, "filename", up.Upload.FileNameRules.Example, false))
+				continue
+			}
 			if f == fixed {
 				v := value
 				if f.Pointer {
@@ -235,6 +262,8 @@ func (e *emitter) exampleValue(s *model.Schema, name string, example any, inPath
 			}
 		}
 		return jen.Qual("time", "Now").Call().Dot("Format").Call(jen.Qual("time", "DateOnly"))
+	case s.Kind == model.KindReader:
+		return jen.Qual("strings", "NewReader").Call(jen.Lit("the file's bytes"))
 	case s.Kind == model.KindBytes:
 		return jen.Index().Byte().Call(jen.Lit(exampleString(&model.Schema{Kind: model.KindString}, name, example, false)))
 	case s.Kind == model.KindMap:

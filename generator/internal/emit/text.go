@@ -22,11 +22,26 @@ type prose struct {
 	t *template.Template
 }
 
-// newProse parses the templates; answerChecked tells the templates whether
-// the objects of an answer of a schema have presence checks (nil: never).
-func newProse(answerChecked func(*model.Schema) bool) (*prose, error) {
-	if answerChecked == nil {
-		answerChecked = func(*model.Schema) bool { return false }
+// hooks are what the templates ask the emitter: whether the objects of an
+// answer of a schema have presence checks, whether an operation encrypts
+// sensitive fields of its request and decrypts those of its answer. A nil
+// hook answers false.
+type hooks struct {
+	answerChecked func(*model.Schema) bool
+	encrypts      func(*model.Operation) bool
+	decrypts      func(*model.Operation) bool
+}
+
+// newProse parses the templates.
+func newProse(h hooks) (*prose, error) {
+	if h.answerChecked == nil {
+		h.answerChecked = func(*model.Schema) bool { return false }
+	}
+	if h.encrypts == nil {
+		h.encrypts = func(*model.Operation) bool { return false }
+	}
+	if h.decrypts == nil {
+		h.decrypts = func(*model.Operation) bool { return false }
 	}
 	t, err := template.New("").Funcs(template.FuncMap{
 		"join": strings.Join,
@@ -101,7 +116,9 @@ func newProse(answerChecked func(*model.Schema) bool) (*prose, error) {
 		},
 		// answerChecked reports whether an answer of schema s has its
 		// objects' presence checks.
-		"answerChecked": answerChecked,
+		"answerChecked": h.answerChecked,
+		"encrypts":      h.encrypts,
+		"decrypts":      h.decrypts,
 		// methods links the Client methods of ops: "[Client.A], [Client.B]
 		// and [Client.C]".
 		"methods": func(ops []*model.Operation) string {

@@ -114,7 +114,7 @@ func (e *emitter) schemaHasChecks(s *model.Schema, req bool) bool {
 		return req || s.MinProperties != nil || s.MaxProperties != nil || e.schemaHasChecks(s.Elem, false)
 	case model.KindNamed:
 		return s.Named.Role == model.RoleEnum || s.Named.Role == model.RoleUnion || e.hasChecks(s.Named)
-	case model.KindRaw, model.KindTime:
+	case model.KindRaw, model.KindTime, model.KindReader:
 		return req
 	}
 	return false
@@ -217,6 +217,10 @@ func (e *emitter) checks(v value, name fieldName, s *model.Schema, p presence, d
 	case model.KindRaw:
 		if p == required {
 			return []jen.Code{errs().Dot("Required").Call(name.code(), jen.Len(v()).Op(">").Lit(0))}
+		}
+	case model.KindReader:
+		if p == required {
+			return []jen.Code{errs().Dot("Required").Call(name.code(), v().Op("!=").Nil())}
 		}
 	case model.KindTime:
 		if p == required {
@@ -423,7 +427,18 @@ func (e *emitter) requestValidate(f *jen.File, n *model.Named) error {
 		),
 	}
 	var checks []jen.Code
+	op := n.Op
+	if op.Download != nil && op.Download.Bill {
+		// The runtime checks the rest of the BillDownload before it sends.
+		checks = append(checks, errs().Dot("String").Call(jen.Lit(op.Download.URLField), jen.Id("r").Dot("DownloadURL"), required.code()))
+	}
 	for _, fd := range n.Fields {
+		if up := op.Upload; up != nil && fd == up.FileName && up.FileNameRules != nil {
+			// The file name must pass the rules of meta's filename, which
+			// the runtime writes it into.
+			checks = append(checks, stringChecks(jen.Id("r").Dot(fd.GoName), fieldName{static: "filename"}, up.FileNameRules.Schema, required, model.InPart))
+			continue
+		}
 		checks = append(checks, e.fieldChecks("r", fd, fieldName{static: fd.JSONName})...)
 	}
 	for _, rule := range n.AnyOf {

@@ -86,6 +86,11 @@ type Operation struct {
 	// (x-wechatpay-error-codes on a 2xx response, such as 202 USER_PAYING):
 	// an answer with one of them is returned as a *wechatpay.APIError.
 	ErrorStatuses []string
+	// Download is set for an operation whose answer is not JSON (a file,
+	// text): the method writes it to an io.Writer.
+	Download *Download
+	// Upload is set for an operation whose body is multipart/form-data.
+	Upload *Upload
 	// MayBeEmpty reports that the spec documents a 2xx answer without a
 	// body besides the one with the body Response or Answer describe: the
 	// method then returns a nil Response (or a zero Answer) for it.
@@ -101,6 +106,40 @@ type Operation struct {
 	// its parameters, body and answer, in the order the builder met them
 	// (Request first). The emitter writes Request and Response first.
 	Owned []*Named
+}
+
+// Download is how an operation's answer that is not JSON is fetched.
+type Download struct {
+	// MediaType is the answer's media type, as the spec writes it.
+	MediaType string
+	// Bill reports the bill file download (x-wechatpay-unsigned-response
+	// with x-wechatpay-request-url): the one answer WeChat Pay does not
+	// sign, fetched from the URL of an earlier answer and checked by its
+	// digest, through wechatpay.Client.DownloadBill. The request is a
+	// wechatpay.BillDownload.
+	Bill bool
+	// URLField is the field of the earlier answer that holds the URL, as
+	// x-wechatpay-request-url names it (download_url).
+	URLField string
+}
+
+// Upload is a multipart/form-data body: a JSON part signed in place of the
+// body (x-wechatpay-signed-part) and a file part, which
+// wechatpay.Client.Upload sends.
+type Upload struct {
+	// File, FileName and Meta are the request's fields for the parts.
+	File, FileName, Meta *Field
+	// MetaDefault reports that Meta may be nil: the meta part is then the
+	// runtime's {"filename", "sha256"}, which the meta schema describes.
+	MetaDefault bool
+	// FileNameRules is the meta's filename field, whose rules FileName
+	// must pass when the runtime writes the meta; nil when there is none.
+	FileNameRules *Field
+	// MaxBytes is the file's maxLength, or 0 for the runtime's default.
+	MaxBytes uint64
+	// Types are the media types the file part may have (its encoding's
+	// contentType), or none for any.
+	Types []string
 }
 
 // Segment is a piece of a path template: literal text, or a parameter.
@@ -248,6 +287,8 @@ const (
 	// InBodyValue is the field holding the whole JSON body (see
 	// Operation.Body).
 	InBodyValue
+	// InPart is a field of a multipart body's parts (see Upload).
+	InPart
 )
 
 // Field is a field of a struct.
@@ -338,6 +379,8 @@ const (
 	KindRaw
 	// KindArray is a slice of Elem.
 	KindArray
+	// KindReader is the content of a file part: an io.Reader.
+	KindReader
 	// KindMap is a map from the member names of an object to values of
 	// Elem: an object of additionalProperties, or a free-form object
 	// (json.RawMessage values).
@@ -353,6 +396,10 @@ type Schema struct {
 	Named  *Named  // for KindNamed
 	Elem   *Schema // for KindArray and KindMap
 	Format string  // the spec's format, e.g. "int64", "date-time"
+	// Encrypted marks a sensitive string (x-wechatpay-encrypted): a
+	// request sends it encrypted, an answer holds it encrypted, the caller
+	// only sees plaintext.
+	Encrypted bool
 	Constraints
 }
 
