@@ -98,7 +98,11 @@ func TestExampleRequestsAreValid(t *testing.T) {
 	}
 	dirs := map[string]string{committedImport: committedDir}
 	for _, name := range scenarios(t) {
-		dirs[scenarioImport(name)] = filepath.Join(scenarioDir, name, "golden")
+		dir := filepath.Join(scenarioDir, name, "golden")
+		if _, err := os.Stat(filepath.Join(dir, "example_test.go")); err != nil {
+			continue // a spec without operations has no examples
+		}
+		dirs[scenarioImport(name)] = dir
 	}
 	var body strings.Builder
 	imports := map[string]string{}

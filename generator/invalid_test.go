@@ -129,7 +129,7 @@ func TestInvalidSpecs(t *testing.T) {
 		{"bad_pattern.yaml", expected{invalid, "8:11", "", []string{"(?!"}}},
 		{"no_letters_name.yaml", expected{refused, "8:12", "paths./x.get.parameters[0]", []string{"bad parameter name", `"--"`}}},
 		{"cookie_param.yaml", expected{unsupported, "8:12", "paths./x.get.parameters[0]", []string{`cookie parameter "session"`}}},
-		{"xml_body.yaml", expected{unsupported, "7:7", "paths./x.post.requestBody", []string{"application/xml body"}}},
+		{"form_body.yaml", expected{unsupported, "7:7", "paths./x.post.requestBody", []string{"application/x-www-form-urlencoded body"}}},
 		{"additional_properties.yaml", expected{unsupported, "14:17", "paths./x.post.requestBody.content.application/json.schema.properties.labels", []string{"additionalProperties with a schema next to properties"}}},
 		{"query_array.yaml", expected{unsupported, "8:11", "paths./x.get.parameters[0]", []string{`query parameter "ids" of type array of object`}}},
 		{"path_array.yaml", expected{unsupported, "8:11", "paths./x/{ids}.get.parameters[0]", []string{`path parameter "ids" of type array`}}},

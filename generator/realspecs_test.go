@@ -250,9 +250,10 @@ func checkCallback(t *testing.T, where string, op *openapi3.Operation) {
 }
 
 // TestRealSpecsGenerate generates a package from every description of
-// realSpecsDir that has operations, in a module of its own that uses this
-// repository's runtime, and runs go vet and go build on them, offline. The
-// shared files (common.yaml, notifications.yaml) describe no operation.
+// realSpecsDir, in a module of its own that uses this repository's runtime,
+// and runs go vet and go build on them, offline. The shared files
+// (common.yaml, notifications.yaml) describe no operation: their packages
+// hold their types.
 func TestRealSpecsGenerate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the generated packages")
@@ -265,9 +266,6 @@ func TestRealSpecsGenerate(t *testing.T) {
 	operations, packages := 0, 0
 	for _, path := range realSpecFiles(t) {
 		doc := loadRealSpec(t, path)
-		if doc.Paths == nil || doc.Paths.Len() == 0 {
-			continue
-		}
 		name := strings.Map(func(r rune) rune {
 			if 'a' <= r && r <= 'z' {
 				return r
@@ -289,8 +287,10 @@ func TestRealSpecsGenerate(t *testing.T) {
 			}
 		}
 		packages++
-		for _, p := range doc.Paths.InMatchingOrder() {
-			operations += len(doc.Paths.Value(p).Operations())
+		if doc.Paths != nil {
+			for _, p := range doc.Paths.InMatchingOrder() {
+				operations += len(doc.Paths.Value(p).Operations())
+			}
 		}
 	}
 	if t.Failed() {

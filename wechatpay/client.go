@@ -56,6 +56,11 @@ type Request struct {
 	// were encrypted with (Encrypter.Serial).
 	WechatpaySerial string
 
+	// ContentType is the media type of Body when it is not JSON, such as
+	// application/octet-stream; empty means application/json. It must be a
+	// valid media type (a *ValidationError otherwise).
+	ContentType string
+
 	// Header holds the operation's header parameters, sent as they are
 	// and not signed. A header the runtime writes itself (Authorization,
 	// Accept, Content-Type, User-Agent, Wechatpay-Serial) or a value with
@@ -221,6 +226,11 @@ func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
 	if err := checkRequestHeader(r.Header); err != nil {
 		return nil, err
 	}
+	if r.ContentType != "" {
+		if _, _, err := mime.ParseMediaType(r.ContentType); err != nil || !ValidHeaderValue(r.ContentType) {
+			return nil, &ValidationError{Field: "Content-Type", Rule: "header", Message: "is not a valid media type"}
+		}
+	}
 	target := c.base + r.Path
 	if len(r.Query) > 0 {
 		target += "?" + r.Query.Encode()
@@ -232,6 +242,9 @@ func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
 	signBody, contentType := r.Body, "application/json"
 	if r.signBody != nil {
 		signBody = r.signBody
+	}
+	if r.ContentType != "" {
+		contentType = r.ContentType
 	}
 	if r.contentType != "" {
 		contentType = r.contentType

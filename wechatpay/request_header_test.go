@@ -51,3 +51,26 @@ func TestRequestHeader(t *testing.T) {
 		t.Fatalf("%d calls reached the server, want 1", calls)
 	}
 }
+
+// TestRequestContentType: a body that is not JSON goes with the media type
+// the request names, signed as sent; a media type that is not one is
+// refused before sending.
+func TestRequestContentType(t *testing.T) {
+	var got string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Get("Content-Type")
+		writeAnswer(w, okHeader(t, terminateResp), http.StatusOK, terminateResp)
+	}))
+	defer srv.Close()
+	c := newTestClient(t, testConfig(t, srv.URL))
+	r := &Request{Operation: "put", Method: http.MethodPut, PathTemplate: "/x", Path: "/x", Body: []byte{0, 1, 2}, ContentType: "application/octet-stream"}
+	if _, err := c.Do(context.Background(), r); err != nil || got != "application/octet-stream" {
+		t.Fatalf("%q, %v", got, err)
+	}
+	r.ContentType = "not a type\r\n"
+	_, err := c.Do(context.Background(), r)
+	var ve *ValidationError
+	if !errors.As(err, &ve) || ve.Field != "Content-Type" {
+		t.Fatalf("error %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -83,6 +84,16 @@ func ParseUint(field, text string, bits int) (uint64, error) {
 		return 0, &wechatpay.ValidationError{Field: field, Rule: "type", Message: "must be an unsigned integer"}
 	}
 	return n, nil
+}
+
+// ParseBase64 reads the text value of a parameter of format byte: standard
+// Base64.
+func ParseBase64(field, text string) ([]byte, error) {
+	b, err := base64.StdEncoding.DecodeString(text)
+	if err != nil {
+		return nil, &wechatpay.ValidationError{Field: field, Rule: "type", Message: "must be standard Base64"}
+	}
+	return b, nil
 }
 
 // ParseFloat reads the text value of a number parameter.

@@ -25,6 +25,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/payforge/wechatpay/generator/internal/model"
+	"github.com/payforge/wechatpay/generator/internal/naming"
 	"github.com/payforge/wechatpay/generator/internal/specerr"
 )
 
@@ -67,7 +68,7 @@ const (
 
 // methods are the HTTP methods the generator supports, in the order
 // operations of one path are emitted.
-var methods = []string{"DELETE", "GET", "PATCH", "POST", "PUT"}
+var methods = []string{"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE"}
 
 // Options is what Build needs besides the document.
 type Options struct {
@@ -123,9 +124,14 @@ func Build(doc *openapi3.T, opts Options) (*model.Package, error) {
 		return nil, err
 	}
 	if len(pkg.Operations) == 0 {
-		return nil, &specerr.SpecError{Location: specerr.Location{File: opts.Spec}, Reason: "the spec has no operations to generate"}
-	}
-	if pkg.Main == nil {
+		// A file of shared parts: a package of its types.
+		if err := b.components(doc); err != nil {
+			return nil, err
+		}
+		if len(pkg.Shared) == 0 {
+			return nil, &specerr.SpecError{Location: specerr.Location{File: opts.Spec}, Reason: "the spec has no operations and no object or enum schemas to generate"}
+		}
+	} else if pkg.Main == nil {
 		pkg.Main = pkg.Operations[0]
 	}
 	slices.SortFunc(pkg.Shared, func(x, y *model.Named) int { return strings.Compare(x.GoName, y.GoName) })
@@ -165,6 +171,49 @@ type builder struct {
 	// the allOfs being merged, to refuse one that contains itself.
 	views   map[*openapi3.Schema]*view
 	merging map[*openapi3.Schema]bool
+}
+
+// components builds every component schema, in name order, for a spec
+// without operations: its package holds their types.
+func (b *builder) components(doc *openapi3.T) error {
+	if doc.Components == nil {
+		return nil
+	}
+	names := make([]string, 0, len(doc.Components.Schemas))
+	for name := range doc.Components.Schemas {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	b.inComponent++
+	defer func() { b.inComponent-- }()
+	for _, name := range names {
+		ref := doc.Components.Schemas[name]
+		if ref == nil || ref.Value == nil {
+			continue
+		}
+		escaped := strings.ReplaceAll(strings.ReplaceAll(name, "~", "~0"), "/", "~1")
+		own := &openapi3.SchemaRef{Ref: "#/components/schemas/" + escaped, Value: ref.Value}
+		loc := "components.schemas." + name
+		s, err := b.schema(own, loc, name, name)
+		if err != nil {
+			return err
+		}
+		if s.Kind == model.KindNamed {
+			continue
+		}
+		// A string, an integer, an array...: a type of its own.
+		goName, err := naming.Exported(name)
+		if err != nil {
+			return b.errorf(ref.Value.Origin, loc, "bad schema name: %v", err)
+		}
+		n, err := b.named(goName, model.RoleAlias, name, ref.Value, loc, ref.Value.Origin)
+		if err != nil {
+			return err
+		}
+		n.Description = strings.TrimSpace(ref.Value.Description)
+		n.Alias = s
+	}
+	return nil
 }
 
 // at locates an element of the spec: at the line and column origin records,

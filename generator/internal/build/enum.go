@@ -3,6 +3,7 @@ package build
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -48,11 +49,19 @@ func (b *builder) enum(ref *openapi3.SchemaRef, component, loc, nameHint, varHin
 		}
 	} else {
 		for i, v := range s.Enum {
-			if v == nil {
+			var str string
+			switch x := v.(type) {
+			case nil:
 				continue // null, which nullable says already
-			}
-			str, ok := v.(string)
-			if !ok {
+			case string:
+				str = x
+			case float64:
+				// A number written in an enum of strings: the text it is
+				// sent as.
+				str = strconv.FormatFloat(x, 'f', -1, 64)
+			case bool:
+				str = strconv.FormatBool(x)
+			default:
 				return nil, b.unsupported(s.Origin, fmt.Sprintf("%s.enum[%d]", loc, i), "enum value %v that is not a string", v)
 			}
 			values = append(values, value{str, fmt.Sprintf("%s.enum[%d]", loc, i)})
@@ -72,15 +81,22 @@ func (b *builder) enum(ref *openapi3.SchemaRef, component, loc, nameHint, varHin
 	n.Description = strings.TrimSpace(s.Description)
 	n.EnumKind = model.KindString
 	n.Open = open
-	for _, v := range values {
+	for i, v := range values {
 		word, err := naming.Exported(v.text)
 		if err != nil {
-			return nil, b.errorf(s.Origin, v.loc, "bad enum value: %v", err)
+			// Nothing to make a name of (" ", "-"): its position.
+			word = fmt.Sprintf("Value%d", i+1)
 		}
-		if err := b.declare(goName+word, fmt.Sprintf("enum value %q", v.text), v.loc, s.Origin); err != nil {
+		constName := goName + word
+		if taken := slices.ContainsFunc(n.Enum, func(e *model.EnumValue) bool { return e.GoName == constName }); taken {
+			// Two values of this enum spelled alike in Go ("a" and "A"):
+			// the later one gets its position.
+			constName = fmt.Sprintf("%s%d", constName, i+1)
+		}
+		if err := b.declare(constName, fmt.Sprintf("enum value %q", v.text), v.loc, s.Origin); err != nil {
 			return nil, err
 		}
-		n.Enum = append(n.Enum, &model.EnumValue{GoName: goName + word, Value: v.text})
+		n.Enum = append(n.Enum, &model.EnumValue{GoName: constName, Value: v.text})
 	}
 	out.Named = n
 	return out, nil

@@ -100,8 +100,10 @@ func componentName(ref string) string {
 	case file != "" && (frag == "" || frag == "/"):
 		base := path.Base(file)
 		return strings.TrimSuffix(base, path.Ext(base))
-	case file != "" && strings.HasPrefix(frag, "/") && !strings.Contains(frag[1:], "/"):
-		return unescapePointer(frag[1:])
+	case file != "" && strings.HasPrefix(frag, "/"):
+		// A key of a file of fragments ("fragments.yaml#/Amount",
+		// "ext.json#/definitions/b"): its last element.
+		return unescapePointer(frag[strings.LastIndexByte(frag, '/')+1:])
 	}
 	return ""
 }

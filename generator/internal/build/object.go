@@ -76,6 +76,11 @@ func (b *builder) objectFields(ref *openapi3.SchemaRef, loc, parent, what string
 	var fields []*model.Field
 	for _, pr := range v.props {
 		name, ploc, prop := pr.name, pr.loc, pr.ref
+		if name == "" {
+			// encoding/json cannot name a field "": an answer's member
+			// of that name is not kept, a request cannot send one.
+			continue
+		}
 		if !jsonKey(name) {
 			return nil, nil, b.unsupported(prop.Origin, ploc, "property name %q, which encoding/json cannot use as a key (it would send the Go field's name)", name)
 		}

@@ -74,6 +74,10 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 		if err != nil {
 			return err
 		}
+		if s.Kind == model.KindRaw {
+			// A value of any type travels as text.
+			s = &model.Schema{Kind: model.KindString}
+		}
 		delimiter := ""
 		if s.Kind == model.KindArray {
 			if in == model.InPath {
@@ -123,7 +127,8 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 // of a parameter: a string, an enum, a number, a boolean or a date-time.
 func textValue(s *model.Schema) bool {
 	switch s.Kind {
-	case model.KindString, model.KindInt32, model.KindInt64, model.KindUint32, model.KindUint64, model.KindFloat64, model.KindBool, model.KindTime:
+	case model.KindString, model.KindInt32, model.KindInt64, model.KindUint32, model.KindUint64, model.KindFloat64, model.KindBool, model.KindTime,
+		model.KindBytes:
 		return true
 	}
 	return s.IsEnum()

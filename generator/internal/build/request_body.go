@@ -48,14 +48,56 @@ func (b *builder) jsonMedia(content openapi3.Content, what string, origin *opena
 		json = []string{"application/json"}
 	}
 	media := content[json[0]]
-	if media == nil {
-		return nil, nil, b.errorf(origin, loc, "missing media type")
-	}
-	if media.Schema == nil || media.Schema.Value == nil {
+	if media == nil || media.Schema == nil || media.Schema.Value == nil {
 		// No schema says nothing of the JSON: any value, as {} does.
-		return &openapi3.SchemaRef{Value: &openapi3.Schema{Origin: media.Origin}}, media.Origin, nil
+		var o *openapi3.Origin
+		if media != nil {
+			o = media.Origin
+		}
+		return &openapi3.SchemaRef{Value: &openapi3.Schema{Origin: o}}, o, nil
 	}
 	return media.Schema, media.Origin, nil
+}
+
+// binaryBody adds a body that is not JSON to the request: its bytes, in
+// Body, sent with its media type (application/octet-stream for a wildcard
+// such as */* or image/*). Form bodies, whose fields would need encoding,
+// are refused.
+func (b *builder) binaryBody(op *model.Operation, body *openapi3.RequestBody, types []string, loc string) error {
+	t := types[0]
+	mt, _, err := mime.ParseMediaType(t)
+	switch {
+	case err != nil:
+		return b.unsupported(body.Origin, loc, "%s body", t)
+	case mt == "application/x-www-form-urlencoded" || strings.HasPrefix(mt, "multipart/"):
+		return b.unsupported(body.Origin, loc, "%s body", t)
+	case strings.Contains(mt, "*"):
+		t = "application/octet-stream"
+	}
+	goName := ""
+	for _, name := range bodyFieldNames {
+		if !slices.ContainsFunc(op.Request.Fields, func(f *model.Field) bool { return f.GoName == name }) {
+			goName = name
+			break
+		}
+	}
+	if goName == "" {
+		return b.errorf(body.Origin, loc, "names collide after conversion to Go: parameters take both names of the field that would hold the body, %s", bodyFieldNames)
+	}
+	f := &model.Field{
+		JSONName:    "body",
+		GoName:      goName,
+		Schema:      &model.Schema{Kind: model.KindBinary},
+		Required:    body.Required,
+		In:          model.InBodyValue,
+		Description: firstNonEmpty(strings.TrimSpace(body.Description), "The body, sent as it is with Content-Type "+t+"."),
+		Location:    loc + ".content." + types[0],
+	}
+	op.HasBody = true
+	op.Body = f
+	op.BodyType = t
+	op.Request.Fields = append(op.Request.Fields, f)
+	return nil
 }
 
 // bodyFieldNames are the Go names the field holding a whole body takes, the
@@ -77,10 +119,14 @@ func (b *builder) requestBody(op *model.Operation, ref *openapi3.RequestBodyRef,
 	if len(body.Content) == 0 {
 		return b.unsupported(body.Origin, loc, "request body without content")
 	}
-	if types := mediaTypes(body.Content); len(types) == 1 {
+	types := mediaTypes(body.Content)
+	if len(types) == 1 {
 		if mt, _, err := mime.ParseMediaType(types[0]); err == nil && mt == "multipart/form-data" {
 			return b.multipart(op, body, body.Content[types[0]], loc+".content."+types[0])
 		}
+	}
+	if !slices.ContainsFunc(types, jsonType) {
+		return b.binaryBody(op, body, types, loc)
 	}
 	schema, _, err := b.jsonMedia(body.Content, "body", body.Origin, loc)
 	if err != nil {
@@ -93,7 +139,7 @@ func (b *builder) requestBody(op *model.Operation, ref *openapi3.RequestBodyRef,
 	}
 	op.HasBody = true
 	if flat {
-		fields, anyOf, err := b.objectFields(schema, sloc, op.Request.GoName, "request body")
+		fields, anyOf, err := b.objectFields(unwrap(schema), sloc, op.Request.GoName, "request body")
 		if err != nil {
 			return err
 		}
@@ -159,15 +205,7 @@ func (b *builder) structSchema(ref *openapi3.SchemaRef, loc string) (*view, bool
 	if ref == nil || ref.Value == nil {
 		return nil, false, b.errorf(nil, loc, "missing schema")
 	}
-	for {
-		if w := allOfWrapper(ref.Value); w != nil {
-			ref = w
-		} else if w := unionWrapper(ref.Value); w != nil {
-			ref = w
-		} else {
-			break
-		}
-	}
+	ref = unwrap(ref)
 	if ref.Ref != "" {
 		loc = b.refLoc(ref.Ref, ref.Value.Origin)
 	}

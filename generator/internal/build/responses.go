@@ -103,9 +103,7 @@ func (b *builder) responses(op *model.Operation, o *openapi3.Operation, loc stri
 		op.Answer = s
 		return nil
 	}
-	if w := allOfWrapper(successSchema.Value); w != nil {
-		successSchema = w
-	}
+	successSchema = unwrap(successSchema)
 	if successSchema.Ref != "" && b.answers[successSchema.Value] > 1 {
 		// One type, named after the component, for every operation that
 		// answers with it.

@@ -23,10 +23,13 @@ func (b *builder) schemaType(s *openapi3.Schema, loc string) (string, error) {
 				types = append(types, t)
 			}
 		}
-		if len(types) != 1 {
-			return "", b.unsupported(s.Origin, loc, "schema of types %s", strings.Join(*s.Type, ", "))
+		switch len(types) {
+		case 0:
+			return "", nil // null alone: any JSON, null included
+		case 1:
+			return types[0], nil
 		}
-		return types[0], nil
+		return "", b.unsupported(s.Origin, loc, "schema of types %s", strings.Join(*s.Type, ", "))
 	}
 	switch {
 	case len(s.Properties) > 0:

@@ -59,6 +59,21 @@ func unionWrapper(s *openapi3.Schema) *openapi3.SchemaRef {
 	return kept[0]
 }
 
+// unwrap follows the allOf and oneOf wrappers of a schema (see allOfWrapper
+// and unionWrapper) to the schema whose type it is.
+func unwrap(ref *openapi3.SchemaRef) *openapi3.SchemaRef {
+	for ref != nil && ref.Value != nil {
+		if w := allOfWrapper(ref.Value); w != nil {
+			ref = w
+		} else if w := unionWrapper(ref.Value); w != nil {
+			ref = w
+		} else {
+			break
+		}
+	}
+	return ref
+}
+
 // union returns the named type of a oneOf or an anyOf of schemas (see
 // model.RoleUnion).
 func (b *builder) union(ref *openapi3.SchemaRef, component, loc, nameHint string) (*model.Schema, error) {

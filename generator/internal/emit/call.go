@@ -81,6 +81,10 @@ func (e *emitter) call(f *jen.File, op *model.Operation) error {
 	}
 	if op.HasBody {
 		switch b := op.Body; {
+		case op.BodyType != "":
+			// Sent as it is; an empty one is no body.
+			body = append(body, jen.Id("body").Op(":=").Id("req").Dot(b.GoName),
+				jen.If(jen.Len(jen.Id("body")).Op("==").Lit(0)).Block(jen.Id("body").Op("=").Nil()))
 		case b == nil, b.Required || presentExpr(jen.Id("req").Dot(b.GoName), b) == nil:
 			body = append(body, jen.List(jen.Id("body"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(sent), failIf())
 			errDeclared = true
@@ -171,6 +175,9 @@ func (e *emitter) call(f *jen.File, op *model.Operation) error {
 		}
 		if op.HasBody {
 			fields = append(fields, jen.Id("Body").Op(":").Id("body"))
+		}
+		if op.BodyType != "" {
+			fields = append(fields, jen.Id("ContentType").Op(":").Lit(op.BodyType))
 		}
 		if len(op.HeaderParams) > 0 {
 			fields = append(fields, jen.Id("Header").Op(":").Id("header"))
@@ -388,6 +395,12 @@ func paramString(s *model.Schema, v *jen.Statement, inPath bool) jen.Code {
 			return jen.Qual("net/url", "PathEscape").Call(v)
 		}
 		return v
+	case s.Kind == model.KindBytes:
+		v = jen.Qual("encoding/base64", "StdEncoding").Dot("EncodeToString").Call(v)
+		if inPath {
+			return jen.Qual("net/url", "PathEscape").Call(v)
+		}
+		return v
 	case s.Kind == model.KindUint64:
 		return jen.Qual("strconv", "FormatUint").Call(v, jen.Lit(10))
 	case s.Kind == model.KindUint32:
@@ -446,6 +459,8 @@ func paramSet(container string, p *model.Field) (jen.Code, error) {
 		return jen.If(v().Op("!=").Nil()).Block(set), nil
 	case !p.Required && p.Schema.Kind == model.KindTime:
 		return jen.If(jen.Op("!").Add(v()).Dot("IsZero").Call()).Block(set), nil
+	case !p.Required && p.Schema.Kind == model.KindBytes:
+		return jen.If(jen.Len(v()).Op(">").Lit(0)).Block(set), nil
 	case !p.Required:
 		return jen.If(v().Op("!=").Lit("")).Block(set), nil
 	}
@@ -478,6 +493,9 @@ func (e *emitter) invoker(f *jen.File, op *model.Operation) error {
 	}
 	body := []jen.Code{jen.Var().Id("req").Id(op.Request.GoName)}
 	switch {
+	case op.BodyType != "":
+		// The body as it is.
+		body = append(body, jen.Id("req").Dot(op.Body.GoName).Op("=").Id("body"))
 	case op.Body != nil:
 		body = append(body, jen.If(
 			jen.Err().Op(":=").Qual(ValidatePath, "DecodeBody").Call(jen.Id("body"), jen.Op("&").Id("req").Dot(op.Body.GoName)),
@@ -609,6 +627,8 @@ func textParse(name string, s *model.Schema, text *jen.Statement, fail func() je
 		return parsed(jen.Qual(ValidatePath, "ParseBool").Call(lit, text), nil), nil
 	case s.Kind == model.KindTime:
 		return parsed(jen.Qual(ValidatePath, "ParseTime").Call(lit, text), nil), nil
+	case s.Kind == model.KindBytes:
+		return parsed(jen.Qual(ValidatePath, "ParseBase64").Call(lit, text), nil), nil
 	}
 	return nil, fmt.Errorf("parameter %s cannot be parsed from text", name)
 }

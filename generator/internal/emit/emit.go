@@ -208,11 +208,14 @@ func (e *emitter) docFile() (*jen.File, error) {
 
 // httpMethods maps a method to its constant in net/http.
 var httpMethods = map[string]string{
-	"DELETE": "MethodDelete",
-	"GET":    "MethodGet",
-	"PATCH":  "MethodPatch",
-	"POST":   "MethodPost",
-	"PUT":    "MethodPut",
+	"DELETE":  "MethodDelete",
+	"GET":     "MethodGet",
+	"HEAD":    "MethodHead",
+	"OPTIONS": "MethodOptions",
+	"PATCH":   "MethodPatch",
+	"POST":    "MethodPost",
+	"PUT":     "MethodPut",
+	"TRACE":   "MethodTrace",
 }
 
 func method(m string) *jen.Statement {
@@ -428,6 +431,8 @@ func typeText(s *model.Schema) string {
 		return "object of " + typeText(s.Elem)
 	case model.KindReader:
 		return "file"
+	case model.KindBinary:
+		return "bytes"
 	case model.KindFloat64:
 		return "number"
 	case model.KindBool:
@@ -526,6 +531,14 @@ func (e *emitter) operationFile(op *model.Operation) (*jen.File, error) {
 // carry it and it has rules to check.
 func (e *emitter) named(f *jen.File, n *model.Named) error {
 	switch n.Role {
+	case model.RoleAlias:
+		commentf(f, "%s is a value of the spec (%s).", n.GoName, n.Location)
+		if n.Description != "" {
+			addComments(f, []jen.Code{jen.Comment("//")})
+			addComments(f, comments(n.Description))
+		}
+		f.Type().Id(n.GoName).Add(goType(n.Alias))
+		return nil
 	case model.RoleEnum:
 		return e.enum(f, n)
 	case model.RoleUnion:
@@ -681,6 +694,8 @@ func goType(s *model.Schema) *jen.Statement {
 		return jen.Map(jen.String()).Add(goType(s.Elem))
 	case model.KindReader:
 		return jen.Qual("io", "Reader")
+	case model.KindBinary:
+		return jen.Index().Byte()
 	case model.KindFloat64:
 		return jen.Float64()
 	case model.KindBool:

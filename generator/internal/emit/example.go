@@ -262,6 +262,8 @@ func (e *emitter) exampleValue(s *model.Schema, name string, example any, inPath
 			}
 		}
 		return jen.Qual("time", "Now").Call().Dot("Format").Call(jen.Qual("time", "DateOnly"))
+	case s.Kind == model.KindBinary:
+		return jen.Index().Byte().Call(jen.Lit("the body's bytes"))
 	case s.Kind == model.KindReader:
 		return jen.Qual("strings", "NewReader").Call(jen.Lit("the file's bytes"))
 	case s.Kind == model.KindBytes:

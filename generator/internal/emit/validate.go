@@ -114,7 +114,7 @@ func (e *emitter) schemaHasChecks(s *model.Schema, req bool) bool {
 		return req || s.MinProperties != nil || s.MaxProperties != nil || e.schemaHasChecks(s.Elem, false)
 	case model.KindNamed:
 		return s.Named.Role == model.RoleEnum || s.Named.Role == model.RoleUnion || e.hasChecks(s.Named)
-	case model.KindRaw, model.KindTime, model.KindReader:
+	case model.KindRaw, model.KindTime, model.KindReader, model.KindBinary:
 		return req
 	}
 	return false
@@ -221,6 +221,10 @@ func (e *emitter) checks(v value, name fieldName, s *model.Schema, p presence, d
 	case model.KindReader:
 		if p == required {
 			return []jen.Code{errs().Dot("Required").Call(name.code(), v().Op("!=").Nil())}
+		}
+	case model.KindBinary:
+		if p == required {
+			return []jen.Code{errs().Dot("Required").Call(name.code(), jen.Len(v()).Op(">").Lit(0))}
 		}
 	case model.KindTime:
 		if p == required {
@@ -536,7 +540,7 @@ func presentExpr(v *jen.Statement, f *model.Field) jen.Code {
 	switch {
 	case f.Pointer, f.Schema.Kind == model.KindArray, f.Schema.Kind == model.KindMap:
 		return v.Op("!=").Nil()
-	case f.Schema.Kind == model.KindBytes:
+	case f.Schema.Kind == model.KindBytes, f.Schema.Kind == model.KindBinary:
 		return jen.Len(v).Op(">").Lit(0)
 	case f.Schema.Kind == model.KindString, f.Schema.IsEnum() && !f.Schema.IsNumberEnum():
 		return v.Op("!=").Lit("")

@@ -86,6 +86,9 @@ type Operation struct {
 	// (x-wechatpay-error-codes on a 2xx response, such as 202 USER_PAYING):
 	// an answer with one of them is returned as a *wechatpay.APIError.
 	ErrorStatuses []string
+	// BodyType is the media type a body that is not JSON is sent with
+	// (Body holds its bytes); empty for a JSON body.
+	BodyType string
 	// Download is set for an operation whose answer is not JSON (a file,
 	// text): the method writes it to an io.Writer.
 	Download *Download
@@ -199,6 +202,8 @@ type Named struct {
 	Answers []*Operation
 	// Enum holds the known values of an enum type.
 	Enum []*EnumValue
+	// Alias is the type of a RoleAlias.
+	Alias *Schema
 	// Variants are the schemas of a union, in the spec's order.
 	Variants []*Variant
 	// Discriminator is the property whose value tells the variant of a
@@ -230,6 +235,11 @@ const (
 	RoleResponse
 	// RoleEnum is a string or number type with known values.
 	RoleEnum
+	// RoleAlias is a component schema that is not an object or an enum
+	// (an integer, an array), in the package of a spec without
+	// operations, which holds the types of its components: a Go type of
+	// its own, of Alias.
+	RoleAlias
 	// RoleUnion is a oneOf or an anyOf of schemas: with a discriminator, a
 	// struct with one pointer per variant, the one set being the value;
 	// without, the JSON as answered, read with an As method per variant.
@@ -263,7 +273,7 @@ type AnyOf struct {
 
 // IsStruct reports whether the type is declared as a struct with the
 // spec's properties as fields (a union is a struct of another kind).
-func (n *Named) IsStruct() bool { return n.Role != RoleEnum && n.Role != RoleUnion }
+func (n *Named) IsStruct() bool { return n.Role != RoleEnum && n.Role != RoleUnion && n.Role != RoleAlias }
 
 // EnumValue is one known value of an enum.
 type EnumValue struct {
@@ -381,6 +391,8 @@ const (
 	KindArray
 	// KindReader is the content of a file part: an io.Reader.
 	KindReader
+	// KindBinary is a body that is not JSON: []byte, sent as it is.
+	KindBinary
 	// KindMap is a map from the member names of an object to values of
 	// Elem: an object of additionalProperties, or a free-form object
 	// (json.RawMessage values).

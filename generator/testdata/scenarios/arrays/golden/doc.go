@@ -15,7 +15,7 @@
 //		return err
 //	}
 //	client := arrays.NewClient(rt)
-//	err := client.AddReceivers(ctx, &arrays.AddReceiversRequest{ /* … */ })
+//	resp, err := client.AddReceivers(ctx, &arrays.AddReceiversRequest{ /* … */ })
 //
 // Every method first checks its request against the rules of the spec (see the
 // Validate method of each request type) and sends nothing when a field breaks
