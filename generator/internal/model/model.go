@@ -273,7 +273,9 @@ type AnyOf struct {
 
 // IsStruct reports whether the type is declared as a struct with the
 // spec's properties as fields (a union is a struct of another kind).
-func (n *Named) IsStruct() bool { return n.Role != RoleEnum && n.Role != RoleUnion && n.Role != RoleAlias }
+func (n *Named) IsStruct() bool {
+	return n.Role != RoleEnum && n.Role != RoleUnion && n.Role != RoleAlias
+}
 
 // EnumValue is one known value of an enum.
 type EnumValue struct {
