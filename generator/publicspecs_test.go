@@ -138,15 +138,23 @@ func TestPublicSpecs(t *testing.T) {
 		lines[s.source] = append(lines[s.source], line)
 	}
 	if *update {
-		// Keep the lines of a module that is not in the cache here.
+		// Keep the lines of a module that is not in the cache here, and
+		// the comparison with oapi-codegen, which the bench module writes.
+		comparison := ""
 		if old, err := os.ReadFile(publicSpecsFile); err == nil {
 			for source, ls := range parsePublicSpecs(old) {
 				if !present[source] {
 					lines[source] = ls
 				}
 			}
+			comparison = comparisonSection(string(old))
 		}
-		if err := os.WriteFile(publicSpecsFile, []byte(publicSpecsReport(lines)), 0o644); err != nil {
+		report := publicSpecsReport(lines)
+		if comparison != "" {
+			i := strings.Index(report, "\n\n")
+			report = report[:i] + "\n#\n" + comparison + report[i:]
+		}
+		if err := os.WriteFile(publicSpecsFile, []byte(report), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
@@ -317,6 +325,17 @@ func typeCheckPublic(t *testing.T, specs []*publicSpec) map[*publicSpec]string {
 	return out
 }
 
+// comparisonSection is the comparison with oapi-codegen that
+// bench/cmd/publicspecs writes into the report, or "".
+func comparisonSection(report string) string {
+	const start, end = "# --- comparison with oapi-codegen", "# --- end of the comparison ---"
+	i, j := strings.Index(report, start), strings.Index(report, end)
+	if i < 0 || j < i {
+		return ""
+	}
+	return report[i : j+len(end)]
+}
+
 // publicSpecsReport writes the list of outcomes: a summary per module, then
 // one line per spec.
 func publicSpecsReport(lines map[string][]string) string {
@@ -325,6 +344,8 @@ func publicSpecsReport(lines map[string][]string) string {
 	b.WriteString("# (generator/publicspecs_test.go; go test ./generator -run TestPublicSpecs -update\n")
 	b.WriteString("# rewrites this file). \"generated\": the package type-checks; \"refused\": the\n")
 	b.WriteString("# generator's error, located in the document.\n")
+	b.WriteString("#\n# Before issue 9 (every shape of WeChat Pay APIv3) it generated 3 of the 92\n")
+	b.WriteString("# documents of kin-openapi and 14 of the 117 of ogen.\n")
 	var sources []string
 	for source := range lines {
 		sources = append(sources, source)

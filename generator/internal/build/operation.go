@@ -2,6 +2,7 @@ package build
 
 import (
 	"cmp"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -38,14 +39,26 @@ func (b *builder) paths(doc *openapi3.T) error {
 		}
 		slices.Sort(names)
 		for _, m := range names {
-			if !slices.Contains(methods, m) {
-				return b.unsupported(item.Origin, loc+"."+strings.ToLower(m), "HTTP method %s", m)
+			if !methodToken.MatchString(m) {
+				return b.unsupported(item.Origin, loc+"."+strings.ToLower(m), "HTTP method %q", m)
 			}
 		}
-		for _, m := range methods {
-			if op := ops[m]; op != nil {
-				entries = append(entries, entry{path, m, item, op})
+		// The methods net/http names first, in their order, then others
+		// (LINK, say) by name.
+		slices.SortStableFunc(names, func(x, y string) int {
+			ix, iy := slices.Index(methods, x), slices.Index(methods, y)
+			switch {
+			case ix >= 0 && iy >= 0:
+				return ix - iy
+			case ix >= 0:
+				return -1
+			case iy >= 0:
+				return 1
 			}
+			return 0
+		})
+		for _, m := range names {
+			entries = append(entries, entry{path, strings.ToUpper(m), item, ops[m]})
 		}
 	}
 	slices.SortStableFunc(entries, func(x, y entry) int { return specOrder(x.op.Origin, y.op.Origin) })
@@ -56,6 +69,9 @@ func (b *builder) paths(doc *openapi3.T) error {
 	}
 	return nil
 }
+
+// methodToken matches an HTTP method: a token of RFC 9110.
+var methodToken = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 // specOrder compares two elements of the document by where their keys are:
 // line, then column. An element whose position the loader did not record

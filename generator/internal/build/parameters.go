@@ -57,6 +57,8 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 				continue
 			}
 			in = model.InHeader
+		case openapi3.ParameterInCookie:
+			in = model.InCookie
 		default:
 			return b.unsupported(p.Origin, ploc, "%s parameter %q", p.In, p.Name)
 		}
@@ -74,13 +76,22 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 		if err != nil {
 			return err
 		}
-		if s.Kind == model.KindRaw {
-			// A value of any type travels as text.
+		if s.Kind == model.KindRaw || s.IsUnion() && textVariants(s.Named) {
+			// A value of any type, or of one of several scalar types,
+			// travels as text: the caller writes it.
+			if s.IsUnion() {
+				op.Owned = slices.DeleteFunc(op.Owned, func(n *model.Named) bool { return n == s.Named })
+			}
 			s = &model.Schema{Kind: model.KindString}
+		}
+		if s.Kind == model.KindArray && s.Elem.Kind == model.KindRaw {
+			elem := *s
+			elem.Elem = &model.Schema{Kind: model.KindString}
+			s = &elem
 		}
 		delimiter := ""
 		if s.Kind == model.KindArray {
-			if in == model.InPath {
+			if in == model.InPath || in == model.InCookie {
 				return b.unsupported(p.Origin, ploc, "%s parameter %q of type array", p.In, p.Name)
 			}
 			if !textValue(s.Elem) {
@@ -88,6 +99,20 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 			}
 			if delimiter, err = b.arrayStyle(p, in, ploc); err != nil {
 				return err
+			}
+		} else if s.Kind == model.KindMap && in == model.InQuery && textValue(s.Elem) {
+			// An object of additionalProperties: its members as the
+			// style says.
+			explode := p.Explode == nil || *p.Explode
+			switch {
+			case p.Style == openapi3.SerializationDeepObject:
+				delimiter = "[]"
+			case (p.Style == "" || p.Style == openapi3.SerializationForm) && explode:
+				delimiter = ""
+			case p.Style == "" || p.Style == openapi3.SerializationForm:
+				delimiter = ","
+			default:
+				return b.unsupported(p.Origin, ploc, "query parameter %q of type object and style %s", p.Name, p.Style)
 			}
 		} else if !textValue(s) {
 			return b.unsupported(p.Origin, ploc, "%s parameter %q of type %s", p.In, p.Name, kindName(s))
@@ -116,11 +141,21 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 			op.PathParams = append(op.PathParams, f)
 		case model.InQuery:
 			op.QueryParams = append(op.QueryParams, f)
-		default:
+		default: // a header or a cookie
 			op.HeaderParams = append(op.HeaderParams, f)
 		}
 	}
 	return nil
+}
+
+// textVariants reports whether every variant of a union is a text value.
+func textVariants(n *model.Named) bool {
+	for _, v := range n.Variants {
+		if !textValue(v.Schema) {
+			return false
+		}
+	}
+	return true
 }
 
 // textValue reports whether a value of schema s can be written as the text

@@ -69,7 +69,9 @@ func (b *builder) binaryBody(op *model.Operation, body *openapi3.RequestBody, ty
 	switch {
 	case err != nil:
 		return b.unsupported(body.Origin, loc, "%s body", t)
-	case mt == "application/x-www-form-urlencoded" || strings.HasPrefix(mt, "multipart/"):
+	case mt == "application/x-www-form-urlencoded":
+		return b.formBody(op, body, body.Content[t], loc+".content."+t)
+	case strings.HasPrefix(mt, "multipart/"):
 		return b.unsupported(body.Origin, loc, "%s body", t)
 	case strings.Contains(mt, "*"):
 		t = "application/octet-stream"
@@ -97,6 +99,45 @@ func (b *builder) binaryBody(op *model.Operation, body *openapi3.RequestBody, ty
 	op.Body = f
 	op.BodyType = t
 	op.Request.Fields = append(op.Request.Fields, f)
+	return nil
+}
+
+// formBody adds the fields of an application/x-www-form-urlencoded body to
+// the request: an object of text values (strings, numbers, booleans,
+// enums, times) and arrays of them, encoded as a query string is. Other
+// forms are refused.
+func (b *builder) formBody(op *model.Operation, body *openapi3.RequestBody, media *openapi3.MediaType, loc string) error {
+	if media == nil || media.Schema == nil || media.Schema.Value == nil {
+		return b.unsupported(body.Origin, loc, "application/x-www-form-urlencoded body without a schema")
+	}
+	sloc := loc + ".schema"
+	v, isStruct, err := b.structSchema(media.Schema, sloc)
+	if err != nil {
+		return err
+	}
+	if !isStruct {
+		return b.unsupported(body.Origin, loc, "application/x-www-form-urlencoded body that is not an object")
+	}
+	for _, p := range v.props {
+		goName, err := naming.Exported(p.name)
+		if err != nil {
+			return b.errorf(body.Origin, p.loc, "bad property name: %v", err)
+		}
+		s, err := b.schema(p.ref, p.loc, op.Request.GoName+goName, p.name)
+		if err != nil {
+			return err
+		}
+		if !textValue(s) && !(s.Kind == model.KindArray && textValue(s.Elem)) {
+			return b.unsupported(p.ref.Value.Origin, p.loc, "form field %q of type %s", p.name, kindName(s))
+		}
+		required := slices.Contains(v.s.Required, p.name)
+		f := &model.Field{JSONName: p.name, GoName: goName, Schema: s, Required: required, Pointer: pointer(s, required, false),
+			In: model.InForm, Description: propertyDescription(p.ref), Location: p.loc, Example: p.ref.Value.Example}
+		op.FormFields = append(op.FormFields, f)
+		op.Request.Fields = append(op.Request.Fields, f)
+	}
+	op.HasBody = true
+	op.BodyType = "application/x-www-form-urlencoded"
 	return nil
 }
 

@@ -14,7 +14,8 @@ func (b *builder) responses(op *model.Operation, o *openapi3.Operation, loc stri
 	}
 	statuses := o.Responses.Keys()
 	slices.Sort(statuses)
-	empty := false // a 2xx success answer without a body
+	empty := false                   // a 2xx success answer without a body
+	var bodies []*openapi3.SchemaRef // the distinct schemas of the 2xx answers
 	var successSchema *openapi3.SchemaRef
 	var successLoc string
 	for _, status := range statuses {
@@ -78,11 +79,11 @@ func (b *builder) responses(op *model.Operation, o *openapi3.Operation, loc stri
 		if err != nil {
 			return err
 		}
-		if successSchema != nil && !sameSchema(successSchema, schema) {
-			return b.unsupported(r.Origin, rloc, "2xx responses with different bodies (also at %s)", successLoc)
-		}
 		if successSchema == nil {
 			successSchema, successLoc = schema, rloc
+		}
+		if !slices.ContainsFunc(bodies, func(s *openapi3.SchemaRef) bool { return sameSchema(s, schema) }) {
+			bodies = append(bodies, schema)
 		}
 	}
 	if op.Download != nil && op.Download.Bill && op.Download.MediaType == "" {
@@ -93,6 +94,17 @@ func (b *builder) responses(op *model.Operation, o *openapi3.Operation, loc stri
 	}
 	op.MayBeEmpty = empty
 	schemaLoc := successLoc + ".content.application/json.schema"
+	if len(bodies) > 1 {
+		// 2xx answers of different schemas: one of them, read with the
+		// As methods of a union (nothing in the JSON says which).
+		union := &openapi3.SchemaRef{Value: &openapi3.Schema{AnyOf: bodies, Origin: o.Origin}}
+		s, err := b.schema(union, loc, op.GoName+"Response", "")
+		if err != nil {
+			return err
+		}
+		op.Answer = s
+		return nil
+	}
 	if _, isStruct, err := b.structSchema(successSchema, schemaLoc); err != nil {
 		return err
 	} else if !isStruct {

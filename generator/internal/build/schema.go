@@ -443,6 +443,8 @@ func kindName(s *model.Schema) string {
 		return "array"
 	case model.KindNamed:
 		switch {
+		case s.Named.Role == model.RoleUnion:
+			return "oneOf"
 		case s.Named.Role != model.RoleEnum:
 			return "object"
 		case s.Named.EnumKind == model.KindFloat64:

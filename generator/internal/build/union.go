@@ -91,8 +91,16 @@ func (b *builder) union(ref *openapi3.SchemaRef, component, loc, nameHint string
 	if oneOf && requiredOnly(s.OneOf) {
 		return nil, b.unsupported(s.Origin, loc, "oneOf of required lists (exactly one of several sets of fields)")
 	}
+	// Properties next to the oneOf are every variant's: each variant is
+	// the allOf of them and its own schema.
+	var base *openapi3.SchemaRef
 	if len(s.Properties) > 0 {
-		return nil, b.unsupported(s.Origin, loc, "%s of schemas next to properties", keyword)
+		if s.Discriminator != nil {
+			return nil, b.unsupported(s.Origin, loc, "%s of schemas with a discriminator next to properties", keyword)
+		}
+		common := *s
+		common.OneOf, common.AnyOf = nil, nil
+		base = &openapi3.SchemaRef{Value: &common}
 	}
 	goName := nameHint
 	if component != "" {
@@ -122,11 +130,25 @@ func (b *builder) union(ref *openapi3.SchemaRef, component, loc, nameHint string
 		if isNullSchema(br) {
 			continue // null: the union's zero value stands for it
 		}
-		vs, err := b.schema(br, bloc, fmt.Sprintf("%sVariant%d", goName, i+1), "")
+		hint := fmt.Sprintf("%sVariant%d", goName, i+1)
+		schemaRef := br
+		field := "" // the variant's field, when not its type's name
+		if base != nil {
+			if name := componentName(br.Ref); name != "" {
+				if word, err := naming.Exported(name); err == nil {
+					hint, field = goName+word, word
+				}
+			}
+			schemaRef = &openapi3.SchemaRef{Value: &openapi3.Schema{AllOf: openapi3.SchemaRefs{base, br}, Origin: br.Value.Origin}}
+		}
+		vs, err := b.schema(schemaRef, bloc, hint, "")
 		if err != nil {
 			return nil, err
 		}
 		v := &model.Variant{GoName: variantName(vs), Schema: vs}
+		if field != "" {
+			v.GoName = field
+		}
 		if used[v.GoName] {
 			v.GoName = fmt.Sprintf("Variant%d", i+1)
 		}

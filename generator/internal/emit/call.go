@@ -81,6 +81,17 @@ func (e *emitter) call(f *jen.File, op *model.Operation) error {
 	}
 	if op.HasBody {
 		switch b := op.Body; {
+		case len(op.FormFields) > 0:
+			// Encoded as a query string is.
+			body = append(body, jen.Id("form").Op(":=").Qual("net/url", "Values").Values())
+			for _, p := range op.FormFields {
+				set, err := paramSet("form", p)
+				if err != nil {
+					return fmt.Errorf("operation %s: %v", op.ID, err)
+				}
+				body = append(body, set)
+			}
+			body = append(body, jen.Id("body").Op(":=").Index().Byte().Call(jen.Id("form").Dot("Encode").Call()))
 		case op.BodyType != "":
 			// Sent as it is; an empty one is no body.
 			body = append(body, jen.Id("body").Op(":=").Id("req").Dot(b.GoName),
@@ -112,12 +123,32 @@ func (e *emitter) call(f *jen.File, op *model.Operation) error {
 	}
 	if len(op.HeaderParams) > 0 {
 		body = append(body, jen.Id("header").Op(":=").Qual("net/http", "Header").Values())
+		var cookies []jen.Code
 		for _, p := range op.HeaderParams {
-			set, err := paramSet("header", p)
+			container := "header"
+			if p.In == model.InCookie {
+				container = "cookies"
+			}
+			set, err := paramSet(container, p)
 			if err != nil {
 				return fmt.Errorf("operation %s: %v", op.ID, err)
 			}
-			body = append(body, set)
+			if p.In == model.InCookie {
+				cookies = append(cookies, set)
+			} else {
+				body = append(body, set)
+			}
+		}
+		if len(cookies) > 0 {
+			// One Cookie header, name=value pairs joined with "; ".
+			body = append(body, jen.Id("cookies").Op(":=").Qual("net/url", "Values").Values())
+			body = append(body, cookies...)
+			body = append(body, jen.If(jen.Len(jen.Id("cookies")).Op(">").Lit(0)).Block(
+				jen.Id("pairs").Op(":=").Make(jen.Index().String(), jen.Lit(0), jen.Len(jen.Id("cookies"))),
+				jen.For(jen.List(jen.Id("_"), jen.Id("name")).Op(":=").Range().Qual("slices", "Sorted").Call(jen.Qual("maps", "Keys").Call(jen.Id("cookies")))).Block(
+					jen.Id("pairs").Op("=").Append(jen.Id("pairs"), jen.Id("name").Op("+").Lit("=").Op("+").Id("cookies").Dot("Get").Call(jen.Id("name")))),
+				jen.Id("header").Dot("Set").Call(jen.Lit("Cookie"), jen.Qual("strings", "Join").Call(jen.Id("pairs"), jen.Lit("; "))),
+			))
 		}
 	}
 
@@ -424,6 +455,27 @@ func paramString(s *model.Schema, v *jen.Statement, inPath bool) jen.Code {
 func paramSet(container string, p *model.Field) (jen.Code, error) {
 	v := func() *jen.Statement { return jen.Id("req").Dot(p.GoName) }
 	name := jen.Lit(p.JSONName)
+	if p.Schema.Kind == model.KindMap {
+		str := paramString(p.Schema.Elem, jen.Add(v()).Index(jen.Id("k")), false)
+		if str == nil {
+			return nil, fmt.Errorf("parameter %s cannot be formatted", p.JSONName)
+		}
+		keys := jen.Qual("slices", "Sorted").Call(jen.Qual("maps", "Keys").Call(v()))
+		switch p.Delimiter {
+		case "[]":
+			return jen.For(jen.List(jen.Id("_"), jen.Id("k")).Op(":=").Range().Add(keys)).Block(
+				jen.Id(container).Dot("Add").Call(jen.Lit(p.JSONName+"[").Op("+").Id("k").Op("+").Lit("]"), str)), nil
+		case "":
+			return jen.For(jen.List(jen.Id("_"), jen.Id("k")).Op(":=").Range().Add(keys)).Block(
+				jen.Id(container).Dot("Add").Call(jen.Id("k"), str)), nil
+		}
+		return jen.If(jen.Len(v()).Op(">").Lit(0)).Block(
+			jen.Id("values").Op(":=").Make(jen.Index().String(), jen.Lit(0), jen.Lit(2).Op("*").Len(v())),
+			jen.For(jen.List(jen.Id("_"), jen.Id("k")).Op(":=").Range().Add(keys)).Block(
+				jen.Id("values").Op("=").Append(jen.Id("values"), jen.Id("k"), str)),
+			jen.Id(container).Dot("Set").Call(name, jen.Qual("strings", "Join").Call(jen.Id("values"), jen.Lit(p.Delimiter))),
+		), nil
+	}
 	if p.Schema.Kind == model.KindArray {
 		elem := p.Schema.Elem
 		str := paramString(elem, jen.Id("v"), false)
@@ -493,6 +545,12 @@ func (e *emitter) invoker(f *jen.File, op *model.Operation) error {
 	}
 	body := []jen.Code{jen.Var().Id("req").Id(op.Request.GoName)}
 	switch {
+	case len(op.FormFields) > 0:
+		// The form's fields, from JSON.
+		body = append(body, jen.If(
+			jen.Err().Op(":=").Qual(ValidatePath, "DecodeBody").Call(jen.Id("body"), jen.Op("&").Id("req")),
+			jen.Err().Op("!=").Nil(),
+		).Block(jen.Return(jen.Nil(), jen.Err())))
 	case op.BodyType != "":
 		// The body as it is.
 		body = append(body, jen.Id("req").Dot(op.Body.GoName).Op("=").Id("body"))
@@ -559,6 +617,20 @@ func (e *emitter) invoker(f *jen.File, op *model.Operation) error {
 // are separated by its delimiter, or by commas for one that explodes.
 func paramParse(p *model.Field, fail func() jen.Code) ([]jen.Code, error) {
 	target := jen.Id("req").Dot(p.GoName)
+	if p.Schema.Kind == model.KindMap {
+		// name=value pairs, separated by commas.
+		parse, err := textParse(p.JSONName, p.Schema.Elem, jen.Id("value"), fail, func(x jen.Code) jen.Code {
+			return jen.Add(target).Index(jen.Id("name")).Op("=").Add(x)
+		})
+		if err != nil {
+			return nil, err
+		}
+		return []jen.Code{
+			jen.Add(target).Op("=").Add(goType(p.Schema)).Values(),
+			jen.For(jen.List(jen.Id("_"), jen.Id("item")).Op(":=").Range().Qual("strings", "Split").Call(jen.Id("v"), jen.Lit(","))).Block(
+				append([]jen.Code{jen.List(jen.Id("name"), jen.Id("value"), jen.Id("_")).Op(":=").Qual("strings", "Cut").Call(jen.Id("item"), jen.Lit("="))}, parse...)...),
+		}, nil
+	}
 	if p.Schema.Kind == model.KindArray {
 		delim := p.Delimiter
 		if delim == "" {

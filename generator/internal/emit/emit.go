@@ -218,8 +218,13 @@ var httpMethods = map[string]string{
 	"TRACE":   "MethodTrace",
 }
 
+// method is the method's constant in net/http, or its name for one net/http
+// does not name (LINK, say).
 func method(m string) *jen.Statement {
-	return jen.Qual("net/http", httpMethods[m])
+	if c, ok := httpMethods[m]; ok {
+		return jen.Qual("net/http", c)
+	}
+	return jen.Lit(m)
 }
 
 func (e *emitter) clientFile() (*jen.File, error) {
@@ -309,7 +314,7 @@ func (e *emitter) operationEntry(op *model.Operation) (jen.Code, error) {
 	case op.HasBody:
 		var fields []*model.Field
 		for _, f := range op.Request.Fields {
-			if f.In == model.InBody {
+			if f.In == model.InBody || f.In == model.InForm {
 				fields = append(fields, f)
 			}
 		}
@@ -406,6 +411,8 @@ func (e *emitter) fieldEntry(f *model.Field, name string, required bool, extra .
 		in = "query"
 	case model.InHeader:
 		in = "header"
+	case model.InCookie:
+		in = "cookie"
 	}
 	return jen.ValuesFunc(func(g *jen.Group) {
 		g.Id("Name").Op(":").Lit(name)
@@ -574,7 +581,7 @@ func (e *emitter) named(f *jen.File, n *model.Named) error {
 			typ = jen.Op("*").Add(typ)
 		}
 		tag := "-"
-		if fd.In == model.InBody {
+		if fd.In == model.InBody || fd.In == model.InForm {
 			tag = fd.JSONName
 			if !fd.Required || fd.ReadOnly {
 				// The zero value of an optional field that is not a

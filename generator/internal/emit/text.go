@@ -54,6 +54,8 @@ func newProse(h hooks) (*prose, error) {
 				return "query"
 			case model.InHeader:
 				return "header"
+			case model.InCookie:
+				return "cookie"
 			}
 			return "body"
 		},
@@ -68,6 +70,7 @@ func newProse(h hooks) (*prose, error) {
 		},
 		"isTime":  func(f *model.Field) bool { return f.Schema.Kind == model.KindTime },
 		"isArray": func(f *model.Field) bool { return f.Schema.Kind == model.KindArray },
+		"isMap":   func(f *model.Field) bool { return f.Schema.Kind == model.KindMap },
 		// defaultOf is a field's default as JSON, or "" without one.
 		"defaultOf": func(f *model.Field) string {
 			if f.Default == nil {

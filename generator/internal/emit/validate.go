@@ -279,7 +279,7 @@ func stringRules(stmt *jen.Statement, s *model.Schema, p presence, in model.In) 
 	if s.Kind == model.KindString && s.Format == "date" {
 		stmt = stmt.Dot("Date").Call()
 	}
-	if in == model.InHeader {
+	if in == model.InHeader || in == model.InCookie {
 		stmt = stmt.Dot("Header").Call()
 	}
 	return stmt

@@ -61,7 +61,8 @@ type Operation struct {
 	// parameters, header parameters and body properties, in that order. It
 	// is never nil.
 	Request *Named
-	// PathParams, QueryParams and HeaderParams point into Request's fields.
+	// PathParams, QueryParams and HeaderParams (with the cookie
+	// parameters) point into Request's fields.
 	PathParams   []*Field
 	QueryParams  []*Field
 	HeaderParams []*Field
@@ -89,6 +90,9 @@ type Operation struct {
 	// BodyType is the media type a body that is not JSON is sent with
 	// (Body holds its bytes); empty for a JSON body.
 	BodyType string
+	// FormFields are the request's fields of an
+	// application/x-www-form-urlencoded body, encoded as a query string is.
+	FormFields []*Field
 	// Download is set for an operation whose answer is not JSON (a file,
 	// text): the method writes it to an io.Writer.
 	Download *Download
@@ -296,11 +300,16 @@ const (
 	InQuery
 	// InHeader is a header parameter.
 	InHeader
+	// InCookie is a cookie parameter, sent in the Cookie header; it is
+	// listed with the header parameters.
+	InCookie
 	// InBodyValue is the field holding the whole JSON body (see
 	// Operation.Body).
 	InBodyValue
 	// InPart is a field of a multipart body's parts (see Upload).
 	InPart
+	// InForm is a field of an application/x-www-form-urlencoded body.
+	InForm
 )
 
 // Field is a field of a struct.
@@ -348,7 +357,10 @@ type Field struct {
 	// Delimiter joins the values of an array query or header parameter
 	// into one value ("," for form or simple style without explode, " "
 	// and "|" for spaceDelimited and pipeDelimited); empty for an exploded
-	// one, sent as one query parameter per value.
+	// one, sent as one query parameter per value. For a map (a query
+	// parameter of type object): "" sends each member as a query
+	// parameter of its name, "," joins names and values, "[]" is
+	// deepObject, name[member]=value.
 	Delimiter string
 }
 

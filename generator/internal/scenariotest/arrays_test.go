@@ -92,6 +92,7 @@ func TestScenarioArrayQuery(t *testing.T) {
 	client := arrays.NewClient(s.client())
 	names, err := client.ListGoods(context.Background(), &arrays.ListGoodsRequest{
 		IDs:    []int64{3, 1, 2},
+		Filter: map[string]string{"size": "L", "color": "红"},
 		Tags:   []string{"new", "红"},
 		States: []arrays.GoodsState{arrays.GoodsStateOnSale, arrays.GoodsStateSoldOut},
 	})
@@ -107,7 +108,8 @@ func TestScenarioArrayQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := u.Query()
-	if !slices.Equal(q["ids"], []string{"3", "1", "2"}) || q.Get("tags") != "new,红" || q.Get("states") != "ON_SALE|SOLD_OUT" {
+	if !slices.Equal(q["ids"], []string{"3", "1", "2"}) || q.Get("tags") != "new,红" || q.Get("states") != "ON_SALE|SOLD_OUT" ||
+		q.Get("filter[size]") != "L" || q.Get("filter[color]") != "红" {
 		t.Fatalf("query of %s: %v", target, q)
 	}
 	// Without the optional arrays, their parameters are not sent.
@@ -156,13 +158,13 @@ func TestScenarioHeaders(t *testing.T) {
 	s := newStandIn(t, func(received) answer { return answer{Status: 204} })
 	one := int32(1)
 	err := headers.NewClient(s.client()).AddReceiver(context.Background(), &headers.AddReceiverRequest{
-		Account: "1900000109", IdempotencyKey: "key-00000001", XMerchantTags: []string{"a", "b"}, XRetryCount: &one, Name: "n",
+		Account: "1900000109", IdempotencyKey: "key-00000001", XMerchantTags: []string{"a", "b"}, XRetryCount: &one, Session: "s1", Name: "n",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := s.last().Header
-	if h.Get("Idempotency-Key") != "key-00000001" || h.Get("X-Merchant-Tags") != "a,b" || h.Get("X-Retry-Count") != "1" {
+	if h.Get("Idempotency-Key") != "key-00000001" || h.Get("X-Merchant-Tags") != "a,b" || h.Get("X-Retry-Count") != "1" || h.Get("Cookie") != "session=s1" {
 		t.Fatalf("headers %v", h)
 	}
 	if h.Get("Wechatpay-Serial") != standInSerial {
@@ -229,5 +231,21 @@ func TestScenarioStatusCodes(t *testing.T) {
 	resp, err := client.GetOrder(context.Background(), &statuscodes.GetOrderRequest{OutTradeNo: "o1"})
 	if err != nil || resp != nil {
 		t.Fatalf("204: %+v, %v", resp, err)
+	}
+}
+
+// TestScenarioDifferentAnswers: 2xx answers of different schemas are one
+// of them, read with As methods.
+func TestScenarioDifferentAnswers(t *testing.T) {
+	s := newStandIn(t, func(received) answer { return answer{Status: 201, Body: []byte(`"PAID"`)} })
+	state, err := statuscodes.NewClient(s.client()).GetOrderState(context.Background(), &statuscodes.GetOrderStateRequest{OutTradeNo: "o1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text, err := state.AsString(); err != nil || text != "PAID" {
+		t.Fatalf("AsString: %q, %v", text, err)
+	}
+	if _, err := state.AsInt64(); err == nil {
+		t.Fatal("a text read as a number")
 	}
 }

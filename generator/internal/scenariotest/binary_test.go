@@ -53,3 +53,21 @@ func TestScenarioTypesOnly(t *testing.T) {
 		t.Fatalf("%+v", a)
 	}
 }
+
+// TestScenarioFormBody: an application/x-www-form-urlencoded body is
+// encoded as a query string is, and signed as sent.
+func TestScenarioFormBody(t *testing.T) {
+	if got := violations(t, (&binarybody.PostFormRequest{}).Validate()); !slices.Equal(got, []string{"name required"}) {
+		t.Fatalf("violations %v", got)
+	}
+	s := newStandIn(t, func(received) answer { return answer{Status: 204} })
+	n := int64(3)
+	err := binarybody.NewClient(s.client()).PostForm(context.Background(), &binarybody.PostFormRequest{Name: "a&b", Count: &n, Tags: []string{"x", "y"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := s.last()
+	if string(last.Body) != "count=3&name=a%26b&tags=x&tags=y" || last.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
+		t.Fatalf("sent %q as %q", last.Body, last.Header.Get("Content-Type"))
+	}
+}

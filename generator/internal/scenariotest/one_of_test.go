@@ -108,3 +108,21 @@ func TestScenarioUndiscriminated(t *testing.T) {
 		t.Fatalf("kept JSON %s", data)
 	}
 }
+
+// TestScenarioOneOfWithProperties: properties next to a oneOf are every
+// variant's.
+func TestScenarioOneOfWithProperties(t *testing.T) {
+	s := newStandIn(t, jsonAnswer(`{"message":"scaled","took_ms":12}`))
+	entry, err := oneof.NewClient(s.client()).GetHistoryEntry(context.Background(), &oneof.GetHistoryEntryRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, err := entry.AsHistorySuccess()
+	if err != nil || ok.Message != "scaled" || *ok.TookMs != 12 {
+		t.Fatalf("%+v, %v", ok, err)
+	}
+	r := oneof.HistoryEntry{HistoryError: &oneof.HistoryEntryHistoryError{Message: "m", Error: "e"}}
+	if data, err := json.Marshal(r); err != nil || string(data) != `{"message":"m","error":"e"}` {
+		t.Fatalf("%s, %v", data, err)
+	}
+}

@@ -51,6 +51,7 @@ var Operations = []wechatpay.Operation{
 		Params: []wechatpay.Field{
 			{Name: "ids", In: "query", Type: "array of integer", Required: true, Rules: "at least 1 item; at most 20 items; items unique", Description: "Exploded, as form style is by default; ids=1&ids=2."},
 			{Name: "tags", In: "query", Type: "array of string", Required: false, Description: "Joined with commas; tags=a,b."},
+			{Name: "filter", In: "query", Type: "object of string", Required: false, Description: "filter[name]=value per member."},
 			{Name: "states", In: "query", Type: "array of string", Required: false, Description: "Joined with pipes; states=ON_SALE|SOLD_OUT."},
 		},
 		HasBody: false,

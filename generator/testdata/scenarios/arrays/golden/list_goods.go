@@ -4,8 +4,10 @@ package arrays
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -30,6 +32,9 @@ func (c *Client) ListGoods(ctx context.Context, req *ListGoodsRequest) ([]string
 	}
 	if len(req.Tags) > 0 {
 		query.Set("tags", strings.Join(req.Tags, ","))
+	}
+	for _, k := range slices.Sorted(maps.Keys(req.Filter)) {
+		query.Add("filter["+k+"]", req.Filter[k])
 	}
 	if len(req.States) > 0 {
 		values := make([]string, 0, len(req.States))
@@ -74,6 +79,13 @@ func callListGoods(ctx context.Context, rt *wechatpay.Client, params map[string]
 	if v, ok := params["tags"]; ok {
 		req.Tags = strings.Split(v, ",")
 	}
+	if v, ok := params["filter"]; ok {
+		req.Filter = map[string]string{}
+		for _, item := range strings.Split(v, ",") {
+			name, value, _ := strings.Cut(item, "=")
+			req.Filter[name] = value
+		}
+	}
 	if v, ok := params["states"]; ok {
 		for _, item := range strings.Split(v, "|") {
 			y := GoodsState(item)
@@ -100,6 +112,11 @@ type ListGoodsRequest struct {
 	// Sent in the query string as tags, its values joined with ",". Optional.
 	Tags []string `json:"-"`
 
+	// filter[name]=value per member.
+	//
+	// Sent in the query string as filter, each member as filter[name]=value. Optional.
+	Filter map[string]string `json:"-"`
+
 	// Joined with pipes; states=ON_SALE|SOLD_OUT.
 	//
 	// Sent in the query string as states, its values joined with "|". Optional.
@@ -120,6 +137,10 @@ func (r *ListGoodsRequest) Validate() error {
 	}
 	for i := range r.Tags {
 		errs.String(validate.Index("tags", i), r.Tags[i], validate.Element).MinLength(1).MaxLength(8)
+	}
+	for _, k := range slices.Sorted(maps.Keys(r.Filter)) {
+		x := r.Filter[k]
+		errs.String(validate.Path("filter", k), x, validate.Element)
 	}
 	for i := range r.States {
 		errs.Enum(validate.Index("states", i), string(r.States[i]), validate.Element, r.States[i].Known(), "ON_SALE, SOLD_OUT")

@@ -55,4 +55,19 @@ var Operations = []wechatpay.Operation{
 		HasBody: false,
 		Call:    callHeadFile,
 	},
+	{
+		ID:           "postForm",
+		Name:         "post-form",
+		Spec:         "spec",
+		Method:       http.MethodPost,
+		PathTemplate: "/v3/forms",
+		Summary:      "A form body.",
+		HasBody:      true,
+		Body: []wechatpay.Field{
+			{Name: "name", In: "body", Type: "string", Required: true, Rules: "at least 1 character"},
+			{Name: "count", In: "body", Type: "integer", Required: false},
+			{Name: "tags", In: "body", Type: "array of string", Required: false},
+		},
+		Call: callPostForm,
+	},
 }

@@ -5,8 +5,10 @@ package headers
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -36,6 +38,17 @@ func (c *Client) AddReceiver(ctx context.Context, req *AddReceiverRequest) error
 	if req.XRetryCount != nil {
 		header.Set("X-Retry-Count", strconv.FormatInt(int64(*req.XRetryCount), 10))
 	}
+	cookies := url.Values{}
+	if req.Session != "" {
+		cookies.Set("session", req.Session)
+	}
+	if len(cookies) > 0 {
+		pairs := make([]string, 0, len(cookies))
+		for _, name := range slices.Sorted(maps.Keys(cookies)) {
+			pairs = append(pairs, name+"="+cookies.Get(name))
+		}
+		header.Set("Cookie", strings.Join(pairs, "; "))
+	}
 	_, err = c.rt.Do(ctx, &wechatpay.Request{
 		Operation:    "addReceiver",
 		Method:       http.MethodPost,
@@ -61,6 +74,9 @@ func callAddReceiver(ctx context.Context, rt *wechatpay.Client, params map[strin
 	}
 	if v, ok := params["X-Merchant-Tags"]; ok {
 		req.XMerchantTags = strings.Split(v, ",")
+	}
+	if v, ok := params["session"]; ok {
+		req.Session = v
 	}
 	if v, ok := params["X-Retry-Count"]; ok {
 		x, err := validate.ParseInt("X-Retry-Count", v, 32)
@@ -93,6 +109,11 @@ type AddReceiverRequest struct {
 	// Sent as the header X-Merchant-Tags, its values joined with ",". Optional.
 	XMerchantTags []string `json:"-"`
 
+	// A session cookie.
+	//
+	// Sent as the cookie session. Optional. At least 1 character.
+	Session string `json:"-"`
+
 	// Sent as the header X-Retry-Count. Optional. At least 0. At most 9.
 	XRetryCount *int32 `json:"-"`
 
@@ -113,6 +134,7 @@ func (r *AddReceiverRequest) Validate() error {
 	for i := range r.XMerchantTags {
 		errs.String(validate.Index("X-Merchant-Tags", i), r.XMerchantTags[i], validate.Element).Header()
 	}
+	errs.String("session", r.Session, validate.Optional).Header()
 	if r.XRetryCount != nil {
 		errs.Int("X-Retry-Count", int64(*r.XRetryCount)).Minimum(0).Maximum(9)
 	}

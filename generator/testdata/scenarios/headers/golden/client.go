@@ -36,6 +36,7 @@ var Operations = []wechatpay.Operation{
 			{Name: "account", In: "path", Type: "string", Required: true, Rules: "at least 1 character"},
 			{Name: "Idempotency-Key", In: "header", Type: "string", Required: true, Rules: "at least 8 characters; at most 64 characters", Description: "Makes a repeated call harmless."},
 			{Name: "X-Merchant-Tags", In: "header", Type: "array of string", Required: false, Description: "Tags, joined with commas as the simple style says."},
+			{Name: "session", In: "cookie", Type: "string", Required: false, Rules: "at least 1 character", Description: "A session cookie."},
 			{Name: "X-Retry-Count", In: "header", Type: "integer", Required: false, Rules: "at least 0; at most 9"},
 		},
 		HasBody: true,

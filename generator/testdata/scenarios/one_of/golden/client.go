@@ -42,6 +42,16 @@ var Operations = []wechatpay.Operation{
 		Call: callApplyAbnormalRefund,
 	},
 	{
+		ID:           "getHistoryEntry",
+		Name:         "get-history-entry",
+		Spec:         "spec",
+		Method:       http.MethodGet,
+		PathTemplate: "/v3/history",
+		Summary:      "A oneOf next to properties every variant has.",
+		HasBody:      false,
+		Call:         callGetHistoryEntry,
+	},
+	{
 		ID:           "createPayout",
 		Name:         "create-payout",
 		Spec:         "spec",

@@ -132,6 +132,121 @@ func (c *Card) checkAnswer(data []byte, field string) error {
 	return err
 }
 
+// HistoryEntry is one of the schemas of a oneOf (components.schemas.HistoryEntry).
+//
+// To send one, set exactly one of its fields; Validate checks that one is set, and
+// its rules. An answer is kept as JSON, which the As methods decode as one variant
+// or another: without a discriminator, nothing in the JSON says which.
+type HistoryEntry struct {
+	// HistoryError holds the value when it is of this variant (object
+	// HistoryEntryHistoryError).
+	HistoryError *HistoryEntryHistoryError
+
+	// HistorySuccess holds the value when it is of this variant (object
+	// HistoryEntryHistorySuccess).
+	HistorySuccess *HistoryEntryHistorySuccess
+
+	// raw is the JSON of an answer, as it came.
+	raw json.RawMessage
+}
+
+// MarshalJSON writes the variant set (Validate checks that one is), else the JSON
+// of the answer HistoryEntry was decoded from, else null.
+func (h HistoryEntry) MarshalJSON() ([]byte, error) {
+	switch {
+	case h.HistoryError != nil:
+		return json.Marshal(h.HistoryError)
+	case h.HistorySuccess != nil:
+		return json.Marshal(h.HistorySuccess)
+	case h.raw != nil:
+		return h.raw, nil
+	}
+	return []byte("null"), nil
+}
+
+// UnmarshalJSON keeps data, the JSON of an answer: the As methods read it as one
+// variant or another.
+func (h *HistoryEntry) UnmarshalJSON(data []byte) error {
+	*h = HistoryEntry{}
+	if string(data) == "null" {
+		return nil
+	}
+	h.raw = bytes.Clone(data)
+	return nil
+}
+
+// AsHistoryError returns the variant HistoryError: the one set, else the JSON of
+// the answer decoded as one.
+func (h HistoryEntry) AsHistoryError() (HistoryEntryHistoryError, error) {
+	if h.HistoryError != nil {
+		return *h.HistoryError, nil
+	}
+	var out HistoryEntryHistoryError
+	err := json.Unmarshal(h.raw, &out)
+	return out, err
+}
+
+// AsHistorySuccess returns the variant HistorySuccess: the one set, else the JSON
+// of the answer decoded as one.
+func (h HistoryEntry) AsHistorySuccess() (HistoryEntryHistorySuccess, error) {
+	if h.HistorySuccess != nil {
+		return *h.HistorySuccess, nil
+	}
+	var out HistoryEntryHistorySuccess
+	err := json.Unmarshal(h.raw, &out)
+	return out, err
+}
+
+// checkAnswer checks the variant an answer decoded into, as that variant's own
+// checkAnswer does.
+func (h *HistoryEntry) checkAnswer(data []byte, field string) error {
+	if h.HistoryError != nil {
+		return h.HistoryError.checkAnswer(data, field)
+	}
+	if h.HistorySuccess != nil {
+		return h.HistorySuccess.checkAnswer(data, field)
+	}
+	return nil
+}
+
+// HistoryEntryHistoryError is an object of the spec
+// (components.schemas.HistoryEntry.oneOf[0]).
+type HistoryEntryHistoryError struct {
+	// Required.
+	Message string `json:"message"`
+
+	// Required.
+	Error string `json:"error"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a HistoryEntryHistoryError was decoded from,
+// holds every field the spec requires, and so do the objects inside it that are
+// present.
+func (h *HistoryEntryHistoryError) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "message", "error")
+	return err
+}
+
+// HistoryEntryHistorySuccess is an object of the spec
+// (components.schemas.HistoryEntry.oneOf[1]).
+type HistoryEntryHistorySuccess struct {
+	// Required.
+	Message string `json:"message"`
+
+	// Optional.
+	TookMs *int64 `json:"took_ms,omitzero"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a HistoryEntryHistorySuccess was decoded from,
+// holds every field the spec requires, and so do the objects inside it that are
+// present.
+func (h *HistoryEntryHistorySuccess) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "message")
+	return err
+}
+
 // ToMerchantBankCard is an object of the spec
 // (components.schemas.ToMerchantBankCard).
 type ToMerchantBankCard struct {

@@ -54,4 +54,17 @@ var Operations = []wechatpay.Operation{
 		HasBody: false,
 		Call:    callGetOrder,
 	},
+	{
+		ID:           "getOrderState",
+		Name:         "get-order-state",
+		Spec:         "spec",
+		Method:       http.MethodGet,
+		PathTemplate: "/v3/orders/{out_trade_no}/state",
+		Summary:      "200 with a number, 201 with a text.",
+		Params: []wechatpay.Field{
+			{Name: "out_trade_no", In: "path", Type: "string", Required: true, Rules: "at least 1 character"},
+		},
+		HasBody: false,
+		Call:    callGetOrderState,
+	},
 }
