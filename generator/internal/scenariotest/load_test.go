@@ -46,9 +46,9 @@ func TestScenarioMultiFile(t *testing.T) {
 	if got := s.last().RequestURI; got != "/v3/orders/42?mchid=1900000109" {
 		t.Fatalf("request target %q", got)
 	}
-	resp, err = client.CreateOrder(context.Background(), &multifile.CreateOrderRequest{MchID: "1900000109", Amount: multifile.Amount{Total: 100}})
-	if err != nil {
-		t.Fatal(err)
+	created, err := client.CreateOrder(context.Background(), &multifile.CreateOrderRequest{MchID: "1900000109", Amount: multifile.Amount{Total: 100}})
+	if err != nil || created.Amount.Total != 100 {
+		t.Fatalf("%+v, %v", created, err)
 	}
 	if got := string(s.last().Body); got != `{"mchid":"1900000109","amount":{"total":100}}` {
 		t.Fatalf("body %s", got)
