@@ -130,6 +130,9 @@ func (b *builder) union(ref *openapi3.SchemaRef, component, loc, nameHint string
 		if isNullSchema(br) {
 			continue // null: the union's zero value stands for it
 		}
+		if slices.ContainsFunc(branches[:i], func(prev *openapi3.SchemaRef) bool { return prev != nil && prev.Value == br.Value }) {
+			continue // the same schema twice: one variant
+		}
 		hint := fmt.Sprintf("%sVariant%d", goName, i+1)
 		schemaRef := br
 		field := "" // the variant's field, when not its type's name
@@ -163,6 +166,9 @@ func (b *builder) union(ref *openapi3.SchemaRef, component, loc, nameHint string
 			}
 			for _, f := range vs.Named.Fields {
 				if f.JSONName == n.Discriminator {
+					if f.Schema.Kind != model.KindString && !(f.Schema.IsEnum() && f.Schema.Named.EnumKind == model.KindString) {
+						return nil, b.unsupported(br.Value.Origin, bloc, "discriminator %q of type %s; it must be a string", n.Discriminator, kindName(f.Schema))
+					}
 					v.Tag = f
 				}
 			}
