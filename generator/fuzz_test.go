@@ -2,13 +2,92 @@ package generator
 
 import (
 	"encoding/json"
+	"fmt"
+	"go/ast"
 	"go/parser"
 	"go/token"
+	"go/types"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"golang.org/x/tools/go/packages"
 )
+
+// generatedImports are the packages generated code may import: the
+// runtime, its validate package and the standard library packages the
+// emitter uses. The fuzz target type-checks against them.
+var generatedImports = []string{
+	"github.com/payforge/wechatpay/wechatpay", "github.com/payforge/wechatpay/wechatpay/validate",
+	"bytes", "context", "encoding/base64", "encoding/json", "errors", "fmt", "io", "maps", "net/http",
+	"net/url", "regexp", "slices", "strconv", "strings", "time",
+}
+
+// typesOf loads generatedImports once per test binary, with their
+// dependencies, as types.
+var typesOf = sync.OnceValues(func() (map[string]*types.Package, error) {
+	pkgs, err := packages.Load(&packages.Config{Mode: packages.NeedName | packages.NeedTypes | packages.NeedImports | packages.NeedDeps}, generatedImports...)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*types.Package{}
+	packages.Visit(pkgs, nil, func(p *packages.Package) {
+		if p.Types != nil {
+			out[p.PkgPath] = p.Types
+		}
+	})
+	return out, nil
+})
+
+// mapImporter imports from a map of packages.
+type mapImporter map[string]*types.Package
+
+func (m mapImporter) Import(path string) (*types.Package, error) {
+	if p, ok := m[path]; ok {
+		return p, nil
+	}
+	return nil, fmt.Errorf("generated code imports %s, which it must not", path)
+}
+
+// typeCheck type-checks the files of a generated package, imported as
+// importPath, and then its examples (package NAME_test) against it.
+func typeCheckFiles(t *testing.T, importPath string, files map[string][]byte) error {
+	t.Helper()
+	deps, err := typesOf()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	var pkgFiles, testFiles []*ast.File
+	for name, data := range files {
+		f, err := parser.ParseFile(fset, name, data, parser.AllErrors)
+		if err != nil {
+			return err
+		}
+		if strings.HasSuffix(name, "_test.go") {
+			testFiles = append(testFiles, f)
+		} else {
+			pkgFiles = append(pkgFiles, f)
+		}
+	}
+	imp := mapImporter{}
+	for path, p := range deps {
+		imp[path] = p
+	}
+	conf := types.Config{Importer: imp}
+	pkg, err := conf.Check(importPath, fset, pkgFiles, nil)
+	if err != nil {
+		return err
+	}
+	if len(testFiles) == 0 {
+		return nil
+	}
+	imp[importPath] = pkg
+	_, err = conf.Check(importPath+"_test", fset, testFiles, nil)
+	return err
+}
 
 // proseSpec is a small valid spec with {{prose}} wherever it holds prose: its
 // title, descriptions and summary. FuzzGenerate writes its fuzzed prose there
@@ -57,16 +136,18 @@ components:
 
 // FuzzGenerate runs the generator on mutated specs. It must never panic
 // (generate turns a panic into an "internal error", which fails here), an
-// error must name the spec file, and every file it emits must be Go that
-// parses. Most mutated specs are no longer YAML and stop at the loader, so
-// each input also puts its prose into every prose field of proseSpec, which
-// mostly reaches the emitter.
+// error must name the spec file, and what it emits must be Go that
+// type-checks against the real runtime, its examples included: no input
+// gives code that does not compile. Most mutated specs are no longer YAML and
+// stop at the loader, so each input also puts its prose into every prose
+// field of proseSpec, which mostly reaches the emitter.
 func FuzzGenerate(f *testing.F) {
 	seeds, _ := filepath.Glob("testdata/scenarios/*/spec.yaml")
 	seeds = append(seeds, "../spec/password-exempt-contract.yaml")
+	real, _ := filepath.Glob("testdata/wechatpay/*.yaml")
 	invalid, _ := filepath.Glob("testdata/invalid/*.yaml")
 	prose := []string{"A thing (东西).", "", "*/ package x", "\"quoted\" `back` \\ \n\t end", "line one\n\nline two", "// Deprecated: no."}
-	for i, p := range append(seeds, invalid...) {
+	for i, p := range append(append(seeds, real...), invalid...) {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			f.Fatal(err)
@@ -74,6 +155,7 @@ func FuzzGenerate(f *testing.F) {
 		f.Add(b, prose[i%len(prose)])
 	}
 	dir := f.TempDir()
+	const importPath = "example.com/fuzzed"
 	generateFrom := func(t *testing.T, name string, spec []byte) {
 		// Each fuzzing worker is a process of its own, calling this one
 		// input at a time: one file per name serves them all.
@@ -81,21 +163,22 @@ func FuzzGenerate(f *testing.F) {
 		if err := os.WriteFile(path, spec, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		files, err := generate(path, "fuzzed", fixedImport("example.com/fuzzed"))
+		files, err := generate(path, "fuzzed", fixedImport(importPath))
 		if err != nil {
 			if strings.Contains(err.Error(), "internal error") {
 				t.Fatalf("the generator panicked: %v", err)
 			}
-			if !strings.Contains(err.Error(), name) {
+			if !strings.Contains(err.Error(), name) && !strings.Contains(err.Error(), dir) {
 				t.Fatalf("error does not name the spec file: %v", err)
 			}
 			return
 		}
-		fset := token.NewFileSet()
+		byName := map[string][]byte{}
 		for _, file := range files {
-			if _, err := parser.ParseFile(fset, file.Name, file.Data, parser.AllErrors); err != nil {
-				t.Fatalf("emitted %s does not parse: %v", file.Name, err)
-			}
+			byName[file.Name] = file.Data
+		}
+		if err := typeCheckFiles(t, importPath, byName); err != nil {
+			t.Fatalf("the generated package does not type-check: %v", err)
 		}
 	}
 	f.Fuzz(func(t *testing.T, spec []byte, prose string) {

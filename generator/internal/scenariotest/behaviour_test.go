@@ -2,7 +2,11 @@
 // (their golden files, which the generator's TestScenarios keeps equal to its
 // output): nested objects, arrays, enums open and closed, anyOf of required
 // fields, date-times, optional fields, shared responses, names that are not
-// Go names. It is a package of its own so that the generator's
+// Go names; and the shapes of issue 9 (sibling files, Swagger 2.0, allOf,
+// arrays and query styles, headers and cookies, bodies held whole, derived
+// names, maps and formats, oneOf, uploads and downloads, sensitive fields),
+// most of them against a stand-in WeChat Pay (standin_test.go) that checks
+// each signature with its own crypto/rsa code. It is a package of its own so that the generator's
 // tests, and their -update flag, still build when a change to the generator
 // changes the goldens' API.
 package scenariotest
