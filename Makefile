@@ -80,8 +80,12 @@ gen-check:
 ## module's (its clients against the sandbox, with and without OpenSSL) build
 ## with -tags openssl; CGO_ENABLED=1 makes a missing C compiler an error
 ## rather than a silent build without them.
+## The generator's own package runs without -race: the generator starts no
+## goroutine, and under the race detector its public-specs and mutation tests
+## take five times as long (about 3 minutes of CPU instead of 35 s).
 unit:
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -vx 'github.com/payforge/wechatpay/generator')
+	$(GO) test -count=1 ./generator
 	CGO_ENABLED=1 $(GO) test -race -count=1 -tags openssl ./wechatpay/opensslsigner
 	cd bench && CGO_ENABLED=1 $(GO) test -race -count=1 -tags openssl ./...
 
