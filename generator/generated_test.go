@@ -27,22 +27,12 @@ func validRequest() *pec.TerminateByCodeRequest {
 // violations returns the ValidationErrors err joins, as "field rule".
 func violations(t *testing.T, err error) []string {
 	t.Helper()
-	if err == nil {
-		return nil
-	}
-	var errs []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	} else {
-		errs = []error{err}
-	}
 	var out []string
-	for _, e := range errs {
-		var ve *wechatpay.ValidationError
-		if !errors.As(e, &ve) {
-			t.Fatalf("%v is not a *wechatpay.ValidationError", e)
-		}
+	for _, ve := range wechatpay.ValidationErrors(err) {
 		out = append(out, ve.Field+" "+ve.Rule)
+	}
+	if err != nil && len(out) == 0 {
+		t.Fatalf("%v holds no *wechatpay.ValidationError", err)
 	}
 	return out
 }

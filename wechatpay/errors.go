@@ -108,6 +108,30 @@ func (e *ValidationError) Error() string {
 	return "wechatpay: invalid " + e.Field + ": " + e.Message
 }
 
+// ValidationErrors returns every *ValidationError err holds, in order: the
+// violations a Validate method joined with errors.Join, or the one err is or
+// wraps. It returns nil when err holds none. errors.As finds only the first;
+// this is for showing them all.
+func ValidationErrors(err error) []*ValidationError {
+	var out []*ValidationError
+	var walk func(error)
+	walk = func(err error) {
+		switch e := err.(type) {
+		case nil:
+		case *ValidationError:
+			out = append(out, e)
+		case interface{ Unwrap() []error }:
+			for _, inner := range e.Unwrap() {
+				walk(inner)
+			}
+		case interface{ Unwrap() error }:
+			walk(e.Unwrap())
+		}
+	}
+	walk(err)
+	return out
+}
+
 // TransportError is a call that got no usable answer: the request could not be
 // built or sent, the connection failed, the context ended, or the body could
 // not be read in full (or was larger than Config.MaxResponseBytes).
