@@ -185,20 +185,26 @@ func (v *Errors) Enum(field, value string, p Presence, known bool, values string
 }
 
 // Int starts the checks of an integer value.
-func (v *Errors) Int(field string, value int64) Int {
-	return Int{errs: v, field: field, value: value}
+func (v *Errors) Int(field string, value int64) Integer[int64] {
+	return Integer[int64]{errs: v, field: field, value: value}
 }
 
-// Int checks the rules of one integer value; see Errors.Int.
-type Int struct {
+// Uint starts the checks of an unsigned integer value.
+func (v *Errors) Uint(field string, value uint64) Integer[uint64] {
+	return Integer[uint64]{errs: v, field: field, value: value}
+}
+
+// Integer checks the bounds of one integer value; see Errors.Int and
+// Errors.Uint.
+type Integer[T int64 | uint64] struct {
 	errs  *Errors
 	field string
-	value int64
+	value T
 }
 
 // Minimum records a violation of rule "minimum" when the value is less than
 // m.
-func (i Int) Minimum(m int64) Int {
+func (i Integer[T]) Minimum(m T) Integer[T] {
 	if i.value < m {
 		i.errs.Add(i.field, "minimum", fmt.Sprintf("is %d, at least %d is allowed", i.value, m))
 	}
@@ -207,7 +213,7 @@ func (i Int) Minimum(m int64) Int {
 
 // ExclusiveMinimum records a violation of rule "minimum" when the value is
 // not greater than m.
-func (i Int) ExclusiveMinimum(m int64) Int {
+func (i Integer[T]) ExclusiveMinimum(m T) Integer[T] {
 	if i.value <= m {
 		i.errs.Add(i.field, "minimum", fmt.Sprintf("is %d, it must be greater than %d", i.value, m))
 	}
@@ -216,7 +222,7 @@ func (i Int) ExclusiveMinimum(m int64) Int {
 
 // Maximum records a violation of rule "maximum" when the value is greater
 // than m.
-func (i Int) Maximum(m int64) Int {
+func (i Integer[T]) Maximum(m T) Integer[T] {
 	if i.value > m {
 		i.errs.Add(i.field, "maximum", fmt.Sprintf("is %d, at most %d is allowed", i.value, m))
 	}
@@ -225,59 +231,11 @@ func (i Int) Maximum(m int64) Int {
 
 // ExclusiveMaximum records a violation of rule "maximum" when the value is
 // not less than m.
-func (i Int) ExclusiveMaximum(m int64) Int {
+func (i Integer[T]) ExclusiveMaximum(m T) Integer[T] {
 	if i.value >= m {
 		i.errs.Add(i.field, "maximum", fmt.Sprintf("is %d, it must be less than %d", i.value, m))
 	}
 	return i
-}
-
-// Uint starts the checks of an unsigned integer value.
-func (v *Errors) Uint(field string, value uint64) Uint {
-	return Uint{errs: v, field: field, value: value}
-}
-
-// Uint checks the rules of one unsigned integer value; see Errors.Uint.
-type Uint struct {
-	errs  *Errors
-	field string
-	value uint64
-}
-
-// Minimum records a violation of rule "minimum" when the value is less than
-// m.
-func (u Uint) Minimum(m uint64) Uint {
-	if u.value < m {
-		u.errs.Add(u.field, "minimum", fmt.Sprintf("is %d, at least %d is allowed", u.value, m))
-	}
-	return u
-}
-
-// ExclusiveMinimum records a violation of rule "minimum" when the value is
-// not greater than m.
-func (u Uint) ExclusiveMinimum(m uint64) Uint {
-	if u.value <= m {
-		u.errs.Add(u.field, "minimum", fmt.Sprintf("is %d, it must be greater than %d", u.value, m))
-	}
-	return u
-}
-
-// Maximum records a violation of rule "maximum" when the value is greater
-// than m.
-func (u Uint) Maximum(m uint64) Uint {
-	if u.value > m {
-		u.errs.Add(u.field, "maximum", fmt.Sprintf("is %d, at most %d is allowed", u.value, m))
-	}
-	return u
-}
-
-// ExclusiveMaximum records a violation of rule "maximum" when the value is
-// not less than m.
-func (u Uint) ExclusiveMaximum(m uint64) Uint {
-	if u.value >= m {
-		u.errs.Add(u.field, "maximum", fmt.Sprintf("is %d, it must be less than %d", u.value, m))
-	}
-	return u
 }
 
 // IntEnum records a violation of rule "enum" when value, of an enum on
