@@ -19,7 +19,7 @@ func report(w io.Writer, op *wechatpay.Operation, err error) int {
 		writeAPIError(w, op, apiErr)
 	case code == exitUsage:
 		fmt.Fprintf(w, "wechatpay: %s: invalid request, nothing was sent:\n", op.Name)
-		for _, v := range validationErrors(err) {
+		for _, v := range wechatpay.ValidationErrors(err) {
 			fmt.Fprintf(w, "  %s: %s (rule %s)\n", v.Field, v.Message, v.Rule)
 		}
 	default:
@@ -54,7 +54,7 @@ func exitCode(err error) int {
 		return exitOK
 	case errors.As(err, &apiErr):
 		return exitAPIError
-	case len(validationErrors(err)) > 0:
+	case len(wechatpay.ValidationErrors(err)) > 0:
 		return exitUsage
 	}
 	// Transport, verification and decode errors, and anything unforeseen:
@@ -88,26 +88,4 @@ func writeAPIError(w io.Writer, op *wechatpay.Operation, e *wechatpay.APIError) 
 		requestID = "(none)"
 	}
 	fmt.Fprintf(w, "  Request-ID: %s\n", requestID)
-}
-
-// validationErrors returns every *wechatpay.ValidationError in err's tree,
-// which generated Validate methods build with errors.Join.
-func validationErrors(err error) []*wechatpay.ValidationError {
-	var out []*wechatpay.ValidationError
-	var walk func(error)
-	walk = func(err error) {
-		switch e := err.(type) {
-		case nil:
-		case *wechatpay.ValidationError:
-			out = append(out, e)
-		case interface{ Unwrap() []error }:
-			for _, inner := range e.Unwrap() {
-				walk(inner)
-			}
-		case interface{ Unwrap() error }:
-			walk(e.Unwrap())
-		}
-	}
-	walk(err)
-	return out
 }
