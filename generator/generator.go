@@ -4,7 +4,9 @@
 //
 // Run is one pipeline, one package per stage:
 //
-//	load   reads and validates the spec with kin-openapi
+//	load   reads and validates the spec with kin-openapi: an OpenAPI 3
+//	       document, with $refs to sibling files under its folder, or a
+//	       Swagger 2.0 one converted to OpenAPI 3
 //	build  turns it into the model, refusing what it cannot support
 //	emit   renders the model as Go with jennifer
 //	write  puts the files into the package directory atomically
@@ -51,7 +53,8 @@ const Name = "wechatpay-gen"
 const usage = `usage: wechatpay-gen -spec FILE -out DIR [-package NAME] [-import PATH] [-check]
 
 wechatpay-gen generates a typed Go client package from an OpenAPI 3 document
-describing WeChat Pay APIv3 operations. It writes every file atomically,
+(or a Swagger 2.0 one, converted first) describing WeChat Pay APIv3
+operations; $refs may lead to files under the document's folder. It writes every file atomically,
 never over a file it did not generate, and removes the generated files it no
 longer produces; nothing changes when it fails. With -check it writes
 nothing and exits 1, listing the differences, when DIR is not what it would

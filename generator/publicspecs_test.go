@@ -133,7 +133,18 @@ func TestPublicSpecs(t *testing.T) {
 		lines[s.source] = append(lines[s.source], line)
 	}
 	if *update {
-		if err := os.WriteFile(publicSpecsFile, []byte(publicSpecsReport(lines)), 0o644); err != nil {
+		// Keep the comparison with oapi-codegen, which the bench module
+		// writes into the same file.
+		comparison := ""
+		if old, err := os.ReadFile(publicSpecsFile); err == nil {
+			comparison = comparisonSection(string(old))
+		}
+		report := publicSpecsReport(lines)
+		if comparison != "" {
+			i := strings.Index(report, "\n\n")
+			report = report[:i] + "\n#\n" + comparison + report[i:]
+		}
+		if err := os.WriteFile(publicSpecsFile, []byte(report), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
@@ -227,7 +238,8 @@ func refusal(s *publicSpec) string {
 }
 
 // located reports whether the error of s is one of the generator's located
-// errors (package specerr), naming the spec's file; and was not a panic.
+// errors (package specerr), naming the spec's file or a file under its
+// folder that it refers to; and was not a panic.
 func located(s *publicSpec) bool {
 	if strings.Contains(s.err.Error(), "internal error") {
 		return false
@@ -248,7 +260,10 @@ func located(s *publicSpec) bool {
 	default:
 		return false
 	}
-	return loc.File == filepath.Join(s.dir, filepath.FromSlash(s.rel))
+	// The spec, or a sibling file under its folder that it refers to.
+	spec := filepath.Join(s.dir, filepath.FromSlash(s.rel))
+	rel, err := filepath.Rel(filepath.Dir(spec), loc.File)
+	return loc.File == spec || err == nil && !filepath.IsAbs(rel) && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // typeCheckPublic type-checks every generated package in one go/packages
@@ -296,7 +311,7 @@ func typeCheckPublic(t *testing.T, specs []*publicSpec) map[*publicSpec]string {
 		delete(byPath, p.PkgPath)
 		switch {
 		case len(p.Errors) > 0:
-			out[s] = p.Errors[0].Error()
+			out[s] = compileError(p.Errors[0])
 		case p.Types == nil || !p.Types.Complete():
 			out[s] = "not type-checked"
 		}
@@ -307,6 +322,17 @@ func typeCheckPublic(t *testing.T, specs []*publicSpec) map[*publicSpec]string {
 	return out
 }
 
+// comparisonSection is the comparison with oapi-codegen that
+// bench/cmd/publicspecs writes into the report, or "".
+func comparisonSection(report string) string {
+	const start, end = "# --- comparison with oapi-codegen", "# --- end of the comparison ---"
+	i, j := strings.Index(report, start), strings.Index(report, end)
+	if i < 0 || j < i {
+		return ""
+	}
+	return report[i : j+len(end)]
+}
+
 // publicSpecsReport writes the list of outcomes: a summary per module, then
 // one line per spec.
 func publicSpecsReport(lines map[string][]string) string {
@@ -315,6 +341,8 @@ func publicSpecsReport(lines map[string][]string) string {
 	b.WriteString("# (generator/publicspecs_test.go; go test ./generator -run TestPublicSpecs -update\n")
 	b.WriteString("# rewrites this file). \"generated\": the package type-checks; \"refused\": the\n")
 	b.WriteString("# generator's error, located in the document.\n")
+	b.WriteString("#\n# Before issue 9 (every shape of WeChat Pay APIv3) it generated 3 of the 92\n")
+	b.WriteString("# documents of kin-openapi and 14 of the 117 of ogen.\n")
 	var sources []string
 	for source := range lines {
 		sources = append(sources, source)
@@ -402,4 +430,18 @@ func parsePublicSpecs(data []byte) map[string][]string {
 		out[source] = append(out[source], l)
 	}
 	return out
+}
+
+// compileError is the first error of a package as one line that reads the
+// same on every machine: the file's base name, the position and the message.
+func compileError(e packages.Error) string {
+	pos := e.Pos
+	if i := strings.LastIndexAny(pos, `/\`); i >= 0 {
+		pos = pos[i+1:]
+	}
+	msg, _, _ := strings.Cut(e.Msg, "\n")
+	if pos == "" || pos == "-" {
+		return msg
+	}
+	return pos + ": " + msg
 }

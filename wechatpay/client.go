@@ -56,11 +56,23 @@ type Request struct {
 	// were encrypted with (Encrypter.Serial).
 	WechatpaySerial string
 
+	// ContentType is the media type of Body when it is not JSON, such as
+	// application/octet-stream; empty means application/json. It must be a
+	// valid media type (a *ValidationError otherwise).
+	ContentType string
+
+	// Header holds the operation's header parameters, sent as they are
+	// and not signed. A header the runtime writes itself (Authorization,
+	// Accept, Content-Type, User-Agent, Wechatpay-Serial) or a value with
+	// a control character is a *ValidationError, and nothing is sent.
+	Header http.Header
+
 	// The entry points of this package that send something other than JSON,
 	// or verify an answer another way, set these; the zero values mean a
 	// JSON body, signed as sent, and an answer verified with the client's
 	// keys.
 	contentType string                          // Content-Type of Body; default application/json
+	accept      string                          // Accept; default application/json
 	signBody    []byte                          // the BODY line of the signature; default Body
 	verify      func(http.Header, []byte) error // checks a 2xx answer; default the client's Verifier
 }
@@ -211,6 +223,14 @@ func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
 	if !strings.HasPrefix(r.Path, "/") {
 		return nil, transportErr(errors.New("path must start with /"))
 	}
+	if err := checkRequestHeader(r.Header); err != nil {
+		return nil, err
+	}
+	if r.ContentType != "" {
+		if _, _, err := mime.ParseMediaType(r.ContentType); err != nil || !ValidHeaderValue(r.ContentType) {
+			return nil, &ValidationError{Field: "Content-Type", Rule: "header", Message: "is not a valid media type"}
+		}
+	}
 	target := c.base + r.Path
 	if len(r.Query) > 0 {
 		target += "?" + r.Query.Encode()
@@ -223,6 +243,9 @@ func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
 	if r.signBody != nil {
 		signBody = r.signBody
 	}
+	if r.ContentType != "" {
+		contentType = r.ContentType
+	}
 	if r.contentType != "" {
 		contentType = r.contentType
 	}
@@ -232,6 +255,12 @@ func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
 	req, err := c.signedRequest(ctx, r.Method, target, body, signBody, contentType, r.WechatpaySerial)
 	if err != nil {
 		return nil, transportErr(err)
+	}
+	for name, values := range r.Header {
+		req.Header[http.CanonicalHeaderKey(name)] = values
+	}
+	if r.accept != "" {
+		req.Header.Set("Accept", r.accept)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

@@ -8,7 +8,9 @@ import "context"
 // Operations variable, and a tool's catalog is the concatenation of such
 // tables.
 type Operation struct {
-	// ID is the spec's operationId, such as "terminateByCode".
+	// ID is the spec's operationId, such as "terminateByCode", or for an
+	// operation without one the name the generator derives from its method
+	// and path, such as "getV3BilldownloadFile".
 	ID string
 	// Name is the operation's name on a command line: ID in kebab case,
 	// such as "terminate-by-code".
@@ -22,14 +24,17 @@ type Operation struct {
 	PathTemplate string
 	// Summary is the spec's one-line summary.
 	Summary string
-	// Params are the path and query parameters, in the order the request
-	// declares them.
+	// Params are the path, query and header parameters, in the order the
+	// request declares them. The values of an array parameter are given as
+	// one text, separated by commas (or by the delimiter its style names).
 	Params []Field
 	// HasBody reports whether the operation sends a JSON body.
 	HasBody bool
 	// Body are the fields of the JSON body, in the spec's order; a field of
 	// a nested object follows it, named by its path (payer.openid, and
-	// detail[].name for the objects of an array).
+	// detail[].name for the objects of an array). A body that is not an
+	// object with properties (an array, say) is one field named "body",
+	// followed by what its objects hold ([].name).
 	Body []Field
 	// Call fills the operation's request from params (by the spec's names,
 	// values as text) and body (the JSON body), then calls the typed method
@@ -48,7 +53,7 @@ type Field struct {
 	// Name is the spec's name of the parameter or property; for a field of
 	// a nested object, its path (see Operation.Body).
 	Name string
-	// In is "path", "query" or "body".
+	// In is "path", "query", "header" or "body".
 	In string
 	// Type is the spec's type: "string", "integer", "number", "boolean",
 	// "date-time", "object", "JSON" (any value), or "array of" one of them.

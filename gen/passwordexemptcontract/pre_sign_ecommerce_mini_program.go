@@ -80,7 +80,7 @@ func callPreSignEcommerceMiniProgram(ctx context.Context, rt *wechatpay.Client, 
 // PreSignEcommerceMiniProgramRequest is the request of
 // [Client.PreSignEcommerceMiniProgram]: its parameters and its JSON body.
 //
-// Path and query parameters are tagged json:"-", so json.Marshal of a
+// Path, query and header parameters are tagged json:"-", so json.Marshal of a
 // PreSignEcommerceMiniProgramRequest is exactly the JSON body sent.
 type PreSignEcommerceMiniProgramRequest struct {
 	// An AppID (应用ID) bound to the merchant.

@@ -80,7 +80,7 @@ func callPreSignEcommercePayRedirectSign(ctx context.Context, rt *wechatpay.Clie
 // PreSignEcommercePayRedirectSignRequest is the request of
 // [Client.PreSignEcommercePayRedirectSign]: its parameters and its JSON body.
 //
-// Path and query parameters are tagged json:"-", so json.Marshal of a
+// Path, query and header parameters are tagged json:"-", so json.Marshal of a
 // PreSignEcommercePayRedirectSignRequest is exactly the JSON body sent.
 type PreSignEcommercePayRedirectSignRequest struct {
 	// An AppID (应用ID) bound to the merchant.

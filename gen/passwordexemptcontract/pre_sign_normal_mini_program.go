@@ -80,7 +80,7 @@ func callPreSignNormalMiniProgram(ctx context.Context, rt *wechatpay.Client, par
 // PreSignNormalMiniProgramRequest is the request of
 // [Client.PreSignNormalMiniProgram]: its parameters and its JSON body.
 //
-// Path and query parameters are tagged json:"-", so json.Marshal of a
+// Path, query and header parameters are tagged json:"-", so json.Marshal of a
 // PreSignNormalMiniProgramRequest is exactly the JSON body sent.
 type PreSignNormalMiniProgramRequest struct {
 	// An AppID (应用ID) bound to the merchant.

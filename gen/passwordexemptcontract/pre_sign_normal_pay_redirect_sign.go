@@ -80,7 +80,7 @@ func callPreSignNormalPayRedirectSign(ctx context.Context, rt *wechatpay.Client,
 // PreSignNormalPayRedirectSignRequest is the request of
 // [Client.PreSignNormalPayRedirectSign]: its parameters and its JSON body.
 //
-// Path and query parameters are tagged json:"-", so json.Marshal of a
+// Path, query and header parameters are tagged json:"-", so json.Marshal of a
 // PreSignNormalPayRedirectSignRequest is exactly the JSON body sent.
 type PreSignNormalPayRedirectSignRequest struct {
 	// An AppID (应用ID) bound to the merchant.

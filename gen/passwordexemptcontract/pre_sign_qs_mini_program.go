@@ -79,7 +79,7 @@ func callPreSignQsMiniProgram(ctx context.Context, rt *wechatpay.Client, params 
 // PreSignQsMiniProgramRequest is the request of [Client.PreSignQsMiniProgram]: its
 // parameters and its JSON body.
 //
-// Path and query parameters are tagged json:"-", so json.Marshal of a
+// Path, query and header parameters are tagged json:"-", so json.Marshal of a
 // PreSignQsMiniProgramRequest is exactly the JSON body sent.
 //
 // Validate requires one of openid and sub_openid.

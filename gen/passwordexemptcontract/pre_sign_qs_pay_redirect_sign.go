@@ -80,7 +80,7 @@ func callPreSignQsPayRedirectSign(ctx context.Context, rt *wechatpay.Client, par
 // PreSignQsPayRedirectSignRequest is the request of
 // [Client.PreSignQsPayRedirectSign]: its parameters and its JSON body.
 //
-// Path and query parameters are tagged json:"-", so json.Marshal of a
+// Path, query and header parameters are tagged json:"-", so json.Marshal of a
 // PreSignQsPayRedirectSignRequest is exactly the JSON body sent.
 //
 // Validate requires one of openid and sub_openid.

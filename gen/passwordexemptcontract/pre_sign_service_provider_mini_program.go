@@ -82,7 +82,7 @@ func callPreSignServiceProviderMiniProgram(ctx context.Context, rt *wechatpay.Cl
 // PreSignServiceProviderMiniProgramRequest is the request of
 // [Client.PreSignServiceProviderMiniProgram]: its parameters and its JSON body.
 //
-// Path and query parameters are tagged json:"-", so json.Marshal of a
+// Path, query and header parameters are tagged json:"-", so json.Marshal of a
 // PreSignServiceProviderMiniProgramRequest is exactly the JSON body sent.
 type PreSignServiceProviderMiniProgramRequest struct {
 	// The service provider's AppID (服务商应用ID).

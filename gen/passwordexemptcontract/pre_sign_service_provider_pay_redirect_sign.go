@@ -84,7 +84,7 @@ func callPreSignServiceProviderPayRedirectSign(ctx context.Context, rt *wechatpa
 // [Client.PreSignServiceProviderPayRedirectSign]: its parameters and its JSON
 // body.
 //
-// Path and query parameters are tagged json:"-", so json.Marshal of a
+// Path, query and header parameters are tagged json:"-", so json.Marshal of a
 // PreSignServiceProviderPayRedirectSignRequest is exactly the JSON body sent.
 type PreSignServiceProviderPayRedirectSignRequest struct {
 	// The service provider's AppID (服务商应用ID).

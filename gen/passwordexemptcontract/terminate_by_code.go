@@ -99,7 +99,7 @@ func callTerminateByCode(ctx context.Context, rt *wechatpay.Client, params map[s
 // TerminateByCodeRequest is the request of [Client.TerminateByCode]: its
 // parameters and its JSON body.
 //
-// Path and query parameters are tagged json:"-", so json.Marshal of a
+// Path, query and header parameters are tagged json:"-", so json.Marshal of a
 // TerminateByCodeRequest is exactly the JSON body sent.
 type TerminateByCodeRequest struct {
 	// Password-exempt payment service ID (免密支付服务ID).

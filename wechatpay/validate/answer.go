@@ -56,6 +56,20 @@ func (a Answer) Decode(out any, check func(data []byte, field string) error) err
 	return nil
 }
 
+// Err returns err, a failure of a later check of the answer (a sensitive
+// field that does not decrypt, say), as the answer's *wechatpay.DecodeError
+// naming the field err names; nil stays nil.
+func (a Answer) Err(err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *wechatpay.DecodeError
+	if errors.As(err, &de) {
+		return a.fail(de.Field, de.Err)
+	}
+	return a.fail("", err)
+}
+
 // Echoed is the outcome of comparing a field of an answer with what the
 // request sent; see Same.
 type Echoed struct {
@@ -116,6 +130,19 @@ func Object(data []byte, field string, required ...string) (map[string]json.RawM
 	return obj, nil
 }
 
+// Keys checks that obj, an object Object read at field, holds each of
+// names, with any value, null included: the required properties the spec
+// allows to be null. A missing one is a *wechatpay.DecodeError with
+// wechatpay.ErrMissingField.
+func Keys(obj map[string]json.RawMessage, field string, names ...string) error {
+	for _, name := range names {
+		if _, ok := obj[name]; !ok {
+			return &wechatpay.DecodeError{Field: Path(field, name), Err: wechatpay.ErrMissingField}
+		}
+	}
+	return nil
+}
+
 // Member returns the member name of an object Object read, and whether it is
 // there with a value other than null.
 func Member(obj map[string]json.RawMessage, name string) ([]byte, bool) {
@@ -132,6 +159,33 @@ func Elements(data []byte, field string) ([]json.RawMessage, error) {
 	}
 	return elems, nil
 }
+
+// Elems returns the check of an answer that is a JSON array of objects,
+// decoded into out: check, a method expression such as
+// (*Receiver).checkAnswer, checks each element against the JSON it was
+// decoded from, named field[i].
+func Elems[T any](out *[]T, check func(*T, []byte, string) error) func([]byte, string) error {
+	return func(data []byte, field string) error {
+		elems, err := Elements(data, field)
+		if err != nil {
+			return err
+		}
+		if len(elems) != len(*out) {
+			return &wechatpay.DecodeError{Field: field, Err: errors.New("the array changed between two reads")}
+		}
+		for i := range *out {
+			if err := check(&(*out)[i], elems[i], Index(field, i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// AnyJSON is the check of an answer that need not be an object (an array,
+// a string, any JSON): Decode has decoded it, which is all there is to
+// check.
+func AnyJSON([]byte, string) error { return nil }
 
 func isNull(v json.RawMessage) bool {
 	return bytes.Equal(bytes.TrimSpace(v), []byte("null"))

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,14 @@ import (
 // from text and its body from JSON with these; each failure is a
 // *wechatpay.ValidationError with rule "type" (a parameter) or "json" (the
 // body), so nothing is sent.
+
+// NotFromText is the error of the Call of an operation whose request text
+// parameters and a JSON body cannot hold: a file to upload (field "file"),
+// or a bill to download and check ("download_url"). Its typed method takes
+// an io.Reader, or a wechatpay.BillDownload and an io.Writer.
+func NotFromText(field string) error {
+	return &wechatpay.ValidationError{Field: field, Rule: "call", Message: "cannot be given as text: call the operation's typed method"}
+}
 
 // DecodeBody decodes body, the JSON body given to an operation, into req,
 // refusing fields req does not have and anything after the first JSON value
@@ -61,6 +70,30 @@ func ParseInt(field, text string, bits int) (int64, error) {
 		return 0, &wechatpay.ValidationError{Field: field, Rule: "type", Message: msg}
 	}
 	return n, nil
+}
+
+// ParseUint reads the text value of an unsigned integer parameter that
+// fits in bits (32 or 64) bits.
+func ParseUint(field, text string, bits int) (uint64, error) {
+	n, err := strconv.ParseUint(text, 10, bits)
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		return 0, &wechatpay.ValidationError{Field: field, Rule: "type",
+			Message: fmt.Sprintf("is out of range: an unsigned %d-bit integer is at most %d", bits, n)}
+	case err != nil:
+		return 0, &wechatpay.ValidationError{Field: field, Rule: "type", Message: "must be an unsigned integer"}
+	}
+	return n, nil
+}
+
+// ParseBase64 reads the text value of a parameter of format byte: standard
+// Base64.
+func ParseBase64(field, text string) ([]byte, error) {
+	b, err := base64.StdEncoding.DecodeString(text)
+	if err != nil {
+		return nil, &wechatpay.ValidationError{Field: field, Rule: "type", Message: "must be standard Base64"}
+	}
+	return b, nil
 }
 
 // ParseFloat reads the text value of a number parameter.

@@ -22,11 +22,14 @@
 package validate
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"regexp"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/payforge/wechatpay/wechatpay"
@@ -148,6 +151,17 @@ func (s String) Pattern(re *regexp.Regexp) String {
 	return s
 }
 
+// Date records a violation of rule "format" when the value is not a date
+// of format date, YYYY-MM-DD (RFC 3339's full-date).
+func (s String) Date() String {
+	if s.check {
+		if _, err := time.Parse(time.DateOnly, s.value); err != nil {
+			s.errs.Add(s.field, "format", "is not a date in the form YYYY-MM-DD")
+		}
+	}
+	return s
+}
+
 // PathSegment records a violation of rule "pattern" when the value, a path
 // parameter, is "." or "..", which would change the URL's path once sent.
 func (s String) PathSegment() String {
@@ -216,6 +230,122 @@ func (i Int) ExclusiveMaximum(m int64) Int {
 		i.errs.Add(i.field, "maximum", fmt.Sprintf("is %d, it must be less than %d", i.value, m))
 	}
 	return i
+}
+
+// Uint starts the checks of an unsigned integer value.
+func (v *Errors) Uint(field string, value uint64) Uint {
+	return Uint{errs: v, field: field, value: value}
+}
+
+// Uint checks the rules of one unsigned integer value; see Errors.Uint.
+type Uint struct {
+	errs  *Errors
+	field string
+	value uint64
+}
+
+// Minimum records a violation of rule "minimum" when the value is less than
+// m.
+func (u Uint) Minimum(m uint64) Uint {
+	if u.value < m {
+		u.errs.Add(u.field, "minimum", fmt.Sprintf("is %d, at least %d is allowed", u.value, m))
+	}
+	return u
+}
+
+// ExclusiveMinimum records a violation of rule "minimum" when the value is
+// not greater than m.
+func (u Uint) ExclusiveMinimum(m uint64) Uint {
+	if u.value <= m {
+		u.errs.Add(u.field, "minimum", fmt.Sprintf("is %d, it must be greater than %d", u.value, m))
+	}
+	return u
+}
+
+// Maximum records a violation of rule "maximum" when the value is greater
+// than m.
+func (u Uint) Maximum(m uint64) Uint {
+	if u.value > m {
+		u.errs.Add(u.field, "maximum", fmt.Sprintf("is %d, at most %d is allowed", u.value, m))
+	}
+	return u
+}
+
+// ExclusiveMaximum records a violation of rule "maximum" when the value is
+// not less than m.
+func (u Uint) ExclusiveMaximum(m uint64) Uint {
+	if u.value >= m {
+		u.errs.Add(u.field, "maximum", fmt.Sprintf("is %d, it must be less than %d", u.value, m))
+	}
+	return u
+}
+
+// IntEnum records a violation of rule "enum" when value, of an enum on
+// integers, is not known (one of values, the spec's list as text).
+func (v *Errors) IntEnum(field string, value int64, known bool, values string) {
+	if !known {
+		v.Add(field, "enum", fmt.Sprintf("is %d, which is not one of %s", value, values))
+	}
+}
+
+// NumberEnum records a violation of rule "enum" when value, of an enum on
+// numbers, is not known (one of values, the spec's list as text).
+func (v *Errors) NumberEnum(field string, value float64, known bool, values string) {
+	if !known {
+		v.Add(field, "enum", fmt.Sprintf("is %g, which is not one of %s", value, values))
+	}
+}
+
+// ReadOnly records a violation of rule "readOnly" when a field WeChat Pay
+// sets, which a request must not send, is present.
+func (v *Errors) ReadOnly(field string, present bool) {
+	if present {
+		v.Add(field, "readOnly", "is set by WeChat Pay; a request must leave it empty")
+	}
+}
+
+// Base64 starts the checks of a value of format byte: its rules (lengths,
+// pattern) apply to its standard Base64 text, which is what JSON carries.
+func (v *Errors) Base64(field string, value []byte, p Presence) String {
+	return v.String(field, base64.StdEncoding.EncodeToString(value), p)
+}
+
+// Properties starts the checks of a map (an object of
+// additionalProperties) of n members: a required one that is not present
+// (nil) breaks rule "required" and no other rule is checked.
+func (v *Errors) Properties(field string, n int, present bool, p Presence) Properties {
+	pr := Properties{errs: v, field: field, n: n, check: true}
+	if !present && p == Required {
+		v.Add(field, "required", "is required")
+		pr.check = false
+	}
+	return pr
+}
+
+// Properties checks the rules of one map; see Errors.Properties.
+type Properties struct {
+	errs  *Errors
+	field string
+	n     int
+	check bool
+}
+
+// MinProperties records a violation of rule "minProperties" when the map
+// has fewer than m members.
+func (pr Properties) MinProperties(m int) Properties {
+	if pr.check && pr.n < m {
+		pr.errs.Add(pr.field, "minProperties", fmt.Sprintf("has %d members, at least %d %s required", pr.n, m, plural(m, "is", "are")))
+	}
+	return pr
+}
+
+// MaxProperties records a violation of rule "maxProperties" when the map
+// has more than m members.
+func (pr Properties) MaxProperties(m int) Properties {
+	if pr.check && pr.n > m {
+		pr.errs.Add(pr.field, "maxProperties", fmt.Sprintf("has %d members, at most %d %s allowed", pr.n, m, plural(m, "is", "are")))
+	}
+	return pr
 }
 
 // Number starts the checks of a number (float64) value: NaN and the
@@ -309,6 +439,56 @@ func (it Items) MaxItems(m int) Items {
 		it.errs.Add(it.field, "maxItems", fmt.Sprintf("has %d items, at most %d %s allowed", it.n, m, plural(m, "is", "are")))
 	}
 	return it
+}
+
+// UniqueItems records a violation of rule "uniqueItems" when dup, the index
+// of an item equal to an earlier one (see Duplicate), is not negative.
+func (it Items) UniqueItems(dup int) Items {
+	if it.check && dup >= 0 {
+		it.errs.Add(it.field, "uniqueItems", fmt.Sprintf("has item %d equal to an earlier one; items must differ", dup))
+	}
+	return it
+}
+
+// Duplicate returns the index of the first of items equal to an earlier
+// one, or -1 when they all differ.
+func Duplicate[T comparable](items []T) int {
+	seen := make(map[T]bool, len(items))
+	for i, v := range items {
+		if seen[v] {
+			return i
+		}
+		seen[v] = true
+	}
+	return -1
+}
+
+// DuplicateJSON is Duplicate for items that Go cannot compare as JSON does
+// (objects, arrays, pointers): two items are equal when their JSON
+// encodings are. An item that does not encode counts as different.
+func DuplicateJSON[T any](items []T) int {
+	seen := make(map[string]bool, len(items))
+	for i, v := range items {
+		data, err := json.Marshal(v)
+		if err != nil {
+			continue
+		}
+		if seen[string(data)] {
+			return i
+		}
+		seen[string(data)] = true
+	}
+	return -1
+}
+
+// Header records a violation of rule "header" when the value, a header
+// parameter, holds a character a header value cannot carry (a control
+// character but the tab), which would be refused on sending.
+func (s String) Header() String {
+	if s.check && !wechatpay.ValidHeaderValue(s.value) {
+		s.errs.Add(s.field, "header", "holds a control character, which a header value cannot carry")
+	}
+	return s
 }
 
 func plural(n int, one, many string) string {

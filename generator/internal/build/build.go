@@ -18,12 +18,14 @@ package build
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/payforge/wechatpay/generator/internal/model"
+	"github.com/payforge/wechatpay/generator/internal/naming"
 	"github.com/payforge/wechatpay/generator/internal/specerr"
 )
 
@@ -46,9 +48,27 @@ const MainExtension = "x-wechatpay-main"
 // model.Echo for the rule it turns off.
 const EchoExtension = "x-wechatpay-echo"
 
+// EncryptedExtension is the vendor extension (true) on a string schema that
+// WeChat Pay carries encrypted (敏感信息): RSAES-OAEP under the WeChat Pay key
+// in a request, under the merchant's key in an answer.
+const EncryptedExtension = "x-wechatpay-encrypted"
+
+// SignedPartExtension is the vendor extension on a multipart operation that
+// names the part the request signature covers in place of the body (meta).
+const SignedPartExtension = "x-wechatpay-signed-part"
+
+// RequestURLExtension is the vendor extension on an operation whose URL is
+// a field of an earlier answer (download_url), and UnsignedResponseExtension
+// (true) the one on an operation whose answer WeChat Pay does not sign. The
+// two together describe the bill file download.
+const (
+	RequestURLExtension       = "x-wechatpay-request-url"
+	UnsignedResponseExtension = "x-wechatpay-unsigned-response"
+)
+
 // methods are the HTTP methods the generator supports, in the order
 // operations of one path are emitted.
-var methods = []string{"DELETE", "GET", "PATCH", "POST", "PUT"}
+var methods = []string{"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE"}
 
 // Options is what Build needs besides the document.
 type Options struct {
@@ -76,13 +96,15 @@ func Build(doc *openapi3.T, opts Options) (*model.Package, error) {
 	b := &builder{
 		spec:     opts.Spec,
 		opts:     opts,
-		shared:   map[string]*model.Named{},
+		shared:   map[*openapi3.Schema]*model.Named{},
 		building: map[*model.Named]bool{},
 		names:    map[string]string{},
 		patterns: map[string]*model.Pattern{},
 		opIDs:    map[string]string{},
 		opNames:  map[string]string{},
-		answers:  map[string]int{},
+		answers:  map[*openapi3.Schema]int{},
+		views:    map[*openapi3.Schema]*view{},
+		merging:  map[*openapi3.Schema]bool{},
 	}
 	for _, name := range opts.Reserved {
 		b.names[name] = "the generated package itself"
@@ -102,9 +124,14 @@ func Build(doc *openapi3.T, opts Options) (*model.Package, error) {
 		return nil, err
 	}
 	if len(pkg.Operations) == 0 {
-		return nil, &specerr.SpecError{Location: specerr.Location{File: opts.Spec}, Reason: "the spec has no operations to generate"}
-	}
-	if pkg.Main == nil {
+		// A file of shared parts: a package of its types.
+		if err := b.components(doc); err != nil {
+			return nil, err
+		}
+		if len(pkg.Shared) == 0 {
+			return nil, &specerr.SpecError{Location: specerr.Location{File: opts.Spec}, Reason: "the spec has no operations and no object or enum schemas to generate"}
+		}
+	} else if pkg.Main == nil {
 		pkg.Main = pkg.Operations[0]
 	}
 	slices.SortFunc(pkg.Shared, func(x, y *model.Named) int { return strings.Compare(x.GoName, y.GoName) })
@@ -115,8 +142,10 @@ type builder struct {
 	spec string
 	opts Options
 	pkg  *model.Package
-	// shared holds the named types made from component schemas, by $ref.
-	shared map[string]*model.Named
+	// shared holds the named types made from component schemas, by the
+	// schema a $ref resolves to: $refs written differently (from the spec,
+	// from a sibling file) to one schema give one type.
+	shared map[*openapi3.Schema]*model.Named
 	// building holds the struct types whose fields are being built: a
 	// required property of such a type would make an infinite Go type.
 	building map[*model.Named]bool
@@ -130,12 +159,61 @@ type builder struct {
 	opNames map[string]string
 	// answers counts, by $ref, the operations whose 2xx answer is a
 	// component schema: one used by two or more becomes a shared type.
-	answers map[string]int
+	answers map[*openapi3.Schema]int
 	// op is the operation being built; inline types belong to it, unless
 	// they are inside a component schema (inComponent > 0): then they are
 	// shared like the component.
 	op          *model.Operation
 	inComponent int
+	// opExtensions are the vendor extensions of the operation being built.
+	opExtensions map[string]any
+	// views holds the merged view of each allOf met so far, and merging
+	// the allOfs being merged, to refuse one that contains itself.
+	views   map[*openapi3.Schema]*view
+	merging map[*openapi3.Schema]bool
+}
+
+// components builds every component schema, in name order, for a spec
+// without operations: its package holds their types.
+func (b *builder) components(doc *openapi3.T) error {
+	if doc.Components == nil {
+		return nil
+	}
+	names := make([]string, 0, len(doc.Components.Schemas))
+	for name := range doc.Components.Schemas {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	b.inComponent++
+	defer func() { b.inComponent-- }()
+	for _, name := range names {
+		ref := doc.Components.Schemas[name]
+		if ref == nil || ref.Value == nil {
+			continue
+		}
+		escaped := strings.ReplaceAll(strings.ReplaceAll(name, "~", "~0"), "/", "~1")
+		own := &openapi3.SchemaRef{Ref: "#/components/schemas/" + escaped, Value: ref.Value}
+		loc := "components.schemas." + name
+		s, err := b.schema(own, loc, name, name)
+		if err != nil {
+			return err
+		}
+		if s.Kind == model.KindNamed {
+			continue
+		}
+		// A string, an integer, an array...: a type of its own.
+		goName, err := naming.Exported(name)
+		if err != nil {
+			return b.errorf(ref.Value.Origin, loc, "bad schema name: %v", err)
+		}
+		n, err := b.named(goName, model.RoleAlias, name, ref.Value, loc, ref.Value.Origin)
+		if err != nil {
+			return err
+		}
+		n.Description = strings.TrimSpace(ref.Value.Description)
+		n.Alias = s
+	}
+	return nil
 }
 
 // at locates an element of the spec: at the line and column origin records,
@@ -144,6 +222,10 @@ func (b *builder) at(origin *openapi3.Origin, loc string) specerr.Location {
 	l := specerr.Location{File: b.spec, Path: loc}
 	if origin != nil && origin.Key != nil {
 		l.Line, l.Column = origin.Key.Line, origin.Key.Column
+		if f := origin.Key.File; f != "" {
+			// An element of a sibling file the spec refers to.
+			l.File = filepath.FromSlash(f)
+		}
 	}
 	return l
 }

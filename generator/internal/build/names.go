@@ -2,6 +2,8 @@ package build
 
 import (
 	"fmt"
+	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -20,7 +22,7 @@ func (b *builder) declare(goName, what, loc string, origin *openapi3.Origin) err
 
 // named declares a named type, shared when it comes from a component or is
 // nested in one.
-func (b *builder) named(goName string, role model.Role, component, ref, loc string, origin *openapi3.Origin) (*model.Named, error) {
+func (b *builder) named(goName string, role model.Role, component string, key *openapi3.Schema, loc string, origin *openapi3.Origin) (*model.Named, error) {
 	what := "the type of " + loc
 	if component != "" {
 		what = fmt.Sprintf("schema %q", component)
@@ -30,7 +32,7 @@ func (b *builder) named(goName string, role model.Role, component, ref, loc stri
 	}
 	n := &model.Named{GoName: goName, Role: role, Location: loc}
 	if component != "" {
-		b.shared[ref] = n
+		b.shared[key] = n
 	}
 	if component != "" || b.inComponent > 0 {
 		b.pkg.Shared = append(b.pkg.Shared, n)
@@ -54,25 +56,56 @@ func (b *builder) newNamed(goName string, role model.Role, what, loc string, ori
 	return n, nil
 }
 
-// refLoc turns a local $ref into a dotted location: "#/components/schemas/X"
-// → "components.schemas.X".
-func refLoc(ref string) string {
-	ref = strings.TrimPrefix(ref, "#/")
-	parts := strings.Split(ref, "/")
-	for i, p := range parts {
-		parts[i] = strings.ReplaceAll(strings.ReplaceAll(p, "~1", "/"), "~0", "~")
+// refLoc turns a $ref into a dotted location: "#/components/schemas/X" →
+// "components.schemas.X". The element a $ref leads to may be in a sibling
+// file of the spec, named by the $ref or, for a $ref written in that file,
+// by the origin of the element: its location is then prefixed with the
+// file's name, "common.yaml#components.schemas.X".
+func (b *builder) refLoc(ref string, origin *openapi3.Origin) string {
+	file, frag, _ := strings.Cut(ref, "#")
+	frag = strings.TrimPrefix(frag, "/")
+	var parts []string
+	if frag != "" {
+		parts = strings.Split(frag, "/")
 	}
-	return strings.Join(parts, ".")
+	for i, p := range parts {
+		parts[i] = unescapePointer(p)
+	}
+	dotted := strings.Join(parts, ".")
+	if origin != nil && origin.Key != nil && origin.Key.File != "" {
+		file = origin.Key.File
+	}
+	if file == "" || filepath.Base(filepath.FromSlash(file)) == b.opts.SpecBase {
+		return dotted
+	}
+	return path.Base(filepath.ToSlash(file)) + "#" + dotted
 }
 
-// componentName returns the name of the component schema ref points to, or
-// "" when ref is not of the form #/components/schemas/NAME.
+func unescapePointer(p string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(p, "~1", "/"), "~0", "~")
+}
+
+// componentName returns the name of the schema a $ref points to, which names
+// the Go type made of it: NAME for a component schema,
+// "#/components/schemas/NAME" of the spec or of a sibling file; the file's
+// name without its extension for a $ref to a whole file ("amount.yaml"); the
+// key for a $ref to a top-level key of a sibling file
+// ("fragments.yaml#/Amount"). It is "" for a $ref to anything else.
 func componentName(ref string) string {
-	const prefix = "#/components/schemas/"
-	if !strings.HasPrefix(ref, prefix) || strings.Contains(ref[len(prefix):], "/") {
-		return ""
+	file, frag, _ := strings.Cut(ref, "#")
+	const prefix = "/components/schemas/"
+	switch {
+	case strings.HasPrefix(frag, prefix) && !strings.Contains(frag[len(prefix):], "/"):
+		return unescapePointer(frag[len(prefix):])
+	case file != "" && (frag == "" || frag == "/"):
+		base := path.Base(file)
+		return strings.TrimSuffix(base, path.Ext(base))
+	case file != "" && strings.HasPrefix(frag, "/"):
+		// A key of a file of fragments ("fragments.yaml#/Amount",
+		// "ext.json#/definitions/b"): its last element.
+		return unescapePointer(frag[strings.LastIndexByte(frag, '/')+1:])
 	}
-	return strings.ReplaceAll(strings.ReplaceAll(ref[len(prefix):], "~1", "/"), "~0", "~")
+	return ""
 }
 
 // checkFieldNames refuses two fields of one struct with the same Go name,

@@ -17,7 +17,7 @@ import (
 func (b *builder) object(ref *openapi3.SchemaRef, component, loc, nameHint string) (*model.Named, error) {
 	s := ref.Value
 	if component != "" {
-		if n, ok := b.shared[ref.Ref]; ok {
+		if n, ok := b.shared[ref.Value]; ok {
 			return n, nil
 		}
 		goName, err := naming.Exported(component)
@@ -28,7 +28,7 @@ func (b *builder) object(ref *openapi3.SchemaRef, component, loc, nameHint strin
 		b.inComponent++
 		defer func() { b.inComponent-- }()
 	}
-	n, err := b.named(nameHint, model.RoleStruct, component, ref.Ref, loc, s.Origin)
+	n, err := b.named(nameHint, model.RoleStruct, component, ref.Value, loc, s.Origin)
 	if err != nil {
 		return nil, err
 	}
@@ -53,9 +53,13 @@ func (b *builder) objectFields(ref *openapi3.SchemaRef, loc, parent, what string
 		return nil, nil, b.errorf(nil, loc, "missing schema")
 	}
 	if ref.Ref != "" {
-		loc = refLoc(ref.Ref)
+		loc = b.refLoc(ref.Ref, ref.Value.Origin)
 	}
-	s := ref.Value
+	v, err := b.view(ref, loc)
+	if err != nil {
+		return nil, nil, err
+	}
+	s := v.s
 	if err := b.checkKeywords(s, loc); err != nil {
 		return nil, nil, err
 	}
@@ -69,16 +73,14 @@ func (b *builder) objectFields(ref *openapi3.SchemaRef, loc, parent, what string
 		}
 		return nil, nil, b.unsupported(s.Origin, loc, "%s of type %s; it must be an object", what, typ)
 	}
-	names := make([]string, 0, len(s.Properties))
-	for name := range s.Properties {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	slices.SortStableFunc(names, func(x, y string) int { return specOrder(s.Properties[x].Origin, s.Properties[y].Origin) })
 	var fields []*model.Field
-	for _, name := range names {
-		ploc := loc + ".properties." + name
-		prop := s.Properties[name]
+	for _, pr := range v.props {
+		name, ploc, prop := pr.name, pr.loc, pr.ref
+		if name == "" {
+			// encoding/json cannot name a field "": an answer's member
+			// of that name is not kept, a request cannot send one.
+			continue
+		}
 		if !jsonKey(name) {
 			return nil, nil, b.unsupported(prop.Origin, ploc, "property name %q, which encoding/json cannot use as a key (it would send the Go field's name)", name)
 		}
@@ -91,9 +93,22 @@ func (b *builder) objectFields(ref *openapi3.SchemaRef, loc, parent, what string
 			return nil, nil, err
 		}
 		required := slices.Contains(s.Required, name)
-		if required && fs.IsStruct() && b.building[fs.Named] {
+		if required && fs.IsStruct() && b.building[fs.Named] && !prop.Value.ReadOnly && !nullable(prop) {
 			return nil, nil, b.unsupported(prop.Value.Origin, ploc, "recursive schema: required property %q holds a %s, which holds it", name, fs.Named.GoName)
 		}
+		// The flags of the property's use, written next to a $ref or an
+		// allOf wrapper, or on the schema it leads to.
+		use := prop.Value
+		if w := allOfWrapper(use); w != nil && w.Value != nil {
+			use = w.Value
+		}
+		readOnly := prop.Value.ReadOnly || use.ReadOnly
+		writeOnly := prop.Value.WriteOnly || use.WriteOnly
+		def := prop.Value.Default
+		if def == nil {
+			def = use.Default
+		}
+		isNullable := nullable(prop)
 		noEcho := false
 		if raw, ok := prop.Value.Extensions[EchoExtension]; ok {
 			echo, isBool := raw.(bool)
@@ -108,7 +123,11 @@ func (b *builder) objectFields(ref *openapi3.SchemaRef, loc, parent, what string
 			GoName:      goName,
 			Schema:      fs,
 			Required:    required,
-			Pointer:     !required && (fs.IsNumber() || fs.Kind == model.KindBool || fs.IsStruct()),
+			Pointer:     pointer(fs, required && !readOnly, isNullable),
+			Nullable:    isNullable,
+			ReadOnly:    readOnly,
+			WriteOnly:   writeOnly,
+			Default:     def,
 			In:          model.InBody,
 			Description: propertyDescription(prop),
 			Location:    ploc,
@@ -200,4 +219,23 @@ func jsonKey(name string) bool {
 		}
 	}
 	return true
+}
+
+// pointer reports whether a field of schema s is a pointer: an optional
+// number, boolean or object, so that its zero value can be told from its
+// absence; and a required one that may be null, of a kind that cannot hold
+// nil (a string, a time, an enum as well). Slices, maps and raw JSON hold
+// nil themselves.
+func pointer(s *model.Schema, required, nullable bool) bool {
+	switch {
+	case !required:
+		return s.IsNumber() || s.Kind == model.KindBool || s.IsStruct() || s.IsNumberEnum()
+	case nullable:
+		switch s.Kind {
+		case model.KindArray, model.KindMap, model.KindRaw, model.KindBytes:
+			return false
+		}
+		return true
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package build
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -41,7 +42,7 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 			return b.errorf(nil, ploc, "missing parameter")
 		}
 		if ref.Ref != "" {
-			ploc = refLoc(ref.Ref)
+			ploc = b.refLoc(ref.Ref, ref.Value.Origin)
 		}
 		p := ref.Value
 		var in model.In
@@ -50,6 +51,14 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 			in = model.InPath
 		case openapi3.ParameterInQuery:
 			in = model.InQuery
+		case openapi3.ParameterInHeader:
+			if runtimeHeader(p.Name) {
+				// The runtime sends it (see runtimeHeaders).
+				continue
+			}
+			in = model.InHeader
+		case openapi3.ParameterInCookie:
+			in = model.InCookie
 		default:
 			return b.unsupported(p.Origin, ploc, "%s parameter %q", p.In, p.Name)
 		}
@@ -67,10 +76,45 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 		if err != nil {
 			return err
 		}
-		switch {
-		case s.Kind == model.KindString || s.IsEnum() || s.Kind == model.KindInt32 || s.Kind == model.KindInt64 || s.Kind == model.KindTime:
-		case in == model.InQuery && (s.Kind == model.KindFloat64 || s.Kind == model.KindBool):
-		default:
+		if s.Kind == model.KindRaw || s.IsUnion() && textVariants(s.Named) {
+			// A value of any type, or of one of several scalar types,
+			// travels as text: the caller writes it.
+			if s.IsUnion() {
+				op.Owned = slices.DeleteFunc(op.Owned, func(n *model.Named) bool { return n == s.Named })
+			}
+			s = &model.Schema{Kind: model.KindString}
+		}
+		if s.Kind == model.KindArray && s.Elem.Kind == model.KindRaw {
+			elem := *s
+			elem.Elem = &model.Schema{Kind: model.KindString}
+			s = &elem
+		}
+		delimiter := ""
+		if s.Kind == model.KindArray {
+			if in == model.InPath || in == model.InCookie {
+				return b.unsupported(p.Origin, ploc, "%s parameter %q of type array", p.In, p.Name)
+			}
+			if !textValue(s.Elem) {
+				return b.unsupported(p.Origin, ploc, "%s parameter %q of type array of %s", p.In, p.Name, kindName(s.Elem))
+			}
+			if delimiter, err = b.arrayStyle(p, in, ploc); err != nil {
+				return err
+			}
+		} else if s.Kind == model.KindMap && in == model.InQuery && textValue(s.Elem) {
+			// An object of additionalProperties: its members as the
+			// style says.
+			explode := p.Explode == nil || *p.Explode
+			switch {
+			case p.Style == openapi3.SerializationDeepObject:
+				delimiter = "[]"
+			case (p.Style == "" || p.Style == openapi3.SerializationForm) && explode:
+				delimiter = ""
+			case p.Style == "" || p.Style == openapi3.SerializationForm:
+				delimiter = ","
+			default:
+				return b.unsupported(p.Origin, ploc, "query parameter %q of type object and style %s", p.Name, p.Style)
+			}
+		} else if !textValue(s) {
 			return b.unsupported(p.Origin, ploc, "%s parameter %q of type %s", p.In, p.Name, kindName(s))
 		}
 		required := p.Required || in == model.InPath
@@ -79,11 +123,12 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 			GoName:      goName,
 			Schema:      s,
 			Required:    required,
-			Pointer:     !required && (s.IsNumber() || s.Kind == model.KindBool),
+			Pointer:     pointer(s, required, false),
 			In:          in,
 			Description: strings.TrimSpace(p.Description),
 			Location:    ploc,
 			Example:     p.Example,
+			Delimiter:   delimiter,
 		}
 		if f.Example == nil {
 			f.Example = p.Schema.Value.Example
@@ -91,13 +136,85 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 		if f.Description == "" {
 			f.Description = strings.TrimSpace(p.Schema.Value.Description)
 		}
-		if in == model.InPath {
+		switch in {
+		case model.InPath:
 			op.PathParams = append(op.PathParams, f)
-		} else {
+		case model.InQuery:
 			op.QueryParams = append(op.QueryParams, f)
+		default: // a header or a cookie
+			op.HeaderParams = append(op.HeaderParams, f)
 		}
 	}
 	return nil
+}
+
+// textVariants reports whether every variant of a union is a text value.
+func textVariants(n *model.Named) bool {
+	for _, v := range n.Variants {
+		if !textValue(v.Schema) {
+			return false
+		}
+	}
+	return true
+}
+
+// textValue reports whether a value of schema s can be written as the text
+// of a parameter: a string, an enum, a number, a boolean or a date-time.
+func textValue(s *model.Schema) bool {
+	switch s.Kind {
+	case model.KindString, model.KindInt32, model.KindInt64, model.KindUint32, model.KindUint64, model.KindFloat64, model.KindBool, model.KindTime,
+		model.KindBytes:
+		return true
+	}
+	return s.IsEnum()
+}
+
+// arrayStyle returns the delimiter that joins the values of an array
+// parameter, from its style and explode as OpenAPI defines them: a query
+// parameter is style form by default, and form explodes by default (one
+// name=value pair per value, delimiter ""); without explode its values are
+// joined with ",", or " " and "|" for spaceDelimited and pipeDelimited. A
+// header is style simple, joined with "," whatever explode says.
+func (b *builder) arrayStyle(p *openapi3.Parameter, in model.In, loc string) (string, error) {
+	if in == model.InHeader {
+		if p.Style != "" && p.Style != openapi3.SerializationSimple {
+			return "", b.unsupported(p.Origin, loc, "header parameter %q of style %s", p.Name, p.Style)
+		}
+		return ",", nil
+	}
+	explode := p.Explode == nil || *p.Explode
+	switch p.Style {
+	case "", openapi3.SerializationForm:
+		if explode {
+			return "", nil
+		}
+		return ",", nil
+	case openapi3.SerializationSpaceDelimited:
+		if !explode {
+			return " ", nil
+		}
+		return "", nil
+	case openapi3.SerializationPipeDelimited:
+		if !explode {
+			return "|", nil
+		}
+		return "", nil
+	}
+	return "", b.unsupported(p.Origin, loc, "query parameter %q of style %s", p.Name, p.Style)
+}
+
+// runtimeHeaders are the request headers the runtime sends itself; a header
+// parameter of one of these names is not a field of the request. OpenAPI
+// says to ignore Accept, Content-Type and Authorization parameters. The
+// runtime owns Wechatpay-Serial: it names the WeChat Pay key the client
+// verifies with and encrypts sensitive fields with, and a request whose
+// fields it encrypted must name the very key it used (the Encrypter's), which
+// only the runtime knows; a value the caller typed could name another. It
+// sets User-Agent from its Config.
+var runtimeHeaders = []string{"Accept", "Authorization", "Content-Type", "User-Agent", "Wechatpay-Serial"}
+
+func runtimeHeader(name string) bool {
+	return slices.ContainsFunc(runtimeHeaders, func(h string) bool { return strings.EqualFold(h, name) })
 }
 
 // pathLiteral matches the literal text a path template may hold: the
@@ -155,6 +272,6 @@ func (b *builder) segments(op *model.Operation, origin *openapi3.Origin, loc str
 		}
 	}
 	op.PathParams = ordered
-	op.Request.Fields = append(append(op.Request.Fields, ordered...), op.QueryParams...)
+	op.Request.Fields = append(append(append(op.Request.Fields, ordered...), op.QueryParams...), op.HeaderParams...)
 	return nil
 }

@@ -14,7 +14,8 @@ func (b *builder) responses(op *model.Operation, o *openapi3.Operation, loc stri
 	}
 	statuses := o.Responses.Keys()
 	slices.Sort(statuses)
-	var success []string
+	empty := false                   // a 2xx success answer without a body
+	var bodies []*openapi3.SchemaRef // the distinct schemas of the 2xx answers
 	var successSchema *openapi3.SchemaRef
 	var successLoc string
 	for _, status := range statuses {
@@ -25,7 +26,7 @@ func (b *builder) responses(op *model.Operation, o *openapi3.Operation, loc stri
 		}
 		r := ref.Value
 		if ref.Ref != "" {
-			rloc = refLoc(ref.Ref)
+			rloc = b.refLoc(ref.Ref, r.Origin)
 		}
 		resp := &model.Response{Status: status}
 		if r.Description != nil {
@@ -48,27 +49,74 @@ func (b *builder) responses(op *model.Operation, o *openapi3.Operation, loc stri
 		if !strings.HasPrefix(status, "2") {
 			continue
 		}
-		success = append(success, status)
-		if len(r.Content) == 0 {
+		if len(resp.ErrorCodes) > 0 {
+			// A 2xx the spec documents as an error, such as 202
+			// USER_PAYING: the runtime verifies it like any answer, the
+			// method returns it as an *wechatpay.APIError.
+			op.ErrorStatuses = append(op.ErrorStatuses, status)
 			continue
+		}
+		if len(r.Content) == 0 {
+			empty = true
+			continue
+		}
+		if types := mediaTypes(r.Content); !slices.ContainsFunc(types, jsonType) {
+			// A file or text: the method writes it to an io.Writer.
+			if successSchema != nil || op.Download != nil && op.Download.MediaType != "" {
+				return b.unsupported(r.Origin, rloc, "2xx responses with different bodies (also at %s)", successLoc)
+			}
+			if op.Download == nil {
+				op.Download = &model.Download{}
+			}
+			op.Download.MediaType = types[0]
+			successLoc = rloc
+			continue
+		}
+		if op.Download != nil {
+			return b.unsupported(r.Origin, rloc, "a JSON answer next to a file (also at %s)", successLoc)
 		}
 		schema, _, err := b.jsonMedia(r.Content, "response", r.Origin, rloc)
 		if err != nil {
 			return err
 		}
-		if successSchema != nil {
-			return b.unsupported(r.Origin, rloc, "more than one 2xx response with a body (also at %s)", successLoc)
+		if successSchema == nil {
+			successSchema, successLoc = schema, rloc
 		}
-		successSchema, successLoc = schema, rloc
+		if !slices.ContainsFunc(bodies, func(s *openapi3.SchemaRef) bool { return sameSchema(s, schema) }) {
+			bodies = append(bodies, schema)
+		}
+	}
+	if op.Download != nil && op.Download.Bill && op.Download.MediaType == "" {
+		return b.unsupported(o.Origin, loc, "the bill download (%s) without a 2xx answer that is a file", UnsignedResponseExtension)
 	}
 	if successSchema == nil {
 		return nil
 	}
-	if len(success) > 1 {
-		return b.unsupported(o.Origin, loc, "2xx responses %s where only some have a body", strings.Join(success, ", "))
-	}
+	op.MayBeEmpty = empty
 	schemaLoc := successLoc + ".content.application/json.schema"
-	if successSchema.Ref != "" && b.answers[successSchema.Ref] > 1 {
+	if len(bodies) > 1 {
+		// 2xx answers of different schemas: one of them, read with the
+		// As methods of a union (nothing in the JSON says which).
+		union := &openapi3.SchemaRef{Value: &openapi3.Schema{AnyOf: bodies, Origin: o.Origin}}
+		s, err := b.schema(union, loc, op.GoName+"Response", "")
+		if err != nil {
+			return err
+		}
+		op.Answer = s
+		return nil
+	}
+	if _, isStruct, err := b.structSchema(successSchema, schemaLoc); err != nil {
+		return err
+	} else if !isStruct {
+		s, err := b.schema(successSchema, schemaLoc, op.GoName+"Response", "")
+		if err != nil {
+			return err
+		}
+		op.Answer = s
+		return nil
+	}
+	successSchema = unwrap(successSchema)
+	if successSchema.Ref != "" && b.answers[successSchema.Value] > 1 {
 		// One type, named after the component, for every operation that
 		// answers with it.
 		s, err := b.schema(successSchema, schemaLoc, "", "")
@@ -76,7 +124,7 @@ func (b *builder) responses(op *model.Operation, o *openapi3.Operation, loc stri
 			return err
 		}
 		if !s.IsStruct() {
-			return b.unsupported(successSchema.Value.Origin, refLoc(successSchema.Ref), "response body of type %s; it must be an object", kindName(s))
+			return b.errorf(successSchema.Value.Origin, b.refLoc(successSchema.Ref, successSchema.Value.Origin), "internal: response body of type %s made no struct", kindName(s))
 		}
 		s.Named.Answers = append(s.Named.Answers, op)
 		op.Response = s.Named
@@ -112,14 +160,14 @@ func (b *builder) countAnswers(doc *openapi3.T) {
 			if o == nil || o.Responses == nil {
 				continue
 			}
-			refs := map[string]bool{}
+			refs := map[*openapi3.Schema]bool{}
 			for status, r := range o.Responses.Map() {
 				if !strings.HasPrefix(status, "2") || r == nil || r.Value == nil {
 					continue
 				}
 				for _, media := range r.Value.Content {
 					if media != nil && media.Schema != nil && componentName(media.Schema.Ref) != "" {
-						refs[media.Schema.Ref] = true
+						refs[media.Schema.Value] = true
 					}
 				}
 			}
@@ -138,7 +186,8 @@ func echoes(op *model.Operation) []*model.Echo {
 	}
 	var out []*model.Echo
 	for _, a := range op.Response.Fields {
-		if !a.Required || a.Pointer || a.NoEcho || !echoable(a.Schema) {
+		if !a.Required || a.Pointer || a.NoEcho || !echoable(a.Schema) || a.Schema.Encrypted {
+			// An encrypted field's ciphertext differs at each encryption.
 			continue
 		}
 		var match *model.Field
@@ -162,7 +211,7 @@ func echoes(op *model.Operation) []*model.Echo {
 // string, an enum or an integer.
 func echoable(s *model.Schema) bool {
 	switch s.Kind {
-	case model.KindString, model.KindInt32, model.KindInt64:
+	case model.KindString, model.KindInt32, model.KindInt64, model.KindUint32, model.KindUint64:
 		return true
 	}
 	return s.IsEnum()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -22,10 +23,13 @@ func (b *builder) schemaType(s *openapi3.Schema, loc string) (string, error) {
 				types = append(types, t)
 			}
 		}
-		if len(types) != 1 {
-			return "", b.unsupported(s.Origin, loc, "schema of types %s", strings.Join(*s.Type, ", "))
+		switch len(types) {
+		case 0:
+			return "", nil // null alone: any JSON, null included
+		case 1:
+			return types[0], nil
 		}
-		return types[0], nil
+		return "", b.unsupported(s.Origin, loc, "schema of types %s", strings.Join(*s.Type, ", "))
 	}
 	switch {
 	case len(s.Properties) > 0:
@@ -51,16 +55,8 @@ func (b *builder) checkKeywords(s *openapi3.Schema, loc string) error {
 		return refuse("oneOf")
 	case s.Not != nil:
 		return refuse("not")
-	case s.Discriminator != nil:
-		return refuse("discriminator")
-	case s.AdditionalProperties.Schema != nil || s.AdditionalProperties.Has != nil && *s.AdditionalProperties.Has:
-		return refuse("additionalProperties")
 	case s.MultipleOf != nil:
 		return refuse("multipleOf")
-	case s.UniqueItems:
-		return refuse("uniqueItems")
-	case s.MinProps != 0 || s.MaxProps != nil:
-		return refuse("minProperties/maxProperties")
 	case s.Const != nil:
 		return refuse("const")
 	case len(s.PrefixItems) > 0 || s.Contains != nil || len(s.PatternProperties) > 0 || len(s.DependentSchemas) > 0 ||
@@ -100,15 +96,31 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 	if ref == nil || ref.Value == nil {
 		return nil, b.errorf(nil, loc, "missing schema")
 	}
+	for {
+		if w := allOfWrapper(ref.Value); w != nil {
+			ref, loc = w, loc+".allOf[0]"
+		} else if w := unionWrapper(ref.Value); w != nil {
+			ref = w
+		} else {
+			break
+		}
+	}
 	component := ""
 	if ref.Ref != "" {
 		component = componentName(ref.Ref)
 		if component == "" {
 			return nil, b.unsupported(ref.Origin, loc, "$ref %q to something other than a component schema", ref.Ref)
 		}
-		loc = refLoc(ref.Ref)
+		loc = b.refLoc(ref.Ref, ref.Value.Origin)
 	}
-	s := ref.Value
+	v, err := b.view(ref, loc)
+	if err != nil {
+		return nil, err
+	}
+	s := v.s
+	if branches, _ := unionBranches(s); len(branches) > 0 {
+		return b.union(ref, component, loc, nameHint)
+	}
 	if err := b.checkKeywords(s, loc); err != nil {
 		return nil, err
 	}
@@ -116,8 +128,11 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 	if err != nil {
 		return nil, err
 	}
+	if _, ok := s.Extensions[EncryptedExtension]; ok && (typ != openapi3.TypeString || s.Format != "" || len(s.Enum) > 0) {
+		return nil, b.unsupported(s.Origin, loc, "%s on a schema other than a plain string", EncryptedExtension)
+	}
 	out := &model.Schema{Format: s.Format}
-	if len(s.Enum) > 0 && typ != openapi3.TypeString {
+	if len(s.Enum) > 0 && typ != openapi3.TypeString && typ != openapi3.TypeInteger && typ != openapi3.TypeNumber {
 		return nil, b.unsupported(s.Origin, loc, "enum on a schema of type %q", typ)
 	}
 	if _, ok := s.Extensions[KnownValuesExtension]; ok && typ != openapi3.TypeString {
@@ -131,40 +146,78 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 		if _, ok := s.Extensions[KnownValuesExtension]; ok || len(s.Enum) > 0 {
 			return b.enum(ref, component, loc, nameHint, varHint)
 		}
-		if s.Format == "date-time" {
+		switch s.Format {
+		case "date-time":
 			// encoding/json reads and writes time.Time as RFC 3339, which
 			// is what date-time means; length and pattern rules on the
 			// text do not apply to a time.Time.
 			out.Kind = model.KindTime
-			break
+		case "byte":
+			// encoding/json reads and writes []byte as standard Base64,
+			// which is what byte means; the length rules apply to the
+			// Base64 text.
+			out.Kind = model.KindBytes
+		default:
+			// date stays a string, checked as YYYY-MM-DD; binary in JSON
+			// can only be text; other formats are documented.
+			out.Kind = model.KindString
 		}
-		out.Kind = model.KindString
-		if err := b.stringConstraints(s, out, loc, varHint); err != nil {
-			return nil, err
+		if out.Kind != model.KindTime {
+			if err := b.stringConstraints(s, out, loc, varHint); err != nil {
+				return nil, err
+			}
+		}
+		if out.Kind == model.KindString {
+			enc, err := b.encrypted(s, loc)
+			if err != nil {
+				return nil, err
+			}
+			out.Encrypted = enc
 		}
 	case openapi3.TypeInteger:
 		switch s.Format {
 		case "int32":
 			out.Kind = model.KindInt32
-		case "", "int64":
-			out.Kind = model.KindInt64
+		case "uint32":
+			out.Kind = model.KindUint32
+		case "uint64":
+			out.Kind = model.KindUint64
 		default:
-			return nil, b.unsupported(s.Origin, loc, "integer format %q", s.Format)
+			// int64, or no format, or one Go has no type of its own for
+			// here (JSON Schema ignores formats it does not know).
+			out.Kind = model.KindInt64
 		}
 		if err := b.bounds(s, out, loc, true); err != nil {
 			return nil, err
 		}
-		if out.Kind == model.KindInt32 {
-			for _, v := range []*float64{out.Minimum, out.Maximum} {
-				if v != nil && (*v < math.MinInt32 || *v > math.MaxInt32) {
-					return nil, b.unsupported(s.Origin, loc, "bound %s outside the range of an int32", strconv.FormatFloat(*v, 'f', -1, 64))
+		lo, hi := math.Inf(-1), math.Inf(1)
+		switch out.Kind {
+		case model.KindInt32:
+			lo, hi = math.MinInt32, math.MaxInt32
+		case model.KindUint32:
+			lo, hi = 0, math.MaxUint32
+		case model.KindUint64:
+			lo = 0
+		}
+		for _, v := range []*float64{out.Minimum, out.Maximum} {
+			if v != nil && (*v < lo || *v > hi) {
+				article := "a"
+				if out.Kind == model.KindInt32 {
+					article = "an"
 				}
+				return nil, b.unsupported(s.Origin, loc, "bound %s outside the range of %s %s", strconv.FormatFloat(*v, 'f', -1, 64), article, s.Format)
 			}
+		}
+		if len(s.Enum) > 0 {
+			return b.numberEnum(ref, component, loc, nameHint, out)
 		}
 	case openapi3.TypeNumber:
 		out.Kind = model.KindFloat64
 		if err := b.bounds(s, out, loc, false); err != nil {
 			return nil, err
+		}
+		if len(s.Enum) > 0 {
+			return b.numberEnum(ref, component, loc, nameHint, out)
 		}
 	case openapi3.TypeBoolean:
 		out.Kind = model.KindBool
@@ -183,10 +236,20 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 			out.MinItems = &min
 		}
 		out.MaxItems = s.MaxItems
+		out.UniqueItems = s.UniqueItems
 		if err := b.counts(s, loc, "minItems", out.MinItems, "maxItems", out.MaxItems); err != nil {
 			return nil, err
 		}
 	case openapi3.TypeObject:
+		if isMap(s) {
+			return b.mapSchema(s, out, loc, nameHint, varHint)
+		}
+		if s.MinProps != 0 || s.MaxProps != nil {
+			return nil, b.unsupported(s.Origin, loc, "minProperties/maxProperties on an object with properties")
+		}
+		if len(s.Properties) > 0 && s.AdditionalProperties.Schema != nil && !s.AdditionalProperties.Schema.Value.IsEmpty() {
+			return nil, b.unsupported(s.Origin, loc, "additionalProperties with a schema next to properties")
+		}
 		named, err := b.object(ref, component, loc, nameHint)
 		if err != nil {
 			return nil, err
@@ -199,6 +262,73 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 		return nil, b.unsupported(s.Origin, loc, "schema of type %q", typ)
 	}
 	return out, nil
+}
+
+// encrypted reads the x-wechatpay-encrypted extension of a string schema.
+func (b *builder) encrypted(s *openapi3.Schema, loc string) (bool, error) {
+	raw, ok := s.Extensions[EncryptedExtension]
+	if !ok {
+		return false, nil
+	}
+	enc, isBool := raw.(bool)
+	if !isBool {
+		return false, b.errorf(s.Origin, loc+"."+EncryptedExtension, "%s must be true or false", EncryptedExtension)
+	}
+	return enc, nil
+}
+
+// isMap reports whether an object schema is made into a map: it has no
+// properties and does not forbid others (additionalProperties absent, true
+// or a schema). An object without properties that forbids others is an
+// empty struct.
+func isMap(s *openapi3.Schema) bool {
+	ap := s.AdditionalProperties
+	return len(s.Properties) == 0 && (ap.Has == nil || *ap.Has || ap.Schema != nil)
+}
+
+// mapSchema converts an object of additionalProperties into a map from the
+// member names to values of their schema, or to json.RawMessage for a
+// free-form object.
+func (b *builder) mapSchema(s *openapi3.Schema, out *model.Schema, loc, nameHint, varHint string) (*model.Schema, error) {
+	out.Kind = model.KindMap
+	if ap := s.AdditionalProperties.Schema; ap != nil {
+		elem, err := b.schema(ap, loc+".additionalProperties", nameHint+"Value", varHint)
+		if err != nil {
+			return nil, err
+		}
+		out.Elem = elem
+	} else {
+		out.Elem = &model.Schema{Kind: model.KindRaw}
+	}
+	if s.MinProps > 0 {
+		min := s.MinProps
+		out.MinProperties = &min
+	}
+	out.MaxProperties = s.MaxProps
+	if err := b.counts(s, loc, "minProperties", out.MinProperties, "maxProperties", out.MaxProperties); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// nullable reports whether a property's schema allows null: nullable: true
+// (OpenAPI 3.0), a type list with "null" (3.1), on the schema or on the
+// one an allOf wrapper or a $ref leads to.
+func nullable(ref *openapi3.SchemaRef) bool {
+	if ref == nil || ref.Value == nil {
+		return false
+	}
+	s := ref.Value
+	if s.Nullable || s.Type != nil && slices.Contains(*s.Type, openapi3.TypeNull) {
+		return true
+	}
+	if w := allOfWrapper(s); w != nil {
+		return nullable(w)
+	}
+	if branches, _ := unionBranches(s); len(branches) > 0 && slices.ContainsFunc(branches, isNullSchema) {
+		return true
+	}
+	return false
 }
 
 // stringConstraints copies the rules of a string schema to out.
@@ -299,8 +429,12 @@ func kindName(s *model.Schema) string {
 	switch s.Kind {
 	case model.KindString, model.KindTime:
 		return "string"
-	case model.KindInt32, model.KindInt64:
+	case model.KindInt32, model.KindInt64, model.KindUint32, model.KindUint64:
 		return "integer"
+	case model.KindBytes:
+		return "string"
+	case model.KindMap:
+		return "object"
 	case model.KindFloat64:
 		return "number"
 	case model.KindBool:
@@ -308,10 +442,17 @@ func kindName(s *model.Schema) string {
 	case model.KindArray:
 		return "array"
 	case model.KindNamed:
-		if s.Named.Role == model.RoleEnum {
-			return "string"
+		switch {
+		case s.Named.Role == model.RoleUnion:
+			return "oneOf"
+		case s.Named.Role != model.RoleEnum:
+			return "object"
+		case s.Named.EnumKind == model.KindFloat64:
+			return "number"
+		case s.Named.EnumKind != model.KindString:
+			return "integer"
 		}
-		return "object"
+		return "string"
 	}
 	return "any"
 }

@@ -57,14 +57,29 @@ const (
 // Example per operation. Every file starts with the line of package header.
 // Files are sorted by name.
 func Emit(pkg *model.Package) ([]File, error) {
-	p, err := newProse()
+	e := &emitter{pkg: pkg, checked: map[*model.Named]bool{}, answerChecked: map[*model.Named]bool{},
+		sealed: map[*model.Named]bool{}, encrypts: map[*model.Named]bool{}, decrypts: map[*model.Named]bool{},
+		opEncrypts: map[*model.Operation]bool{}}
+	p, err := newProse(hooks{
+		answerChecked: func(s *model.Schema) bool {
+			return s.Kind == model.KindArray && s.Elem.IsStruct() && e.answerChecked[s.Elem.Named]
+		},
+		encrypts: func(op *model.Operation) bool { return e.opEncrypts[op] },
+		decrypts: func(op *model.Operation) bool {
+			if op.Response != nil {
+				return e.decrypts[op.Response]
+			}
+			return op.Answer != nil && e.schemaSealed(op.Answer)
+		},
+	})
 	if err != nil {
 		return nil, err
 	}
-	e := &emitter{pkg: pkg, prose: p, checked: map[*model.Named]bool{}, answerChecked: map[*model.Named]bool{}}
+	e.prose = p
 	e.header = strings.TrimPrefix(header.Line(pkg.SpecFile), "// ")
 	e.findChecks()
 	e.findAnswerChecks()
+	e.findSealed()
 
 	var files []File
 	add := func(name string, f *jen.File, err error) error {
@@ -149,6 +164,12 @@ type emitter struct {
 	inNested bool
 	// answerChecked holds the struct types that get a checkAnswer method.
 	answerChecked map[*model.Named]bool
+	// sealed holds the types that hold a sensitive field; encrypts those a
+	// request carries (an encrypted method), decrypts those an answer
+	// carries (a decrypt method); opEncrypts the operations whose request
+	// holds one.
+	sealed, encrypts, decrypts map[*model.Named]bool
+	opEncrypts                 map[*model.Operation]bool
 }
 
 // newFile starts a generated file with the header line.
@@ -187,15 +208,23 @@ func (e *emitter) docFile() (*jen.File, error) {
 
 // httpMethods maps a method to its constant in net/http.
 var httpMethods = map[string]string{
-	"DELETE": "MethodDelete",
-	"GET":    "MethodGet",
-	"PATCH":  "MethodPatch",
-	"POST":   "MethodPost",
-	"PUT":    "MethodPut",
+	"DELETE":  "MethodDelete",
+	"GET":     "MethodGet",
+	"HEAD":    "MethodHead",
+	"OPTIONS": "MethodOptions",
+	"PATCH":   "MethodPatch",
+	"POST":    "MethodPost",
+	"PUT":     "MethodPut",
+	"TRACE":   "MethodTrace",
 }
 
+// method is the method's constant in net/http, or its name for one net/http
+// does not name (LINK, say).
 func method(m string) *jen.Statement {
-	return jen.Qual("net/http", httpMethods[m])
+	if c, ok := httpMethods[m]; ok {
+		return jen.Qual("net/http", c)
+	}
+	return jen.Lit(m)
 }
 
 func (e *emitter) clientFile() (*jen.File, error) {
@@ -252,7 +281,7 @@ func (e *emitter) specName() string {
 // Operations table.
 func (e *emitter) operationEntry(op *model.Operation) (jen.Code, error) {
 	var params []jen.Code
-	for _, p := range append(append([]*model.Field{}, op.PathParams...), op.QueryParams...) {
+	for _, p := range slices.Concat(op.PathParams, op.QueryParams, op.HeaderParams) {
 		c, err := e.fieldEntry(p, p.JSONName, p.Required)
 		if err != nil {
 			return nil, err
@@ -260,10 +289,32 @@ func (e *emitter) operationEntry(op *model.Operation) (jen.Code, error) {
 		params = append(params, c)
 	}
 	var body []jen.Code
-	if op.HasBody {
+	switch {
+	case op.Body != nil:
+		// The body itself, then what it holds, named from its root.
+		c, err := e.fieldEntry(op.Body, op.Body.JSONName, op.Body.Required)
+		if err != nil {
+			return nil, err
+		}
+		body = append(body, c)
+		s, prefix := op.Body.Schema, ""
+		for s.Kind == model.KindArray {
+			s, prefix = s.Elem, prefix+"[]"
+		}
+		if prefix != "" {
+			prefix += "."
+		}
+		if s.IsStruct() {
+			inner, err := e.bodyEntries(s.Named.Fields, s.Named.AnyOf, prefix, map[*model.Named]bool{s.Named: true})
+			if err != nil {
+				return nil, err
+			}
+			body = append(body, inner...)
+		}
+	case op.HasBody:
 		var fields []*model.Field
 		for _, f := range op.Request.Fields {
-			if f.In == model.InBody {
+			if f.In == model.InBody || f.In == model.InForm {
 				fields = append(fields, f)
 			}
 		}
@@ -358,6 +409,10 @@ func (e *emitter) fieldEntry(f *model.Field, name string, required bool, extra .
 		in = "path"
 	case model.InQuery:
 		in = "query"
+	case model.InHeader:
+		in = "header"
+	case model.InCookie:
+		in = "cookie"
 	}
 	return jen.ValuesFunc(func(g *jen.Group) {
 		g.Id("Name").Op(":").Lit(name)
@@ -377,8 +432,14 @@ func (e *emitter) fieldEntry(f *model.Field, name string, required bool, extra .
 // wechatpay.Field says it.
 func typeText(s *model.Schema) string {
 	switch s.Kind {
-	case model.KindInt32, model.KindInt64:
+	case model.KindInt32, model.KindInt64, model.KindUint32, model.KindUint64:
 		return "integer"
+	case model.KindMap:
+		return "object of " + typeText(s.Elem)
+	case model.KindReader:
+		return "file"
+	case model.KindBinary:
+		return "bytes"
 	case model.KindFloat64:
 		return "number"
 	case model.KindBool:
@@ -390,8 +451,19 @@ func typeText(s *model.Schema) string {
 	case model.KindArray:
 		return "array of " + typeText(s.Elem)
 	case model.KindNamed:
-		if s.Named.IsStruct() {
+		switch {
+		case s.Named.IsStruct():
 			return "object"
+		case s.IsUnion():
+			var variants []string
+			for _, v := range s.Named.Variants {
+				variants = append(variants, typeText(v.Schema))
+			}
+			return "one of " + strings.Join(variants, ", ")
+		case s.Named.EnumKind == model.KindFloat64:
+			return "number"
+		case s.Named.EnumKind != model.KindString:
+			return "integer"
 		}
 	}
 	return "string"
@@ -465,8 +537,22 @@ func (e *emitter) operationFile(op *model.Operation) (*jen.File, error) {
 // named declares a named type, with its validate method when a request can
 // carry it and it has rules to check.
 func (e *emitter) named(f *jen.File, n *model.Named) error {
-	if n.Role == model.RoleEnum {
+	switch n.Role {
+	case model.RoleAlias:
+		commentf(f, "%s is a value of the spec (%s).", n.GoName, n.Location)
+		if n.Description != "" {
+			addComments(f, []jen.Code{jen.Comment("//")})
+			addComments(f, comments(n.Description))
+		}
+		f.Type().Id(n.GoName).Add(goType(n.Alias))
+		return nil
+	case model.RoleEnum:
 		return e.enum(f, n)
+	case model.RoleUnion:
+		if err := e.union(f, n); err != nil {
+			return err
+		}
+		return e.sensitiveMethods(f, n)
 	}
 	tmpl := map[model.Role]string{
 		model.RoleRequest:  "request",
@@ -495,16 +581,23 @@ func (e *emitter) named(f *jen.File, n *model.Named) error {
 			typ = jen.Op("*").Add(typ)
 		}
 		tag := "-"
-		if fd.In == model.InBody {
+		if fd.In == model.InBody || fd.In == model.InForm {
 			tag = fd.JSONName
-			if !fd.Required {
+			if !fd.Required || fd.ReadOnly {
 				// The zero value of an optional field that is not a
 				// pointer (a string, time, enum or slice) is never a
 				// value WeChat Pay gives a meaning to: it means absent.
+				// A read-only field is never sent.
 				tag += ",omitzero"
 			}
 		}
 		fields = append(fields, jen.Id(fd.GoName).Add(typ).Tag(map[string]string{"json": tag}))
+	}
+	if n.Role == model.RoleRequest && n.Op.Download != nil && n.Op.Download.Bill {
+		// The bill download's request is what the runtime needs to fetch
+		// and check the file.
+		fields = append(fields, comments(wrap("BillDownload holds "+n.Op.Download.URLField+", hash_type and hash_value of the answer of the bill application, and how to write the file."))...)
+		fields = append(fields, jen.Qual(RuntimePath, "BillDownload"))
 	}
 	addComments(f, d)
 	f.Type().Id(n.GoName).Struct(fields...)
@@ -516,7 +609,29 @@ func (e *emitter) named(f *jen.File, n *model.Named) error {
 	}
 	if e.answerChecked[n] {
 		f.Line()
-		return e.checkAnswer(f, n)
+		if err := e.checkAnswer(f, n); err != nil {
+			return err
+		}
+	}
+	return e.sensitiveMethods(f, n)
+}
+
+// sensitiveMethods emits the encrypted and decrypt methods of n, as a
+// request or an answer carries it.
+func (e *emitter) sensitiveMethods(f *jen.File, n *model.Named) error {
+	encrypts := e.encrypts[n]
+	if n.Role == model.RoleRequest {
+		encrypts = e.opEncrypts[n.Op] && n.Op.Body == nil
+	}
+	if encrypts {
+		f.Line()
+		if err := e.encryptedMethod(f, n); err != nil {
+			return err
+		}
+	}
+	if e.decrypts[n] {
+		f.Line()
+		return e.decryptMethod(f, n)
 	}
 	return nil
 }
@@ -527,7 +642,7 @@ func (e *emitter) enum(f *jen.File, n *model.Named) error {
 		return err
 	}
 	addComments(f, d)
-	f.Type().Id(n.GoName).String()
+	f.Type().Id(n.GoName).Add(goType(&model.Schema{Kind: n.EnumKind}))
 	f.Line()
 	d, err = e.doc("enumValues", n)
 	if err != nil {
@@ -536,7 +651,7 @@ func (e *emitter) enum(f *jen.File, n *model.Named) error {
 	addComments(f, d)
 	f.Const().DefsFunc(func(g *jen.Group) {
 		for _, v := range n.Enum {
-			g.Id(v.GoName).Id(n.GoName).Op("=").Lit(v.Value)
+			g.Id(v.GoName).Id(n.GoName).Op("=").Add(enumLiteral(n, v))
 		}
 	})
 	f.Line()
@@ -558,6 +673,15 @@ func (e *emitter) enum(f *jen.File, n *model.Named) error {
 	return nil
 }
 
+// enumLiteral is the constant of an enum value: a string, or a number
+// written as the spec's value is.
+func enumLiteral(n *model.Named, v *model.EnumValue) jen.Code {
+	if n.EnumKind == model.KindString {
+		return jen.Lit(v.Value)
+	}
+	return jen.Op(v.Value)
+}
+
 // goType is the Go type of a value of schema s.
 func goType(s *model.Schema) *jen.Statement {
 	switch s.Kind {
@@ -567,6 +691,18 @@ func goType(s *model.Schema) *jen.Statement {
 		return jen.Int32()
 	case model.KindInt64:
 		return jen.Int64()
+	case model.KindUint32:
+		return jen.Uint32()
+	case model.KindUint64:
+		return jen.Uint64()
+	case model.KindBytes:
+		return jen.Index().Byte()
+	case model.KindMap:
+		return jen.Map(jen.String()).Add(goType(s.Elem))
+	case model.KindReader:
+		return jen.Qual("io", "Reader")
+	case model.KindBinary:
+		return jen.Index().Byte()
 	case model.KindFloat64:
 		return jen.Float64()
 	case model.KindBool:

@@ -3,6 +3,7 @@ package emit
 import (
 	"math"
 	"strconv"
+	"time"
 
 	"github.com/dave/jennifer/jen"
 
@@ -102,14 +103,25 @@ func (e *emitter) callAndReport(op *model.Operation) []jen.Code {
 		jen.Op("&").Add(e.pkgQual(op.Request.GoName)).Add(e.exampleValues(op.Request, 0)),
 	)
 	var send, success jen.Code
-	if op.Response != nil {
+	var before []jen.Code
+	switch {
+	case op.Download != nil:
+		before = []jen.Code{jen.Var().Id("file").Qual("bytes", "Buffer").Comment("or an *os.File")}
+		call = jen.Id("client").Dot(op.GoName).Call(
+			jen.Qual("context", "Background").Call(),
+			jen.Op("&").Add(e.pkgQual(op.Request.GoName)).Add(e.exampleValues(op.Request, 0)),
+			jen.Op("&").Id("file"),
+		)
+		send = jen.List(jen.Id("n"), jen.Err()).Op(":=").Add(call)
+		success = jen.Qual("fmt", "Println").Call(jen.Id("n"), jen.Lit("bytes"))
+	case op.Response != nil || op.Answer != nil:
 		send = jen.List(jen.Id("resp"), jen.Err()).Op(":=").Add(call)
 		success = jen.Qual("fmt", "Printf").Call(jen.Lit("%+v\n"), jen.Id("resp"))
-	} else {
+	default:
 		send = jen.Err().Op("=").Add(call)
 		success = jen.Qual("fmt", "Println").Call(jen.Lit("done"))
 	}
-	return []jen.Code{
+	return append(before,
 		send,
 		jen.Var().Id("invalid").Op("*").Qual(RuntimePath, "ValidationError"),
 		jen.Var().Id("apiErr").Op("*").Qual(RuntimePath, "APIError"),
@@ -125,7 +137,7 @@ func (e *emitter) callAndReport(op *model.Operation) []jen.Code {
 			),
 			jen.Default().Block(success),
 		),
-	}
+	)
 }
 
 // exampleValues is a composite literal of n with its required fields set,
@@ -133,9 +145,30 @@ func (e *emitter) callAndReport(op *model.Operation) []jen.Code {
 // required objects are filled to a few levels; the builder refuses required
 // recursion, so the depth cap is only a guard.
 func (e *emitter) exampleValues(n *model.Named, depth int) *jen.Statement {
+	return e.exampleValuesWith(n, depth, nil, nil)
+}
+
+// tagValue is the value of the discriminator that selects the variant v of
+// a union: its first value, an enum constant when the field is an enum.
+func (e *emitter) tagValue(v *model.Variant) jen.Code {
+	value := v.Values[0]
+	if s := v.Tag.Schema; s.IsEnum() {
+		for _, ev := range s.Named.Enum {
+			if ev.Value == value {
+				return e.pkgQual(ev.GoName)
+			}
+		}
+		return e.pkgQual(s.Named.GoName).Call(jen.Lit(value))
+	}
+	return jen.Lit(value)
+}
+
+// exampleValuesWith is exampleValues with the field fixed, when not nil,
+// set to value.
+func (e *emitter) exampleValuesWith(n *model.Named, depth int, fixed *model.Field, value jen.Code) *jen.Statement {
 	set := map[*model.Field]bool{}
 	for _, f := range n.Fields {
-		set[f] = f.Required
+		set[f] = f.Required && !f.ReadOnly // a request leaves read-only fields out
 	}
 	for _, rule := range n.AnyOf {
 		for _, f := range rule.Branches[0] {
@@ -146,13 +179,37 @@ func (e *emitter) exampleValues(n *model.Named, depth int) *jen.Statement {
 		if depth > 4 {
 			return
 		}
+		if op := n.Op; n.Role == model.RoleRequest && op.Download != nil && op.Download.Bill {
+			// The answer of the bill application, as the official example
+			// shows it.
+			g.Line().Id("BillDownload").Op(":").Qual(RuntimePath, "BillDownload").Values(
+				jen.Id("Bill").Op(":").Qual(RuntimePath, "Bill").Values(
+					jen.Line().Id("HashType").Op(":").Lit("SHA1"),
+					jen.Line().Id("HashValue").Op(":").Lit("79bb0f45fc4c42234a918000b2668d689e2bde04"),
+					jen.Line().Id("DownloadURL").Op(":").Lit("https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx"),
+					jen.Line(),
+				),
+			)
+		}
 		for _, f := range n.Fields {
+			if up := n.Op; n.Role == model.RoleRequest && up.Upload != nil && f == up.Upload.FileName && up.Upload.FileNameRules != nil {
+				g.Line().Id(f.GoName).Op(":").Lit(exampleString(up.Upload.FileNameRules.Schema, "filename", up.Upload.FileNameRules.Example, false))
+				continue
+			}
+			if f == fixed {
+				v := value
+				if f.Pointer {
+					v = e.pointerTo(f.Schema, v)
+				}
+				g.Line().Id(f.GoName).Op(":").Add(v)
+				continue
+			}
 			if !set[f] {
 				continue
 			}
 			if v := e.exampleValue(f.Schema, f.JSONName, f.Example, f.In == model.InPath, depth); v != nil {
 				if f.Pointer {
-					v = pointerTo(f.Schema, v)
+					v = e.pointerTo(f.Schema, v)
 				}
 				g.Line().Id(f.GoName).Op(":").Add(v)
 			}
@@ -162,11 +219,11 @@ func (e *emitter) exampleValues(n *model.Named, depth int) *jen.Statement {
 }
 
 // pointerTo makes v, an example of schema s, into the pointer an optional
-// field holds: &T{...} for a struct, new(T(v)) for a number, new(v) for a
-// boolean.
-func pointerTo(s *model.Schema, v jen.Code) jen.Code {
+// field holds: &T{...} for a struct, new(T(v)) for a number, new(v) for the
+// rest (a boolean, a string, a constant).
+func (e *emitter) pointerTo(s *model.Schema, v jen.Code) jen.Code {
 	switch {
-	case s.IsStruct():
+	case s.IsStruct() || s.IsUnion():
 		return jen.Op("&").Add(v)
 	case s.IsNumber():
 		return jen.New(goType(s).Call(v))
@@ -185,13 +242,49 @@ func (e *emitter) exampleValue(s *model.Schema, name string, example any, inPath
 			return nil
 		}
 		return e.pkgQual(s.Named.Enum[0].GoName)
+	case s.IsUnion():
+		// The first variant, its discriminator selecting it.
+		v := s.Named.Variants[0]
+		var val jen.Code
+		if v.Tag != nil && len(v.Values) > 0 && v.Schema.IsStruct() {
+			val = e.pkgQual(v.Schema.Named.GoName).Add(e.exampleValuesWith(v.Schema.Named, depth+1, v.Tag, e.tagValue(v)))
+		} else {
+			val = e.exampleValue(v.Schema, name, nil, false, depth+1)
+		}
+		if val == nil {
+			return nil
+		}
+		return e.pkgQual(s.Named.GoName).Values(jen.Id(v.GoName).Op(":").Add(e.pointerTo(v.Schema, val)))
+	case s.Kind == model.KindString && s.Format == "date":
+		if ex, ok := example.(string); ok {
+			if _, err := time.Parse(time.DateOnly, ex); err == nil {
+				return jen.Lit(ex)
+			}
+		}
+		return jen.Qual("time", "Now").Call().Dot("Format").Call(jen.Qual("time", "DateOnly"))
+	case s.Kind == model.KindBinary:
+		return jen.Index().Byte().Call(jen.Lit("the body's bytes"))
+	case s.Kind == model.KindReader:
+		return jen.Qual("strings", "NewReader").Call(jen.Lit("the file's bytes"))
+	case s.Kind == model.KindBytes:
+		return jen.Index().Byte().Call(jen.Lit(exampleString(&model.Schema{Kind: model.KindString}, name, example, false)))
+	case s.Kind == model.KindMap:
+		if s.MinProperties == nil || *s.MinProperties == 0 {
+			return jen.Map(jen.String()).Add(e.exampleType(s.Elem)).Values()
+		}
+		v := e.exampleValue(s.Elem, name, nil, false, depth)
+		if v == nil {
+			return nil
+		}
+		return jen.Map(jen.String()).Add(e.exampleType(s.Elem)).Values(jen.Lit(name).Op(":").Add(v))
 	case s.IsStruct():
 		return e.pkgQual(s.Named.GoName).Add(e.exampleValues(s.Named, depth+1))
 	case s.Kind == model.KindString:
 		return jen.Lit(exampleString(s, name, example, inPath))
-	case s.Kind == model.KindInt32 || s.Kind == model.KindInt64:
+	case s.IsInteger():
 		n, ok := exampleInt(example)
-		if !ok || !inBounds(float64(n), s) || s.Kind == model.KindInt32 && (n < math.MinInt32 || n > math.MaxInt32) {
+		if !ok || !inBounds(float64(n), s) || s.Kind == model.KindInt32 && (n < math.MinInt32 || n > math.MaxInt32) ||
+			(s.Kind == model.KindUint32 || s.Kind == model.KindUint64) && n < 0 {
 			n = int64(placeholderNumber(s, true))
 		}
 		return jen.Lit(int(n))
@@ -233,6 +326,8 @@ func (e *emitter) exampleType(s *model.Schema) jen.Code {
 	switch s.Kind {
 	case model.KindArray:
 		return jen.Index().Add(e.exampleType(s.Elem))
+	case model.KindMap:
+		return jen.Map(jen.String()).Add(e.exampleType(s.Elem))
 	case model.KindNamed:
 		return e.pkgQual(s.Named.GoName)
 	}

@@ -11,7 +11,7 @@ import (
 // documentation never says the code or the spec was written by hand; only
 // the spec's own description can say so.
 func TestProseClaimsNothingOfItsOwn(t *testing.T) {
-	p, err := newProse()
+	p, err := newProse(hooks{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestProseClaimsNothingOfItsOwn(t *testing.T) {
 }
 
 func TestClosedEnumDoc(t *testing.T) {
-	p, err := newProse()
+	p, err := newProse(hooks{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package emit
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -21,7 +22,27 @@ type prose struct {
 	t *template.Template
 }
 
-func newProse() (*prose, error) {
+// hooks are what the templates ask the emitter: whether the objects of an
+// answer of a schema have presence checks, whether an operation encrypts
+// sensitive fields of its request and decrypts those of its answer. A nil
+// hook answers false.
+type hooks struct {
+	answerChecked func(*model.Schema) bool
+	encrypts      func(*model.Operation) bool
+	decrypts      func(*model.Operation) bool
+}
+
+// newProse parses the templates.
+func newProse(h hooks) (*prose, error) {
+	if h.answerChecked == nil {
+		h.answerChecked = func(*model.Schema) bool { return false }
+	}
+	if h.encrypts == nil {
+		h.encrypts = func(*model.Operation) bool { return false }
+	}
+	if h.decrypts == nil {
+		h.decrypts = func(*model.Operation) bool { return false }
+	}
 	t, err := template.New("").Funcs(template.FuncMap{
 		"join": strings.Join,
 		"num":  formatNumber,
@@ -31,6 +52,10 @@ func newProse() (*prose, error) {
 				return "path"
 			case model.InQuery:
 				return "query"
+			case model.InHeader:
+				return "header"
+			case model.InCookie:
+				return "cookie"
 			}
 			return "body"
 		},
@@ -43,7 +68,20 @@ func newProse() (*prose, error) {
 			}
 			return strconv.FormatUint(*n, 10) + " " + many
 		},
-		"isTime":       func(f *model.Field) bool { return f.Schema.Kind == model.KindTime },
+		"isTime":  func(f *model.Field) bool { return f.Schema.Kind == model.KindTime },
+		"isArray": func(f *model.Field) bool { return f.Schema.Kind == model.KindArray },
+		"isMap":   func(f *model.Field) bool { return f.Schema.Kind == model.KindMap },
+		// defaultOf is a field's default as JSON, or "" without one.
+		"defaultOf": func(f *model.Field) string {
+			if f.Default == nil {
+				return ""
+			}
+			data, err := json.Marshal(f.Default)
+			if err != nil {
+				return ""
+			}
+			return string(data)
+		},
 		"isTimeSchema": func(s *model.Schema) bool { return s.Kind == model.KindTime },
 		// enumOf is the enum type of a schema, or nil.
 		"enumOf": func(s *model.Schema) *model.Named {
@@ -61,6 +99,29 @@ func newProse() (*prose, error) {
 			return strings.Join(vs, ", ")
 		},
 		"anyOf": anyOfSentence,
+		// variantType is the spec's type of a variant of a union.
+		"variantType": func(v *model.Variant) string {
+			if v.Schema.Kind == model.KindNamed {
+				return typeText(v.Schema) + " " + v.Schema.Named.GoName
+			}
+			return typeText(v.Schema)
+		},
+		// enumKind says what an enum's values are: "a string", "an
+		// integer", "a number".
+		"enumKind": func(n *model.Named) string {
+			switch n.EnumKind {
+			case model.KindString:
+				return "a string"
+			case model.KindFloat64:
+				return "a number"
+			}
+			return "an integer"
+		},
+		// answerChecked reports whether an answer of schema s has its
+		// objects' presence checks.
+		"answerChecked": h.answerChecked,
+		"encrypts":      h.encrypts,
+		"decrypts":      h.decrypts,
 		// methods links the Client methods of ops: "[Client.A], [Client.B]
 		// and [Client.C]".
 		"methods": func(ops []*model.Operation) string {

@@ -59,6 +59,11 @@ func (f fieldName) child(name string) fieldName {
 	return fieldName{static: f.static + "." + name}
 }
 
+// key names the value of the map f names at the key in variable k.
+func (f fieldName) key(k string) fieldName {
+	return fieldName{dyn: jen.Qual(ValidatePath, "Path").Call(f.code(), jen.Id(k))}
+}
+
 // index names the element of the array f names at the index in variable i.
 func (f fieldName) index(i string) fieldName {
 	return fieldName{dyn: jen.Qual(ValidatePath, "Index").Call(f.code(), jen.Id(i))}
@@ -99,13 +104,17 @@ func (e *emitter) schemaHasChecks(s *model.Schema, req bool) bool {
 		return true // at least valid UTF-8
 	case model.KindFloat64:
 		return true // at least finite
-	case model.KindInt32, model.KindInt64:
+	case model.KindInt32, model.KindInt64, model.KindUint32, model.KindUint64:
 		return s.Minimum != nil || s.Maximum != nil
+	case model.KindBytes:
+		return req || s.MinLength != nil || s.MaxLength != nil || s.Pattern != nil
 	case model.KindArray:
-		return req || s.MinItems != nil || s.MaxItems != nil || e.schemaHasChecks(s.Elem, false)
+		return req || s.MinItems != nil || s.MaxItems != nil || s.UniqueItems || e.schemaHasChecks(s.Elem, false)
+	case model.KindMap:
+		return req || s.MinProperties != nil || s.MaxProperties != nil || e.schemaHasChecks(s.Elem, false)
 	case model.KindNamed:
-		return s.Named.Role == model.RoleEnum || e.hasChecks(s.Named)
-	case model.KindRaw, model.KindTime:
+		return s.Named.Role == model.RoleEnum || s.Named.Role == model.RoleUnion || e.hasChecks(s.Named)
+	case model.KindRaw, model.KindTime, model.KindReader, model.KindBinary:
 		return req
 	}
 	return false
@@ -138,7 +147,7 @@ func (e *emitter) findChecks() {
 				continue
 			}
 			for _, f := range n.Fields {
-				if e.schemaHasChecks(f.Schema, f.Required) {
+				if f.ReadOnly || e.schemaHasChecks(f.Schema, f.Required) {
 					e.checked[n] = true
 					changed = true
 					break
@@ -152,6 +161,13 @@ func (e *emitter) findChecks() {
 // points to.
 func (e *emitter) fieldChecks(recv string, fd *model.Field, name fieldName) []jen.Code {
 	v := func() *jen.Statement { return jen.Id(recv).Dot(fd.GoName) }
+	if fd.ReadOnly {
+		// WeChat Pay sets it; a request leaves it out.
+		if present := presentExpr(v(), fd); present != nil {
+			return []jen.Code{errs().Dot("ReadOnly").Call(name.code(), present)}
+		}
+		return nil
+	}
 	p := optional
 	if fd.Required {
 		p = required
@@ -160,31 +176,53 @@ func (e *emitter) fieldChecks(recv string, fd *model.Field, name fieldName) []je
 		// A struct's validate method takes the pointer; a number is
 		// checked through it.
 		deref := func() *jen.Statement { return jen.Op("*").Add(v()) }
-		if fd.Schema.IsStruct() {
-			deref = v
+		var inner []jen.Code
+		switch {
+		case fd.Schema.IsStruct():
+			inner = e.checks(v, name, fd.Schema, present, 0, fd.In)
+		case fd.Schema.IsEnum() && !fd.Schema.Named.Open:
+			// Known is called through the pointer.
+			inner = []jen.Code{enumCheck(deref, v, name, fd.Schema.Named, present)}
+		default:
+			inner = e.checks(deref, name, fd.Schema, present, 0, fd.In)
 		}
-		inner := e.checks(deref, name, fd.Schema, present, 0, false)
 		if len(inner) == 0 {
 			return nil
 		}
 		return []jen.Code{jen.If(v().Op("!=").Nil()).Block(inner...)}
 	}
-	return e.checks(v, name, fd.Schema, p, 0, fd.In == model.InPath)
+	return e.checks(v, name, fd.Schema, p, 0, fd.In)
 }
 
 // checks returns the statements that record a violation in errs for each
 // rule of s that the value v breaks: one statement per value, one call per
-// rule. inPath marks a path parameter, which must not be "." or "..", as
-// those would change the URL's path.
-func (e *emitter) checks(v value, name fieldName, s *model.Schema, p presence, depth int, inPath bool) []jen.Code {
+// rule. in tells where the value travels: a path parameter must not be "."
+// or "..", as those would change the URL's path, and a header parameter must
+// hold no control character.
+func (e *emitter) checks(v value, name fieldName, s *model.Schema, p presence, depth int, in model.In) []jen.Code {
 	switch s.Kind {
 	case model.KindString:
-		return []jen.Code{stringChecks(v(), name, s, p, inPath)}
-	case model.KindInt32, model.KindInt64, model.KindFloat64:
+		return []jen.Code{stringChecks(v(), name, s, p, in)}
+	case model.KindInt32, model.KindInt64, model.KindUint32, model.KindUint64, model.KindFloat64:
 		if c := numberChecks(v, name, s); c != nil {
 			return []jen.Code{c}
 		}
+	case model.KindBytes:
+		if p == required || s.MinLength != nil || s.MaxLength != nil || s.Pattern != nil {
+			// The rules apply to the Base64 text JSON carries.
+			return []jen.Code{stringRules(errs().Dot("Base64").Call(name.code(), v(), p.code()), s, p, in)}
+		}
+	case model.KindMap:
+		return e.mapChecks(v, name, s, p, depth, in)
 	case model.KindRaw:
+		if p == required {
+			return []jen.Code{errs().Dot("Required").Call(name.code(), jen.Len(v()).Op(">").Lit(0))}
+		}
+	case model.KindReader:
+		if p == required {
+			return []jen.Code{errs().Dot("Required").Call(name.code(), v().Op("!=").Nil())}
+		}
+	case model.KindBinary:
 		if p == required {
 			return []jen.Code{errs().Dot("Required").Call(name.code(), jen.Len(v()).Op(">").Lit(0))}
 		}
@@ -193,14 +231,18 @@ func (e *emitter) checks(v value, name fieldName, s *model.Schema, p presence, d
 			return []jen.Code{errs().Dot("Required").Call(name.code(), jen.Op("!").Add(v()).Dot("IsZero").Call())}
 		}
 	case model.KindArray:
-		return e.arrayChecks(v, name, s, p, depth)
+		return e.arrayChecks(v, name, s, p, depth, in)
 	case model.KindNamed:
 		if s.Named.Role == model.RoleEnum && s.Named.Open {
 			// Any value is valid; the rules of the string still apply.
-			return []jen.Code{stringChecks(jen.String().Call(v()), name, s, p, inPath)}
+			return []jen.Code{stringChecks(jen.String().Call(v()), name, s, p, in)}
 		}
 		if s.Named.Role == model.RoleEnum {
-			return []jen.Code{enumCheck(v, name, s.Named, p)}
+			return []jen.Code{enumCheck(v, v, name, s.Named, p)}
+		}
+		if s.Named.Role == model.RoleUnion {
+			// Its validate method checks how many variants are set.
+			return []jen.Code{v().Dot("validate").Call(e.errsPointer(), name.code(), p.code())}
 		}
 		if !e.hasChecks(s.Named) {
 			return nil
@@ -214,8 +256,13 @@ func (e *emitter) checks(v value, name fieldName, s *model.Schema, p presence, d
 
 // stringChecks checks a string, or a named string type converted to one:
 // errs.String(field, value, presence) then one call per rule.
-func stringChecks(text jen.Code, name fieldName, s *model.Schema, p presence, inPath bool) jen.Code {
-	stmt := errs().Dot("String").Call(name.code(), text, p.code())
+func stringChecks(text jen.Code, name fieldName, s *model.Schema, p presence, in model.In) jen.Code {
+	return stringRules(errs().Dot("String").Call(name.code(), text, p.code()), s, p, in)
+}
+
+// stringRules adds the rules of s to stmt, the start of the checks of a
+// string (validate.String).
+func stringRules(stmt *jen.Statement, s *model.Schema, p presence, in model.In) *jen.Statement {
 	// An empty required or optional string never reaches the rules after
 	// String (it is refused, or absent), so minLength 1 says nothing more.
 	if m := s.MinLength; m != nil && (*m > 1 || p == present) {
@@ -226,8 +273,14 @@ func stringChecks(text jen.Code, name fieldName, s *model.Schema, p presence, in
 	}
 	if s.Pattern != nil {
 		stmt = stmt.Dot("Pattern").Call(jen.Id(s.Pattern.Var))
-	} else if inPath {
+	} else if in == model.InPath && s.Kind == model.KindString {
 		stmt = stmt.Dot("PathSegment").Call()
+	}
+	if s.Kind == model.KindString && s.Format == "date" {
+		stmt = stmt.Dot("Date").Call()
+	}
+	if in == model.InHeader || in == model.InCookie {
+		stmt = stmt.Dot("Header").Call()
 	}
 	return stmt
 }
@@ -246,6 +299,12 @@ func numberChecks(v value, name fieldName, s *model.Schema) jen.Code {
 		lit = func(f float64) jen.Code { return jen.Lit(f) }
 	case model.KindInt32:
 		stmt = errs().Dot("Int").Call(name.code(), jen.Int64().Call(v()))
+		lit = func(f float64) jen.Code { return jen.Lit(int(f)) }
+	case model.KindUint32:
+		stmt = errs().Dot("Uint").Call(name.code(), jen.Uint64().Call(v()))
+		lit = func(f float64) jen.Code { return jen.Lit(int(f)) }
+	case model.KindUint64:
+		stmt = errs().Dot("Uint").Call(name.code(), v())
 		lit = func(f float64) jen.Code { return jen.Lit(int(f)) }
 	default:
 		stmt = errs().Dot("Int").Call(name.code(), v())
@@ -268,19 +327,61 @@ func numberChecks(v value, name fieldName, s *model.Schema) jen.Code {
 	return stmt
 }
 
-// enumCheck checks a value of a closed enum against the values the spec
-// lists.
-func enumCheck(v value, name fieldName, n *model.Named, p presence) jen.Code {
+// enumCheck checks v, a value of a closed enum, against the values the spec
+// lists; its Known method is called on recv (v, or a pointer to it).
+func enumCheck(v, recv value, name fieldName, n *model.Named, p presence) jen.Code {
+	switch n.EnumKind {
+	case model.KindString:
+		return errs().Dot("Enum").Call(name.code(), jen.String().Call(v()), p.code(), recv().Dot("Known").Call(), jen.Lit(enumValues(n)))
+	case model.KindFloat64:
+		return errs().Dot("NumberEnum").Call(name.code(), jen.Float64().Call(v()), recv().Dot("Known").Call(), jen.Lit(enumValues(n)))
+	}
+	return errs().Dot("IntEnum").Call(name.code(), jen.Int64().Call(v()), recv().Dot("Known").Call(), jen.Lit(enumValues(n)))
+}
+
+// enumValues lists the values of an enum as the violations quote them:
+// "A, B".
+func enumValues(n *model.Named) string {
 	var values []string
 	for _, ev := range n.Enum {
 		values = append(values, ev.Value)
 	}
-	return errs().Dot("Enum").Call(name.code(), jen.String().Call(v()), p.code(), v().Dot("Known").Call(), jen.Lit(strings.Join(values, ", ")))
+	return strings.Join(values, ", ")
 }
 
-func (e *emitter) arrayChecks(v value, name fieldName, s *model.Schema, p presence, depth int) []jen.Code {
+// mapChecks checks a map: its number of members, then each value, in the
+// order of the member names so that the violations come in a stable order.
+func (e *emitter) mapChecks(v value, name fieldName, s *model.Schema, p presence, depth int, in model.In) []jen.Code {
 	var out []jen.Code
-	if s.MinItems != nil || s.MaxItems != nil {
+	if s.MinProperties != nil || s.MaxProperties != nil {
+		stmt := errs().Dot("Properties").Call(name.code(), jen.Len(v()), v().Op("!=").Nil(), p.code())
+		if m := s.MinProperties; m != nil {
+			stmt = stmt.Dot("MinProperties").Call(jen.Lit(int(*m)))
+		}
+		if m := s.MaxProperties; m != nil {
+			stmt = stmt.Dot("MaxProperties").Call(jen.Lit(int(*m)))
+		}
+		out = append(out, stmt)
+	} else if p == required {
+		out = append(out, errs().Dot("Required").Call(name.code(), v().Op("!=").Nil()))
+	}
+	k, x := "k", "x"
+	if depth > 0 {
+		k, x = fmt.Sprintf("k%d", depth), fmt.Sprintf("x%d", depth)
+	}
+	// A value of a map is copied into x: the validate method of a struct
+	// takes its address.
+	elem := e.checks(func() *jen.Statement { return jen.Id(x) }, name.key(k), s.Elem, present, depth+1, in)
+	if len(elem) > 0 {
+		out = append(out, jen.For(jen.List(jen.Id("_"), jen.Id(k)).Op(":=").Range().Qual("slices", "Sorted").Call(jen.Qual("maps", "Keys").Call(v()))).Block(
+			append([]jen.Code{jen.Id(x).Op(":=").Add(v()).Index(jen.Id(k))}, elem...)...))
+	}
+	return out
+}
+
+func (e *emitter) arrayChecks(v value, name fieldName, s *model.Schema, p presence, depth int, in model.In) []jen.Code {
+	var out []jen.Code
+	if s.MinItems != nil || s.MaxItems != nil || s.UniqueItems {
 		stmt := errs().Dot("Items").Call(name.code(), jen.Len(v()), v().Op("!=").Nil(), p.code())
 		if m := s.MinItems; m != nil {
 			stmt = stmt.Dot("MinItems").Call(jen.Lit(int(*m)))
@@ -288,16 +389,34 @@ func (e *emitter) arrayChecks(v value, name fieldName, s *model.Schema, p presen
 		if m := s.MaxItems; m != nil {
 			stmt = stmt.Dot("MaxItems").Call(jen.Lit(int(*m)))
 		}
+		if s.UniqueItems {
+			dup := "Duplicate"
+			if !comparable(s.Elem) {
+				dup = "DuplicateJSON"
+			}
+			stmt = stmt.Dot("UniqueItems").Call(jen.Qual(ValidatePath, dup).Call(v()))
+		}
 		out = append(out, stmt)
 	} else if p == required {
 		out = append(out, errs().Dot("Required").Call(name.code(), v().Op("!=").Nil()))
 	}
 	i := indexVar(depth)
-	elem := e.checks(func() *jen.Statement { return v().Index(jen.Id(i)) }, name.index(i), s.Elem, present, depth+1, false)
+	elem := e.checks(func() *jen.Statement { return v().Index(jen.Id(i)) }, name.index(i), s.Elem, present, depth+1, in)
 	if len(elem) > 0 {
 		out = append(out, jen.For(jen.Id(i).Op(":=").Range().Add(v())).Block(elem...))
 	}
 	return out
+}
+
+// comparable reports whether Go's == on values of schema s says what JSON
+// equality says: strings, numbers, booleans and enums. Times compare their
+// location too, and structs their pointers; those are compared as JSON.
+func comparable(s *model.Schema) bool {
+	switch s.Kind {
+	case model.KindString, model.KindInt32, model.KindInt64, model.KindFloat64, model.KindBool:
+		return true
+	}
+	return s.IsEnum()
 }
 
 // requestValidate emits the Validate method of a request type.
@@ -312,7 +431,18 @@ func (e *emitter) requestValidate(f *jen.File, n *model.Named) error {
 		),
 	}
 	var checks []jen.Code
+	op := n.Op
+	if op.Download != nil && op.Download.Bill {
+		// The runtime checks the rest of the BillDownload before it sends.
+		checks = append(checks, errs().Dot("String").Call(jen.Lit(op.Download.URLField), jen.Id("r").Dot("DownloadURL"), required.code()))
+	}
 	for _, fd := range n.Fields {
+		if up := op.Upload; up != nil && fd == up.FileName && up.FileNameRules != nil {
+			// The file name must pass the rules of meta's filename, which
+			// the runtime writes it into.
+			checks = append(checks, stringChecks(jen.Id("r").Dot(fd.GoName), fieldName{static: "filename"}, up.FileNameRules.Schema, required, model.InPart))
+			continue
+		}
 		checks = append(checks, e.fieldChecks("r", fd, fieldName{static: fd.JSONName})...)
 	}
 	for _, rule := range n.AnyOf {
@@ -408,9 +538,11 @@ func anyOfCheck(recv string, rule *model.AnyOf, parent fieldName) jen.Code {
 // present: a required number, boolean or object.
 func presentExpr(v *jen.Statement, f *model.Field) jen.Code {
 	switch {
-	case f.Pointer, f.Schema.Kind == model.KindArray:
+	case f.Pointer, f.Schema.Kind == model.KindArray, f.Schema.Kind == model.KindMap:
 		return v.Op("!=").Nil()
-	case f.Schema.Kind == model.KindString, f.Schema.IsEnum():
+	case f.Schema.Kind == model.KindBytes, f.Schema.Kind == model.KindBinary:
+		return jen.Len(v).Op(">").Lit(0)
+	case f.Schema.Kind == model.KindString, f.Schema.IsEnum() && !f.Schema.IsNumberEnum():
 		return v.Op("!=").Lit("")
 	case f.Schema.Kind == model.KindTime:
 		return jen.Op("!").Add(v).Dot("IsZero").Call()

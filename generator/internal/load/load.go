@@ -1,7 +1,18 @@
-// Package load reads an OpenAPI document from a file, resolves its internal
-// $refs and validates it, and reports what is wrong with one that fails as a
-// *specerr.LoadError naming the file and, where kin-openapi records it, the
-// line and column.
+// Package load reads an OpenAPI document from a file, resolves its $refs and
+// validates it, and reports what is wrong with one that fails as a located
+// error of package specerr naming the file and, where kin-openapi records it,
+// the line and column.
+//
+// A document may refer to sibling files under its own folder
+// ("common.yaml#/components/schemas/Amount"), so that the shared parts of a
+// family of operations live in one file. Nothing else is read: a $ref that
+// leaves the folder, or names a URL, is refused with the place it is
+// written at.
+//
+// A Swagger 2.0 document is converted to OpenAPI 3 with kin-openapi's
+// openapi2conv first; everything after loading then takes one path. Errors
+// still name the file the generator was given (Swagger 2.0 documents carry
+// no line numbers).
 package load
 
 import (
@@ -12,16 +23,23 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"slices"
+	"strings"
 
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/payforge/wechatpay/generator/internal/specerr"
 )
 
 // Load reads, resolves and validates the OpenAPI document in the file at
-// path. $refs to other documents are refused. The document keeps the origin
-// (file, line, column) of its elements, for error messages.
+// path. The document keeps the origin (file, line, column) of its elements,
+// for error messages.
 func Load(ctx context.Context, path string) (*openapi3.T, error) {
 	data, err := readLimited(path)
 	if err != nil {
@@ -30,12 +48,31 @@ func Load(ctx context.Context, path string) (*openapi3.T, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &specerr.SpecError{Location: specerr.Location{File: path}, Reason: "the file is empty"}
 	}
+	files, err := newFolder(path)
+	if err != nil {
+		return nil, err
+	}
 	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = false
+	loader.IsExternalRefsAllowed = true // files.read decides what may be read
+	loader.ReadFromURIFunc = files.read
 	loader.IncludeOrigin = true
 	loader.Context = ctx
-	doc, err := loader.LoadFromDataWithPath(data, &url.URL{Path: filepath.ToSlash(path)})
+	location := &url.URL{Path: filepath.ToSlash(path)}
+
+	var doc *openapi3.T
+	if swagger2.Match(data) {
+		doc, err = fromSwagger2(loader, data, location)
+	} else {
+		doc, err = loader.LoadFromDataWithPath(data, location)
+	}
 	if err != nil {
+		if refused := files.refusedError(path, data); refused != nil {
+			return nil, refused
+		}
+		var se *specerr.SpecError
+		if errors.As(err, &se) {
+			return nil, se
+		}
 		return nil, &specerr.LoadError{Location: locate(path, originOf(err)), Err: err}
 	}
 	if err := doc.Validate(ctx); err != nil {
@@ -44,10 +81,31 @@ func Load(ctx context.Context, path string) (*openapi3.T, error) {
 	return doc, nil
 }
 
+// swagger2 matches the swagger field of a Swagger 2.0 document, in YAML or
+// JSON, at the start of a line.
+var swagger2 = regexp.MustCompile(`(?m)^\s*[{]?\s*["']?swagger["']?\s*:\s*["']?2\.`)
+
+// fromSwagger2 decodes a Swagger 2.0 document and converts it to OpenAPI 3,
+// resolving its references with loader.
+func fromSwagger2(loader *openapi3.Loader, data []byte, location *url.URL) (*openapi3.T, error) {
+	var doc2 openapi2.T
+	if err := openapi2.UnmarshalFromData(data, &doc2); err != nil {
+		return nil, fmt.Errorf("swagger 2.0: %w", err)
+	}
+	doc, err := openapi2conv.ToV3WithLoader(&doc2, loader, location)
+	if err != nil {
+		return nil, fmt.Errorf("converting swagger 2.0 to OpenAPI 3: %w", err)
+	}
+	return doc, nil
+}
+
 // MaxSpecBytes caps the size of a spec file. The largest public API
 // descriptions are a few MiB; anything beyond this is refused before
 // parsing, so that a hostile file cannot exhaust memory in the YAML parser.
 const MaxSpecBytes = 16 << 20
+
+// MaxFiles caps how many sibling files one spec may read.
+const MaxFiles = 256
 
 func readLimited(path string) ([]byte, error) {
 	f, err := os.Open(path)
@@ -66,11 +124,156 @@ func readLimited(path string) ([]byte, error) {
 	return data, nil
 }
 
-// locate is where in the file at path an element starts, as o records it.
+// folder reads the sibling files a spec refers to: only regular files
+// under the spec's folder (after following symbolic links), each within
+// MaxSpecBytes, at most MaxFiles of them.
+type folder struct {
+	dir  string // the spec's folder, absolute, symbolic links resolved
+	read func(*openapi3.Loader, *url.URL) ([]byte, error)
+	// files are the files read, by the path kin-openapi asked for, to
+	// locate a refused $ref in them.
+	files map[string][]byte
+	// refused is the first location refused, and why.
+	refused *url.URL
+	why     string
+}
+
+func newFolder(spec string) (*folder, error) {
+	dir, err := filepath.Abs(filepath.Dir(spec))
+	if err == nil {
+		dir, err = filepath.EvalSymlinks(dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	f := &folder{dir: dir, files: map[string][]byte{}}
+	f.read = f.readFile
+	return f, nil
+}
+
+// errRefused is what the loader gets for a location outside the folder.
+var errRefused = errors.New("refused: not a file under the spec's folder")
+
+func (f *folder) refuse(u *url.URL, why string) ([]byte, error) {
+	if f.refused == nil {
+		f.refused, f.why = u, why
+	}
+	return nil, errRefused
+}
+
+func (f *folder) readFile(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
+	if (u.Scheme != "" && u.Scheme != "file") || u.Host != "" || u.Opaque != "" {
+		return f.refuse(u, "names a location on the network; only files under the spec's folder are read")
+	}
+	name := filepath.FromSlash(path.Clean(u.Path))
+	if _, err := os.Stat(name); err != nil {
+		return nil, err // names the file as the spec's $ref does
+	}
+	abs, err := filepath.Abs(name)
+	if err != nil {
+		return nil, err
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return nil, err
+	}
+	if rel, err := filepath.Rel(f.dir, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return f.refuse(u, "leaves the spec's folder; only files under it are read")
+	}
+	if data, ok := f.files[name]; ok {
+		return data, nil
+	}
+	if len(f.files) >= MaxFiles {
+		return nil, fmt.Errorf("the spec refers to more than %d files", MaxFiles)
+	}
+	if info, err := os.Stat(real); err != nil {
+		return nil, err
+	} else if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", name)
+	}
+	data, err := readLimited(name)
+	if err != nil {
+		return nil, err
+	}
+	f.files[name] = data
+	return data, nil
+}
+
+// refValue matches a $ref key and its value on one line of YAML or JSON.
+var refValue = regexp.MustCompile(`["']?\$ref["']?\s*:\s*["']?([^"'\s,}]*)`)
+
+// refusedError is the error for the location the folder refused, if any,
+// placed where a $ref naming it is written: in the spec (data) or a file
+// read before.
+func (f *folder) refusedError(spec string, data []byte) error {
+	if f.refused == nil {
+		return nil
+	}
+	target := f.refused
+	files := map[string][]byte{spec: data}
+	for name, d := range f.files {
+		files[name] = d
+	}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	// The spec itself first, then the others by name.
+	slices.SortStableFunc(names, func(x, y string) int {
+		switch {
+		case x == spec:
+			return -1
+		case y == spec:
+			return 1
+		}
+		return 0
+	})
+	for _, name := range names {
+		base := filepath.ToSlash(filepath.Dir(name))
+		for i, line := range strings.Split(string(files[name]), "\n") {
+			m := refValue.FindStringSubmatchIndex(line)
+			if m == nil {
+				continue
+			}
+			value := line[m[2]:m[3]]
+			file, _, _ := strings.Cut(value, "#")
+			if file == "" {
+				continue
+			}
+			ref, err := url.Parse(file)
+			if err != nil {
+				continue
+			}
+			same := ref.String() == target.String()
+			if !same && ref.Scheme == "" && ref.Host == "" {
+				p := ref.Path
+				if !path.IsAbs(p) {
+					p = path.Join(base, p)
+				}
+				same = path.Clean(p) == path.Clean(target.Path)
+			}
+			if same {
+				return &specerr.SpecError{
+					Location: specerr.Location{File: name, Line: i + 1, Column: m[0] + 1},
+					Reason:   fmt.Sprintf("$ref %q %s", value, f.why),
+				}
+			}
+		}
+	}
+	return &specerr.SpecError{Location: specerr.Location{File: spec},
+		Reason: fmt.Sprintf("a $ref to %q %s", target.String(), f.why)}
+}
+
+// locate is where in the file at path an element starts, as o records it;
+// an element of another file the spec refers to is located in that file.
 func locate(path string, o *openapi3.Origin) specerr.Location {
 	l := specerr.Location{File: path}
 	if o != nil && o.Key != nil {
 		l.Line, l.Column = o.Key.Line, o.Key.Column
+		if o.Key.File != "" {
+			l.File = filepath.FromSlash(o.Key.File)
+		}
 	}
 	return l
 }

@@ -58,18 +58,50 @@ type Operation struct {
 	Location string
 
 	// Request is the struct the caller fills: path parameters, query
-	// parameters and body properties, in that order. It is never nil.
+	// parameters, header parameters and body properties, in that order. It
+	// is never nil.
 	Request *Named
-	// PathParams and QueryParams point into Request's fields.
-	PathParams  []*Field
-	QueryParams []*Field
-	// HasBody reports whether the operation sends a JSON body made of
-	// Request's body fields.
+	// PathParams, QueryParams and HeaderParams (with the cookie
+	// parameters) point into Request's fields.
+	PathParams   []*Field
+	QueryParams  []*Field
+	HeaderParams []*Field
+	// HasBody reports whether the operation sends a JSON body: Request's
+	// body fields, or the value of Body.
 	HasBody bool
+	// Body is the field of Request that holds the whole JSON body, when the
+	// body's properties are not fields of Request themselves: a body that
+	// is not an object with properties (an array, a map, a oneOf, any
+	// JSON), or whose properties would collide with a parameter's field.
+	Body *Field
 
 	// Response is the struct a 2xx answer decodes into, or nil when the
-	// success answer has no body.
+	// success answer has no body or is not an object (see Answer).
 	Response *Named
+	// Answer is the type a 2xx answer decodes into when it is not an
+	// object with properties: an array, a map, a string, any JSON. The
+	// method returns it as a value. Nil when Response is set or the answer
+	// has no body.
+	Answer *Schema
+	// ErrorStatuses are the 2xx statuses the spec documents as errors
+	// (x-wechatpay-error-codes on a 2xx response, such as 202 USER_PAYING):
+	// an answer with one of them is returned as a *wechatpay.APIError.
+	ErrorStatuses []string
+	// BodyType is the media type a body that is not JSON is sent with
+	// (Body holds its bytes); empty for a JSON body.
+	BodyType string
+	// FormFields are the request's fields of an
+	// application/x-www-form-urlencoded body, encoded as a query string is.
+	FormFields []*Field
+	// Download is set for an operation whose answer is not JSON (a file,
+	// text): the method writes it to an io.Writer.
+	Download *Download
+	// Upload is set for an operation whose body is multipart/form-data.
+	Upload *Upload
+	// MayBeEmpty reports that the spec documents a 2xx answer without a
+	// body besides the one with the body Response or Answer describe: the
+	// method then returns a nil Response (or a zero Answer) for it.
+	MayBeEmpty bool
 	// Responses are the spec's responses, sorted by status.
 	Responses []*Response
 	// Echoes are the fields of the answer that must equal what the request
@@ -81,6 +113,40 @@ type Operation struct {
 	// its parameters, body and answer, in the order the builder met them
 	// (Request first). The emitter writes Request and Response first.
 	Owned []*Named
+}
+
+// Download is how an operation's answer that is not JSON is fetched.
+type Download struct {
+	// MediaType is the answer's media type, as the spec writes it.
+	MediaType string
+	// Bill reports the bill file download (x-wechatpay-unsigned-response
+	// with x-wechatpay-request-url): the one answer WeChat Pay does not
+	// sign, fetched from the URL of an earlier answer and checked by its
+	// digest, through wechatpay.Client.DownloadBill. The request is a
+	// wechatpay.BillDownload.
+	Bill bool
+	// URLField is the field of the earlier answer that holds the URL, as
+	// x-wechatpay-request-url names it (download_url).
+	URLField string
+}
+
+// Upload is a multipart/form-data body: a JSON part signed in place of the
+// body (x-wechatpay-signed-part) and a file part, which
+// wechatpay.Client.Upload sends.
+type Upload struct {
+	// File, FileName and Meta are the request's fields for the parts.
+	File, FileName, Meta *Field
+	// MetaDefault reports that Meta may be nil: the meta part is then the
+	// runtime's {"filename", "sha256"}, which the meta schema describes.
+	MetaDefault bool
+	// FileNameRules is the meta's filename field, whose rules FileName
+	// must pass when the runtime writes the meta; nil when there is none.
+	FileNameRules *Field
+	// MaxBytes is the file's maxLength, or 0 for the runtime's default.
+	MaxBytes uint64
+	// Types are the media types the file part may have (its encoding's
+	// contentType), or none for any.
+	Types []string
 }
 
 // Segment is a piece of a path template: literal text, or a parameter.
@@ -138,8 +204,21 @@ type Named struct {
 	// Answers are the operations whose 2xx answer a struct shared between
 	// operations is the body of, in the order of Package.Operations.
 	Answers []*Operation
-	// Enum holds the known values of an enum type (a named string).
+	// Enum holds the known values of an enum type.
 	Enum []*EnumValue
+	// Alias is the type of a RoleAlias.
+	Alias *Schema
+	// Variants are the schemas of a union, in the spec's order.
+	Variants []*Variant
+	// Discriminator is the property whose value tells the variant of a
+	// union apart, or "" for a union without one.
+	Discriminator string
+	// OneOf reports that a union is a oneOf (exactly one variant); else it
+	// is an anyOf (at least one).
+	OneOf bool
+	// EnumKind is the Go kind of an enum's values: KindString, or
+	// KindInt32, KindInt64 or KindFloat64 for an enum on numbers.
+	EnumKind Kind
 	// Open reports whether an enum's list of values is incomplete
 	// (x-wechatpay-known-values): any value is valid, known or not.
 	Open bool
@@ -158,9 +237,33 @@ const (
 	RoleRequest
 	// RoleResponse is the struct a 2xx answer decodes into.
 	RoleResponse
-	// RoleEnum is a string type with known values.
+	// RoleEnum is a string or number type with known values.
 	RoleEnum
+	// RoleAlias is a component schema that is not an object or an enum
+	// (an integer, an array), in the package of a spec without
+	// operations, which holds the types of its components: a Go type of
+	// its own, of Alias.
+	RoleAlias
+	// RoleUnion is a oneOf or an anyOf of schemas: with a discriminator, a
+	// struct with one pointer per variant, the one set being the value;
+	// without, the JSON as answered, read with an As method per variant.
+	RoleUnion
 )
+
+// Variant is one schema of a union.
+type Variant struct {
+	// GoName names the variant: the field of a discriminated union, and
+	// the As and Set methods of the other kind (AsCat, SetCat).
+	GoName string
+	// Schema is the variant's type; a struct in a discriminated union.
+	Schema *Schema
+	// Values are the discriminator's values that select the variant, in
+	// the spec's order (discriminated unions only).
+	Values []string
+	// Tag is the variant struct's field holding the discriminator, if it
+	// has one.
+	Tag *Field
+}
 
 // AnyOf is an anyOf whose branches only list required properties: at least
 // one branch must have all of its fields present.
@@ -172,13 +275,17 @@ type AnyOf struct {
 	Location string
 }
 
-// IsStruct reports whether the type is declared as a struct.
-func (n *Named) IsStruct() bool { return n.Role != RoleEnum }
+// IsStruct reports whether the type is declared as a struct with the
+// spec's properties as fields (a union is a struct of another kind).
+func (n *Named) IsStruct() bool {
+	return n.Role != RoleEnum && n.Role != RoleUnion && n.Role != RoleAlias
+}
 
 // EnumValue is one known value of an enum.
 type EnumValue struct {
 	GoName string
-	Value  string
+	// Value is the value: the string, or the number as Go writes it.
+	Value string
 }
 
 // In tells where a request field travels.
@@ -191,6 +298,18 @@ const (
 	InPath
 	// InQuery is a query parameter.
 	InQuery
+	// InHeader is a header parameter.
+	InHeader
+	// InCookie is a cookie parameter, sent in the Cookie header; it is
+	// listed with the header parameters.
+	InCookie
+	// InBodyValue is the field holding the whole JSON body (see
+	// Operation.Body).
+	InBodyValue
+	// InPart is a field of a multipart body's parts (see Upload).
+	InPart
+	// InForm is a field of an application/x-www-form-urlencoded body.
+	InForm
 )
 
 // Field is a field of a struct.
@@ -219,6 +338,30 @@ type Field struct {
 	// NoEcho reports that the spec marks the property x-wechatpay-echo:
 	// false: the answer does not echo the request's field of that name.
 	NoEcho bool
+	// Nullable reports that the spec allows null (nullable: true, or a
+	// type list with "null"): a required field holding a number, a string,
+	// a boolean or an object is a pointer, nil sending null, and an answer
+	// may hold null for it.
+	Nullable bool
+	// ReadOnly reports a property WeChat Pay sets and a request must not
+	// send (readOnly: true): Validate refuses a request that sets it, and
+	// it is optional in requests; an answer must hold it when required.
+	ReadOnly bool
+	// WriteOnly reports a property a request sends and an answer does not
+	// hold (writeOnly: true): an answer is not required to hold it.
+	WriteOnly bool
+	// Default is the spec's default value, as the YAML gave it: what
+	// WeChat Pay does when the field is absent. It is documented, never
+	// sent by the client.
+	Default any
+	// Delimiter joins the values of an array query or header parameter
+	// into one value ("," for form or simple style without explode, " "
+	// and "|" for spaceDelimited and pipeDelimited); empty for an exploded
+	// one, sent as one query parameter per value. For a map (a query
+	// parameter of type object): "" sends each member as a query
+	// parameter of its name, "," joins names and values, "[]" is
+	// deepObject, name[member]=value.
+	Delimiter string
 }
 
 // Constraints are the rules the spec sets on a value.
@@ -233,6 +376,11 @@ type Constraints struct {
 	ExclusiveMaximum bool
 	MinItems         *uint64
 	MaxItems         *uint64
+	// UniqueItems requires the items of an array to differ.
+	UniqueItems bool
+	// MinProperties and MaxProperties bound the members of a map.
+	MinProperties *uint64
+	MaxProperties *uint64
 }
 
 // Kind is the shape of a Go type.
@@ -242,14 +390,27 @@ const (
 	KindString Kind = iota
 	KindInt32
 	KindInt64
+	// KindUint32 and KindUint64 are integers of format uint32 and uint64.
+	KindUint32
+	KindUint64
 	KindFloat64
 	KindBool
+	// KindBytes is a string of format byte: []byte, Base64 in JSON.
+	KindBytes
 	// KindTime is a date-time: time.Time, RFC 3339 in JSON.
 	KindTime
 	// KindRaw is a value of no declared type: json.RawMessage.
 	KindRaw
 	// KindArray is a slice of Elem.
 	KindArray
+	// KindReader is the content of a file part: an io.Reader.
+	KindReader
+	// KindBinary is a body that is not JSON: []byte, sent as it is.
+	KindBinary
+	// KindMap is a map from the member names of an object to values of
+	// Elem: an object of additionalProperties, or a free-form object
+	// (json.RawMessage values).
+	KindMap
 	// KindNamed is Named: a struct or an enum.
 	KindNamed
 )
@@ -259,10 +420,26 @@ const (
 type Schema struct {
 	Kind   Kind
 	Named  *Named  // for KindNamed
-	Elem   *Schema // for KindArray
+	Elem   *Schema // for KindArray and KindMap
 	Format string  // the spec's format, e.g. "int64", "date-time"
+	// Encrypted marks a sensitive string (x-wechatpay-encrypted): a
+	// request sends it encrypted, an answer holds it encrypted, the caller
+	// only sees plaintext.
+	Encrypted bool
 	Constraints
 }
+
+// IsInteger reports whether the schema is an integer.
+func (s *Schema) IsInteger() bool {
+	switch s.Kind {
+	case KindInt32, KindInt64, KindUint32, KindUint64:
+		return true
+	}
+	return false
+}
+
+// IsUnion reports whether the schema is a named union.
+func (s *Schema) IsUnion() bool { return s.Kind == KindNamed && s.Named.Role == RoleUnion }
 
 // IsEnum reports whether the schema is a named enum.
 func (s *Schema) IsEnum() bool { return s.Kind == KindNamed && s.Named.Role == RoleEnum }
@@ -272,7 +449,12 @@ func (s *Schema) IsStruct() bool { return s.Kind == KindNamed && s.Named.IsStruc
 
 // IsNumber reports whether the schema is an integer or a float.
 func (s *Schema) IsNumber() bool {
-	return s.Kind == KindInt32 || s.Kind == KindInt64 || s.Kind == KindFloat64
+	return s.IsInteger() || s.Kind == KindFloat64
+}
+
+// IsNumberEnum reports whether the schema is a named enum on numbers.
+func (s *Schema) IsNumberEnum() bool {
+	return s.IsEnum() && s.Named.EnumKind != KindString
 }
 
 // Pattern is a regular expression a string must match, compiled once in a

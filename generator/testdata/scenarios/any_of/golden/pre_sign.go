@@ -47,7 +47,7 @@ func callPreSign(ctx context.Context, rt *wechatpay.Client, params map[string]st
 // PreSignRequest is the request of [Client.PreSign]: its parameters and
 // its JSON body.
 //
-// Path and query parameters are tagged json:"-", so json.Marshal of a
+// Path, query and header parameters are tagged json:"-", so json.Marshal of a
 // PreSignRequest is exactly the JSON body sent.
 //
 // Validate requires one of openid, sub_openid and phone_numbers.

@@ -56,7 +56,7 @@ func callScheduleRefund(ctx context.Context, rt *wechatpay.Client, params map[st
 // ScheduleRefundRequest is the request of [Client.ScheduleRefund]: its parameters
 // and its JSON body.
 //
-// Path and query parameters are tagged json:"-", so json.Marshal of a
+// Path, query and header parameters are tagged json:"-", so json.Marshal of a
 // ScheduleRefundRequest is exactly the JSON body sent.
 type ScheduleRefundRequest struct {
 	// Sent in the URL path as {since}, in RFC 3339 format. Required.

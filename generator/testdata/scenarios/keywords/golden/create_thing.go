@@ -66,7 +66,7 @@ func callCreateThing(ctx context.Context, rt *wechatpay.Client, params map[strin
 // CreateThingRequest is the request of [Client.CreateThing]: its parameters and
 // its JSON body.
 //
-// Path and query parameters are tagged json:"-", so json.Marshal of a
+// Path, query and header parameters are tagged json:"-", so json.Marshal of a
 // CreateThingRequest is exactly the JSON body sent.
 type CreateThingRequest struct {
 	// The kind of thing.

@@ -47,7 +47,7 @@ func callApplyBill(ctx context.Context, rt *wechatpay.Client, params map[string]
 // ApplyBillRequest is the request of [Client.ApplyBill]: its parameters and
 // its JSON body.
 //
-// Path and query parameters are tagged json:"-", so json.Marshal of a
+// Path, query and header parameters are tagged json:"-", so json.Marshal of a
 // ApplyBillRequest is exactly the JSON body sent.
 type ApplyBillRequest struct {
 	// A closed list; Validate refuses other values.

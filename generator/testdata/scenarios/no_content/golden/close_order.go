@@ -51,7 +51,7 @@ func callCloseOrder(ctx context.Context, rt *wechatpay.Client, params map[string
 // CloseOrderRequest is the request of [Client.CloseOrder]: its parameters and
 // its JSON body.
 //
-// Path and query parameters are tagged json:"-", so json.Marshal of a
+// Path, query and header parameters are tagged json:"-", so json.Marshal of a
 // CloseOrderRequest is exactly the JSON body sent.
 type CloseOrderRequest struct {
 	// Sent in the URL path as {out_trade_no}. Required.

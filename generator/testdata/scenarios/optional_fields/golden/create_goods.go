@@ -71,7 +71,7 @@ func callCreateGoods(ctx context.Context, rt *wechatpay.Client, params map[strin
 // CreateGoodsRequest is the request of [Client.CreateGoods]: its parameters and
 // its JSON body.
 //
-// Path and query parameters are tagged json:"-", so json.Marshal of a
+// Path, query and header parameters are tagged json:"-", so json.Marshal of a
 // CreateGoodsRequest is exactly the JSON body sent.
 type CreateGoodsRequest struct {
 	// Required.

@@ -62,7 +62,7 @@ func callPlantTree(ctx context.Context, rt *wechatpay.Client, params map[string]
 // PlantTreeRequest is the request of [Client.PlantTree]: its parameters and
 // its JSON body.
 //
-// Path and query parameters are tagged json:"-", so json.Marshal of a
+// Path, query and header parameters are tagged json:"-", so json.Marshal of a
 // PlantTreeRequest is exactly the JSON body sent.
 type PlantTreeRequest struct {
 	// Required.

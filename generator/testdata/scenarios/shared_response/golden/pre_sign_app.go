@@ -69,7 +69,7 @@ func callPreSignApp(ctx context.Context, rt *wechatpay.Client, params map[string
 // PreSignAppRequest is the request of [Client.PreSignApp]: its parameters and
 // its JSON body.
 //
-// Path and query parameters are tagged json:"-", so json.Marshal of a
+// Path, query and header parameters are tagged json:"-", so json.Marshal of a
 // PreSignAppRequest is exactly the JSON body sent.
 type PreSignAppRequest struct {
 	// An AppID bound to the merchant.

@@ -69,7 +69,7 @@ func callPreSignMiniProgram(ctx context.Context, rt *wechatpay.Client, params ma
 // PreSignMiniProgramRequest is the request of [Client.PreSignMiniProgram]: its
 // parameters and its JSON body.
 //
-// Path and query parameters are tagged json:"-", so json.Marshal of a
+// Path, query and header parameters are tagged json:"-", so json.Marshal of a
 // PreSignMiniProgramRequest is exactly the JSON body sent.
 type PreSignMiniProgramRequest struct {
 	// An AppID bound to the merchant.

@@ -69,7 +69,7 @@ func callPreSignWeb(ctx context.Context, rt *wechatpay.Client, params map[string
 // PreSignWebRequest is the request of [Client.PreSignWeb]: its parameters and
 // its JSON body.
 //
-// Path and query parameters are tagged json:"-", so json.Marshal of a
+// Path, query and header parameters are tagged json:"-", so json.Marshal of a
 // PreSignWebRequest is exactly the JSON body sent.
 type PreSignWebRequest struct {
 	// An AppID bound to the merchant.

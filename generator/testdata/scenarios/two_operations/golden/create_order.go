@@ -76,7 +76,7 @@ func callCreateOrder(ctx context.Context, rt *wechatpay.Client, params map[strin
 // CreateOrderRequest is the request of [Client.CreateOrder]: its parameters and
 // its JSON body.
 //
-// Path and query parameters are tagged json:"-", so json.Marshal of a
+// Path, query and header parameters are tagged json:"-", so json.Marshal of a
 // CreateOrderRequest is exactly the JSON body sent.
 type CreateOrderRequest struct {
 	// Required. At most 32 characters.

@@ -38,7 +38,7 @@ func (c *Client) GetOrder(ctx context.Context, req *GetOrderRequest) (*Order, er
 		query.Set("state", string(req.State))
 	}
 	if req.Ratio != nil {
-		query.Set("ratio", strconv.FormatFloat(*req.Ratio, 'g', -1, 64))
+		query.Set("ratio", strconv.FormatFloat(*req.Ratio, 'f', -1, 64))
 	}
 	resp, err := c.rt.Do(ctx, &wechatpay.Request{
 		Operation:    "getOrder",

@@ -1,0 +1,73 @@
+package scenariotest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/url"
+	"slices"
+	"testing"
+
+	binarybody "github.com/payforge/wechatpay/generator/testdata/scenarios/binary_body/golden"
+	typesonly "github.com/payforge/wechatpay/generator/testdata/scenarios/types_only/golden"
+)
+
+// TestScenarioBinaryBody: a body that is not JSON is sent as its bytes with
+// its media type, signed over those bytes (the stand-in checks it); a
+// parameter of format byte travels as Base64.
+func TestScenarioBinaryBody(t *testing.T) {
+	if got := violations(t, (&binarybody.PutFileRequest{Key: "k"}).Validate()); !slices.Equal(got, []string{"digest required", "body required"}) {
+		t.Fatalf("violations %v", got)
+	}
+	s := newStandIn(t, func(received) answer { return answer{Status: 204} })
+	client := binarybody.NewClient(s.client())
+	file := []byte{0x00, 0xff, 0x10, '\n'}
+	digest := []byte{0xfb, 0xff, 0x01}
+	if err := client.PutFile(context.Background(), &binarybody.PutFileRequest{Key: "a b", Digest: digest, Body: file}); err != nil {
+		t.Fatal(err)
+	}
+	last := s.last()
+	if !bytes.Equal(last.Body, file) || last.Header.Get("Content-Type") != "application/octet-stream" {
+		t.Fatalf("sent %q as %q", last.Body, last.Header.Get("Content-Type"))
+	}
+	u, err := url.Parse(last.RequestURI)
+	if err != nil || u.Path != "/v3/files/a b" || u.Query().Get("digest") != "+/8B" {
+		t.Fatalf("target %s", last.RequestURI)
+	}
+	if err := client.HeadFile(context.Background(), &binarybody.HeadFileRequest{Key: "k"}); err != nil {
+		t.Fatal(err)
+	}
+	if s.last().Method != "HEAD" {
+		t.Fatalf("method %s", s.last().Method)
+	}
+}
+
+// TestScenarioTypesOnly: a spec without operations gives a package of its
+// types.
+func TestScenarioTypesOnly(t *testing.T) {
+	var a typesonly.Amount
+	if err := json.Unmarshal([]byte(`{"total":100,"currency":"CNY"}`), &a); err != nil {
+		t.Fatal(err)
+	}
+	if a.Total != 100 || a.Currency != typesonly.CurrencyCny || len(typesonly.Operations) != 0 {
+		t.Fatalf("%+v", a)
+	}
+}
+
+// TestScenarioFormBody: an application/x-www-form-urlencoded body is
+// encoded as a query string is, and signed as sent.
+func TestScenarioFormBody(t *testing.T) {
+	if got := violations(t, (&binarybody.PostFormRequest{}).Validate()); !slices.Equal(got, []string{"name required"}) {
+		t.Fatalf("violations %v", got)
+	}
+	s := newStandIn(t, func(received) answer { return answer{Status: 204} })
+	n := int64(3)
+	err := binarybody.NewClient(s.client()).PostForm(context.Background(), &binarybody.PostFormRequest{Name: "a&b", Count: &n, Tags: []string{"x", "y"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := s.last()
+	if string(last.Body) != "count=3&name=a%26b&tags=x&tags=y" || last.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
+		t.Fatalf("sent %q as %q", last.Body, last.Header.Get("Content-Type"))
+	}
+}
