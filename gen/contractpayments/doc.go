@@ -56,4 +56,13 @@
 //
 // [Operations] lists every operation of the spec, for tools that dispatch on
 // them.
+//
+// WeChat Pay notifies the notify_url some requests give. Verify and decrypt a
+// notification with [wechatpay.NewNotifyHandler], then decode its plaintext by
+// its event type:
+//
+//   - TRANSACTION.SUCCESS: [DecodeTransactionSuccess], into [Transaction]
+//
+// A notification of another event type reaches the handler all the same, its
+// plaintext as raw JSON (wechatpay.Notification.Plaintext).
 package contractpayments

@@ -36,6 +36,9 @@ import (
 // the spec requires (at every level where the field's object is there); otherwise
 // the error is a *wechatpay.DecodeError naming the field. Fields and enum values
 // the spec does not know are accepted.
+//
+// WeChat Pay then POSTs TRANSACTION.SUCCESS notifications to the request's
+// notify_url; decode a verified one with [DecodeTransactionSuccess].
 func (c *Client) JsapiWithContractPrepay(ctx context.Context, req *JsapiWithContractPrepayRequest) (*PrepayResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err

@@ -2,7 +2,11 @@
 
 package contractpayments
 
-import "github.com/payforge/wechatpay/wechatpay/validate"
+import (
+	"time"
+
+	"github.com/payforge/wechatpay/wechatpay/validate"
+)
 
 // ContractInfo is an object of the spec (components.schemas.ContractInfo).
 //
@@ -222,6 +226,182 @@ func (p *PrepayResult) checkAnswer(data []byte, field string) error {
 	return err
 }
 
+// PromotionDetail is an object of the spec
+// (common.yaml#components.schemas.PromotionDetail).
+//
+// A promotion used by the payment (优惠功能), as in the official Go SDK
+// (PromotionDetail).
+type PromotionDetail struct {
+	// Coupon ID (券ID).
+	//
+	// Optional.
+	CouponID string `json:"coupon_id,omitzero"`
+
+	// Promotion name (优惠名称).
+	//
+	// Optional.
+	Name string `json:"name,omitzero"`
+
+	// GLOBAL (全场代金券) or SINGLE (单品优惠), per the SDK's comment.
+	//
+	// Optional.
+	Scope PromotionDetailScope `json:"scope,omitzero"`
+
+	// CASH (充值) or NOCASH (预充值), per the SDK's comment.
+	//
+	// Optional.
+	Type PromotionDetailType `json:"type,omitzero"`
+
+	// Coupon value in fen (优惠券面额).
+	//
+	// Optional.
+	Amount *int64 `json:"amount,omitzero"`
+
+	// Activity / batch ID (活动ID).
+	//
+	// Optional.
+	StockID string `json:"stock_id,omitzero"`
+
+	// WeChat Pay's contribution in fen (微信出资).
+	//
+	// Optional.
+	WechatpayContribute *int64 `json:"wechatpay_contribute,omitzero"`
+
+	// The merchant's contribution in fen (商户出资).
+	//
+	// Optional.
+	MerchantContribute *int64 `json:"merchant_contribute,omitzero"`
+
+	// Others' contribution in fen (其他出资).
+	//
+	// Optional.
+	OtherContribute *int64 `json:"other_contribute,omitzero"`
+
+	// Currency (货币类型), string(16). The pages say only CNY (人民币) is supported
+	// for domestic merchant IDs; they give no closed list, so CNY is a known
+	// value, not an enum.
+	//
+	// Optional. At least 1 character. At most 16 characters.
+	Currency Currency `json:"currency,omitzero"`
+
+	// Optional.
+	GoodsDetail []PromotionGoodsDetail `json:"goods_detail,omitzero"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a PromotionDetail was decoded from, holds every
+// field the spec requires, and so do the objects inside it that are present.
+func (p *PromotionDetail) checkAnswer(data []byte, field string) error {
+	obj, err := validate.Object(data, field)
+	if err != nil {
+		return err
+	}
+	if raw, ok := validate.Member(obj, "goods_detail"); ok {
+		elems, err := validate.Elements(raw, validate.Path(field, "goods_detail"))
+		if err != nil {
+			return err
+		}
+		for i := range p.GoodsDetail {
+			if err := p.GoodsDetail[i].checkAnswer(elems[i], validate.Index(validate.Path(field, "goods_detail"), i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// PromotionDetailScope is a string with the values known so far of an open list
+// (common.yaml#components.schemas.PromotionDetail.properties.scope).
+//
+// GLOBAL (全场代金券) or SINGLE (单品优惠), per the SDK's comment.
+//
+// Other values are valid and passed on as they are: Validate accepts them in a
+// request, an answer with one decodes as is, and [PromotionDetailScope.Known]
+// reports false for them.
+type PromotionDetailScope string
+
+// The values of PromotionDetailScope known so far.
+const (
+	PromotionDetailScopeGlobal PromotionDetailScope = "GLOBAL"
+	PromotionDetailScopeSingle PromotionDetailScope = "SINGLE"
+)
+
+// Known reports whether v is one of the values of PromotionDetailScope known so
+// far.
+func (v PromotionDetailScope) Known() bool {
+	switch v {
+	case PromotionDetailScopeGlobal, PromotionDetailScopeSingle:
+		return true
+	}
+	return false
+}
+
+// PromotionDetailType is a string with the values known so far of an open list
+// (common.yaml#components.schemas.PromotionDetail.properties.type).
+//
+// CASH (充值) or NOCASH (预充值), per the SDK's comment.
+//
+// Other values are valid and passed on as they are: Validate accepts them in a
+// request, an answer with one decodes as is, and [PromotionDetailType.Known]
+// reports false for them.
+type PromotionDetailType string
+
+// The values of PromotionDetailType known so far.
+const (
+	PromotionDetailTypeCash   PromotionDetailType = "CASH"
+	PromotionDetailTypeNocash PromotionDetailType = "NOCASH"
+)
+
+// Known reports whether v is one of the values of PromotionDetailType known so
+// far.
+func (v PromotionDetailType) Known() bool {
+	switch v {
+	case PromotionDetailTypeCash, PromotionDetailTypeNocash:
+		return true
+	}
+	return false
+}
+
+// PromotionGoodsDetail is an object of the spec
+// (common.yaml#components.schemas.PromotionGoodsDetail).
+//
+// An item a promotion applied to (单品列表), as in the official Go SDK
+// (PromotionGoodsDetail).
+type PromotionGoodsDetail struct {
+	// Item code (商品编码).
+	//
+	// Required.
+	GoodsID string `json:"goods_id"`
+
+	// Quantity (商品数量).
+	//
+	// Required.
+	Quantity int64 `json:"quantity"`
+
+	// Unit price in fen (商品价格).
+	//
+	// Required.
+	UnitPrice int64 `json:"unit_price"`
+
+	// Discount on the item in fen (商品优惠金额).
+	//
+	// Required.
+	DiscountAmount int64 `json:"discount_amount"`
+
+	// Remark (商品备注).
+	//
+	// Optional.
+	GoodsRemark string `json:"goods_remark,omitzero"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a PromotionGoodsDetail was decoded from, holds
+// every field the spec requires, and so do the objects inside it that are present.
+func (p *PromotionGoodsDetail) checkAnswer(data []byte, field string) error {
+	_, err := validate.Object(data, field, "goods_id", "quantity", "unit_price", "discount_amount")
+	return err
+}
+
 // SceneInfo is an object of the spec (common.yaml#components.schemas.SceneInfo).
 //
 // Where the payment happens (场景信息). payer_client_ip (必填 string(45), IPv4
@@ -300,4 +480,209 @@ func (s *StoreInfo) validate(errs *validate.Errors, field string) {
 	errs.String(field+".name", s.Name, validate.Optional)
 	errs.String(field+".area_code", s.AreaCode, validate.Optional)
 	errs.String(field+".address", s.Address, validate.Optional)
+}
+
+// TradeState is a string with the values known so far of an open list
+// (common.yaml#components.schemas.TradeState).
+//
+// The state of a transaction (交易状态). The values are those of the official
+// SDKs' enum (wechatpay-java Transaction.TradeStateEnum); the page part read
+// did not show the list, so they are known values and an unknown value is
+// passed on.
+//
+// Other values are valid and passed on as they are: Validate accepts them in a
+// request, an answer with one decodes as is, and [TradeState.Known] reports
+// false for them.
+type TradeState string
+
+// The values of TradeState known so far.
+const (
+	TradeStateSuccess    TradeState = "SUCCESS"
+	TradeStateRefund     TradeState = "REFUND"
+	TradeStateNotpay     TradeState = "NOTPAY"
+	TradeStateClosed     TradeState = "CLOSED"
+	TradeStateRevoked    TradeState = "REVOKED"
+	TradeStateUserpaying TradeState = "USERPAYING"
+	TradeStatePayerror   TradeState = "PAYERROR"
+	TradeStateAccept     TradeState = "ACCEPT"
+)
+
+// Known reports whether v is one of the values of TradeState known so far.
+func (v TradeState) Known() bool {
+	switch v {
+	case TradeStateSuccess, TradeStateRefund, TradeStateNotpay, TradeStateClosed, TradeStateRevoked, TradeStateUserpaying, TradeStatePayerror, TradeStateAccept:
+		return true
+	}
+	return false
+}
+
+// TradeType is a string with the values known so far of an open list
+// (common.yaml#components.schemas.TradeType).
+//
+// The kind of payment (交易类型). Known values from the official SDKs' enum
+// (wechatpay-java Transaction.TradeTypeEnum); the page list was not read.
+//
+// Other values are valid and passed on as they are: Validate accepts them in a
+// request, an answer with one decodes as is, and [TradeType.Known] reports
+// false for them.
+type TradeType string
+
+// The values of TradeType known so far.
+const (
+	TradeTypeJsapi    TradeType = "JSAPI"
+	TradeTypeNative   TradeType = "NATIVE"
+	TradeTypeApp      TradeType = "APP"
+	TradeTypeMicropay TradeType = "MICROPAY"
+	TradeTypeMweb     TradeType = "MWEB"
+	TradeTypeFacepay  TradeType = "FACEPAY"
+)
+
+// Known reports whether v is one of the values of TradeType known so far.
+func (v TradeType) Known() bool {
+	switch v {
+	case TradeTypeJsapi, TradeTypeNative, TradeTypeApp, TradeTypeMicropay, TradeTypeMweb, TradeTypeFacepay:
+		return true
+	}
+	return false
+}
+
+// Transaction is an object of the spec
+// (common.yaml#components.schemas.Transaction).
+//
+// A transaction as the order queries answer it and as the plaintext of the
+// payment notification (TRANSACTION.SUCCESS) carries it. The part of the
+// query page read (https://pay.weixin.qq.com/doc/v3/merchant/4013070356)
+// ends before the answer's table; the fields are those of the official SDKs'
+// Transaction model (wechatpay-go services/payments, wechatpay-java
+// service/payments/model). No field is marked required: the SDKs mark none,
+// and fields such as transaction_id and success_time are absent while an
+// order is unpaid.
+type Transaction struct {
+	// The AppID of the order (应用ID).
+	//
+	// Optional.
+	AppID string `json:"appid,omitzero"`
+
+	// The merchant ID (商户号).
+	//
+	// Optional.
+	MchID string `json:"mchid,omitzero"`
+
+	// The merchant's order number (商户订单号).
+	//
+	// Optional.
+	OutTradeNo string `json:"out_trade_no,omitzero"`
+
+	// WeChat Pay's order number (微信支付订单号).
+	//
+	// Optional.
+	TransactionID string `json:"transaction_id,omitzero"`
+
+	// The kind of payment (交易类型). Known values from the official SDKs' enum
+	// (wechatpay-java Transaction.TradeTypeEnum); the page list was not read.
+	//
+	// Optional.
+	TradeType TradeType `json:"trade_type,omitzero"`
+
+	// The state of a transaction (交易状态). The values are those of the official
+	// SDKs' enum (wechatpay-java Transaction.TradeStateEnum); the page part read
+	// did not show the list, so they are known values and an unknown value is
+	// passed on.
+	//
+	// Optional.
+	TradeState TradeState `json:"trade_state,omitzero"`
+
+	// A description of the state (交易状态描述).
+	//
+	// Optional.
+	TradeStateDesc string `json:"trade_state_desc,omitzero"`
+
+	// The paying bank (付款银行).
+	//
+	// Optional.
+	BankType string `json:"bank_type,omitzero"`
+
+	// The merchant data given with the order (附加数据).
+	//
+	// Optional.
+	Attach string `json:"attach,omitzero"`
+
+	// When the payment succeeded (支付完成时间), RFC 3339.
+	//
+	// Optional.
+	SuccessTime time.Time `json:"success_time,omitzero"`
+
+	// The payer (支付者).
+	//
+	// Optional.
+	Payer *TransactionPayer `json:"payer,omitzero"`
+
+	// The amounts of a transaction, as in the official Go SDK (TransactionAmount).
+	//
+	// Optional.
+	Amount *TransactionAmount `json:"amount,omitzero"`
+
+	// Promotions used (优惠功能).
+	//
+	// Optional.
+	PromotionDetail []PromotionDetail `json:"promotion_detail,omitzero"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a Transaction was decoded from, holds every
+// field the spec requires, and so do the objects inside it that are present.
+func (t *Transaction) checkAnswer(data []byte, field string) error {
+	obj, err := validate.Object(data, field)
+	if err != nil {
+		return err
+	}
+	if raw, ok := validate.Member(obj, "promotion_detail"); ok {
+		elems, err := validate.Elements(raw, validate.Path(field, "promotion_detail"))
+		if err != nil {
+			return err
+		}
+		for i := range t.PromotionDetail {
+			if err := t.PromotionDetail[i].checkAnswer(elems[i], validate.Index(validate.Path(field, "promotion_detail"), i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// TransactionAmount is an object of the spec
+// (common.yaml#components.schemas.TransactionAmount).
+//
+// The amounts of a transaction, as in the official Go SDK (TransactionAmount).
+type TransactionAmount struct {
+	// Order total in fen (总金额).
+	//
+	// Optional.
+	Total *int64 `json:"total,omitzero"`
+
+	// What the user paid in fen (用户支付金额).
+	//
+	// Optional.
+	PayerTotal *int64 `json:"payer_total,omitzero"`
+
+	// Currency (货币类型).
+	//
+	// Optional.
+	Currency string `json:"currency,omitzero"`
+
+	// The user's currency (用户支付币种).
+	//
+	// Optional.
+	PayerCurrency string `json:"payer_currency,omitzero"`
+}
+
+// TransactionPayer is an object of the spec
+// (common.yaml#components.schemas.Transaction.properties.payer).
+//
+// The payer (支付者).
+type TransactionPayer struct {
+	// The user's OpenID under appid.
+	//
+	// Optional.
+	OpenID string `json:"openid,omitzero"`
 }

@@ -33,6 +33,9 @@ import (
 // it, the answer holds every field the spec requires (at every level where the
 // field's object is there); otherwise the error is a *wechatpay.DecodeError naming
 // the field. Fields and enum values the spec does not know are accepted.
+//
+// WeChat Pay then POSTs TRANSACTION.SUCCESS notifications to the request's
+// notify_url; decode a verified one with [DecodeTransactionSuccess].
 func (c *Client) JsapiPrepay(ctx context.Context, req *JsapiPrepayRequest) (*PrepayResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err

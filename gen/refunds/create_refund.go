@@ -35,6 +35,10 @@ import (
 // field's object is there), and it echoes out_refund_no, transaction_id and
 // out_trade_no as sent; otherwise the error is a *wechatpay.DecodeError naming the
 // field. Fields and enum values the spec does not know are accepted.
+//
+// WeChat Pay then POSTs REFUND.SUCCESS, REFUND.ABNORMAL or REFUND.CLOSED
+// notifications to the request's notify_url; decode a verified one with
+// [DecodeRefundResult].
 func (c *Client) CreateRefund(ctx context.Context, req *CreateRefundRequest) (*Refund, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err

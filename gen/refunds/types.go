@@ -671,6 +671,112 @@ func (r *RefundGoodsDetail) checkAnswer(data []byte, field string) error {
 	return err
 }
 
+// RefundNotificationPlaintext is an object of the spec
+// (notifications.yaml#components.schemas.RefundNotificationPlaintext).
+//
+// The plaintext of a refund notification (original_type refund). The part of
+// the refund notification page read ends before the plaintext's table; the
+// fields are those of the official Java SDK's RefundNotification model
+// (wechatpay-java service/refund/model), which names the state refund_status
+// where the refund query answers status.
+type RefundNotificationPlaintext struct {
+	// WeChat Pay's refund number (微信支付退款号).
+	//
+	// Optional.
+	RefundID string `json:"refund_id,omitzero"`
+
+	// The merchant's refund number (商户退款单号).
+	//
+	// Optional.
+	OutRefundNo string `json:"out_refund_no,omitzero"`
+
+	// WeChat Pay's order number (微信支付订单号).
+	//
+	// Optional.
+	TransactionID string `json:"transaction_id,omitzero"`
+
+	// The merchant's order number (商户订单号).
+	//
+	// Optional.
+	OutTradeNo string `json:"out_trade_no,omitzero"`
+
+	// How the refund is paid back (退款渠道). Complete list from
+	// https://pay.weixin.qq.com/doc/v3/merchant/4012556562 (可选取值): ORIGINAL
+	// (原路退款), BALANCE (退回到余额), OTHER_BALANCE (原账户异常退到其他余额账户),
+	// OTHER_BANKCARD (原银行卡异常退到其他银行卡).
+	//
+	// Optional.
+	Channel RefundChannel `json:"channel,omitzero"`
+
+	// Where the money went (退款入账账户), such as 支付用户零钱.
+	//
+	// Optional.
+	UserReceivedAccount string `json:"user_received_account,omitzero"`
+
+	// When the refund succeeded (退款成功时间), RFC 3339, with refund_status SUCCESS.
+	//
+	// Optional.
+	SuccessTime time.Time `json:"success_time,omitzero"`
+
+	// When the refund was accepted (退款创建时间), RFC 3339.
+	//
+	// Optional.
+	CreateTime time.Time `json:"create_time,omitzero"`
+
+	// The state of a refund (退款状态): SUCCESS (退款成功), CLOSED (退款关闭),
+	// PROCESSING (退款处理中), ABNORMAL (退款异常; the merchant handles it on the
+	// merchant platform or with the abnormal refund operation). Values from the
+	// official SDKs' Status enum; the page part read ends before this field.
+	//
+	// Optional.
+	RefundStatus RefundStatus `json:"refund_status,omitzero"`
+
+	// The account type that funded a refund (资金账户). Values from the official
+	// SDKs' FundsAccount comment: UNSETTLED, AVAILABLE, UNAVAILABLE, OPERATION,
+	// BASIC; the page part read ends before this field.
+	//
+	// Optional.
+	FundsAccount RefundFundsAccount `json:"funds_account,omitzero"`
+
+	// The amounts of a refund as WeChat Pay answers them (金额信息). Field names
+	// from the official SDKs' Amount model of the refund service; the page part
+	// read ends before this table, so no field is marked required here.
+	//
+	// Optional.
+	Amount *RefundAmount `json:"amount,omitzero"`
+
+	// Optional.
+	PromotionDetail []RefundPromotion `json:"promotion_detail,omitzero"`
+}
+
+// checkAnswer checks that data, the JSON an answer holds at field (the answer
+// itself when field is empty) and a RefundNotificationPlaintext was decoded from,
+// holds every field the spec requires, and so do the objects inside it that are
+// present.
+func (r *RefundNotificationPlaintext) checkAnswer(data []byte, field string) error {
+	obj, err := validate.Object(data, field)
+	if err != nil {
+		return err
+	}
+	if raw, ok := validate.Member(obj, "amount"); ok {
+		if err := r.Amount.checkAnswer(raw, validate.Path(field, "amount")); err != nil {
+			return err
+		}
+	}
+	if raw, ok := validate.Member(obj, "promotion_detail"); ok {
+		elems, err := validate.Elements(raw, validate.Path(field, "promotion_detail"))
+		if err != nil {
+			return err
+		}
+		for i := range r.PromotionDetail {
+			if err := r.PromotionDetail[i].checkAnswer(elems[i], validate.Index(validate.Path(field, "promotion_detail"), i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // RefundPromotion is an object of the spec
 // (common.yaml#components.schemas.RefundPromotion).
 //
