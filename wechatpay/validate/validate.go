@@ -404,12 +404,16 @@ func (n Number) ExclusiveMaximum(m float64) Number {
 	return n
 }
 
-// Items starts the checks of an array of n items: a required one that is
-// not present (nil) breaks rule "required" and no other rule is checked.
+// Items starts the checks of an array of n items. One that is not present
+// (nil) is not checked further: a required one breaks rule "required", an
+// optional one is absent, and is not sent, so its minItems does not apply.
+// An empty array that is present is sent, and checked.
 func (v *Errors) Items(field string, n int, present bool, p Presence) Items {
 	it := Items{errs: v, field: field, n: n, check: true}
-	if !present && p == Required {
-		v.Add(field, "required", "is required")
+	if !present {
+		if p == Required {
+			v.Add(field, "required", "is required")
+		}
 		it.check = false
 	}
 	return it
