@@ -61,3 +61,21 @@ func TestRunJourney(t *testing.T) {
 		t.Fatalf("apply-trade-bill with an unknown bill_type: exit %d, stderr %q; want 2", r.code, r.stderr)
 	}
 }
+
+// TestHelpJourneyOperation: an order's help lists its nested body fields,
+// with their rules, from the generated package's table.
+func TestHelpJourneyOperation(t *testing.T) {
+	r := cli(t, nil, "", "help", "jsapi-prepay")
+	if r.code != 0 {
+		t.Fatalf("help jsapi-prepay: exit %d, stderr %q", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		"POST", "/v3/pay/transactions/jsapi", "jsapiPrepay",
+		"out_trade_no", "at least 6 characters; at most 32 characters",
+		"amount.total", "payer.openid", "detail.goods_detail[].quantity",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("help jsapi-prepay lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
