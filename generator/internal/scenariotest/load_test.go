@@ -46,7 +46,7 @@ func TestScenarioMultiFile(t *testing.T) {
 	if got := s.last().RequestURI; got != "/v3/orders/42?mchid=1900000109" {
 		t.Fatalf("request target %q", got)
 	}
-	resp, err = client.CreateOrder(context.Background(), &multifile.CreateOrderRequest{MchID: "1900000109", Amount: multifile.Amount{Total: 100}})
+	_, err = client.CreateOrder(context.Background(), &multifile.CreateOrderRequest{MchID: "1900000109", Amount: multifile.Amount{Total: 100}})
 	if err != nil {
 		t.Fatal(err)
 	}
