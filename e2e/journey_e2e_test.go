@@ -434,6 +434,10 @@ func TestJourneyRefunds(t *testing.T) {
 	apiError(t, "an unpaid order", err, http.StatusBadRequest, "INVALID_REQUEST", "")
 	_, err = e.refund.QueryRefund(ctx, &refunds.QueryRefundRequest{OutRefundNo: "no-such-refund"})
 	apiError(t, "query of an unknown refund", err, http.StatusNotFound, "RESOURCE_NOT_EXISTS", "")
+	twoOrders := refund("refund-9", 10, 100)
+	twoOrders.OutTradeNo, twoOrders.TransactionID = "refund-unpaid-1", tx.TransactionID
+	_, err = e.refund.CreateRefund(ctx, twoOrders)
+	apiError(t, "transaction_id and out_trade_no of two orders", err, http.StatusBadRequest, "PARAM_ERROR", "")
 	// One of transaction_id and out_trade_no, before anything is sent.
 	neither := refund("refund-5", 10, 100)
 	neither.OutTradeNo = ""
@@ -475,8 +479,27 @@ func TestJourneyRefunds(t *testing.T) {
 		t.Fatalf("ApplyAbnormalRefund to the user's card: %+v, %v", toCard, err)
 	}
 
+	// ABNORMAL, then sent to the merchant's bank account.
+	if _, err := e.refund.CreateRefund(ctx, refund("refund-10", 10, 100)); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.journey.SettleRefund(ctx, "refund-10", sbx.RefundAbnormal); err != nil {
+		t.Fatal(err)
+	}
+	e.next(t)
+	r10, err := e.refund.QueryRefund(ctx, &refunds.QueryRefundRequest{OutRefundNo: "refund-10"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	toMerchant, err := e.refund.ApplyAbnormalRefund(ctx, &refunds.ApplyAbnormalRefundRequest{RefundID: r10.RefundID, Body: refunds.AbnormalRefundBody{
+		AbnormalRefundToMerchantBankCard: &refunds.AbnormalRefundToMerchantBankCard{OutRefundNo: "refund-10",
+			Type: refunds.AbnormalRefundToMerchantBankCardTypeMerchantBankCard}}})
+	if err != nil || toMerchant.Status != refunds.RefundStatusProcessing || toMerchant.UserReceivedAccount != "商户结算银行账户" {
+		t.Errorf("ApplyAbnormalRefund to the merchant's account: %+v, %v", toMerchant, err)
+	}
+
 	// CLOSED: its amount can be refunded again.
-	if _, err := e.refund.CreateRefund(ctx, refund("refund-7", 50, 100)); err != nil {
+	if _, err := e.refund.CreateRefund(ctx, refund("refund-7", 40, 100)); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.journey.SettleRefund(ctx, "refund-7", sbx.RefundClosed); err != nil {
@@ -486,9 +509,14 @@ func TestJourneyRefunds(t *testing.T) {
 	if got, err := refunds.DecodeRefundResult(n); err != nil || n.EventType != refunds.EventRefundClosed || got.RefundStatus != refunds.RefundStatusClosed {
 		t.Errorf("closed refund notification %s: %+v, %v", n.EventType, got, err)
 	}
-	if _, err := e.refund.CreateRefund(ctx, refund("refund-8", 50, 100)); err != nil {
+	if _, err := e.refund.CreateRefund(ctx, refund("refund-8", 40, 100)); err != nil {
 		t.Errorf("a refund of what a closed refund left: %v", err)
 	}
+
+	// A year and a day after the payment, no refund is accepted.
+	e.clock.Set(e.clock.Now().AddDate(1, 0, 1))
+	_, err = e.refund.CreateRefund(ctx, refund("refund-11", 1, 100))
+	apiError(t, "a refund more than a year after the payment", err, http.StatusBadRequest, "INVALID_REQUEST", "")
 }
 
 // TestJourneyNotificationTypes: each decoder takes its own event types and
@@ -613,6 +641,12 @@ func TestJourneyBills(t *testing.T) {
 	apiError(t, "a day more than three months ago", err, http.StatusBadRequest, "PARAM_ERROR", "bill_date")
 	_, err = e.bill.ApplyFundFlowBill(ctx, &bills.ApplyFundFlowBillRequest{BillDate: day, AccountType: bills.ApplyFundFlowBillRequestAccountTypeAll})
 	apiError(t, "account_type ALL, an e-commerce platform's", err, http.StatusBadRequest, "PARAM_ERROR", "account_type")
+	_, err = e.bill.ApplyTradeBill(ctx, &bills.ApplyTradeBillRequest{BillDate: day, BillType: bills.ApplyTradeBillRequestBillTypeRechargeRefund})
+	apiError(t, "a bill type the sandbox has nothing for", err, http.StatusBadRequest, "NO_STATEMENT_EXIST", "")
+	_, err = e.bill.ApplyFundFlowBill(ctx, &bills.ApplyFundFlowBillRequest{BillDate: day, AccountType: bills.ApplyFundFlowBillRequestAccountTypeOperation})
+	apiError(t, "the operation account's fund flow", err, http.StatusBadRequest, "NO_STATEMENT_EXIST", "")
+	_, err = e.bill.ApplyTradeBill(ctx, &bills.ApplyTradeBillRequest{BillDate: journeyStart.AddDate(0, 0, 2).Format(time.DateOnly)})
+	apiError(t, "a day to come", err, http.StatusBadRequest, "PARAM_ERROR", "bill_date")
 	_, err = e.bill.ApplyTradeBill(ctx, &bills.ApplyTradeBillRequest{BillDate: "2026-3-10"})
 	notSent(t, "a bill_date that is not yyyy-MM-DD", err, "bill_date", "format")
 }
