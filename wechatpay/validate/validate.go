@@ -12,9 +12,10 @@
 //	return errs.Err()
 //
 // It also holds what the Call functions of generated Operations tables use
-// to read text parameters and JSON bodies (see parse.go), and the checks a
+// to read text parameters and JSON bodies (see parse.go), the checks a
 // verified answer goes through before a generated method returns it (see
-// answer.go).
+// answer.go), and the same checks of a notification's plaintext that a
+// generated decoder makes (see notification.go).
 //
 // The package is part of the runtime: it imports only package wechatpay and
 // the standard library. Its API serves generated code; applications rarely
