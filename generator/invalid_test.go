@@ -149,6 +149,9 @@ func TestInvalidSpecs(t *testing.T) {
 		{"main_twice.yaml", expected{refused, "11:5", "paths./y.get.x-wechatpay-main", []string{"x-wechatpay-main is set on two operations (also at paths./x.get)"}}},
 		{"json_key.yaml", expected{unsupported, "13:17", "paths./x.post.requestBody.content.application/json.schema.properties.a,b", []string{`property name "a,b", which encoding/json cannot use as a key`}}},
 		{"echo_not_bool.yaml", expected{refused, "15:19", "paths./x.get.responses.200.content.application/json.schema.properties.a.x-wechatpay-echo", []string{"x-wechatpay-echo must be true or false"}}},
+		{"callback_events_only.yaml", expected{refused, "12:13", "paths./x.post.callbacks.Paid.{$request.body#/notify_url}.post", []string{"a typed notification needs both x-wechatpay-event-types and x-wechatpay-plaintext"}}},
+		{"callback_plaintext_string.yaml", expected{unsupported, "12:13", "paths./x.post.callbacks.Paid.{$request.body#/notify_url}.post.x-wechatpay-plaintext", []string{"names a schema of type string; a notification's plaintext must be an object with properties"}}},
+		{"callback_plaintext_missing.yaml", expected{refused, "12:13", "paths./x.post.callbacks.Paid.{$request.body#/notify_url}.post.x-wechatpay-plaintext", []string{`$ref "#/components/schemas/Missing" names no schema`}}},
 		{"known_values_not_list.yaml", expected{refused, "15:19", "paths./x.get.responses.200.content.application/json.schema.properties.state.x-wechatpay-known-values", []string{"x-wechatpay-known-values must be a non-empty list of strings"}}},
 	}
 	seen := map[string]bool{}

@@ -157,22 +157,33 @@ var (
 	// ErrNotEchoed: a field the answer echoes differs from what the request
 	// sent (mchid: from the client's merchant ID).
 	ErrNotEchoed = errors.New("differs from what the request sent")
+	// ErrEventType: a notification's event_type is not one of those a
+	// generated decoder takes; the notification is of another kind, and
+	// its Plaintext is all there is to read.
+	ErrEventType = errors.New("not an event type this decoder takes")
 )
 
 // DecodeError is a verified 2xx answer that a generated method cannot
 // return: its body does not decode into the operation's response type, it
 // lacks a field the spec requires (ErrMissingField), or it does not echo
-// what the request sent (ErrNotEchoed). It never holds a value of the
-// answer.
+// what the request sent (ErrNotEchoed). A generated notification decoder
+// returns one too, with Notification set, for a verified notification whose
+// plaintext is not what its spec describes, or whose event type it does not
+// take (ErrEventType). It never holds a value of the answer or the
+// plaintext.
 type DecodeError struct {
-	Operation string
-	RequestID string
-	Field     string // the spec's name (path) of the field concerned, such as contract_terminate_info.contract_termination_mode; empty when the body as a whole does not decode
-	Err       error
+	Operation    string // the operationId, or the callback's name for a notification
+	RequestID    string
+	Notification string // the notification's ID, for a notification's plaintext; empty for an answer
+	Field        string // the spec's name (path) of the field concerned, such as contract_terminate_info.contract_termination_mode; empty when the body as a whole does not decode
+	Err          error
 }
 
 func (e *DecodeError) Error() string {
 	s := "wechatpay: " + e.Operation + ": decode response: "
+	if e.Notification != "" {
+		s = "wechatpay: " + e.Operation + ": decode notification " + e.Notification + ": "
+	}
 	if e.Field != "" {
 		s += e.Field + ": "
 	}

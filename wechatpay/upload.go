@@ -58,10 +58,11 @@ type Upload struct {
 	PathTemplate string // the spec's path template (logs and errors)
 	Path         string // the escaped path sent, starting with "/"
 
-	// FileName names the file in meta and in the file part. Required,
-	// without control characters, quotes or backslashes (it is quoted in a
-	// header); an endpoint's own length limit is its generated code's to
-	// check (UploadImage checks the image page's 128).
+	// FileName names the file in meta and in the file part. Required, a
+	// base name without control characters, quotes, slashes or
+	// backslashes (it is quoted in a header, and a multipart parser keeps
+	// only what follows a slash); an endpoint's own length limit is its
+	// generated code's to check (UploadImage checks the image page's 128).
 	FileName string
 	// File is read once, up to MaxBytes + 1 bytes, before anything is sent.
 	File io.Reader
@@ -143,7 +144,10 @@ func buildUpload(u *Upload) (*Request, error) {
 }
 
 // checkFileName keeps the name safe in a quoted header parameter and, with
-// maxChars above 0, applies a page's string(maxChars).
+// maxChars above 0, applies a page's string(maxChars). A name is a file's
+// base name: a slash would be read as a path by the server's multipart
+// parser (Go's Part.FileName keeps what follows the last one), so the name
+// it read would not be the one sent in meta and signed.
 func checkFileName(name string, maxChars int) error {
 	bad := func(rule, msg string) error { return &ValidationError{Field: "filename", Rule: rule, Message: msg} }
 	switch n := utf8.RuneCountInString(name); {
@@ -153,8 +157,8 @@ func checkFileName(name string, maxChars int) error {
 		return bad("utf8", "is not valid UTF-8")
 	case maxChars > 0 && n > maxChars:
 		return bad("maxLength", "has "+strconv.Itoa(n)+" characters, at most "+strconv.Itoa(maxChars)+" are allowed")
-	case strings.ContainsFunc(name, func(r rune) bool { return unicode.IsControl(r) || r == '"' || r == '\\' }):
-		return bad("pattern", "must not contain control characters, quotes or backslashes")
+	case strings.ContainsFunc(name, func(r rune) bool { return unicode.IsControl(r) || r == '"' || r == '\\' || r == '/' }):
+		return bad("pattern", "must not contain control characters, quotes, slashes or backslashes")
 	}
 	return nil
 }

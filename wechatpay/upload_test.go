@@ -163,6 +163,7 @@ func TestUploadImageRefused(t *testing.T) {
 		{"no name", "", images["png"], "filename", "required"},
 		{"129 characters", strings.Repeat("图", 125) + ".png", images["png"], "filename", "maxLength"},
 		{"a quote", `a"b.png`, images["png"], "filename", "pattern"},
+		{"a slash", "dir/a.png", images["png"], "filename", "pattern"},
 		{"a line break", "a\r\nX-Evil: 1.png", images["png"], "filename", "pattern"},
 		{"not UTF-8", "a\xff.png", images["png"], "filename", "utf8"},
 	} {

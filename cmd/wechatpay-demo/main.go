@@ -1,7 +1,12 @@
 // Command wechatpay-demo shows the whole chain offline in a few seconds: it
 // starts the sandbox in-process, terminates the official example contract
 // with the generated client, then tries again to show the typed error a
-// second termination gets.
+// second termination gets. Then it runs the merchant's whole journey on a
+// sandbox of its own: a contract pre-signed and signed, an order under it,
+// the mini program's payment parameters, the payment and refund
+// notifications decoded into the generated types, the next day's trade
+// bill, and the contract's end (the story of the e2e package's
+// Example_merchantJourney).
 //
 // Usage:
 //
@@ -75,5 +80,7 @@ func run(ctx context.Context, out io.Writer) error {
 		return fmt.Errorf("invalid request: want a *wechatpay.ValidationError, got %v", err)
 	}
 	fmt.Fprintf(out, "   *wechatpay.ValidationError: field %s, rule %s: %v\n", invalid.Field, invalid.Rule, err)
-	return nil
+
+	fmt.Fprintln(out, "\nThe merchant's journey")
+	return journey(ctx, out)
 }

@@ -39,11 +39,10 @@
 // contract (package wechatpaytest/payments): JSAPI, APP, H5 and Native
 // orders, orders under a contract (which need an active contract of the
 // contract family), their queries and close, refunds, and the trade and
-// fund-flow bills that list them. It needs the journey's specs
-// (payments.yaml, contract-payments.yaml, refunds.yaml, and common.yaml
-// and notifications.yaml that they share): -journey-specs DIR serves those
-// of a folder, such as the repository's generator/testdata/wechatpay; once
-// package spec embeds them the behaviour runs by default with those. Nobody
+// fund-flow bills that list them, with the embedded specs payments.yaml,
+// contract-payments.yaml and refunds.yaml (and common.yaml and
+// notifications.yaml that they share). -journey-specs DIR serves those files
+// of a folder instead, for a merchant trying edited specs. Nobody
 // pays an order unless -auto-pay is given: the user then pays each order
 // DELAY after it is placed, and the sandbox notifies its notify_url
 // (TRANSACTION.SUCCESS). Refunds stay PROCESSING unless

@@ -53,12 +53,8 @@ const usageLine = "usage: wechatpay-sandbox -dir DIR [-addr 127.0.0.1:0] [-platf
 	" [-journey-specs DIR] [-auto-pay DELAY] [-auto-settle-refunds DELAY] [-refund-outcome SUCCESS|ABNORMAL|CLOSED] [-refund-notify-url URL] [-notify-ca FILE]"
 
 // familyFlags are the flags that set up the behaviours of the embedded
-// specs, which do not run with -spec; journeyFlags those of the payments
-// behaviour, which needs the journey's specs.
-var (
-	familyFlags  = []string{"contract", "no-example-contract", "auto-sign", "journey-specs", "auto-pay", "auto-settle-refunds", "refund-outcome", "refund-notify-url"}
-	journeyFlags = []string{"auto-pay", "auto-settle-refunds", "refund-outcome", "refund-notify-url"}
-)
+// specs, which do not run with -spec.
+var familyFlags = []string{"contract", "no-example-contract", "auto-sign", "journey-specs", "auto-pay", "auto-settle-refunds", "refund-outcome", "refund-notify-url"}
 
 // run is the whole program: it returns 0 after a clean shutdown when ctx
 // ends, 1 on a failure and 2 on a usage error.
@@ -73,7 +69,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	platformMode := flags.Bool("platform-certificate", false, "run in platform certificate mode: sign with the certificate in DIR/"+platformCertFile+
 		" (made on the first run) and serve it at GET /v3/certificates, instead of the WeChat Pay public key")
 	journeyDir := flags.String("journey-specs", "", "serve the journey's orders, refunds and bills with the specs of this `folder` "+
-		"(payments.yaml, contract-payments.yaml, refunds.yaml and their shared common.yaml and notifications.yaml); default: the embedded ones, once there")
+		"(payments.yaml, contract-payments.yaml, refunds.yaml and their shared common.yaml and notifications.yaml) instead of the embedded ones")
 	autoPay := flags.Duration("auto-pay", 0, "make the user pay each order after this `delay` and notify its notify_url (0: never)")
 	autoSettle := flags.Duration("auto-settle-refunds", 0, "end each refund after this `delay` as -refund-outcome says and notify (0: never)")
 	refundOutcome := flags.String("refund-outcome", payments.RefundSuccess, "how -auto-settle-refunds ends refunds: `SUCCESS`, ABNORMAL or CLOSED")
@@ -116,12 +112,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			strings.Join(set, ", "), usageLine)
 		return 2
 	}
-	journeyFS := journeySpecs(*journeyDir)
-	if set := given(journeyFlags); len(specFiles) == 0 && journeyFS == nil && len(set) > 0 {
-		fmt.Fprintf(stderr, "wechatpay-sandbox: %s set up the journey's behaviour, which needs its specs: give -journey-specs DIR\n%s\n",
-			strings.Join(set, ", "), usageLine)
-		return 2
-	}
 	fail := func(err error) int {
 		fmt.Fprintln(stderr, "wechatpay-sandbox:", err)
 		return 1
@@ -152,24 +142,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	defer notifyTransport.CloseIdleConnections()
-	// The embedded specs run with the contract family's behaviour and,
-	// given the journey's specs, the payments behaviour; specs of -spec
-	// with none, answered with their examples.
+	// The embedded specs run with the contract family's behaviour and the
+	// payments behaviour; specs of -spec with none, answered with their
+	// examples.
 	var family *contracts.Family
 	var behaviours []wechatpaytest.Behaviour
 	if specs == nil {
-		family = contracts.New(contracts.Options{NoExampleContract: *noExample, AutoSign: *autoSign})
-		behaviours = append(behaviours, family)
+		journeyFS := journeySpecs(*journeyDir)
 		if journeyFS != nil {
-			behaviours = append(behaviours, payments.New(payments.Options{
-				SpecFS:            journeyFS,
-				Contracts:         family,
-				AutoPay:           *autoPay,
-				AutoSettleRefunds: *autoSettle,
-				RefundOutcome:     *refundOutcome,
-				RefundNotifyURL:   *refundNotifyURL,
-			}))
+			// The folder's specs of the journey take the places of the
+			// embedded ones, which would win over a behaviour's own.
+			if specs, err = embeddedSpecsBut(payments.DefaultSpecFiles()); err != nil {
+				return fail(err)
+			}
 		}
+		family = contracts.New(contracts.Options{NoExampleContract: *noExample, AutoSign: *autoSign})
+		behaviours = append(behaviours, family, payments.New(payments.Options{
+			SpecFS:            journeyFS,
+			Contracts:         family,
+			AutoPay:           *autoPay,
+			AutoSettleRefunds: *autoSettle,
+			RefundOutcome:     *refundOutcome,
+			RefundNotifyURL:   *refundNotifyURL,
+		}))
 	}
 	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{
 		Addr:         *addr,
@@ -219,18 +214,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // journeySpecs returns where the journey's specs are: the folder dir when
-// given, else the embedded specs when they hold every file the payments
-// behaviour serves, else nil (the behaviour does not run).
+// given, else nil, which is the embedded specs (payments.Options.SpecFS).
 func journeySpecs(dir string) fs.FS {
 	if dir != "" {
 		return os.DirFS(dir)
 	}
-	for _, name := range payments.DefaultSpecFiles() {
-		if _, err := fs.Stat(spec.FS, name); err != nil {
-			return nil
+	return nil
+}
+
+// embeddedSpecsBut returns the specs embedded in package spec but the files
+// named, read from spec.FS so that their references to siblings resolve.
+func embeddedSpecsBut(names []string) ([]wechatpaytest.Spec, error) {
+	all, err := fs.Glob(spec.FS, "*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	var specs []wechatpaytest.Spec
+	for _, name := range all {
+		if !slices.Contains(names, name) {
+			specs = append(specs, wechatpaytest.Spec{Name: name, FS: spec.FS})
 		}
 	}
-	return spec.FS
+	return specs, nil
 }
 
 // labelWidth aligns the paths run prints.

@@ -266,8 +266,9 @@ func TestRunUsage(t *testing.T) {
 		{[]string{"-dir", badKeyDir}, 1},
 		{[]string{"-dir", hugeKeyDir}, 1},
 		{[]string{"-dir", dir, "-journey-specs", dir}, 1}, // no payments.yaml there
-		{[]string{"-dir", dir, "-journey-specs", journeySpecsDir, "-auto-pay", "-1s"}, 2},
-		{[]string{"-dir", dir, "-journey-specs", journeySpecsDir, "-auto-settle-refunds", "-1s"}, 2},
+		{[]string{"-dir", dir, "-auto-pay", "-1s"}, 2},
+		{[]string{"-dir", dir, "-auto-settle-refunds", "-1s"}, 2},
+		{[]string{"-dir", dir, "-refund-outcome", "REFUNDED"}, 2},
 		{[]string{"-dir", dir, "-journey-specs", journeySpecsDir, "-refund-outcome", "REFUNDED"}, 2},
 		{[]string{"-dir", dir, "-spec", widgetsSpec, "-journey-specs", journeySpecsDir}, 2},
 		{[]string{"-dir", dir, "-spec", widgetsSpec, "-auto-pay", "1s"}, 2},
@@ -278,15 +279,6 @@ func TestRunUsage(t *testing.T) {
 		}
 		if stdout.Len() != 0 {
 			t.Errorf("run %q printed %q", tt.args, stdout.String())
-		}
-	}
-	// The journey's flags need its specs: a folder, until package spec
-	// embeds them, after which they are the default.
-	if journeySpecs("") == nil {
-		var stdout, stderr bytes.Buffer
-		if got := run(context.Background(), []string{"-dir", dir, "-auto-pay", "1s"}, &stdout, &stderr); got != 2 ||
-			!strings.Contains(stderr.String(), "-journey-specs DIR") {
-			t.Errorf("-auto-pay without the journey's specs: %d\n%s", got, stderr.String())
 		}
 	}
 }

@@ -86,10 +86,11 @@ func TestUnknownOperationSuggests(t *testing.T) {
 		{"terminate-by-cod", "; did you mean terminate-by-code?"},
 		{"terminte-by-code", "; did you mean terminate-by-code?"},
 		{"terminateByCode", "; did you mean terminate-by-code?"},
-		{"query", "; did you mean query-by-code?"},
+		{"query", "; did you mean one of query-refund, query-by-code, query-by-out-trade-no?"},
 		{"pre-sign-normal", "; did you mean one of pre-sign-normal-mini-program, pre-sign-normal-pay-redirect-sign?"},
 		{"pre-sign-qs-mini-programs", "; did you mean pre-sign-qs-mini-program?"},
-		{"refund", ""},
+		{"refund", "; did you mean one of query-refund, create-refund, apply-abnormal-refund?"},
+		{"transfer", ""},
 	} {
 		r := cli(t, nil, "", tt.typed)
 		want := `wechatpay: unknown operation "` + tt.typed + `"` + tt.want + "\n"

@@ -25,6 +25,7 @@ import (
 	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts"
+	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/payments"
 )
 
 func TestMain(m *testing.M) {
@@ -58,7 +59,8 @@ type sandbox struct {
 	config  string // config file talking to srv directly
 	proxied string // config file talking to srv through a proxy that counts requests
 
-	family *contracts.Family // the contract behaviour srv runs
+	family  *contracts.Family // the contract behaviour srv runs
+	journey *payments.Family  // the payments behaviour srv runs
 
 	mu    sync.Mutex
 	auths []string // the Authorization header of each request the proxy saw
@@ -72,13 +74,14 @@ func newSandbox(t *testing.T) *sandbox {
 		t.Fatal(err)
 	}
 	family := contracts.New(contracts.Options{})
+	journey := payments.New(payments.Options{Contracts: family})
 	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{MerchantKey: keys[0], WechatpayKey: keys[1],
-		Behaviours: []wechatpaytest.Behaviour{family}})
+		Behaviours: []wechatpaytest.Behaviour{family, journey}, NoNotifications: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	s := &sandbox{srv: srv, family: family, dir: t.TempDir()}
+	s := &sandbox{srv: srv, family: family, journey: journey, dir: t.TempDir()}
 	writeKeyFiles(t, s.dir, keys[0], keys[1])
 	s.config = writeConfig(t, s.dir, "config.json", srv.ClientConfig(), srv.URL)
 

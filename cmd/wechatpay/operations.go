@@ -3,7 +3,11 @@ package main
 import (
 	"slices"
 
+	"github.com/payforge/wechatpay/gen/bills"
+	"github.com/payforge/wechatpay/gen/contractpayments"
 	"github.com/payforge/wechatpay/gen/passwordexemptcontract"
+	"github.com/payforge/wechatpay/gen/payments"
+	"github.com/payforge/wechatpay/gen/refunds"
 	"github.com/payforge/wechatpay/wechatpay"
 )
 
@@ -13,5 +17,9 @@ import (
 func catalog() []wechatpay.Operation {
 	return slices.Concat(
 		passwordexemptcontract.Operations,
+		payments.Operations,
+		contractpayments.Operations,
+		refunds.Operations,
+		bills.Operations,
 	)
 }

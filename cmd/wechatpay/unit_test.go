@@ -8,7 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/payforge/wechatpay/gen/bills"
+	"github.com/payforge/wechatpay/gen/contractpayments"
 	"github.com/payforge/wechatpay/gen/passwordexemptcontract"
+	"github.com/payforge/wechatpay/gen/payments"
+	"github.com/payforge/wechatpay/gen/refunds"
 	"github.com/payforge/wechatpay/wechatpay"
 )
 
@@ -26,13 +30,20 @@ func TestCatalog(t *testing.T) {
 			t.Errorf("incomplete operation %+v", op)
 		}
 	}
-	for _, g := range passwordexemptcontract.Operations {
-		if !seen[g.Name] {
-			t.Errorf("generated operation %s is missing", g.ID)
+	// Every operation of every generated package, and nothing else.
+	tables := [][]wechatpay.Operation{passwordexemptcontract.Operations, payments.Operations,
+		contractpayments.Operations, refunds.Operations, bills.Operations}
+	want := 0
+	for _, table := range tables {
+		want += len(table)
+		for _, g := range table {
+			if !seen[g.Name] {
+				t.Errorf("generated operation %s (%s) is missing", g.ID, g.Spec)
+			}
 		}
 	}
-	if len(ops) != len(passwordexemptcontract.Operations) {
-		t.Errorf("%d operations, want %d", len(ops), len(passwordexemptcontract.Operations))
+	if len(ops) != want {
+		t.Errorf("%d operations, want %d", len(ops), want)
 	}
 }
 

@@ -12,9 +12,10 @@
 //	return errs.Err()
 //
 // It also holds what the Call functions of generated Operations tables use
-// to read text parameters and JSON bodies (see parse.go), and the checks a
+// to read text parameters and JSON bodies (see parse.go), the checks a
 // verified answer goes through before a generated method returns it (see
-// answer.go).
+// answer.go), and the same checks of a notification's plaintext that a
+// generated decoder makes (see notification.go).
 //
 // The package is part of the runtime: it imports only package wechatpay and
 // the standard library. Its API serves generated code; applications rarely
@@ -362,12 +363,16 @@ func (n Number) ExclusiveMaximum(m float64) Number {
 	return n
 }
 
-// Items starts the checks of an array of n items: a required one that is
-// not present (nil) breaks rule "required" and no other rule is checked.
+// Items starts the checks of an array of n items. One that is not present
+// (nil) is not checked further: a required one breaks rule "required", an
+// optional one is absent, and is not sent, so its minItems does not apply.
+// An empty array that is present is sent, and checked.
 func (v *Errors) Items(field string, n int, present bool, p Presence) Items {
 	it := Items{errs: v, field: field, n: n, check: true}
-	if !present && p == Required {
-		v.Add(field, "required", "is required")
+	if !present {
+		if p == Required {
+			v.Add(field, "required", "is required")
+		}
 		it.check = false
 	}
 	return it

@@ -94,9 +94,10 @@ func TestRules(t *testing.T) {
 		}, []string{"a required: is required", `c enum: is "", which is not one of A, B`, `d enum: is "C%d", which is not one of A, B`}},
 		{"arrays", func(v *Errors) {
 			v.Items("a", 0, false, Required).MinItems(1)
-			v.Items("b", 0, false, Optional).MinItems(1)
+			v.Items("b", 0, false, Optional).MinItems(1) // absent: not sent, so not checked
 			v.Items("c", 3, true, Optional).MaxItems(2)
-		}, []string{"a required: is required", "b minItems: has 0 items, at least 1 is required", "c maxItems: has 3 items, at most 2 are allowed"}},
+			v.Items("d", 0, true, Optional).MinItems(1) // present and empty: sent as []
+		}, []string{"a required: is required", "c maxItems: has 3 items, at most 2 are allowed", "d minItems: has 0 items, at least 1 is required"}},
 		{"required and anyOf", func(v *Errors) {
 			v.Required("t", false)
 			v.AnyOf(Index("x", 2)+".p|"+Index("x", 2)+".q", false, "one of p and q is required")

@@ -57,7 +57,10 @@ const (
 )
 
 // The values of the type parameters (the lists of the cited pages) and
-// their defaults.
+// their defaults. account_type ALL, which the direct merchant's page
+// reserves for an e-commerce platform downloading a sub-merchant's bill, is
+// refused with PARAM_ERROR: the sandbox's merchant is a direct merchant (the
+// sandbox's choice).
 var (
 	tradeBillTypes   = []string{"ALL", "SUCCESS", "REFUND", "RECHARGE_REFUND", "ALL_SPECIAL", "SUC_SPECIAL", "REF_SPECIAL"}
 	fundAccountTypes = []string{"BASIC", "OPERATION", "FEES"}

@@ -29,7 +29,9 @@
 // with an fs.FS (Spec.FS), its references are read from that FS, relative
 // to the spec's path, and never from outside it (no absolute path, no path
 // above the FS's root, no URL); a file of it without paths is a shared
-// part and serves nothing. Every operation needs an operationId, the name
+// part and serves nothing. The documents of the embedded specs are loaded
+// and validated once per process and shared by every server, which only
+// reads them. Every operation needs an operationId, the name
 // behaviours serve it by, except where the engine's own protocol
 // operations (below) describe the same method and path: the bill download,
 // to which the official pages give none, is then the engine's downloadBill.

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -78,6 +79,58 @@ func loadDocument(sp Spec) (*openapi3.T, error) {
 	return loader.LoadFromDataWithPath(data, &url.URL{Path: sp.Name})
 }
 
+// loadValid loads sp and validates it. A document of spec.FS is loaded
+// once per process (see embeddedDocs).
+func loadValid(sp Spec) (*openapi3.T, error) {
+	if len(sp.Data) == 0 && sp.FS == fs.FS(spec.FS) {
+		docs, err := embeddedDocs()
+		if err != nil {
+			return nil, err
+		}
+		if d, ok := docs[sp.Name]; ok {
+			return d.doc, d.err
+		}
+	}
+	doc, err := loadDocument(sp)
+	if err != nil {
+		return nil, err
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// embeddedDoc is a document of spec.FS as loadValid loads it.
+type embeddedDoc struct {
+	doc *openapi3.T
+	err error
+}
+
+// embeddedDocs loads and validates every document of spec.FS, the first
+// time a server needs one: each load costs milliseconds, and tests start
+// many servers. spec.FS never changes and a server only reads a document
+// (routing and validating requests, building example answers), so every
+// server of the process shares them.
+var embeddedDocs = sync.OnceValues(func() (map[string]embeddedDoc, error) {
+	names, err := fs.Glob(spec.FS, "*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	docs := make(map[string]embeddedDoc, len(names))
+	for _, name := range names {
+		var d embeddedDoc
+		if d.doc, d.err = loadDocument(Spec{Name: name, FS: spec.FS}); d.err == nil {
+			d.err = d.doc.Validate(context.Background())
+		}
+		if d.err != nil {
+			d.doc = nil
+		}
+		docs[name] = d
+	}
+	return docs, nil
+})
+
 // readSibling reads the file a reference names, resolved against the
 // referring document's path, from fsys: a plain relative path that stays
 // inside it.
@@ -119,11 +172,8 @@ func loadAPI(specs, fallbacks []Spec) (*api, error) {
 			name = fmt.Sprintf("Options.Specs[%d]", i)
 		}
 		names[i] = name
-		doc, err := loadDocument(sp)
+		doc, err := loadValid(sp)
 		if err != nil {
-			return nil, fmt.Errorf("wechatpaytest: spec %s: %w", name, err)
-		}
-		if err := doc.Validate(context.Background()); err != nil {
 			return nil, fmt.Errorf("wechatpaytest: spec %s: %w", name, err)
 		}
 		if doc.Paths == nil || doc.Paths.Len() == 0 {

@@ -105,6 +105,9 @@ func Build(doc *openapi3.T, opts Options) (*model.Package, error) {
 		answers:  map[*openapi3.Schema]int{},
 		views:    map[*openapi3.Schema]*view{},
 		merging:  map[*openapi3.Schema]bool{},
+
+		callbackOf: map[*openapi3.Operation]*model.Callback{},
+		events:     map[string]string{},
 	}
 	for _, name := range opts.Reserved {
 		b.names[name] = "the generated package itself"
@@ -171,6 +174,12 @@ type builder struct {
 	// the allOfs being merged, to refuse one that contains itself.
 	views   map[*openapi3.Schema]*view
 	merging map[*openapi3.Schema]bool
+	// callbackOf holds the notification built from each callback
+	// operation (nil for one without the extensions), which several
+	// operations may refer to; events the event types declared so far,
+	// with where.
+	callbackOf map[*openapi3.Operation]*model.Callback
+	events     map[string]string
 }
 
 // components builds every component schema, in name order, for a spec

@@ -194,6 +194,9 @@ func (b *builder) operation(path, method string, item *openapi3.PathItem, o *ope
 		return err
 	}
 	op.Echoes = echoes(op)
+	if err := b.callbacks(op, o, loc); err != nil {
+		return err
+	}
 	markValidated(req)
 	b.pkg.Operations = append(b.pkg.Operations, op)
 	return nil

@@ -745,6 +745,10 @@ func (e *emitter) findAnswerChecks() {
 			}
 		}
 	}
+	for _, c := range e.pkg.Callbacks {
+		// A notification's plaintext is checked as an answer is.
+		visit(c.Plaintext)
+	}
 	for _, op := range e.pkg.Operations {
 		if op.Response != nil {
 			visit(op.Response)

@@ -49,13 +49,15 @@ const (
 	typesFile    = "types.go"
 	patternsFile = "patterns.go"
 	exampleFile  = "example_test.go"
+	// notificationsFile holds the callbacks' event types and decoders.
+	notificationsFile = "notifications.go"
 )
 
 // Emit renders the package: one file for the package documentation, one for
 // the client and its table of operations, one per operation, one each for
-// shared types and patterns when there are any, and example_test.go with an
-// Example per operation. Every file starts with the line of package header.
-// Files are sorted by name.
+// shared types, patterns and the decoders of notifications when there are
+// any, and example_test.go with an Example per operation. Every file starts
+// with the line of package header. Files are sorted by name.
 func Emit(pkg *model.Package) ([]File, error) {
 	e := &emitter{pkg: pkg, checked: map[*model.Named]bool{}, answerChecked: map[*model.Named]bool{},
 		sealed: map[*model.Named]bool{}, encrypts: map[*model.Named]bool{}, decrypts: map[*model.Named]bool{},
@@ -125,6 +127,12 @@ func Emit(pkg *model.Package) ([]File, error) {
 	if len(pkg.Operations) > 0 {
 		f, err = e.exampleFile()
 		if err := add(exampleFile, f, err); err != nil {
+			return nil, err
+		}
+	}
+	if len(pkg.Callbacks) > 0 {
+		f, err = e.notificationsFile()
+		if err := add(notificationsFile, f, err); err != nil {
 			return nil, err
 		}
 	}

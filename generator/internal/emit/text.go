@@ -44,8 +44,9 @@ func newProse(h hooks) (*prose, error) {
 		h.decrypts = func(*model.Operation) bool { return false }
 	}
 	t, err := template.New("").Funcs(template.FuncMap{
-		"join": strings.Join,
-		"num":  formatNumber,
+		"join":           strings.Join,
+		"callbackEvents": callbackEvents,
+		"num":            formatNumber,
 		"in": func(f *model.Field) string {
 			switch f.In {
 			case model.InPath:

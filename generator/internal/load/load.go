@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"os"
 	"path"
@@ -78,7 +79,107 @@ func Load(ctx context.Context, path string) (*openapi3.T, error) {
 	if err := doc.Validate(ctx); err != nil {
 		return nil, &specerr.LoadError{Location: locate(path, originOf(err)), Invalid: true, Err: err}
 	}
+	if err := resolvePlaintexts(loader, doc, location); err != nil {
+		return nil, err
+	}
 	return doc, nil
+}
+
+// PlaintextExtension is the vendor extension on a callback operation that
+// names, as {"$ref": "notifications.yaml#/components/schemas/X"}, the schema
+// the resource of its notification decrypts to. kin-openapi resolves no
+// reference inside an extension: Load resolves this one, against the file the
+// callback is written in, and puts the *openapi3.SchemaRef it names in its
+// place, the very schema the document's own references to it reach.
+const PlaintextExtension = "x-wechatpay-plaintext"
+
+// resolvePlaintexts resolves PlaintextExtension on every callback operation
+// of doc's operations. The file a reference names is read the way the
+// loader read the document (loader.ReadFromURIFunc), so that a file it read
+// already is the same document, with the same schemas.
+func resolvePlaintexts(loader *openapi3.Loader, doc *openapi3.T, location *url.URL) error {
+	if doc.Paths == nil {
+		return nil
+	}
+	for _, p := range doc.Paths.InMatchingOrder() {
+		ops := doc.Paths.Value(p).Operations()
+		for _, method := range slices.Sorted(maps.Keys(ops)) {
+			op := ops[method]
+			for _, name := range slices.Sorted(maps.Keys(op.Callbacks)) {
+				cb := op.Callbacks[name]
+				if cb == nil || cb.Value == nil {
+					continue
+				}
+				items := cb.Value.Map()
+				for _, expr := range slices.Sorted(maps.Keys(items)) {
+					cbOps := items[expr].Operations()
+					for _, cbMethod := range slices.Sorted(maps.Keys(cbOps)) {
+						loc := "paths." + p + "." + strings.ToLower(method) + ".callbacks." + name + "." + expr + "." + strings.ToLower(cbMethod) + "." + PlaintextExtension
+						if err := resolvePlaintext(loader, doc, location, cbOps[cbMethod], loc); err != nil {
+							return err
+						}
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// resolvePlaintext resolves PlaintextExtension on one callback operation;
+// loc is where it is, for errors.
+func resolvePlaintext(loader *openapi3.Loader, doc *openapi3.T, location *url.URL, op *openapi3.Operation, loc string) error {
+	raw, ok := op.Extensions[PlaintextExtension]
+	if !ok {
+		return nil
+	}
+	if _, done := raw.(*openapi3.SchemaRef); done {
+		return nil // a callback several operations share
+	}
+	at := locate(location.Path, op.Origin)
+	at.Path = loc
+	fail := func(format string, args ...any) error {
+		return &specerr.SpecError{Location: at, Reason: fmt.Sprintf(format, args...)}
+	}
+	obj, ok := raw.(map[string]any)
+	ref, _ := obj["$ref"].(string)
+	if !ok || len(obj) != 1 || ref == "" {
+		return fail("%s must be an object holding only a $ref to a component schema", PlaintextExtension)
+	}
+	file, pointer, _ := strings.Cut(ref, "#")
+	name, ok := strings.CutPrefix(pointer, "/components/schemas/")
+	if !ok || name == "" || strings.Contains(name, "/") {
+		return fail("%s $ref %q does not name a component schema (#/components/schemas/NAME)", PlaintextExtension, ref)
+	}
+	target := doc
+	if file != "" {
+		// Relative to the file the callback is written in.
+		base := location.Path
+		if op.Origin != nil && op.Origin.Key != nil && op.Origin.Key.File != "" {
+			base = filepath.ToSlash(op.Origin.Key.File)
+		}
+		u, err := url.Parse(file)
+		if err != nil || u.Scheme != "" || u.Host != "" || path.IsAbs(u.Path) {
+			return fail("%s $ref %q: only a sibling file may be named", PlaintextExtension, ref)
+		}
+		resolved := &url.URL{Path: path.Join(path.Dir(base), u.Path)}
+		if resolved.Path == path.Clean(location.Path) {
+			target = doc
+		} else if target, err = loader.LoadFromURI(resolved); err != nil {
+			return fail("%s $ref %q: %v", PlaintextExtension, ref, err)
+		}
+	}
+	var schema *openapi3.SchemaRef
+	if target.Components != nil {
+		schema = target.Components.Schemas[name]
+	}
+	if schema == nil || schema.Value == nil {
+		return fail("%s $ref %q names no schema", PlaintextExtension, ref)
+	}
+	// The reference as the document's own $refs to it are written: a
+	// component of its file.
+	op.Extensions[PlaintextExtension] = &openapi3.SchemaRef{Ref: ref, Value: schema.Value}
+	return nil
 }
 
 // swagger2 matches the swagger field of a Swagger 2.0 document, in YAML or

@@ -35,6 +35,45 @@ type Package struct {
 	// Patterns are the distinct regular expressions that validation uses,
 	// in the order they were first met.
 	Patterns []*Pattern
+	// Callbacks are the notifications the operations' callbacks describe,
+	// in the order the operations first name them.
+	Callbacks []*Callback
+}
+
+// Callback is a notification WeChat Pay POSTs to an address a request gave
+// (its notify_url): an OpenAPI callback whose operation lists the event
+// types it carries (x-wechatpay-event-types) and names the schema its
+// resource decrypts to (x-wechatpay-plaintext). The package declares a
+// constant per event type and a function that decodes a verified
+// notification into Plaintext.
+type Callback struct {
+	// Name is the callback's key under the operation's callbacks, such as
+	// TransactionSuccess.
+	Name string
+	// GoName is the decoding function's name, such as
+	// DecodeTransactionSuccess.
+	GoName string
+	// Summary, Description and DocURL come from the callback operation.
+	Summary     string
+	Description string
+	DocURL      string
+	// Location is where the callback operation is in the spec.
+	Location string
+	// Events are the event types the callback carries, in the spec's order.
+	Events []*Event
+	// Plaintext is the struct the decrypted resource decodes into.
+	Plaintext *Named
+	// Operations are the operations whose callbacks name it, in the order
+	// of Package.Operations.
+	Operations []*Operation
+}
+
+// Event is one event type of a callback (event_type of the notification).
+type Event struct {
+	// GoName is the constant's name, such as EventTransactionSuccess.
+	GoName string
+	// Value is the event type, such as TRANSACTION.SUCCESS.
+	Value string
 }
 
 // Operation is one operation of the spec.
@@ -107,6 +146,9 @@ type Operation struct {
 	// Echoes are the fields of the answer that must equal what the request
 	// sent, in the order of Response's fields.
 	Echoes []*Echo
+	// Callbacks are the notifications the operation's callbacks describe
+	// (see Callback), in the order of their names.
+	Callbacks []*Callback
 
 	// Owned are the named types made for this operation only: Request,
 	// Response unless it is shared, and the inline objects and enums of

@@ -17,7 +17,7 @@ import (
 // and all of them are in the bill.
 func TestConcurrentJourneys(t *testing.T) {
 	c := &clock{now: start}
-	family := payments.New(payments.Options{SpecFS: journeyFS})
+	family := payments.New(payments.Options{})
 	srv := sandboxtest.NewServer(t, wechatpaytest.Options{Clock: c.Now, Behaviours: []wechatpaytest.Behaviour{family}, NoNotifications: true})
 	rt := sandboxtest.NewRuntime(t, srv)
 	ctx := context.Background()

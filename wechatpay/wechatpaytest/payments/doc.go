@@ -29,11 +29,13 @@
 // spec.FS, the specs embedded in github.com/payforge/wechatpay/spec) with
 // their shared parts common.yaml and notifications.yaml, through
 // wechatpaytest.SpecProvider: a spec of wechatpaytest.Options.Specs that
-// describes the same operation wins. Until the journey's specs are embedded,
-// point SpecFS at the folder that holds them (the repository's
-// generator/testdata/wechatpay). Their operationIds are the names the
-// family serves. Each answer below fits its spec (the tests check every
-// one).
+// describes the same operation wins. The engine's default specs are those
+// of spec.FS, which hold these files: a SpecFS of your own takes effect only
+// when wechatpaytest.Options.Specs leaves them out (as the command
+// wechatpay-sandbox does for -journey-specs). Their operationIds are the
+// names the family serves; the clients generated from the same files are
+// the packages gen/payments, gen/contractpayments and gen/refunds. Each
+// answer below fits its spec (the tests check every one).
 //
 // Where a value or an error code comes from: "official" below means a
 // page of pay.weixin.qq.com cited in the specs; "quoted" an answer of WeChat

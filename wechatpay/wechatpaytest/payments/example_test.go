@@ -7,7 +7,6 @@ import (
 	"log"
 	"net/http"
 	"net/url"
-	"os"
 
 	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
@@ -16,14 +15,10 @@ import (
 )
 
 // An order the user pays, a refund, and a close the paid order refuses,
-// through the runtime. The journey's specs are read from their folder until
-// package spec embeds them.
+// through the runtime, with the specs embedded in package spec.
 func Example() {
 	family := contracts.New(contracts.Options{})
-	journey := payments.New(payments.Options{
-		SpecFS:    os.DirFS("../../../generator/testdata/wechatpay"),
-		Contracts: family,
-	})
+	journey := payments.New(payments.Options{Contracts: family})
 	srv, err := wechatpaytest.NewServer(wechatpaytest.Options{
 		Behaviours:      []wechatpaytest.Behaviour{family, journey},
 		NoNotifications: true, // no merchant listens in this example

@@ -53,7 +53,10 @@ type Options struct {
 	// SpecFS holds the OpenAPI documents of the family's operations, and
 	// SpecFiles names them in it; their references to sibling files are
 	// read from SpecFS. Default: spec.FS and DefaultSpecFiles(). A spec of
-	// wechatpaytest.Options.Specs that describes an operation wins.
+	// wechatpaytest.Options.Specs that describes an operation wins, and
+	// the engine's default specs (Options.Specs nil) are spec.FS's, which
+	// describe these operations: to serve them from another SpecFS, give
+	// Options.Specs without them.
 	SpecFS    fs.FS
 	SpecFiles []string
 	// Contracts tells whether the contract an order under a contract

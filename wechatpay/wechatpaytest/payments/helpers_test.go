@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 
+	"github.com/payforge/wechatpay/spec"
 	"github.com/payforge/wechatpay/wechatpay"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/contracts"
@@ -27,9 +27,9 @@ import (
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest/payments"
 )
 
-// journeyFS holds the journey's specs until they are embedded in package
-// spec; the tests point the family at it.
-var journeyFS = os.DirFS("../../../generator/testdata/wechatpay")
+// journeyFS holds the journey's specs: the family serves those embedded in
+// package spec, and the tests check its answers against them.
+var journeyFS fs.FS = spec.FS
 
 // apiV3Key is the merchant's APIv3 key in these tests.
 var apiV3Key = []byte("0123456789abcdefABCDEF0123456789")
@@ -139,7 +139,6 @@ func newEnvFor(t *testing.T, options func(*merchant) payments.Options) *env {
 	e.merchant = newMerchant(t, e.clock.Now)
 	opts := options(e.merchant)
 	e.contracts = contracts.New(contracts.Options{})
-	opts.SpecFS = journeyFS
 	opts.Contracts = e.contracts
 	e.family = payments.New(opts)
 	e.srv = sandboxtest.NewServer(t, wechatpaytest.Options{

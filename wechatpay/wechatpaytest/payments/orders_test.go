@@ -275,7 +275,7 @@ func TestContractOrders(t *testing.T) {
 	}
 
 	// Without a contract family, every contract is unknown.
-	bare := payments.New(payments.Options{SpecFS: journeyFS})
+	bare := payments.New(payments.Options{})
 	srv := sandboxtest.NewServer(t, wechatpaytest.Options{Behaviours: []wechatpaytest.Behaviour{bare}, NoNotifications: true})
 	rt := sandboxtest.NewRuntime(t, srv)
 	err = rt.Call(ctx, http.MethodPost, jsapiContractPath, nil, nil, withContract("jsapi", "c-0013", active), nil)

@@ -181,7 +181,7 @@ func TestAutoPayAndSettle(t *testing.T) {
 	}
 
 	// Close cancels a payment still waiting, which then never happens.
-	slow := payments.New(payments.Options{SpecFS: journeyFS, AutoPay: time.Hour})
+	slow := payments.New(payments.Options{AutoPay: time.Hour})
 	srv := sandboxtest.NewServer(t, wechatpaytest.Options{Behaviours: []wechatpaytest.Behaviour{slow}, NoNotifications: true})
 	body := e.order("native", "auto-0002", 1)
 	body["mchid"] = srv.MchID()
@@ -197,9 +197,9 @@ func TestAutoPayAndSettle(t *testing.T) {
 // Attach refuses options that make no sense.
 func TestOptionsRefused(t *testing.T) {
 	for _, opts := range []payments.Options{
-		{SpecFS: journeyFS, RefundOutcome: "REFUNDED"},
-		{SpecFS: journeyFS, AutoPay: -time.Second},
-		{SpecFS: journeyFS, SpecFiles: []string{"nosuch.yaml"}},
+		{RefundOutcome: "REFUNDED"},
+		{AutoPay: -time.Second},
+		{SpecFiles: []string{"nosuch.yaml"}},
 	} {
 		_, err := wechatpaytest.NewServer(wechatpaytest.Options{Behaviours: []wechatpaytest.Behaviour{payments.New(opts)}})
 		if err == nil {
