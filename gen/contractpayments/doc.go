@@ -19,8 +19,10 @@
 // sites list (a token, 扣费服务预授权token, in the direct form) are left out.
 // For APP下单并签约, which makes the user sign while paying, no field of
 // contract_info was seen: it is a free-form object (additionalProperties) until
-// the page can be read. A service-provider form of app-with-contract was not
-// found in the official documentation searched.
+// the page can be read. APP下单并签约 has no service-provider form: its page
+// (https://pay.weixin.qq.com/doc/v3/merchant/4017019923) says 支持商户:【普通商户】
+// (direct merchants only), and no /v3/pay/partner/transactions/app-with-contract
+// page exists in the official documentation searched.
 //
 // This description's own rules, where the official pages are silent (as in
 // password-exempt-contract.yaml; common.yaml, whose parts it uses, keeps the
