@@ -72,6 +72,9 @@ func Make(spec []byte, n int) ([]byte, error) {
 			path = copyPath(src.path, k)
 			op = clone(src.op)
 			refs = rename(op, k)
+			// x-wechatpay-main marks one operation of a document as the
+			// package's main one; a copy is never it.
+			remove(op, "x-wechatpay-main")
 			if id := lookup(op, "operationId"); id != nil && id.Value != "" {
 				id.Value = "copy" + strconv.Itoa(k) + strings.ToUpper(id.Value[:1]) + id.Value[1:]
 			}
@@ -198,6 +201,16 @@ func clone(n *yaml.Node) *yaml.Node {
 		c.Content[i] = clone(x)
 	}
 	return &c
+}
+
+// remove deletes key and its value from the mapping m, if there.
+func remove(m *yaml.Node, key string) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content = append(m.Content[:i], m.Content[i+2:]...)
+			return
+		}
+	}
 }
 
 func lookup(m *yaml.Node, key string) *yaml.Node {
