@@ -88,12 +88,15 @@ func Emit(pkg *model.Package) ([]File, error) {
 		if err != nil {
 			return err
 		}
+		// jennifer sorts the imports as one block; goimports groups them
+		// the way people write them: the standard library, then the rest.
+		// It also formats the file, so jennifer's own gofmt pass, a second
+		// parse and print of every file, is skipped.
+		f.NoFormat = true
 		var buf bytes.Buffer
 		if err := f.Render(&buf); err != nil {
 			return fmt.Errorf("rendering %s: %v", name, err)
 		}
-		// jennifer sorts the imports as one block; goimports groups them
-		// the way people write them: the standard library, then the rest.
 		data, err := imports.Process(name, buf.Bytes(), &imports.Options{
 			Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true,
 		})
