@@ -109,47 +109,6 @@ func Path(field, name string) string {
 	return field + "." + name
 }
 
-// Object reads data, the JSON object at field of an answer ("" for the body
-// itself), and checks that it holds each of the required properties with a
-// value other than null; a missing one is a *wechatpay.DecodeError with
-// wechatpay.ErrMissingField. It returns the object's members, for the
-// checks of the objects inside it.
-func Object(data []byte, field string, required ...string) (map[string]json.RawMessage, error) {
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(data, &obj); err != nil {
-		return nil, &wechatpay.DecodeError{Field: field, Err: err}
-	}
-	if obj == nil {
-		return nil, &wechatpay.DecodeError{Field: field, Err: errors.New("null, not an object")}
-	}
-	for _, name := range required {
-		if v, ok := obj[name]; !ok || isNull(v) {
-			return nil, &wechatpay.DecodeError{Field: Path(field, name), Err: wechatpay.ErrMissingField}
-		}
-	}
-	return obj, nil
-}
-
-// Keys checks that obj, an object Object read at field, holds each of
-// names, with any value, null included: the required properties the spec
-// allows to be null. A missing one is a *wechatpay.DecodeError with
-// wechatpay.ErrMissingField.
-func Keys(obj map[string]json.RawMessage, field string, names ...string) error {
-	for _, name := range names {
-		if _, ok := obj[name]; !ok {
-			return &wechatpay.DecodeError{Field: Path(field, name), Err: wechatpay.ErrMissingField}
-		}
-	}
-	return nil
-}
-
-// Member returns the member name of an object Object read, and whether it is
-// there with a value other than null.
-func Member(obj map[string]json.RawMessage, name string) ([]byte, bool) {
-	v, ok := obj[name]
-	return v, ok && !isNull(v)
-}
-
 // Elements reads data, a JSON array, as its elements, for the checks of the
 // objects it holds.
 func Elements(data []byte, field string) ([]json.RawMessage, error) {

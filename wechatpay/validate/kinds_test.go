@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"encoding/json"
 	"errors"
 	"slices"
 	"testing"
@@ -49,11 +48,14 @@ func TestKindRules(t *testing.T) {
 }
 
 func TestKeys(t *testing.T) {
-	obj := map[string]json.RawMessage{"a": json.RawMessage("null"), "b": json.RawMessage("1")}
+	obj, err := Object([]byte(`{"a":null,"b":1}`), "x")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := Keys(obj, "x", "a", "b"); err != nil {
 		t.Fatal(err)
 	}
-	err := Keys(obj, "x", "a", "c")
+	err = Keys(obj, "x", "a", "c")
 	var de *wechatpay.DecodeError
 	if !errors.As(err, &de) || de.Field != "x.c" || !errors.Is(err, wechatpay.ErrMissingField) {
 		t.Fatalf("error %v", err)
