@@ -28,7 +28,7 @@ FUZZ_TARGETS := \
 	./wechatpay/wechatpaytest:FuzzParseAuthorization:15000 ./wechatpay/wechatpaytest:FuzzRouteValue:10000 \
 	./wechatpay/wechatpaytest:FuzzImageUpload:10000 ./wechatpay/wechatpaytest:FuzzBillQuery:10000 \
 	./wechatpay/wechatpaytest:FuzzSpecRef:5000 ./wechatpay/wechatpaytest/payments:FuzzTradeBill:6000 \
-	./wechatpay/validate:FuzzMembers:10000
+	./wechatpay/validate:FuzzMembers:10000 ./wechatpay/wechatpaytest:FuzzAuthorizationFields:10000
 FUZZ_SMOKE  ?=
 FUZZTIME    ?= 2m
 # TestPublicSpecs (generator/publicspecs_test.go) also tries ogen's test specs;
