@@ -23,7 +23,7 @@ FUZZ_TARGETS := \
 	./wechatpay:FuzzVerify:4000 ./wechatpay:FuzzAPIError:8000 ./wechatpay:FuzzFillPath:5000 \
 	./wechatpay:FuzzLoadConfig:1500 ./wechatpay:FuzzParseCertificates:3000 ./wechatpay:FuzzCertificateEntry:150 \
 	./wechatpay:FuzzUploadBody:10000 ./wechatpay:FuzzDownloadBill:2000 \
-	./e2e:FuzzTerminateValidate:10000 ./e2e:FuzzDecodeQueryResponse:8000 \
+	./e2e:FuzzTerminateValidate:10000 ./e2e:FuzzDecodeQueryResponse:8000 ./e2e:FuzzDecodeNotifications:5000 \
 	./generator:FuzzGenerate:300 ./generator/internal/emit:FuzzEmitProse:150 \
 	./wechatpay/wechatpaytest:FuzzParseAuthorization:15000 ./wechatpay/wechatpaytest:FuzzRouteValue:10000 \
 	./wechatpay/wechatpaytest:FuzzImageUpload:10000 ./wechatpay/wechatpaytest:FuzzBillQuery:10000 \
