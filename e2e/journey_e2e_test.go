@@ -37,25 +37,6 @@ const (
 	journeyGoods  = "Image形象店-深圳腾大-QQ公仔"
 )
 
-// movableClock is a clock the tests move; the sandbox, the runtime and the
-// notification handler share it.
-type movableClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *movableClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *movableClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
-
 // journeyEnv is a sandbox running the contract family and the payments
 // family, the generated clients, and a merchant whose notify_url verifies
 // and decrypts notifications with the runtime's NotifyHandler.
@@ -63,7 +44,7 @@ type journeyEnv struct {
 	srv       *wechatpaytest.Server
 	contracts *contracts.Family
 	journey   *sbx.Family
-	clock     *movableClock
+	clock     *wechatpaytest.Clock
 	rt        *wechatpay.Client
 	pay       *payments.Client
 	cpay      *contractpayments.Client
@@ -76,7 +57,7 @@ type journeyEnv struct {
 
 func newJourney(t *testing.T) *journeyEnv {
 	t.Helper()
-	e := &journeyEnv{clock: &movableClock{now: journeyStart}, notified: make(chan *wechatpay.Notification, 16)}
+	e := &journeyEnv{clock: wechatpaytest.NewClock(journeyStart), notified: make(chan *wechatpay.Notification, 16)}
 	var handler struct {
 		sync.Mutex
 		h http.Handler

@@ -35,7 +35,7 @@ import (
 // a clock the example moves.
 func Example_merchantJourney() {
 	ctx := context.Background()
-	clock := &movableClock{now: time.Date(2026, 3, 10, 10, 0, 0, 0, time.FixedZone("CST", 8*60*60))}
+	clock := wechatpaytest.NewClock(time.Date(2026, 3, 10, 10, 0, 0, 0, time.FixedZone("CST", 8*60*60)))
 
 	// The merchant's notify_url: the runtime's handler verifies and
 	// decrypts each notification before handing it over.

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -29,33 +28,16 @@ import (
 // chinaTime is the zone WeChat Pay writes its times in.
 var chinaTime = time.FixedZone("CST", 8*60*60)
 
-// demoClock is the sandbox's clock, which the demo moves: the sandbox, the
-// runtime and the notification handler share it, so the day's bill can be
-// fetched the next morning without waiting.
-type demoClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *demoClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *demoClock) set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
-
 // journey is the merchant's whole journey against a sandbox of its own: a
 // contract pre-signed and signed, an order under it, the mini program's
 // payment parameters, the payment and its notification, a refund and its
 // notification, the next day's trade bill, and the contract's end. It is
 // the story of the e2e package's Example_merchantJourney.
 func journey(ctx context.Context, out io.Writer) error {
-	clock := &demoClock{now: time.Date(2026, 3, 10, 10, 0, 0, 0, chinaTime)}
+	// The sandbox's clock, which the demo moves: the sandbox, the runtime and
+	// the notification handler share it, so the day's bill can be fetched the
+	// next morning without waiting.
+	clock := wechatpaytest.NewClock(time.Date(2026, 3, 10, 10, 0, 0, 0, chinaTime))
 	notified := make(chan *wechatpay.Notification, 4)
 	var notify atomic.Pointer[wechatpay.NotifyHandler]
 	merchant := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -149,7 +131,7 @@ func journey(ctx context.Context, out io.Writer) error {
 		params.Package, params.SignType, params.TimeStamp, verified)
 
 	fmt.Fprintln(out, "\n3. The user pays: TRANSACTION.SUCCESS, decoded into contractpayments.Transaction")
-	clock.set(clock.Now().Add(time.Minute))
+	clock.Add(time.Minute)
 	if err := sandboxPayments.Pay(ctx, "journey-order-1"); err != nil {
 		return err
 	}
@@ -164,7 +146,7 @@ func journey(ctx context.Context, out io.Writer) error {
 		*paid.Amount.PayerTotal, paid.SuccessTime.Format(time.RFC3339))
 
 	fmt.Fprintln(out, "\n4. CreateRefund of 30 fen: REFUND.SUCCESS, decoded into refunds.RefundNotificationPlaintext")
-	clock.set(clock.Now().Add(time.Hour))
+	clock.Add(time.Hour)
 	refund, err := refundsClient.CreateRefund(ctx, &refunds.CreateRefundRequest{TransactionID: paid.TransactionID,
 		OutRefundNo: "journey-refund-1", NotifyURL: notifyURL, Reason: "商品已售完",
 		Amount: refunds.CreateRefundAmount{Refund: 30, Total: 100, Currency: refunds.CreateRefundAmountCurrencyCny}})
@@ -185,7 +167,7 @@ func journey(ctx context.Context, out io.Writer) error {
 	fmt.Fprintf(out, "   notified: %s %s %s, %d fen\n", n.EventType, refunded.OutRefundNo, refunded.RefundStatus, *refunded.Amount.Refund)
 
 	fmt.Fprintln(out, "\n5. The next morning: ApplyTradeBill, then DownloadBill (checked by its SHA-1)")
-	clock.set(time.Date(2026, 3, 11, 10, 0, 0, 0, chinaTime))
+	clock.Set(time.Date(2026, 3, 11, 10, 0, 0, 0, chinaTime))
 	info, err := billsClient.ApplyTradeBill(ctx, &bills.ApplyTradeBillRequest{BillDate: "2026-03-10"})
 	if err != nil {
 		return fmt.Errorf("trade bill: %w", err)

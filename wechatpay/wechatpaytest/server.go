@@ -64,7 +64,9 @@ type Options struct {
 	// package doc). NewPlatformCertificate makes one;
 	// Server.SetPlatformCertificates rotates them.
 	PlatformCertificates []PlatformCertificate
-	// Clock is the sandbox's time for timestamps. Default time.Now.
+	// Clock is the sandbox's time: for timestamps, the day's orders and
+	// bills, and when a bill is ready. Default time.Now. A test that moves
+	// time gives the Now of a Clock (NewClock) here and to its client.
 	Clock func() time.Time
 	// Logger receives one Info record per answer and one record per
 	// notification delivered (Warn when it failed). Default: discard.

@@ -16,7 +16,7 @@ import (
 // Concurrent journeys keep their own orders and refunds (run with -race),
 // and all of them are in the bill.
 func TestConcurrentJourneys(t *testing.T) {
-	c := &clock{now: start}
+	c := wechatpaytest.NewClock(start)
 	family := payments.New(payments.Options{})
 	srv := sandboxtest.NewServer(t, wechatpaytest.Options{Clock: c.Now, Behaviours: []wechatpaytest.Behaviour{family}, NoNotifications: true})
 	rt := sandboxtest.NewRuntime(t, srv)

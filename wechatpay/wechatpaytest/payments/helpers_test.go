@@ -37,30 +37,6 @@ var apiV3Key = []byte("0123456789abcdefABCDEF0123456789")
 // start is the sandbox clock's first time in these tests: 10:00 in China.
 var start = time.Date(2026, 3, 10, 10, 0, 0, 0, time.FixedZone("CST", 8*60*60))
 
-// clock is a sandbox clock the test moves.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // merchant is a merchant's notify_url: an HTTPS server verifying and
 // decrypting notifications with the runtime's NotifyHandler.
 type merchant struct {
@@ -118,7 +94,7 @@ func (m *merchant) none(t *testing.T) {
 // a runtime client for it, and a merchant that receives notifications.
 type env struct {
 	t         *testing.T
-	clock     *clock
+	clock     *wechatpaytest.Clock
 	srv       *wechatpaytest.Server
 	family    *payments.Family
 	contracts *contracts.Family
@@ -135,7 +111,7 @@ func newEnv(t *testing.T, opts payments.Options) *env {
 // newEnvFor is newEnv with options that name the merchant's server.
 func newEnvFor(t *testing.T, options func(*merchant) payments.Options) *env {
 	t.Helper()
-	e := &env{t: t, clock: &clock{now: start}}
+	e := &env{t: t, clock: wechatpaytest.NewClock(start)}
 	e.merchant = newMerchant(t, e.clock.Now)
 	opts := options(e.merchant)
 	e.contracts = contracts.New(contracts.Options{})
