@@ -3,6 +3,7 @@ package validate
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/payforge/wechatpay/wechatpay"
@@ -14,8 +15,11 @@ import (
 // objects, and reading the object once into a map would cost an allocation
 // per member on every call.
 //
-// A name that appears twice means its last value, as encoding/json decodes
-// it; names are compared exactly, after JSON unescaping.
+// A name is matched as encoding/json matches an object's keys to a struct's
+// fields, which is how the checked answer was decoded: after unescaping,
+// without regard to case (Unicode case folding, "MCHID" is mchid), the last
+// of several matching keys winning. So the checks look at exactly the values
+// the decoded struct holds.
 type Members struct {
 	data []byte // a valid JSON object
 }
@@ -123,8 +127,9 @@ func (m Members) each(f func(name, value []byte)) {
 }
 
 // keyIs reports whether name, a member name as written in JSON (escapes
-// and all), is want. Names without escapes and in ASCII compare as bytes;
-// others are unescaped as encoding/json does (invalid UTF-8 becomes U+FFFD).
+// and all), matches want as encoding/json matches a key to a field's name:
+// equal under Unicode case folding once unescaped (invalid UTF-8 becoming
+// U+FFFD). ASCII names without escapes are compared in place.
 func keyIs(name []byte, want string) bool {
 	plain := true
 	for _, c := range name {
@@ -133,13 +138,37 @@ func keyIs(name []byte, want string) bool {
 			break
 		}
 	}
-	if plain {
-		return string(name) == want
+	if plain && isASCII(want) {
+		if len(name) != len(want) {
+			return false
+		}
+		for i, c := range name {
+			if lower(c) != lower(want[i]) {
+				return false
+			}
+		}
+		return true
 	}
 	quoted := make([]byte, 0, len(name)+2)
 	quoted = append(append(append(quoted, '"'), name...), '"')
 	var s string
-	return json.Unmarshal(quoted, &s) == nil && s == want
+	return json.Unmarshal(quoted, &s) == nil && strings.EqualFold(s, want)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 func skipSpace(d []byte, i int) int {
