@@ -1,6 +1,7 @@
 package wechatpaytest
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"net/http"
@@ -92,11 +93,17 @@ func match(segs []segment, escaped []string) (map[string]string, bool) {
 	return params, true
 }
 
-// moreSpecific orders templates of the same length: at the first segment
-// where one has a literal and the other a parameter, the literal wins, as
-// OpenAPI matches concrete paths before templated ones.
+// moreSpecific orders templates: by their number of segments (templates of
+// different lengths never match one path), then, at the first segment where
+// one has a literal and the other a parameter, the literal first, as
+// OpenAPI matches concrete paths before templated ones. Comparing lengths
+// first keeps the order consistent (a strict weak order) however the
+// templates of several specs interleave.
 func moreSpecific(a, b []segment) int {
-	for i := range min(len(a), len(b)) {
+	if c := cmp.Compare(len(a), len(b)); c != 0 {
+		return c
+	}
+	for i := range a {
 		switch la, lb := a[i].param == "", b[i].param == ""; {
 		case la && !lb:
 			return -1

@@ -68,6 +68,36 @@ func TestRouter(t *testing.T) {
 	}
 }
 
+// TestRouterAcrossSpecs: a literal segment beats a parameter whichever spec
+// each template comes from and in whatever order the specs are added.
+func TestRouterAcrossSpecs(t *testing.T) {
+	spec := func(paths ...string) *openapi3.T {
+		doc := &openapi3.T{OpenAPI: "3.0.3", Paths: openapi3.NewPaths()}
+		for _, p := range paths {
+			doc.Paths.Set(p, &openapi3.PathItem{Get: &openapi3.Operation{OperationID: p}})
+		}
+		return doc
+	}
+	for _, order := range [][]*openapi3.T{
+		{spec("/x/{id}", "/z"), spec("/x/lit")},
+		{spec("/x/lit"), spec("/x/{id}", "/z")},
+		{spec("/x/{id}", "/a/b/c", "/z"), spec("/q/{p}/r"), spec("/x/lit", "/a/{b}/c")},
+	} {
+		var rt router
+		for _, doc := range order {
+			if _, err := rt.add(doc, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for target, want := range map[string]string{"/x/lit": "/x/lit", "/x/other": "/x/{id}", "/z": "/z"} {
+			route, _, e := rt.find(httptest.NewRequest("GET", target, nil))
+			if e != nil || route.Operation.OperationID != want {
+				t.Errorf("GET %s: %v %v, want %s", target, route, e, want)
+			}
+		}
+	}
+}
+
 // FuzzRouteValue: any value, escaped into its segment as a client does,
 // reaches the operation of its template and arrives whole, decoded.
 func FuzzRouteValue(f *testing.F) {
