@@ -87,7 +87,8 @@ func (s *Server) Notify(ctx context.Context, n Notification) error {
 		return ErrNotificationsOff
 	}
 	kind := s.takeNotificationFault()
-	id := "sandbox-" + randomHex(16)
+	// 36 characters, the most the envelope's id may hold.
+	id := "sandbox-" + randomHex(14)
 	err := s.post(ctx, id, n, kind)
 	attrs := []slog.Attr{
 		slog.String("id", id),

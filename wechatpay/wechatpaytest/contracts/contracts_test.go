@@ -409,6 +409,31 @@ func newMerchant(t *testing.T) *merchant {
 	return m
 }
 
+// checkEnvelope checks a delivered notification's envelope (as the
+// runtime parsed it, written back as JSON) against the spec's
+// NotificationEnvelope (spec/notifications.yaml): lengths of id and
+// associated_data included.
+func checkEnvelope(t *testing.T, n *wechatpay.Notification) {
+	t.Helper()
+	loader := openapi3.NewLoader()
+	loader.IsExternalRefsAllowed = true
+	doc, err := loader.LoadFromFile("../../../spec/notifications.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var envelope any
+	if err := json.Unmarshal(data, &envelope); err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Components.Schemas["NotificationEnvelope"].Value.VisitJSON(envelope, openapi3.MultiErrors()); err != nil {
+		t.Errorf("the delivered envelope breaks the spec's NotificationEnvelope: %v\n%s", err, data)
+	}
+}
+
 func TestAutoSign(t *testing.T) {
 	m := newMerchant(t)
 	srv, family := newServer(t, wechatpaytest.Options{APIv3Key: apiV3Key, NotifyClient: m.Client()}, contracts.Options{AutoSign: 10 * time.Millisecond})
@@ -425,6 +450,7 @@ func TestAutoSign(t *testing.T) {
 		if n.EventType != contracts.NotificationEventType || !strings.Contains(string(n.Plaintext), `"out_contract_code":"auto1"`) {
 			t.Errorf("notification %+v %s", n, n.Plaintext)
 		}
+		checkEnvelope(t, n)
 		// The value of every official callback page, which a merchant may check.
 		if n.ResourceType != "encrypt-resource" || n.Resource.Algorithm != "AEAD_AES_256_GCM" {
 			t.Errorf("resource_type %q, algorithm %q; want encrypt-resource, AEAD_AES_256_GCM", n.ResourceType, n.Resource.Algorithm)

@@ -18,7 +18,7 @@ const (
 	NotificationEventType      = "SANDBOX.CONTRACT_SIGNED"
 	NotificationSummary        = "sandbox: the user signed the contract"
 	NotificationOriginalType   = "sandbox-contract"
-	NotificationAssociatedData = "sandbox-contract"
+	NotificationAssociatedData = "sandbox-sign" // at most 15 bytes, as the envelope allows
 )
 
 // SignContract signs a pending contract as its user would: the contract
