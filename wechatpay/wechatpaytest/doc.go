@@ -240,7 +240,7 @@
 //   - resource_type "encrypt-resource" (NotificationResourceType), the value
 //     every official callback page gives, such as
 //     https://pay.weixin.qq.com/doc/v3/partner/4016790583; create_time the
-//     sandbox clock in RFC 3339 (+08:00); id "sandbox-" and 32 hex digits,
+//     sandbox clock in RFC 3339 (+08:00); id "sandbox-" and 28 hex digits (36 characters),
 //     a sandbox value (official ids are opaque strings of up to 36
 //     characters).
 //
