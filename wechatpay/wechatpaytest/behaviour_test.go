@@ -437,4 +437,17 @@ func TestNotify(t *testing.T) {
 	if err := off.Notify(context.Background(), n); !errors.Is(err, wechatpaytest.ErrNotificationsOff) {
 		t.Errorf("Notify with NoNotifications: %v", err)
 	}
+
+	// After Close nothing is delivered: Close has waited for what it
+	// started, and a delivery begun later would outlive it.
+	n.URL = merchant.URL + "/notify"
+	srv.Close()
+	if err := srv.Notify(context.Background(), n); !errors.Is(err, wechatpaytest.ErrServerClosed) {
+		t.Errorf("Notify after Close: %v, want ErrServerClosed", err)
+	}
+	select {
+	case g := <-got:
+		t.Errorf("delivered after Close: %+v", g)
+	case <-time.After(100 * time.Millisecond):
+	}
 }

@@ -37,6 +37,10 @@ var chinaTime = time.FixedZone("CST", 8*60*60)
 // ErrNotificationsOff is what Server.Notify returns when Options.NoNotifications is set.
 var ErrNotificationsOff = errors.New("wechatpaytest: notifications are off (Options.NoNotifications)")
 
+// ErrServerClosed is returned by Notify once Close has begun: nothing is
+// delivered after Close.
+var ErrServerClosed = errors.New("wechatpaytest: the server is closed")
+
 // Notification is a callback for Server.Notify to deliver: what the
 // behaviour decides. The engine adds the rest of WeChat Pay's envelope: id,
 // create_time, resource_type and the resource's algorithm, nonce and
@@ -81,11 +85,25 @@ func (e *DeliveryError) Unwrap() error { return e.Err }
 // spoiled as a notification fault says (InjectNotificationFault). It follows
 // no redirect and returns nil when the merchant answered 2xx, a
 // *DeliveryError otherwise, and ErrNotificationsOff, sending nothing, with
-// Options.NoNotifications. Each delivery is logged.
+// Options.NoNotifications. Close ends a delivery in progress and waits for
+// it; after Close, Notify sends nothing and returns ErrServerClosed. Each
+// delivery is logged.
 func (s *Server) Notify(ctx context.Context, n Notification) error {
 	if s.noNotify {
 		return ErrNotificationsOff
 	}
+	// A delivery counts as work Close waits for, and ends when Close begins.
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrServerClosed
+	}
+	s.active.Add(1) // before Close can reach active.Wait, which needs s.mu first
+	s.mu.Unlock()
+	defer s.active.Done()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(s.ctx, cancel)()
 	kind := s.takeNotificationFault()
 	// 36 characters, the most the envelope's id may hold.
 	id := "sandbox-" + randomHex(14)
