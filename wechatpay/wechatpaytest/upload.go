@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net/http"
 	"path"
 	"slices"
@@ -89,7 +90,9 @@ func parseImageUpload(contentType string, body []byte) (*imageUpload, *Error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(metaPart.data))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&meta); err != nil || dec.More() || !bytes.HasPrefix(bytes.TrimSpace(metaPart.data), []byte("{")) {
+	// One JSON object and nothing after it: a second Decode must meet the
+	// end (dec.More alone lets a stray "}" or "]" through).
+	if err := dec.Decode(&meta); err != nil || dec.Decode(&struct{}{}) != io.EOF || !bytes.HasPrefix(bytes.TrimSpace(metaPart.data), []byte("{")) {
 		return nil, uploadParamError("参数错误", "/meta", `meta must be the JSON object {"filename","sha256"} and nothing else`)
 	}
 	switch name := meta.FileName; {

@@ -171,6 +171,14 @@ func TestUploadImageAnswers(t *testing.T) {
 			m := `{"filename":"a.png","sha256":"` + sha256Hex(img) + `","size":1}`
 			return uploadRequest(t, srv, m, part{name: "meta", contentType: "application/json", data: []byte(m)}, filePart)
 		}, 400, "PARAM_ERROR", "", "/meta"},
+		{"meta with trailing data", func() *sandboxtest.Request {
+			m := `{"filename":"a.png","sha256":"` + sha256Hex(img) + `"}}`
+			return uploadRequest(t, srv, m, part{name: "meta", contentType: "application/json", data: []byte(m)}, filePart)
+		}, 400, "PARAM_ERROR", "", "/meta"},
+		{"meta followed by a second value", func() *sandboxtest.Request {
+			m := `{"filename":"a.png","sha256":"` + sha256Hex(img) + `"} ]`
+			return uploadRequest(t, srv, m, part{name: "meta", contentType: "application/json", data: []byte(m)}, filePart)
+		}, 400, "PARAM_ERROR", "", "/meta"},
 		{"an image over 2M", func() *sandboxtest.Request {
 			m := metaFor("a.png", big)
 			return uploadRequest(t, srv, m, part{name: "meta", contentType: "application/json", data: []byte(m)},
