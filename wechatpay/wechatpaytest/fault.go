@@ -88,8 +88,10 @@ func (k FaultKind) runsOperation() bool {
 // Fault describes how the next calls of an operation misbehave.
 type Fault struct {
 	Kind FaultKind
-	// Status, Code and Message make up the FaultError answer (default 500
-	// SYSTEM_ERROR); Status is also the FaultHTML status (default 502).
+	// Status, Code and Message make up the FaultError answer; Status
+	// defaults to 500, and then Code to SYSTEM_ERROR; Message defaults to
+	// "injected" and the code. Status is also the FaultHTML status (default
+	// 502).
 	Status  int
 	Code    string
 	Message string
@@ -109,8 +111,16 @@ func (s *Server) InjectFault(operationID string, f Fault) error {
 	}
 	switch f.Kind {
 	case FaultError:
+		// Each field left empty takes its default; a Code given alone keeps
+		// its Code.
 		if f.Status == 0 {
-			f.Status, f.Code, f.Message = http.StatusInternalServerError, "SYSTEM_ERROR", "injected system error"
+			f.Status = http.StatusInternalServerError
+			if f.Code == "" {
+				f.Code = "SYSTEM_ERROR"
+			}
+		}
+		if f.Message == "" && f.Code != "" {
+			f.Message = "injected " + f.Code
 		}
 		if f.Status < 300 || f.Status > 599 || f.Code == "" {
 			return errors.New("wechatpaytest: inject fault: FaultError needs a 3xx to 5xx Status and a Code")

@@ -49,6 +49,7 @@ func TestFaults(t *testing.T) {
 	}{
 		{wechatpaytest.Fault{Kind: wechatpaytest.FaultError}, 0, apiError(500, "SYSTEM_ERROR")},
 		{wechatpaytest.Fault{Kind: wechatpaytest.FaultError, Status: 403, Code: "NO_AUTH", Message: "商户暂无权限使用此功能"}, 0, apiError(403, "NO_AUTH")},
+		{wechatpaytest.Fault{Kind: wechatpaytest.FaultError, Code: "FREQUENCY_LIMITED"}, 0, apiError(500, "FREQUENCY_LIMITED")},
 		{wechatpaytest.Fault{Kind: wechatpaytest.FaultHTML}, 0, apiError(502, "")},
 		{wechatpaytest.Fault{Kind: wechatpaytest.FaultHTML, Status: 503}, 0, apiError(503, "")},
 		{wechatpaytest.Fault{Kind: wechatpaytest.FaultDelay, Delay: time.Minute}, 100 * time.Millisecond, transportError},
