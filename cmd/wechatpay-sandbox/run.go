@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -359,38 +358,19 @@ func loadOrCreateKeys(dir string) (merchant, wechatpayKey *rsa.PrivateKey, err e
 	return merchant, wechatpayKey, nil
 }
 
-// loadOrCreateAPIv3Key reads the APIv3 key, 32 bytes and an optional final
-// newline, as wechatpay.LoadNotifyConfig reads it, or creates one of 32
-// characters of [0-9A-Za-z], the shape of the key a merchant sets on the
-// merchant platform.
+// loadOrCreateAPIv3Key reads the APIv3 key as wechatpay.LoadAPIv3KeyFile
+// does (the runtime's own reader, so the sandbox and a merchant's program
+// agree on the file), or creates one of 32 characters of [0-9A-Za-z], the
+// shape of the key a merchant sets on the merchant platform.
 func loadOrCreateAPIv3Key(path string) ([]byte, error) {
-	file, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		key, err := wechatpay.NewNonce(rand.Reader) // 32 characters of [0-9A-Za-z]
 		if err != nil {
 			return nil, err
 		}
 		return []byte(key), writeFileAtomic(path, []byte(key), 0o600)
 	}
-	if err != nil {
-		return nil, err
-	}
-	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, wechatpay.APIv3KeySize+3))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	key := data
-	if k, ok := bytes.CutSuffix(data, []byte("\n")); ok {
-		key, _ = bytes.CutSuffix(k, []byte("\r"))
-	}
-	switch {
-	case len(data) > wechatpay.APIv3KeySize+2:
-		return nil, fmt.Errorf("%s: the file holds more than %d bytes, want an APIv3 key of %d and at most a final newline", path, wechatpay.APIv3KeySize+2, wechatpay.APIv3KeySize)
-	case len(key) != wechatpay.APIv3KeySize:
-		return nil, fmt.Errorf("%s: the APIv3 key has %d bytes, want %d", path, len(key), wechatpay.APIv3KeySize)
-	}
-	return key, nil
+	return wechatpay.LoadAPIv3KeyFile(path)
 }
 
 // newNotifyTransport returns the transport notifications go out with:
