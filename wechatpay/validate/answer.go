@@ -37,8 +37,20 @@ func (a Answer) fail(field string, err error) *wechatpay.DecodeError {
 // that it holds every field the spec requires (see Object); without check,
 // that it is a JSON object.
 func (a Answer) Decode(out any, check func(data []byte, field string) error) error {
-	if err := json.Unmarshal(a.Response.Body, out); err != nil {
-		return a.fail("", err)
+	if field, err := decodeChecked(a.Response.Body, out, check); err != nil {
+		return a.fail(field, err)
+	}
+	return nil
+}
+
+// decodeChecked decodes data into out, then checks it with check (without
+// one, that data is a JSON object): the decoding of an answer and of a
+// notification's plaintext alike. It returns the field an error is about
+// ("" for the whole) and the error's cause, for the caller to wrap with what
+// it knows (operation, Request-ID, notification ID).
+func decodeChecked(data []byte, out any, check func(data []byte, field string) error) (string, error) {
+	if err := json.Unmarshal(data, out); err != nil {
+		return "", err
 	}
 	if check == nil {
 		check = func(data []byte, field string) error {
@@ -46,14 +58,14 @@ func (a Answer) Decode(out any, check func(data []byte, field string) error) err
 			return err
 		}
 	}
-	if err := check(a.Response.Body, ""); err != nil {
+	if err := check(data, ""); err != nil {
 		var de *wechatpay.DecodeError
 		if errors.As(err, &de) {
-			return a.fail(de.Field, de.Err)
+			return de.Field, de.Err
 		}
-		return a.fail("", err)
+		return "", err
 	}
-	return nil
+	return "", nil
 }
 
 // Err returns err, a failure of a later check of the answer (a sensitive

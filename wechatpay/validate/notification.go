@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"encoding/json"
 	"errors"
 	"slices"
 
@@ -38,21 +37,8 @@ func Notification(n *wechatpay.Notification, callback string, out any, check fun
 	if !slices.Contains(events, n.EventType) {
 		return fail("event_type", wechatpay.ErrEventType)
 	}
-	if err := json.Unmarshal(n.Plaintext, out); err != nil {
-		return fail("", err)
-	}
-	if check == nil {
-		check = func(data []byte, field string) error {
-			_, err := Object(data, field)
-			return err
-		}
-	}
-	if err := check(n.Plaintext, ""); err != nil {
-		var de *wechatpay.DecodeError
-		if errors.As(err, &de) {
-			return fail(de.Field, de.Err)
-		}
-		return fail("", err)
+	if field, err := decodeChecked(n.Plaintext, out, check); err != nil {
+		return fail(field, err)
 	}
 	return nil
 }
