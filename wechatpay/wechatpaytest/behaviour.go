@@ -119,6 +119,13 @@ func ParamError(d *Detail) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: "PARAM_ERROR", Message: "参数错误", Detail: d}
 }
 
+// bodyParamError is a 400 PARAM_ERROR with message about field, a JSON
+// pointer into the request body (an encrypted field, an upload's meta).
+func bodyParamError(message, field, issue string) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: "PARAM_ERROR", Message: message,
+		Detail: &Detail{Field: field, Issue: issue, Location: "body"}}
+}
+
 // marshal encodes v as compact JSON without HTML escaping.
 func marshal(v any) ([]byte, error) {
 	var b bytes.Buffer

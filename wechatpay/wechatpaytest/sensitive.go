@@ -6,7 +6,6 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"errors"
-	"net/http"
 	"unicode/utf8"
 )
 
@@ -44,11 +43,6 @@ const (
 	msgDecryptFailed = "平台私钥解密失败"
 )
 
-func sensitiveError(message, field, issue string) *Error {
-	return &Error{Status: http.StatusBadRequest, Code: "PARAM_ERROR", Message: message,
-		Detail: &Detail{Field: field, Issue: issue, Location: "body"}}
-}
-
 // DecryptField decrypts ciphertext, the Base64 value of the sensitive
 // request field field (a JSON pointer such as /name, for the answer's
 // detail), with the sandbox's private key that the request's Wechatpay-Serial
@@ -66,14 +60,14 @@ func (c *Call) DecryptField(field, ciphertext string) (string, error) {
 	}
 	raw, err := base64.StdEncoding.DecodeString(ciphertext)
 	if err != nil {
-		return "", sensitiveError(msgDecryptFailed, field, "the value is not standard Base64")
+		return "", bodyParamError(msgDecryptFailed, field, "the value is not standard Base64")
 	}
 	plain, err := rsa.DecryptOAEP(sha1.New(), nil, key, raw, nil)
 	if err != nil {
-		return "", sensitiveError(msgDecryptFailed, field, "the value does not decrypt with RSAES-OAEP (SHA-1) under the key Wechatpay-Serial names")
+		return "", bodyParamError(msgDecryptFailed, field, "the value does not decrypt with RSAES-OAEP (SHA-1) under the key Wechatpay-Serial names")
 	}
 	if !utf8.Valid(plain) {
-		return "", sensitiveError(msgDecryptFailed, field, "the decrypted value is not UTF-8 text")
+		return "", bodyParamError(msgDecryptFailed, field, "the decrypted value is not UTF-8 text")
 	}
 	return string(plain), nil
 }
@@ -82,17 +76,17 @@ func (c *Call) DecryptField(field, ciphertext string) (string, error) {
 // for its encrypted fields.
 func (s *Server) decryptionKey(serial, field string) (*rsa.PrivateKey, *Error) {
 	if serial == "" {
-		return nil, sensitiveError(msgNoSerial, field, "a request with encrypted fields names their key in Wechatpay-Serial")
+		return nil, bodyParamError(msgNoSerial, field, "a request with encrypted fields names their key in Wechatpay-Serial")
 	}
 	if !s.certMode() {
 		if serial != s.wpKeyID {
-			return nil, sensitiveError(msgWrongSerial, field, "Wechatpay-Serial names no WeChat Pay key of this merchant")
+			return nil, bodyParamError(msgWrongSerial, field, "Wechatpay-Serial names no WeChat Pay key of this merchant")
 		}
 		return s.wpKey, nil
 	}
 	key, ok := s.certificateKey(serial)
 	if !ok {
-		return nil, sensitiveError(msgWrongSerial, field, "Wechatpay-Serial names no platform certificate of this merchant in use")
+		return nil, bodyParamError(msgWrongSerial, field, "Wechatpay-Serial names no platform certificate of this merchant in use")
 	}
 	return key, nil
 }

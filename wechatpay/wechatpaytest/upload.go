@@ -54,12 +54,6 @@ type imageUpload struct {
 // (official IDs are opaque strings of up to 512 characters).
 func (u *imageUpload) mediaID() string { return "sandbox-media-" + u.sha256 }
 
-// uploadParamError is a 400 PARAM_ERROR about a value of the upload's body.
-func uploadParamError(message, field, issue string) *Error {
-	return &Error{Status: http.StatusBadRequest, Code: "PARAM_ERROR", Message: message,
-		Detail: &Detail{Field: field, Issue: issue, Location: "body"}}
-}
-
 // parseImageUpload checks an image upload's multipart body: exactly the
 // parts meta and file, once each; meta a JSON object with exactly the
 // strings filename (at most 128 characters, ending in .jpg, .bmp or .png in
@@ -73,7 +67,7 @@ func parseImageUpload(contentType string, body []byte) (*imageUpload, *Error) {
 	}
 	for _, p := range parts {
 		if p.name != "meta" && p.name != "file" {
-			return nil, uploadParamError("参数错误", "/"+p.name, "the upload takes the parts meta and file only")
+			return nil, bodyParamError("参数错误", "/"+p.name, "the upload takes the parts meta and file only")
 		}
 	}
 	metaPart, e := onlyPart(parts, "meta")
@@ -93,33 +87,33 @@ func parseImageUpload(contentType string, body []byte) (*imageUpload, *Error) {
 	// One JSON object and nothing after it: a second Decode must meet the
 	// end (dec.More alone lets a stray "}" or "]" through).
 	if err := dec.Decode(&meta); err != nil || dec.Decode(&struct{}{}) != io.EOF || !bytes.HasPrefix(bytes.TrimSpace(metaPart.data), []byte("{")) {
-		return nil, uploadParamError("参数错误", "/meta", `meta must be the JSON object {"filename","sha256"} and nothing else`)
+		return nil, bodyParamError("参数错误", "/meta", `meta must be the JSON object {"filename","sha256"} and nothing else`)
 	}
 	switch name := meta.FileName; {
 	case name == nil || *name == "":
-		return nil, uploadParamError("参数错误", "/meta/filename", "filename is required")
+		return nil, bodyParamError("参数错误", "/meta/filename", "filename is required")
 	case utf8.RuneCountInString(*name) > maxImageFileName:
-		return nil, uploadParamError("参数错误", "/meta/filename", "filename has more than "+strconv.Itoa(maxImageFileName)+" characters")
+		return nil, bodyParamError("参数错误", "/meta/filename", "filename has more than "+strconv.Itoa(maxImageFileName)+" characters")
 	case !slices.Contains(imageSuffixes, strings.ToLower(path.Ext(*name))):
-		return nil, uploadParamError("参数错误", "/meta/filename", "filename must end in JPG, BMP or PNG")
+		return nil, bodyParamError("参数错误", "/meta/filename", "filename must end in JPG, BMP or PNG")
 	}
 	if meta.SHA256 == nil || *meta.SHA256 == "" {
-		return nil, uploadParamError("参数错误", "/meta/sha256", "sha256 is required")
+		return nil, bodyParamError("参数错误", "/meta/sha256", "sha256 is required")
 	}
 	file := filePart.data
 	switch {
 	case len(file) > maxImageBytes:
-		return nil, uploadParamError("参数错误", "/file", "the image has "+strconv.Itoa(len(file))+" bytes, at most "+strconv.Itoa(maxImageBytes)+" (2M)")
+		return nil, bodyParamError("参数错误", "/file", "the image has "+strconv.Itoa(len(file))+" bytes, at most "+strconv.Itoa(maxImageBytes)+" (2M)")
 	case len(file) == 0:
-		return nil, uploadParamError(msgNotImage, "/file", "the file part is empty")
+		return nil, bodyParamError(msgNotImage, "/file", "the file part is empty")
 	}
 	sum := sha256.Sum256(file)
 	got := hex.EncodeToString(sum[:])
 	if !strings.EqualFold(*meta.SHA256, got) {
-		return nil, uploadParamError(msgBadSHA256, "/meta/sha256", "sha256 is not the SHA-256 of the file part")
+		return nil, bodyParamError(msgBadSHA256, "/meta/sha256", "sha256 is not the SHA-256 of the file part")
 	}
 	if kind, _, _ := strings.Cut(http.DetectContentType(file), ";"); !slices.Contains(imageTypes, kind) {
-		return nil, uploadParamError(msgNotImage, "/file", "the file is "+kind+", not a JPG, BMP or PNG image")
+		return nil, bodyParamError(msgNotImage, "/file", "the file is "+kind+", not a JPG, BMP or PNG image")
 	}
 	return &imageUpload{fileName: *meta.FileName, sha256: got, file: file}, nil
 }
