@@ -186,8 +186,10 @@ func echoes(op *model.Operation) []*model.Echo {
 	}
 	var out []*model.Echo
 	for _, a := range op.Response.Fields {
-		if !a.Required || a.Pointer || a.NoEcho || !echoable(a.Schema) || a.Schema.Encrypted {
-			// An encrypted field's ciphertext differs at each encryption.
+		if !a.Required || a.Pointer || a.NoEcho || !echoable(a.Schema) || a.Schema.Encrypted || a.ReadOnly || a.WriteOnly {
+			// An encrypted field's ciphertext differs at each encryption;
+			// WeChat Pay sets a readOnly one, and an answer never holds a
+			// writeOnly one.
 			continue
 		}
 		var match *model.Field
@@ -198,6 +200,8 @@ func echoes(op *model.Operation) []*model.Echo {
 			}
 		}
 		switch {
+		case match != nil && match.ReadOnly:
+			// The request must not send it.
 		case match != nil && !match.Pointer && sameType(match.Schema, a.Schema):
 			out = append(out, &model.Echo{Answer: a, Request: match})
 		case match == nil && a.JSONName == "mchid" && a.Schema.Kind == model.KindString:
