@@ -76,6 +76,9 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 		if err != nil {
 			return err
 		}
+		if holdsEncrypted(s) {
+			return b.unsupported(p.Origin, ploc, "%s on %s parameter %q; only the fields of a JSON body are encrypted", EncryptedExtension, p.In, p.Name)
+		}
 		if s.Kind == model.KindRaw || s.IsUnion() && textVariants(s.Named) {
 			// A value of any type, or of one of several scalar types,
 			// travels as text: the caller writes it.

@@ -131,6 +131,12 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 	if _, ok := s.Extensions[EncryptedExtension]; ok && (typ != openapi3.TypeString || s.Format != "" || len(s.Enum) > 0) {
 		return nil, b.unsupported(s.Origin, loc, "%s on a schema other than a plain string", EncryptedExtension)
 	}
+	if _, ok := s.Extensions[EncryptedExtension]; ok {
+		if _, known := s.Extensions[KnownValuesExtension]; known {
+			// An open enum is a type of its own, which nothing encrypts.
+			return nil, b.unsupported(s.Origin, loc, "%s next to %s", EncryptedExtension, KnownValuesExtension)
+		}
+	}
 	out := &model.Schema{Format: s.Format}
 	if len(s.Enum) > 0 && typ != openapi3.TypeString && typ != openapi3.TypeInteger && typ != openapi3.TypeNumber {
 		return nil, b.unsupported(s.Origin, loc, "enum on a schema of type %q", typ)
@@ -262,6 +268,39 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 		return nil, b.unsupported(s.Origin, loc, "schema of type %q", typ)
 	}
 	return out, nil
+}
+
+// holdsEncrypted reports whether a value of schema s holds a string marked
+// x-wechatpay-encrypted, at any depth. Only the fields of a JSON body are
+// encrypted: the callers refuse the marker anywhere else (a parameter, a
+// form field, a multipart meta part), where it would go out in plaintext.
+func holdsEncrypted(s *model.Schema) bool {
+	seen := map[*model.Named]bool{}
+	var walk func(s *model.Schema) bool
+	walk = func(s *model.Schema) bool {
+		switch {
+		case s == nil:
+			return false
+		case s.Kind == model.KindString:
+			return s.Encrypted
+		case s.Kind == model.KindArray || s.Kind == model.KindMap:
+			return walk(s.Elem)
+		case s.Kind == model.KindNamed && s.Named != nil && !seen[s.Named]:
+			seen[s.Named] = true
+			for _, f := range s.Named.Fields {
+				if walk(f.Schema) {
+					return true
+				}
+			}
+			for _, v := range s.Named.Variants {
+				if walk(v.Schema) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(s)
 }
 
 // encrypted reads the x-wechatpay-encrypted extension of a string schema.
