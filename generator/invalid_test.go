@@ -157,6 +157,7 @@ func TestInvalidSpecs(t *testing.T) {
 		{"encrypted_form_field.yaml", expected{unsupported, "13:17", "paths./x.post.requestBody.content.application/x-www-form-urlencoded.schema.properties.name", []string{`x-wechatpay-encrypted on form field "name"`}}},
 		{"encrypted_multipart_meta.yaml", expected{unsupported, "15:17", "paths./upload.post.requestBody.content.multipart/form-data.schema.properties.meta", []string{"x-wechatpay-encrypted in a multipart meta part"}}},
 		{"encrypted_known_values.yaml", expected{unsupported, "14:17", "paths./x.post.requestBody.content.application/json.schema.properties.bank", []string{"x-wechatpay-encrypted next to x-wechatpay-known-values"}}},
+		{"error_codes_on_range.yaml", expected{unsupported, "9:9", "paths./x.post.responses.2XX", []string{"x-wechatpay-error-codes on the range status 2XX; an error status of a successful class must be a single status code"}}},
 		{"known_values_not_list.yaml", expected{refused, "15:19", "paths./x.get.responses.200.content.application/json.schema.properties.state.x-wechatpay-known-values", []string{"x-wechatpay-known-values must be a non-empty list of strings"}}},
 	}
 	seen := map[string]bool{}

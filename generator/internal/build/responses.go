@@ -2,6 +2,7 @@ package build
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -53,6 +54,10 @@ func (b *builder) responses(op *model.Operation, o *openapi3.Operation, loc stri
 			// A 2xx the spec documents as an error, such as 202
 			// USER_PAYING: the runtime verifies it like any answer, the
 			// method returns it as an *wechatpay.APIError.
+			if _, err := strconv.Atoi(status); err != nil {
+				// The method compares the status with each of these.
+				return b.unsupported(r.Origin, rloc, "%s on the range status %s; an error status of a successful class must be a single status code", ErrorCodesExtension, status)
+			}
 			op.ErrorStatuses = append(op.ErrorStatuses, status)
 			continue
 		}
