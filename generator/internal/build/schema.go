@@ -418,15 +418,9 @@ func (b *builder) bounds(s *openapi3.Schema, out *model.Schema, loc string, inte
 			return b.unsupported(s.Origin, loc, "bound %v on a schema of type %s", *v, typ)
 		}
 	}
-	out.Minimum, out.Maximum = s.Min, s.Max
-	out.ExclusiveMinimum = s.ExclusiveMin.IsTrue()
-	out.ExclusiveMaximum = s.ExclusiveMax.IsTrue()
-	if v := s.ExclusiveMin.Value; v != nil {
-		out.Minimum, out.ExclusiveMinimum = v, true
-	}
-	if v := s.ExclusiveMax.Value; v != nil {
-		out.Maximum, out.ExclusiveMaximum = v, true
-	}
+	lo, hi := lowerBound(s), upperBound(s)
+	out.Minimum, out.ExclusiveMinimum = lo.value, lo.exclusive
+	out.Maximum, out.ExclusiveMaximum = hi.value, hi.exclusive
 	if lo, hi := out.Minimum, out.Maximum; lo != nil && hi != nil && (*lo > *hi || *lo == *hi && (out.ExclusiveMinimum || out.ExclusiveMaximum)) {
 		return b.errorf(s.Origin, loc, "the minimum %s and the maximum %s leave no value allowed",
 			strconv.FormatFloat(*lo, 'g', -1, 64), strconv.FormatFloat(*hi, 'g', -1, 64))
