@@ -119,3 +119,62 @@ paths:
 		}
 	}
 }
+
+// TestNullableUnionKeywords: the keywords beside a oneOf or anyOf that only
+// makes its one other branch nullable rule the value too, merged with the
+// branch's own.
+func TestNullableUnionKeywords(t *testing.T) {
+	pkg := buildSpec(t, `openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /x:
+    post:
+      operationId: x
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [code, ref, n]
+              properties:
+                code:
+                  oneOf: [{type: string}, {type: 'null'}]
+                  maxLength: 4
+                  pattern: '^[A-Z]+$'
+                ref:
+                  anyOf: [{$ref: '#/components/schemas/Code'}, {type: 'null'}]
+                  minLength: 2
+                n:
+                  oneOf: [{type: integer, maximum: 9}, {type: 'null'}]
+                  minimum: 1
+                plain:
+                  oneOf: [{$ref: '#/components/schemas/Code'}, {type: 'null'}]
+                  description: Only a description beside the union.
+      responses:
+        "204": {description: ok}
+components:
+  schemas:
+    Code:
+      type: string
+      maxLength: 8
+      pattern: '^[a-z]+$'
+`)
+	code := requestField(t, pkg, "code")
+	if s := code.Schema; s.Kind != model.KindString || s.MaxLength == nil || *s.MaxLength != 4 || s.Pattern == nil || s.Pattern.Expr != "^[A-Z]+$" || !code.Nullable {
+		t.Errorf("code: %+v (nullable %v), want a nullable string of maxLength 4 and pattern ^[A-Z]+$", s, code.Nullable)
+	}
+	ref := requestField(t, pkg, "ref")
+	if s := ref.Schema; s.Kind != model.KindString || s.MinLength == nil || *s.MinLength != 2 || s.MaxLength == nil || *s.MaxLength != 8 ||
+		s.Pattern == nil || s.Pattern.Expr != "^[a-z]+$" || !ref.Nullable {
+		t.Errorf("ref: %+v (nullable %v), want a nullable string of minLength 2, maxLength 8 and pattern ^[a-z]+$", s, ref.Nullable)
+	}
+	n := requestField(t, pkg, "n")
+	if s := n.Schema; s.Kind != model.KindInt64 || s.Minimum == nil || *s.Minimum != 1 || s.Maximum == nil || *s.Maximum != 9 || !n.Nullable {
+		t.Errorf("n: %+v (nullable %v), want a nullable integer from 1 to 9", s, n.Nullable)
+	}
+	plain := requestField(t, pkg, "plain")
+	if s := plain.Schema; s.Kind != model.KindString || s.MaxLength == nil || *s.MaxLength != 8 || !plain.Nullable {
+		t.Errorf("plain: %+v (nullable %v), want Code's rules", s, plain.Nullable)
+	}
+}

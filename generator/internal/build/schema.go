@@ -101,6 +101,8 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 			ref, loc = w, loc+".allOf[0]"
 		} else if w := unionWrapper(ref.Value); w != nil {
 			ref = w
+		} else if w := b.nullableAllOf(ref); w != nil {
+			ref = w
 		} else {
 			break
 		}
