@@ -158,6 +158,8 @@ func TestInvalidSpecs(t *testing.T) {
 		{"encrypted_multipart_meta.yaml", expected{unsupported, "15:17", "paths./upload.post.requestBody.content.multipart/form-data.schema.properties.meta", []string{"x-wechatpay-encrypted in a multipart meta part"}}},
 		{"encrypted_known_values.yaml", expected{unsupported, "14:17", "paths./x.post.requestBody.content.application/json.schema.properties.bank", []string{"x-wechatpay-encrypted next to x-wechatpay-known-values"}}},
 		{"error_codes_on_range.yaml", expected{unsupported, "9:9", "paths./x.post.responses.2XX", []string{"x-wechatpay-error-codes on the range status 2XX; an error status of a successful class must be a single status code"}}},
+		{"path_style_matrix.yaml", expected{unsupported, "8:11", "paths./x/{id}.get.parameters[0]", []string{`path parameter "id" of style matrix`}}},
+		{"query_allow_reserved.yaml", expected{unsupported, "8:11", "paths./x.get.parameters[0]", []string{`query parameter "next" with allowReserved`}}},
 		{"known_values_not_list.yaml", expected{refused, "15:19", "paths./x.get.responses.200.content.application/json.schema.properties.state.x-wechatpay-known-values", []string{"x-wechatpay-known-values must be a non-empty list of strings"}}},
 	}
 	seen := map[string]bool{}
