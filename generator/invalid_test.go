@@ -152,6 +152,14 @@ func TestInvalidSpecs(t *testing.T) {
 		{"callback_events_only.yaml", expected{refused, "12:13", "paths./x.post.callbacks.Paid.{$request.body#/notify_url}.post", []string{"a typed notification needs both x-wechatpay-event-types and x-wechatpay-plaintext"}}},
 		{"callback_plaintext_string.yaml", expected{unsupported, "12:13", "paths./x.post.callbacks.Paid.{$request.body#/notify_url}.post.x-wechatpay-plaintext", []string{"names a schema of type string; a notification's plaintext must be an object with properties"}}},
 		{"callback_plaintext_missing.yaml", expected{refused, "12:13", "paths./x.post.callbacks.Paid.{$request.body#/notify_url}.post.x-wechatpay-plaintext", []string{`$ref "#/components/schemas/Missing" names no schema`}}},
+		{"encrypted_query_param.yaml", expected{unsupported, "8:11", "paths./x.get.parameters[0]", []string{`x-wechatpay-encrypted on query parameter "id_card"; only the fields of a JSON body are encrypted`}}},
+		{"encrypted_header_param.yaml", expected{unsupported, "8:11", "paths./x.get.parameters[0]", []string{`x-wechatpay-encrypted on header parameter "X-Names"`}}},
+		{"encrypted_form_field.yaml", expected{unsupported, "13:17", "paths./x.post.requestBody.content.application/x-www-form-urlencoded.schema.properties.name", []string{`x-wechatpay-encrypted on form field "name"`}}},
+		{"encrypted_multipart_meta.yaml", expected{unsupported, "15:17", "paths./upload.post.requestBody.content.multipart/form-data.schema.properties.meta", []string{"x-wechatpay-encrypted in a multipart meta part"}}},
+		{"encrypted_known_values.yaml", expected{unsupported, "14:17", "paths./x.post.requestBody.content.application/json.schema.properties.bank", []string{"x-wechatpay-encrypted next to x-wechatpay-known-values"}}},
+		{"error_codes_on_range.yaml", expected{unsupported, "9:9", "paths./x.post.responses.2XX", []string{"x-wechatpay-error-codes on the range status 2XX; an error status of a successful class must be a single status code"}}},
+		{"path_style_matrix.yaml", expected{unsupported, "8:11", "paths./x/{id}.get.parameters[0]", []string{`path parameter "id" of style matrix`}}},
+		{"query_allow_reserved.yaml", expected{unsupported, "8:11", "paths./x.get.parameters[0]", []string{`query parameter "next" with allowReserved`}}},
 		{"known_values_not_list.yaml", expected{refused, "15:19", "paths./x.get.responses.200.content.application/json.schema.properties.state.x-wechatpay-known-values", []string{"x-wechatpay-known-values must be a non-empty list of strings"}}},
 	}
 	seen := map[string]bool{}

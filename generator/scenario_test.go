@@ -213,8 +213,8 @@ func TestScenarioCoverage(t *testing.T) {
 			`validate.Same("mchid", out.MchID, c.rt.MchID()),`, `validate.SameIfSent("sub_appid", out.SubAppID, req.SubAppID),`}},
 		{"answers: presence checked in nested objects and arrays of them", "recursive/types.go", []string{
 			`func (v *Node) checkAnswer(data []byte, field string) error {`, `validate.Object(data, field, "name")`,
-			`if raw, ok := validate.Member(obj, "children"); ok {`, `validate.Elements(raw, validate.Path(field, "children"))`,
-			`v.Children[i].checkAnswer(elems[i], validate.Index(validate.Path(field, "children"), i))`}},
+			`if raw, ok := validate.Member(obj, "children"); ok {`,
+			`validate.Elems(&v.Children, (*Node).checkAnswer)(raw, validate.Path(field, "children"))`}},
 		{"recursive types through pointers and slices", "recursive/types.go", []string{"Parent *Node", "Children []Node"}},
 		{"names that are Go keywords or not ASCII", "keywords/create_thing.go", []string{"Func string `json:\"func\"`", "X91D1X989D int64 `json:\"金额\"`"}},
 		{"$refs to a sibling file: one type", "multi_file/types.go", []string{"(common.yaml#components.schemas.Amount)", "type Amount struct", "type Order struct"}},

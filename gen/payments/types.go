@@ -358,14 +358,8 @@ func (p *PromotionDetail) checkAnswer(data []byte, field string) error {
 		return err
 	}
 	if raw, ok := validate.Member(obj, "goods_detail"); ok {
-		elems, err := validate.Elements(raw, validate.Path(field, "goods_detail"))
-		if err != nil {
+		if err := validate.Elems(&p.GoodsDetail, (*PromotionGoodsDetail).checkAnswer)(raw, validate.Path(field, "goods_detail")); err != nil {
 			return err
-		}
-		for i := range p.GoodsDetail {
-			if err := p.GoodsDetail[i].checkAnswer(elems[i], validate.Index(validate.Path(field, "goods_detail"), i)); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
@@ -698,14 +692,8 @@ func (t *Transaction) checkAnswer(data []byte, field string) error {
 		return err
 	}
 	if raw, ok := validate.Member(obj, "promotion_detail"); ok {
-		elems, err := validate.Elements(raw, validate.Path(field, "promotion_detail"))
-		if err != nil {
+		if err := validate.Elems(&t.PromotionDetail, (*PromotionDetail).checkAnswer)(raw, validate.Path(field, "promotion_detail")); err != nil {
 			return err
-		}
-		for i := range t.PromotionDetail {
-			if err := t.PromotionDetail[i].checkAnswer(elems[i], validate.Index(validate.Path(field, "promotion_detail"), i)); err != nil {
-				return err
-			}
 		}
 	}
 	return nil

@@ -397,14 +397,8 @@ func (r *Refund) checkAnswer(data []byte, field string) error {
 		}
 	}
 	if raw, ok := validate.Member(obj, "promotion_detail"); ok {
-		elems, err := validate.Elements(raw, validate.Path(field, "promotion_detail"))
-		if err != nil {
+		if err := validate.Elems(&r.PromotionDetail, (*RefundPromotion).checkAnswer)(raw, validate.Path(field, "promotion_detail")); err != nil {
 			return err
-		}
-		for i := range r.PromotionDetail {
-			if err := r.PromotionDetail[i].checkAnswer(elems[i], validate.Index(validate.Path(field, "promotion_detail"), i)); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
@@ -477,14 +471,8 @@ func (r *RefundAmount) checkAnswer(data []byte, field string) error {
 		return err
 	}
 	if raw, ok := validate.Member(obj, "from"); ok {
-		elems, err := validate.Elements(raw, validate.Path(field, "from"))
-		if err != nil {
+		if err := validate.Elems(&r.From, (*RefundFrom).checkAnswer)(raw, validate.Path(field, "from")); err != nil {
 			return err
-		}
-		for i := range r.From {
-			if err := r.From[i].checkAnswer(elems[i], validate.Index(validate.Path(field, "from"), i)); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
@@ -764,14 +752,8 @@ func (r *RefundNotificationPlaintext) checkAnswer(data []byte, field string) err
 		}
 	}
 	if raw, ok := validate.Member(obj, "promotion_detail"); ok {
-		elems, err := validate.Elements(raw, validate.Path(field, "promotion_detail"))
-		if err != nil {
+		if err := validate.Elems(&r.PromotionDetail, (*RefundPromotion).checkAnswer)(raw, validate.Path(field, "promotion_detail")); err != nil {
 			return err
-		}
-		for i := range r.PromotionDetail {
-			if err := r.PromotionDetail[i].checkAnswer(elems[i], validate.Index(validate.Path(field, "promotion_detail"), i)); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
@@ -820,14 +802,8 @@ func (r *RefundPromotion) checkAnswer(data []byte, field string) error {
 		return err
 	}
 	if raw, ok := validate.Member(obj, "goods_detail"); ok {
-		elems, err := validate.Elements(raw, validate.Path(field, "goods_detail"))
-		if err != nil {
+		if err := validate.Elems(&r.GoodsDetail, (*RefundGoodsDetail).checkAnswer)(raw, validate.Path(field, "goods_detail")); err != nil {
 			return err
-		}
-		for i := range r.GoodsDetail {
-			if err := r.GoodsDetail[i].checkAnswer(elems[i], validate.Index(validate.Path(field, "goods_detail"), i)); err != nil {
-				return err
-			}
 		}
 	}
 	return nil

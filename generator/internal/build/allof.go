@@ -222,12 +222,10 @@ func (b *builder) mergeInto(out, s *openapi3.Schema, loc, allOfLoc string, from 
 	out.MinProps = max(out.MinProps, s.MinProps)
 	out.MaxProps = minPtr(out.MaxProps, s.MaxProps)
 	out.UniqueItems = out.UniqueItems || s.UniqueItems
-	if s.Min != nil && (out.Min == nil || *s.Min > *out.Min) {
-		out.Min, out.ExclusiveMin = s.Min, s.ExclusiveMin
-	}
-	if s.Max != nil && (out.Max == nil || *s.Max < *out.Max) {
-		out.Max, out.ExclusiveMax = s.Max, s.ExclusiveMax
-	}
+	lo := stricter(lowerBound(out), lowerBound(s), 1)
+	out.Min, out.ExclusiveMin = lo.value, lo.keyword()
+	hi := stricter(upperBound(out), upperBound(s), -1)
+	out.Max, out.ExclusiveMax = hi.value, hi.keyword()
 	if out.MultipleOf == nil {
 		out.MultipleOf = s.MultipleOf
 	}
@@ -251,6 +249,49 @@ func (b *builder) mergeInto(out, s *openapi3.Schema, loc, allOfLoc string, from 
 		out.Origin = s.Origin
 	}
 	return nil
+}
+
+// bound is a minimum or a maximum: its value (nil for none), and whether
+// the value itself is excluded.
+type bound struct {
+	value     *float64
+	exclusive bool
+}
+
+// lowerBound is the minimum s sets: minimum, exclusive with OpenAPI 3.0's
+// exclusiveMinimum: true, or OpenAPI 3.1's exclusiveMinimum: N, the
+// stricter one when both are there.
+func lowerBound(s *openapi3.Schema) bound {
+	b := bound{s.Min, s.Min != nil && s.ExclusiveMin.IsTrue()}
+	return stricter(b, bound{s.ExclusiveMin.Value, true}, 1)
+}
+
+// upperBound is the maximum s sets, as lowerBound.
+func upperBound(s *openapi3.Schema) bound {
+	b := bound{s.Max, s.Max != nil && s.ExclusiveMax.IsTrue()}
+	return stricter(b, bound{s.ExclusiveMax.Value, true}, -1)
+}
+
+// stricter is the stricter of two minimums (sign 1) or maximums (sign -1):
+// the greater minimum or the smaller maximum, the exclusive one of two
+// equal values.
+func stricter(x, y bound, sign float64) bound {
+	switch {
+	case y.value == nil:
+		return x
+	case x.value == nil || sign*(*y.value) > sign*(*x.value) || *y.value == *x.value && y.exclusive:
+		return y
+	}
+	return x
+}
+
+// keyword is b's exclusive keyword, in OpenAPI 3.0's form.
+func (b bound) keyword() openapi3.ExclusiveBound {
+	if !b.exclusive {
+		return openapi3.ExclusiveBound{}
+	}
+	yes := true
+	return openapi3.ExclusiveBound{Bool: &yes}
 }
 
 func minPtr(x, y *uint64) *uint64 {

@@ -106,6 +106,8 @@ func Build(doc *openapi3.T, opts Options) (*model.Package, error) {
 		views:    map[*openapi3.Schema]*view{},
 		merging:  map[*openapi3.Schema]bool{},
 
+		unionAllOf: map[*openapi3.Schema]*openapi3.SchemaRef{},
+
 		callbackOf: map[*openapi3.Operation]*model.Callback{},
 		events:     map[string]string{},
 	}
@@ -174,6 +176,9 @@ type builder struct {
 	// the allOfs being merged, to refuse one that contains itself.
 	views   map[*openapi3.Schema]*view
 	merging map[*openapi3.Schema]bool
+	// unionAllOf holds the allOf form of each nullable union with
+	// keywords beside it (see nullableAllOf).
+	unionAllOf map[*openapi3.Schema]*openapi3.SchemaRef
 	// callbackOf holds the notification built from each callback
 	// operation (nil for one without the extensions), which several
 	// operations may refer to; events the event types declared so far,

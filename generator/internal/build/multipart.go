@@ -63,6 +63,9 @@ func (b *builder) multipart(op *model.Operation, body *openapi3.RequestBody, med
 	if !meta.IsStruct() {
 		return unsupported("whose meta part is not an object")
 	}
+	if holdsEncrypted(meta) {
+		return b.unsupported(metaRef.Value.Origin, sloc+".properties.meta", "%s in a multipart meta part; only the fields of a JSON body are encrypted", EncryptedExtension)
+	}
 	up := &model.Upload{}
 	// The runtime writes {"filename", "sha256"} when the request has no
 	// meta: when that is what the meta schema describes, Meta may be nil.

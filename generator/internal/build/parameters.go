@@ -76,6 +76,9 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 		if err != nil {
 			return err
 		}
+		if holdsEncrypted(s) {
+			return b.unsupported(p.Origin, ploc, "%s on %s parameter %q; only the fields of a JSON body are encrypted", EncryptedExtension, p.In, p.Name)
+		}
 		if s.Kind == model.KindRaw || s.IsUnion() && textVariants(s.Named) {
 			// A value of any type, or of one of several scalar types,
 			// travels as text: the caller writes it.
@@ -116,6 +119,8 @@ func (b *builder) parameters(op *model.Operation, item *openapi3.PathItem, o *op
 			}
 		} else if !textValue(s) {
 			return b.unsupported(p.Origin, ploc, "%s parameter %q of type %s", p.In, p.Name, kindName(s))
+		} else if err := b.scalarStyle(p, ploc); err != nil {
+			return err
 		}
 		required := p.Required || in == model.InPath
 		f := &model.Field{
@@ -201,6 +206,25 @@ func (b *builder) arrayStyle(p *openapi3.Parameter, in model.In, loc string) (st
 		return "", nil
 	}
 	return "", b.unsupported(p.Origin, loc, "query parameter %q of style %s", p.Name, p.Style)
+}
+
+// scalarStyle refuses a style other than the default of the parameter's
+// location (simple in a path or a header, form in a query or a cookie),
+// and allowReserved: the method writes a single value as that default, its
+// reserved characters escaped, so a matrix (;name=value) or label (.value)
+// path segment, say, would not be what the spec describes.
+func (b *builder) scalarStyle(p *openapi3.Parameter, loc string) error {
+	def := openapi3.SerializationSimple
+	if p.In == openapi3.ParameterInQuery || p.In == openapi3.ParameterInCookie {
+		def = openapi3.SerializationForm
+	}
+	if p.Style != "" && p.Style != def {
+		return b.unsupported(p.Origin, loc, "%s parameter %q of style %s", p.In, p.Name, p.Style)
+	}
+	if p.AllowReserved {
+		return b.unsupported(p.Origin, loc, "%s parameter %q with allowReserved", p.In, p.Name)
+	}
+	return nil
 }
 
 // runtimeHeaders are the request headers the runtime sends itself; a header

@@ -127,6 +127,9 @@ func (b *builder) formBody(op *model.Operation, body *openapi3.RequestBody, medi
 		if err != nil {
 			return err
 		}
+		if holdsEncrypted(s) {
+			return b.unsupported(p.ref.Value.Origin, p.loc, "%s on form field %q; only the fields of a JSON body are encrypted", EncryptedExtension, p.name)
+		}
 		if !textValue(s) && !(s.Kind == model.KindArray && textValue(s.Elem)) {
 			return b.unsupported(p.ref.Value.Origin, p.loc, "form field %q of type %s", p.name, kindName(s))
 		}

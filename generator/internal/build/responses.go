@@ -2,6 +2,7 @@ package build
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -53,6 +54,10 @@ func (b *builder) responses(op *model.Operation, o *openapi3.Operation, loc stri
 			// A 2xx the spec documents as an error, such as 202
 			// USER_PAYING: the runtime verifies it like any answer, the
 			// method returns it as an *wechatpay.APIError.
+			if _, err := strconv.Atoi(status); err != nil {
+				// The method compares the status with each of these.
+				return b.unsupported(r.Origin, rloc, "%s on the range status %s; an error status of a successful class must be a single status code", ErrorCodesExtension, status)
+			}
 			op.ErrorStatuses = append(op.ErrorStatuses, status)
 			continue
 		}
@@ -186,8 +191,10 @@ func echoes(op *model.Operation) []*model.Echo {
 	}
 	var out []*model.Echo
 	for _, a := range op.Response.Fields {
-		if !a.Required || a.Pointer || a.NoEcho || !echoable(a.Schema) || a.Schema.Encrypted {
-			// An encrypted field's ciphertext differs at each encryption.
+		if !a.Required || a.Pointer || a.NoEcho || !echoable(a.Schema) || a.Schema.Encrypted || a.ReadOnly || a.WriteOnly {
+			// An encrypted field's ciphertext differs at each encryption;
+			// WeChat Pay sets a readOnly one, and an answer never holds a
+			// writeOnly one.
 			continue
 		}
 		var match *model.Field
@@ -198,6 +205,8 @@ func echoes(op *model.Operation) []*model.Echo {
 			}
 		}
 		switch {
+		case match != nil && match.ReadOnly:
+			// The request must not send it.
 		case match != nil && !match.Pointer && sameType(match.Schema, a.Schema):
 			out = append(out, &model.Echo{Answer: a, Request: match})
 		case match == nil && a.JSONName == "mchid" && a.Schema.Kind == model.KindString:

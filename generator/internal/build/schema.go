@@ -101,6 +101,8 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 			ref, loc = w, loc+".allOf[0]"
 		} else if w := unionWrapper(ref.Value); w != nil {
 			ref = w
+		} else if w := b.nullableAllOf(ref); w != nil {
+			ref = w
 		} else {
 			break
 		}
@@ -130,6 +132,12 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 	}
 	if _, ok := s.Extensions[EncryptedExtension]; ok && (typ != openapi3.TypeString || s.Format != "" || len(s.Enum) > 0) {
 		return nil, b.unsupported(s.Origin, loc, "%s on a schema other than a plain string", EncryptedExtension)
+	}
+	if _, ok := s.Extensions[EncryptedExtension]; ok {
+		if _, known := s.Extensions[KnownValuesExtension]; known {
+			// An open enum is a type of its own, which nothing encrypts.
+			return nil, b.unsupported(s.Origin, loc, "%s next to %s", EncryptedExtension, KnownValuesExtension)
+		}
 	}
 	out := &model.Schema{Format: s.Format}
 	if len(s.Enum) > 0 && typ != openapi3.TypeString && typ != openapi3.TypeInteger && typ != openapi3.TypeNumber {
@@ -264,6 +272,39 @@ func (b *builder) schema(ref *openapi3.SchemaRef, loc, nameHint, varHint string)
 	return out, nil
 }
 
+// holdsEncrypted reports whether a value of schema s holds a string marked
+// x-wechatpay-encrypted, at any depth. Only the fields of a JSON body are
+// encrypted: the callers refuse the marker anywhere else (a parameter, a
+// form field, a multipart meta part), where it would go out in plaintext.
+func holdsEncrypted(s *model.Schema) bool {
+	seen := map[*model.Named]bool{}
+	var walk func(s *model.Schema) bool
+	walk = func(s *model.Schema) bool {
+		switch {
+		case s == nil:
+			return false
+		case s.Kind == model.KindString:
+			return s.Encrypted
+		case s.Kind == model.KindArray || s.Kind == model.KindMap:
+			return walk(s.Elem)
+		case s.Kind == model.KindNamed && s.Named != nil && !seen[s.Named]:
+			seen[s.Named] = true
+			for _, f := range s.Named.Fields {
+				if walk(f.Schema) {
+					return true
+				}
+			}
+			for _, v := range s.Named.Variants {
+				if walk(v.Schema) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(s)
+}
+
 // encrypted reads the x-wechatpay-encrypted extension of a string schema.
 func (b *builder) encrypted(s *openapi3.Schema, loc string) (bool, error) {
 	raw, ok := s.Extensions[EncryptedExtension]
@@ -379,15 +420,9 @@ func (b *builder) bounds(s *openapi3.Schema, out *model.Schema, loc string, inte
 			return b.unsupported(s.Origin, loc, "bound %v on a schema of type %s", *v, typ)
 		}
 	}
-	out.Minimum, out.Maximum = s.Min, s.Max
-	out.ExclusiveMinimum = s.ExclusiveMin.IsTrue()
-	out.ExclusiveMaximum = s.ExclusiveMax.IsTrue()
-	if v := s.ExclusiveMin.Value; v != nil {
-		out.Minimum, out.ExclusiveMinimum = v, true
-	}
-	if v := s.ExclusiveMax.Value; v != nil {
-		out.Maximum, out.ExclusiveMaximum = v, true
-	}
+	lo, hi := lowerBound(s), upperBound(s)
+	out.Minimum, out.ExclusiveMinimum = lo.value, lo.exclusive
+	out.Maximum, out.ExclusiveMaximum = hi.value, hi.exclusive
 	if lo, hi := out.Minimum, out.Maximum; lo != nil && hi != nil && (*lo > *hi || *lo == *hi && (out.ExclusiveMinimum || out.ExclusiveMaximum)) {
 		return b.errorf(s.Origin, loc, "the minimum %s and the maximum %s leave no value allowed",
 			strconv.FormatFloat(*lo, 'g', -1, 64), strconv.FormatFloat(*hi, 'g', -1, 64))

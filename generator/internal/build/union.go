@@ -41,8 +41,27 @@ func isNullSchema(ref *openapi3.SchemaRef) bool {
 //
 //	oneOf: [{$ref: "#/components/schemas/Payer"}, {type: "null"}]
 //
-// so that it is that branch's type; nil for any other schema.
+// so that it is that branch's type; nil for any other schema, and for one
+// with keywords beside the union that rule its values (see nullableBranch).
 func unionWrapper(s *openapi3.Schema) *openapi3.SchemaRef {
+	kept := nullableBranch(s)
+	if kept == nil {
+		return nil
+	}
+	rest := *s
+	rest.OneOf, rest.AnyOf = nil, nil
+	rest.Description, rest.Title, rest.Example, rest.Default = "", "", nil, nil
+	rest.Nullable, rest.ReadOnly, rest.WriteOnly, rest.Deprecated = false, false, false, false
+	rest.Extensions, rest.Origin, rest.ExternalDocs = nil, nil, nil
+	if !rest.IsEmpty() || rest.Not != nil || rest.Always != nil {
+		return nil
+	}
+	return kept
+}
+
+// nullableBranch returns the one branch of a oneOf or anyOf whose other
+// branches only allow null; nil for any other schema.
+func nullableBranch(s *openapi3.Schema) *openapi3.SchemaRef {
 	branches, _ := unionBranches(s)
 	if len(branches) == 0 || len(s.Properties) > 0 || s.Discriminator != nil {
 		return nil
@@ -57,6 +76,31 @@ func unionWrapper(s *openapi3.Schema) *openapi3.SchemaRef {
 		return nil
 	}
 	return kept[0]
+}
+
+// nullableAllOf returns, for a schema of one nullable branch (see
+// nullableBranch) with keywords beside it, like
+//
+//	{oneOf: [{type: string}, {type: "null"}], maxLength: 4}
+//
+// the same schema with the branch as its one allOf part instead, so that
+// the keywords merge with the branch's (see merge); nil for any other
+// schema. The null branch is still read by nullable, from the schema as
+// written. It is made once per schema, so that views are shared.
+func (b *builder) nullableAllOf(ref *openapi3.SchemaRef) *openapi3.SchemaRef {
+	kept := nullableBranch(ref.Value)
+	if kept == nil {
+		return nil
+	}
+	if w, ok := b.unionAllOf[ref.Value]; ok {
+		return w
+	}
+	s := *ref.Value
+	s.OneOf, s.AnyOf = nil, nil
+	s.AllOf = openapi3.SchemaRefs{kept}
+	w := &openapi3.SchemaRef{Ref: ref.Ref, Value: &s}
+	b.unionAllOf[ref.Value] = w
+	return w
 }
 
 // unwrap follows the allOf and oneOf wrappers of a schema (see allOfWrapper

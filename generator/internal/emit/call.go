@@ -833,19 +833,15 @@ func (e *emitter) checkAnswer(f *jen.File, n *model.Named) error {
 		fail := func() jen.Code { return jen.Return(jen.Err()) }
 		var inner []jen.Code
 		if fd.Schema.Kind == model.KindArray {
-			inner = []jen.Code{
-				jen.List(jen.Id("elems"), jen.Err()).Op(":=").Qual(ValidatePath, "Elements").Call(jen.Id("raw"), path),
-				jen.If(jen.Err().Op("!=").Nil()).Block(fail()),
-				jen.For(jen.Id("i").Op(":=").Range().Id(recv).Dot(fd.GoName)).Block(
-					jen.If(
-						jen.Err().Op(":=").Id(recv).Dot(fd.GoName).Index(jen.Id("i")).Dot("checkAnswer").Call(
-							jen.Id("elems").Index(jen.Id("i")),
-							jen.Qual(ValidatePath, "Index").Call(jen.Qual(ValidatePath, "Path").Call(jen.Id("field"), jen.Lit(fd.JSONName)), jen.Id("i")),
-						),
-						jen.Err().Op("!=").Nil(),
-					).Block(fail()),
-				),
-			}
+			// validate.Elems checks that the array holds as many elements
+			// as were decoded before it checks each one.
+			inner = []jen.Code{jen.If(
+				jen.Err().Op(":=").Qual(ValidatePath, "Elems").Call(
+					jen.Op("&").Id(recv).Dot(fd.GoName),
+					jen.Parens(jen.Op("*").Id(s.GoName)).Dot("checkAnswer"),
+				).Call(jen.Id("raw"), path),
+				jen.Err().Op("!=").Nil(),
+			).Block(fail())}
 		} else {
 			inner = []jen.Code{jen.If(
 				jen.Err().Op(":=").Id(recv).Dot(fd.GoName).Dot("checkAnswer").Call(jen.Id("raw"), path),

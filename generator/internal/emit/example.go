@@ -308,6 +308,7 @@ func (e *emitter) exampleValue(s *model.Schema, name string, example any, inPath
 		if s.MaxItems != nil {
 			count = min(count, int(*s.MaxItems))
 		}
+		count = min(count, maxExampleItems)
 		elem := func() jen.Code { return e.exampleValue(s.Elem, name, nil, false, depth) }
 		return jen.Index().Add(e.exampleType(s.Elem)).ValuesFunc(func(g *jen.Group) {
 			for range count {

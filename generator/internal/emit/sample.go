@@ -60,8 +60,9 @@ func exampleString(s *model.Schema, name string, example any, inPath bool) strin
 		if v, ok := sample(s.Pattern.Expr, ""); ok {
 			candidates = append(candidates, v)
 		}
-	} else if s.MinLength != nil || s.MaxLength != nil {
-		// The name, cut or padded to fit.
+	} else if (s.MinLength != nil || s.MaxLength != nil) && (s.MinLength == nil || *s.MinLength <= maxExampleLength) {
+		// The name, cut or padded to fit; not padded beyond
+		// maxExampleLength, which no reader would type.
 		v := []rune(name)
 		if s.MaxLength != nil && uint64(len(v)) > *s.MaxLength {
 			v = v[:*s.MaxLength]
@@ -81,6 +82,16 @@ func exampleString(s *model.Schema, name string, example any, inPath bool) strin
 	}
 	return "<" + name + ">"
 }
+
+// maxExampleLength is the longest string exampleString pads the field's
+// name to, and maxExampleItems the most elements an example array holds: a
+// spec's minLength or minItems can be as large as 2147483647, and the
+// example that would meet it would not fit in memory. Above them the
+// example does not pass Validate, and the reader has to fill the field in.
+const (
+	maxExampleLength = 256
+	maxExampleItems  = 16
+)
 
 // sample returns a string the regular expression expr matches, built from its
 // syntax tree: literal text as it is, the first alternative of each choice,

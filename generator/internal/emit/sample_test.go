@@ -1,7 +1,10 @@
 package emit
 
 import (
+	"fmt"
+	"math"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/payforge/wechatpay/generator/internal/model"
@@ -55,6 +58,30 @@ func TestExampleString(t *testing.T) {
 		s.Kind = model.KindString
 		if got := exampleString(&s, "notify_url", tt.example, tt.inPath); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestExampleSize: an example meets minLength and minItems only up to a
+// size a reader would type; above it the example is a placeholder, and
+// generating it allocates next to nothing whatever the spec asks.
+func TestExampleSize(t *testing.T) {
+	n := func(v uint64) *uint64 { return &v }
+	if got := exampleString(&model.Schema{Kind: model.KindString, Constraints: model.Constraints{MinLength: n(12)}}, "name", nil, false); got != "namexxxxxxxx" {
+		t.Errorf("minLength 12: %q, want the name padded", got)
+	}
+	for _, m := range []uint64{maxExampleLength + 1, 1 << 20, math.MaxInt32} {
+		if got := exampleString(&model.Schema{Kind: model.KindString, Constraints: model.Constraints{MinLength: n(m)}}, "name", nil, false); got != "<name>" {
+			t.Errorf("minLength %d: %d characters, want the placeholder <name>", m, len(got))
+		}
+	}
+	e := &emitter{}
+	for _, m := range []uint64{3, 1 << 20, math.MaxInt32} {
+		s := &model.Schema{Kind: model.KindArray, Elem: &model.Schema{Kind: model.KindInt64}, Constraints: model.Constraints{MinItems: n(m)}}
+		got := fmt.Sprintf("%#v", e.exampleValue(s, "ids", nil, false, 0))
+		want := int(min(m, maxExampleItems))
+		if c := strings.Count(got, "1"); c != want {
+			t.Errorf("minItems %d: %s, want %d elements", m, got, want)
 		}
 	}
 }

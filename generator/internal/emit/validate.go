@@ -2,6 +2,7 @@ package emit
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -273,7 +274,10 @@ func stringRules(stmt *jen.Statement, s *model.Schema, p presence, in model.In) 
 	}
 	if s.Pattern != nil {
 		stmt = stmt.Dot("Pattern").Call(jen.Id(s.Pattern.Var))
-	} else if in == model.InPath && s.Kind == model.KindString {
+	}
+	if in == model.InPath && (s.Kind == model.KindString || s.IsEnum()) && dotSegmentPasses(s.Pattern) {
+		// The method writes the path itself: this is the only check of
+		// it, needed unless the pattern already refuses both.
 		stmt = stmt.Dot("PathSegment").Call()
 	}
 	if s.Kind == model.KindString && s.Format == "date" {
@@ -283,6 +287,16 @@ func stringRules(stmt *jen.Statement, s *model.Schema, p presence, in model.In) 
 		stmt = stmt.Dot("Header").Call()
 	}
 	return stmt
+}
+
+// dotSegmentPasses reports whether a string of pattern p (nil for none)
+// may be "." or "..", the values a path parameter must not have.
+func dotSegmentPasses(p *model.Pattern) bool {
+	if p == nil {
+		return true
+	}
+	re, err := regexp.Compile(p.Expr)
+	return err != nil || re.MatchString(".") || re.MatchString("..")
 }
 
 // numberChecks checks an integer against its bounds, or returns nil when it

@@ -202,7 +202,10 @@ type Segment struct {
 // with the name of a top-level field of the request of the same Go type
 // (a path, query or body field, not a pointer); or mchid, when the request
 // has no such field, which echoes the client's merchant ID. A property
-// marked x-wechatpay-echo: false is never one.
+// marked x-wechatpay-echo: false is never one, nor one marked readOnly or
+// writeOnly in the answer (WeChat Pay sets the one, never answers the
+// other), nor one whose request field is readOnly (the request does not
+// send it).
 type Echo struct {
 	// Answer is the field of the response.
 	Answer *Field

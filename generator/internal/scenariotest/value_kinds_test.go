@@ -115,3 +115,22 @@ func TestScenarioAnyJSONAnswers(t *testing.T) {
 		t.Fatalf("%s, %v", note, err)
 	}
 }
+
+// TestScenarioEchoSkipsReadOnlyAndWriteOnly: an answer of the request's
+// own schema echoes what the request sent, but neither a readOnly property
+// (WeChat Pay sets it, the request must not send it) nor a writeOnly one
+// (the answer never holds it).
+func TestScenarioEchoSkipsReadOnlyAndWriteOnly(t *testing.T) {
+	req := &valuekinds.PutLabelRequest{Name: "n", Secret: "s"}
+	s := newStandIn(t, jsonAnswer(`{"id":"L1","name":"n"}`))
+	out, err := valuekinds.NewClient(s.client()).PutLabel(context.Background(), req)
+	if err != nil || out.ID != "L1" {
+		t.Fatalf("answer %+v, error %v", out, err)
+	}
+	s = newStandIn(t, jsonAnswer(`{"id":"L1","name":"other"}`))
+	_, err = valuekinds.NewClient(s.client()).PutLabel(context.Background(), req)
+	var de *wechatpay.DecodeError
+	if !errors.As(err, &de) || de.Field != "name" || !errors.Is(err, wechatpay.ErrNotEchoed) {
+		t.Fatalf("error %v, want name not echoed", err)
+	}
+}

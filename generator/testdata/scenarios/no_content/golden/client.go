@@ -54,4 +54,18 @@ var Operations = []wechatpay.Operation{
 		HasBody: false,
 		Call:    callDeleteOrder,
 	},
+	{
+		ID:           "deleteMark",
+		Name:         "delete-mark",
+		Spec:         "spec",
+		Method:       http.MethodDelete,
+		PathTemplate: "/v3/orders/{out_trade_no}/marks/{mark}",
+		Summary:      "Delete a mark; path parameters with a pattern that allows dots, and an open enum.",
+		Params: []wechatpay.Field{
+			{Name: "out_trade_no", In: "path", Type: "string", Required: true, Rules: "pattern ^[.0-9A-Za-z_-]+$"},
+			{Name: "mark", In: "path", Type: "string", Required: true, Rules: "known values RED, BLUE, others accepted"},
+		},
+		HasBody: false,
+		Call:    callDeleteMark,
+	},
 }

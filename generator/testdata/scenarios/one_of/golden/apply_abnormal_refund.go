@@ -108,14 +108,8 @@ func (a *ApplyAbnormalRefundResponse) checkAnswer(data []byte, field string) err
 		return err
 	}
 	if raw, ok := validate.Member(obj, "handled"); ok {
-		elems, err := validate.Elements(raw, validate.Path(field, "handled"))
-		if err != nil {
+		if err := validate.Elems(&a.Handled, (*AbnormalRefund).checkAnswer)(raw, validate.Path(field, "handled")); err != nil {
 			return err
-		}
-		for i := range a.Handled {
-			if err := a.Handled[i].checkAnswer(elems[i], validate.Index(validate.Path(field, "handled"), i)); err != nil {
-				return err
-			}
 		}
 	}
 	return nil

@@ -42,14 +42,8 @@ func (v *Node) checkAnswer(data []byte, field string) error {
 		}
 	}
 	if raw, ok := validate.Member(obj, "children"); ok {
-		elems, err := validate.Elements(raw, validate.Path(field, "children"))
-		if err != nil {
+		if err := validate.Elems(&v.Children, (*Node).checkAnswer)(raw, validate.Path(field, "children")); err != nil {
 			return err
-		}
-		for i := range v.Children {
-			if err := v.Children[i].checkAnswer(elems[i], validate.Index(validate.Path(field, "children"), i)); err != nil {
-				return err
-			}
 		}
 	}
 	return nil

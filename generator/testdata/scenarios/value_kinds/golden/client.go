@@ -102,4 +102,19 @@ var Operations = []wechatpay.Operation{
 		HasBody: false,
 		Call:    callGetNote,
 	},
+	{
+		ID:           "putLabel",
+		Name:         "put-label",
+		Spec:         "spec",
+		Method:       http.MethodPost,
+		PathTemplate: "/v3/labels",
+		Summary:      "A body and an answer of the same schema, with readOnly and writeOnly properties, which the answer does not echo.",
+		HasBody:      true,
+		Body: []wechatpay.Field{
+			{Name: "id", In: "body", Type: "string", Required: true, Description: "WeChat Pay's ID of the label."},
+			{Name: "name", In: "body", Type: "string", Required: true, Description: "Echoed."},
+			{Name: "secret", In: "body", Type: "string", Required: true, Description: "Sent, never answered."},
+		},
+		Call: callPutLabel,
+	},
 }
