@@ -181,7 +181,7 @@ func (e *writeError) Error() string { return e.err.Error() }
 
 // copyBill streams body to w under the limit and checks the digest.
 func copyBill(w io.Writer, body io.Reader, b *BillDownload, maxBytes, maxUncompressed int64) (int64, error) {
-	downloaded := io.LimitReader(body, maxBytes)
+	downloaded := &io.LimitedReader{R: body, N: maxBytes}
 	out := &countingWriter{w: w}
 	digest := sha1.New()
 
@@ -201,19 +201,23 @@ func copyBill(w io.Writer, body io.Reader, b *BillDownload, maxBytes, maxUncompr
 	if out.err != nil {
 		return out.n, &writeError{out.err}
 	}
+	// The download is too large only when the limit was used up and body
+	// holds a byte more. A gzip reader that stopped at bad data leaves bytes
+	// unread without reaching the limit: that bill is corrupt, not too large.
+	cut := func() bool { return downloaded.N <= 0 && tooLarge(body) }
 	var gzErr *gunzipError
 	switch {
 	case errors.As(err, &gzErr) && errors.Is(gzErr.err, ErrResponseTooLarge):
 		return out.n, gzErr.err
 	case errors.As(err, &gzErr):
 		// A download cut at the limit is too large, not corrupt.
-		if tooLarge(body) {
+		if cut() {
 			return out.n, fmt.Errorf("%w of %d bytes", ErrResponseTooLarge, maxBytes)
 		}
 		return out.n, &BillIntegrityError{HashType: b.HashType, Want: strings.ToLower(b.HashValue), Written: out.n, Err: gzErr.err}
 	case err != nil:
 		return out.n, err // reading the answer failed
-	case tooLarge(body):
+	case cut():
 		return out.n, fmt.Errorf("%w of %d bytes", ErrResponseTooLarge, maxBytes)
 	}
 	got := hex.EncodeToString(digest.Sum(nil))
@@ -223,7 +227,8 @@ func copyBill(w io.Writer, body io.Reader, b *BillDownload, maxBytes, maxUncompr
 	return out.n, nil
 }
 
-// tooLarge reports whether body holds a byte more, past the limit read.
+// tooLarge reports whether body holds a byte more; call it only once the
+// limit was read.
 func tooLarge(body io.Reader) bool {
 	var one [1]byte
 	n, _ := io.ReadFull(body, one[:])

@@ -5,7 +5,9 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -338,3 +340,74 @@ func TestDownloadBillFailures(t *testing.T) {
 type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// largeBill is a deterministic trade bill of about size bytes whose rows vary,
+// so that its gzip is not much smaller than a tenth of it.
+func largeBill(size int) []byte {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var b bytes.Buffer
+	b.WriteString("交易时间,公众账号ID,商户号,微信订单号,商户订单号,交易状态,应结订单金额\n")
+	for b.Len() < size {
+		fmt.Fprintf(&b, "`2019-06-10 %02d:%02d:%02d,`wx8888888888888888,`1900000109,`42%026d,`%020d,`SUCCESS,`%d.%02d\n",
+			rng.IntN(24), rng.IntN(60), rng.IntN(60), rng.Int64N(1e18), rng.Int64N(1e18), rng.IntN(10000), rng.IntN(100))
+	}
+	return b.Bytes()
+}
+
+// TestDownloadBillCorruptGzipIsNotTooLarge: a gzip bill that does not
+// decompress is a *BillIntegrityError whatever its size, as long as the
+// download stayed under MaxBytes. The gzip reader stops at the bad data with
+// bytes left unread; those are no sign of a download cut at the limit.
+func TestDownloadBillCorruptGzipIsNotTooLarge(t *testing.T) {
+	requireOpenSSL(t)
+	plain := largeBill(200 << 10)
+	bill := largeBill(120 << 10)
+	gz := gzipOf(t, bill)
+	if len(gz) < 20<<10 {
+		t.Fatalf("the gzip bill has %d bytes; the test needs more than the gzip reader's buffer", len(gz))
+	}
+	damaged := append([]byte{}, gz...)
+	for i := 12; i <= 40; i++ {
+		damaged[i] ^= 0x5a
+	}
+	billHash := sha1Hex(t, bill)
+	for _, tc := range []struct {
+		name     string
+		served   []byte
+		gunzip   bool
+		maxBytes int64
+		tooBig   bool // a download cut at MaxBytes stays a *TransportError
+	}{
+		{"a 200 KB plain file sent as a gzip bill, decompressed", plain, true, 0, false},
+		{"a 200 KB plain file sent as a gzip bill, kept", plain, false, 0, false},
+		{"a gzip bill with bytes 12-40 damaged, decompressed", damaged, true, 0, false},
+		{"a gzip bill with bytes 12-40 damaged, kept", damaged, false, 0, false},
+		{"the damaged bill with MaxBytes its exact size", damaged, true, int64(len(damaged)), false},
+		{"a sound gzip bill cut at MaxBytes, decompressed", gz, true, int64(len(gz)) / 2, true},
+		{"a sound gzip bill cut at MaxBytes, kept", gz, false, int64(len(gz)) / 2, true},
+		// Seen to be no gzip before the limit was reached: corrupt.
+		{"a plain file over MaxBytes sent as a gzip bill", plain, true, 64 << 10, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newBillServer(t, serveBytes(tc.served))
+			c := newTestClient(t, testConfig(t, srv.URL))
+			var out bytes.Buffer
+			_, err := c.DownloadBill(context.Background(), &BillDownload{
+				Bill:    Bill{HashType: "SHA1", HashValue: billHash, DownloadURL: srv.URL + billToken},
+				Gzipped: true, Gunzip: tc.gunzip, MaxBytes: tc.maxBytes,
+			}, &out)
+			var ie *BillIntegrityError
+			var te *TransportError
+			switch {
+			case tc.tooBig:
+				if !errors.As(err, &te) || !errors.Is(err, ErrResponseTooLarge) {
+					t.Fatalf("err = %v, want a *TransportError wrapping ErrResponseTooLarge", err)
+				}
+			case !errors.As(err, &ie) || ie.Err == nil:
+				t.Fatalf("err = %v, want a *BillIntegrityError with the gzip error", err)
+			case errors.As(err, &te) || errors.Is(err, ErrResponseTooLarge):
+				t.Fatalf("err = %v is also reported as too large", err)
+			}
+		})
+	}
+}
