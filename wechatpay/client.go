@@ -169,7 +169,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	for attempt := 1; ; attempt++ {
 		resp, err := c.attempt(ctx, r, attempt)
-		if err == nil || !c.retry.retries(r, err, attempt) {
+		if err == nil || !c.retry.retries(ctx, r, err, attempt) {
 			return resp, err
 		}
 		if werr := c.retry.wait(ctx, attempt); werr != nil {

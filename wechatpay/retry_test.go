@@ -178,6 +178,56 @@ func TestRetryStopsWhenContextEnds(t *testing.T) {
 	}
 }
 
+// TestRetryClientTimeout: an attempt that outlasts the http.Client's Timeout
+// is repeated (net/http's timeout error matches context.DeadlineExceeded,
+// but the caller's context has not ended); one that outlasts the caller's
+// context is not.
+func TestRetryClientTimeout(t *testing.T) {
+	var sent atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sent.Add(1)
+		select { // slower than any timeout below
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+		systemError(w)
+	}))
+	defer srv.Close()
+	get := terminateRequest()
+	get.Method, get.Body = http.MethodGet, nil
+
+	t.Run("client timeout", func(t *testing.T) {
+		sent.Store(0)
+		cfg := testConfig(t, srv.URL)
+		cfg.HTTPClient = &http.Client{Timeout: 50 * time.Millisecond}
+		cfg.Retry = RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}
+		c := newTestClient(t, cfg)
+		_, err := c.Do(context.Background(), get)
+		var te *TransportError
+		if !errors.As(err, &te) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want a *TransportError of the client's timeout", err)
+		}
+		if n := sent.Load(); n != 3 {
+			t.Errorf("server got %d requests, want 3", n)
+		}
+	})
+	t.Run("caller's deadline", func(t *testing.T) {
+		sent.Store(0)
+		cfg := testConfig(t, srv.URL)
+		cfg.Retry = RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}
+		c := newTestClient(t, cfg)
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		_, err := c.Do(ctx, get)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want the caller's deadline", err)
+		}
+		if n := sent.Load(); n != 1 {
+			t.Errorf("server got %d requests after the caller's deadline, want 1", n)
+		}
+	})
+}
+
 func TestRetryPolicyConfig(t *testing.T) {
 	for _, p := range []RetryPolicy{{MaxAttempts: -1}, {BaseDelay: -time.Second}, {BaseDelay: 3 * time.Second, MaxDelay: time.Second}} {
 		cfg := testConfig(t, "")
