@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Bill downloads (下载账单). From the official pages:
@@ -100,6 +101,18 @@ func (e *BillIntegrityError) Unwrap() error { return e.Err }
 // *ValidationError (Field "download_url", "hash_type" or "hash_value") and
 // nothing is sent. A non-2xx answer is an *APIError; a download over
 // MaxBytes, or cut off, is a *TransportError.
+//
+// Time limits: a bill may be large (up to MaxBytes, 1 GiB by default) and
+// take longer to stream than any fixed limit of a whole request. So when the
+// client built its own http.Client (Config.HTTPClient nil), DownloadBill
+// does not apply its DefaultTimeout to the whole download: it fails instead
+// when no byte arrives for that long (waiting for the answer's headers, or
+// in the middle of the body), a *TransportError wrapping
+// context.DeadlineExceeded; ctx bounds the whole. An http.Client given in
+// Config.HTTPClient is used as it is: its Timeout, if any, bounds the whole
+// download, body included, so give such a client no Timeout (bound each
+// download with ctx, and the transport's ResponseHeaderTimeout) or one long
+// enough for the largest bill.
 func (c *Client) DownloadBill(ctx context.Context, b *BillDownload, w io.Writer) (int64, error) {
 	const op = "downloadBill"
 	if b == nil {
@@ -116,17 +129,36 @@ func (c *Client) DownloadBill(ctx context.Context, b *BillDownload, w io.Writer)
 		}
 	}
 	r := &Request{Operation: op, Method: http.MethodGet, PathTemplate: "download_url"}
-	transportErr := func(err error) error { return newTransportError(r, err) }
+	hc, stall := c.http, (*stallGuard)(nil)
+	if c.ownHTTP && c.http.Timeout > 0 {
+		// The client's own Timeout bounds a whole request: here it bounds
+		// each silence instead.
+		copied := *c.http
+		copied.Timeout = 0
+		hc = &copied
+		var cancel context.CancelFunc
+		ctx, stall, cancel = newStallGuard(ctx, c.http.Timeout)
+		defer cancel()
+	}
+	transportErr := func(err error) error {
+		if stalled := stall.err(); stalled != nil {
+			err = stalled
+		}
+		return newTransportError(r, err)
+	}
 	req, err := c.signedRequest(ctx, http.MethodGet, target, nil, nil, "", "")
 	if err != nil {
 		return 0, transportErr(err)
 	}
 	req.Header.Set("Accept", "*/*") // a file, not JSON
-	resp, err := c.http.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return 0, transportErr(err)
 	}
 	defer resp.Body.Close()
+	if stall != nil {
+		resp.Body = stall.body(resp.Body)
+	}
 	requestID := resp.Header.Get(HeaderRequestID)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		raw, _ := io.ReadAll(io.LimitReader(resp.Body, c.maxBody))
@@ -142,6 +174,50 @@ func (c *Client) DownloadBill(ctx context.Context, b *BillDownload, w io.Writer)
 		return written, fmt.Errorf("wechatpay: %s: write: %w", op, we.err)
 	}
 	return written, transportErr(err)
+}
+
+// stallGuard ends a download when no byte arrived for idle: it cancels the
+// download's context, and err then says why.
+type stallGuard struct {
+	ctx   context.Context
+	idle  time.Duration
+	timer *time.Timer
+}
+
+// errStalled is the cause a stallGuard cancels with.
+var errStalled = errors.New("stalled")
+
+func newStallGuard(parent context.Context, idle time.Duration) (context.Context, *stallGuard, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(parent)
+	g := &stallGuard{ctx: ctx, idle: idle, timer: time.AfterFunc(idle, func() { cancel(errStalled) })}
+	return ctx, g, func() { g.timer.Stop(); cancel(nil) }
+}
+
+// err is the error of a download the guard ended, else nil.
+func (g *stallGuard) err() error {
+	if g == nil || !errors.Is(context.Cause(g.ctx), errStalled) {
+		return nil
+	}
+	return fmt.Errorf("no data received for %s: %w", g.idle, context.DeadlineExceeded)
+}
+
+// body gives each read of rc idle to return: the clock runs only while
+// waiting for the network, not while the caller's writer works.
+func (g *stallGuard) body(rc io.ReadCloser) io.ReadCloser {
+	g.timer.Stop() // the headers came
+	return &stallReader{rc, g}
+}
+
+type stallReader struct {
+	io.ReadCloser
+	g *stallGuard
+}
+
+func (s *stallReader) Read(p []byte) (int, error) {
+	s.g.timer.Reset(s.g.idle)
+	n, err := s.ReadCloser.Read(p)
+	s.g.timer.Stop()
+	return n, err
 }
 
 // checkDownload checks b and returns the URL to request.

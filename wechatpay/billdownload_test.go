@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // testBill is a small trade bill in the documented CSV layout (values are
@@ -410,4 +411,82 @@ func TestDownloadBillCorruptGzipIsNotTooLarge(t *testing.T) {
 			}
 		})
 	}
+}
+
+// slowBill serves bill in chunks with a pause before each, flushing each, or
+// stops sending after the first chunk with stall.
+func slowBill(bill []byte, chunks int, pause time.Duration, stall bool) func(w http.ResponseWriter) {
+	return func(w http.ResponseWriter) {
+		w.Header().Set("Content-Length", strconv.Itoa(len(bill)))
+		size := (len(bill) + chunks - 1) / chunks
+		for sent := 0; sent < len(bill); sent += size {
+			time.Sleep(pause)
+			if _, err := w.Write(bill[sent:min(sent+size, len(bill))]); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			if stall {
+				time.Sleep(5 * pause)
+				return
+			}
+		}
+	}
+}
+
+// TestDownloadBillTimeout streams a bill for longer than the client's
+// Timeout. The client's own http.Client (no Config.HTTPClient) bounds each
+// silence with its Timeout, not the whole download; a download that stops
+// sending still fails. A caller's http.Client keeps its Timeout for the
+// whole download, as documented.
+func TestDownloadBillTimeout(t *testing.T) {
+	requireOpenSSL(t)
+	bill := largeBill(64 << 10)
+	hash := sha1Hex(t, bill)
+	const timeout = 300 * time.Millisecond
+	download := func(t *testing.T, cfg Config, serve func(w http.ResponseWriter)) (int64, error) {
+		srv := newBillServer(t, serve)
+		cfg.BaseURL = srv.URL
+		c := newTestClient(t, cfg)
+		if cfg.HTTPClient == nil {
+			c.http.Timeout = timeout // the default client, with a shorter DefaultTimeout
+		}
+		return c.DownloadBill(context.Background(), &BillDownload{Bill: Bill{HashType: "SHA1", HashValue: hash, DownloadURL: srv.URL + billToken}}, io.Discard)
+	}
+	t.Run("default client, slowly streamed", func(t *testing.T) {
+		start := time.Now()
+		n, err := download(t, testConfig(t, ""), slowBill(bill, 8, timeout/3, false))
+		if err != nil || n != int64(len(bill)) {
+			t.Fatalf("wrote %d bytes: %v", n, err)
+		}
+		if d := time.Since(start); d < 2*timeout {
+			t.Fatalf("the download took %v, not longer than the Timeout %v: the test proves nothing", d, timeout)
+		}
+	})
+	t.Run("default client, stalled body", func(t *testing.T) {
+		start := time.Now()
+		_, err := download(t, testConfig(t, ""), slowBill(bill, 8, timeout, true))
+		var te *TransportError
+		if !errors.As(err, &te) || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "no data received") {
+			t.Fatalf("err = %v, want a *TransportError for the stall", err)
+		}
+		if d := time.Since(start); d > 8*timeout {
+			t.Errorf("the stall was noticed after %v", d)
+		}
+	})
+	t.Run("default client, no headers", func(t *testing.T) {
+		_, err := download(t, testConfig(t, ""), func(w http.ResponseWriter) { time.Sleep(5 * timeout) })
+		var te *TransportError
+		if !errors.As(err, &te) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want a *TransportError for the stall", err)
+		}
+	})
+	t.Run("caller's client: its Timeout bounds the whole download", func(t *testing.T) {
+		cfg := testConfig(t, "")
+		cfg.HTTPClient = &http.Client{Timeout: timeout}
+		_, err := download(t, cfg, slowBill(bill, 8, timeout/3, false))
+		var te *TransportError
+		if !errors.As(err, &te) {
+			t.Fatalf("err = %v, want a *TransportError of the client's Timeout", err)
+		}
+	})
 }

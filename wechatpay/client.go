@@ -34,6 +34,7 @@ type Client struct {
 	wpSerial  string // Config.WechatpaySerial, else the first public key; empty: the newest certificate per call
 	base      string
 	http      *http.Client
+	ownHTTP   bool // http is the default client NewClient built, not Config.HTTPClient
 	clock     func() time.Time
 	userAgent string
 	log       *slog.Logger
@@ -138,6 +139,7 @@ func newClient(cfg Config, needKeys bool) (*Client, error) {
 		c.maxBody = DefaultMaxResponseBytes
 	}
 	hc := http.Client{Timeout: DefaultTimeout}
+	c.ownHTTP = cfg.HTTPClient == nil
 	if cfg.HTTPClient != nil {
 		hc = *cfg.HTTPClient
 	}
