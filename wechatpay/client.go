@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"mime"
 	"net/http"
 	"net/url"
@@ -269,17 +268,11 @@ func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
 		return nil, transportErr(err)
 	}
 	defer resp.Body.Close()
-	// Read one byte past the limit to tell "exactly at" from "over"; at the
-	// int64 maximum, +1 would wrap negative and read nothing.
-	limit := c.maxBody
-	if limit < math.MaxInt64 {
-		limit++
-	}
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, limit))
+	raw, over, err := readLimited(resp.Body, c.maxBody)
 	if err != nil {
 		return nil, transportErr(fmt.Errorf("read response: %w", err))
 	}
-	if int64(len(raw)) > c.maxBody {
+	if over {
 		return nil, transportErr(fmt.Errorf("%w of %d bytes", ErrResponseTooLarge, c.maxBody))
 	}
 	requestID := resp.Header.Get(HeaderRequestID)

@@ -7,9 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -163,16 +161,11 @@ func (h *NotifyHandler) readBody(r *http.Request) ([]byte, error) {
 	if r.ContentLength > h.maxBody {
 		return nil, tooLarge
 	}
-	// One byte past the limit tells "exactly at" from "over".
-	limit := h.maxBody
-	if limit < math.MaxInt64 {
-		limit++
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit))
+	body, over, err := readLimited(r.Body, h.maxBody)
 	if err != nil {
 		return nil, fmt.Errorf("wechatpay: notification: read body: %w", err)
 	}
-	if int64(len(body)) > h.maxBody {
+	if over {
 		return nil, tooLarge
 	}
 	return body, nil
