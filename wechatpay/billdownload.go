@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -38,11 +39,61 @@ import (
 // limit.
 const DefaultMaxBillBytes = 1 << 30
 
-// Bill is the answer of a bill apply call.
+// Bill is the answer of a bill apply call. Formatting a Bill or a
+// BillDownload (fmt, slog) never shows download_url's query, whose token is a
+// credential for 5 minutes.
 type Bill struct {
 	HashType    string `json:"hash_type"`    // SHA1
 	HashValue   string `json:"hash_value"`   // hex digest of the original (uncompressed) bill
 	DownloadURL string `json:"download_url"` // signed GET, valid 5 minutes
+}
+
+// Format prints b with download_url's query redacted, whatever the verb.
+func (b Bill) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "wechatpay.Bill{HashType:%q HashValue:%q DownloadURL:%s}", b.HashType, b.HashValue, redactedURL(b.DownloadURL))
+}
+
+// LogValue leaves download_url's query out of logs.
+func (b Bill) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("hash_type", b.HashType),
+		slog.String("hash_value", b.HashValue),
+		slog.String("download_url", redactedURL(b.DownloadURL)),
+	)
+}
+
+// Format prints d with download_url's query redacted, whatever the verb.
+func (d BillDownload) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "wechatpay.BillDownload{Bill:%v Gzipped:%t Gunzip:%t MaxBytes:%d MaxUncompressedBytes:%d}",
+		d.Bill, d.Gzipped, d.Gunzip, d.MaxBytes, d.MaxUncompressedBytes)
+}
+
+// LogValue leaves download_url's query out of logs.
+func (d BillDownload) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.Any("bill", d.Bill),
+		slog.Bool("gzipped", d.Gzipped),
+		slog.Bool("gunzip", d.Gunzip),
+		slog.Int64("max_bytes", d.MaxBytes),
+		slog.Int64("max_uncompressed_bytes", d.MaxUncompressedBytes),
+	)
+}
+
+// redactedURL is u without its query, user information and fragment: what
+// can be shown of a download_url. A URL that does not parse is not shown.
+func redactedURL(u string) string {
+	if u == "" {
+		return "[none]"
+	}
+	p, err := url.Parse(u)
+	if err != nil {
+		return "[redacted]"
+	}
+	s := (&url.URL{Scheme: p.Scheme, Host: p.Host, Path: p.Path, RawPath: p.RawPath}).String()
+	if p.RawQuery != "" || p.ForceQuery || p.User != nil || p.Fragment != "" {
+		s += "?[redacted]"
+	}
+	return strconv.Quote(s)
 }
 
 // BillDownload says which bill to download and how.

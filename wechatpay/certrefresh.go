@@ -16,7 +16,8 @@ import (
 const DefaultCertificateRefreshInterval = 6 * time.Hour
 
 // CertificateRefresherConfig is what a CertificateRefresher needs; APIv3Key
-// is required.
+// is required. Formatting a CertificateRefresherConfig (fmt, slog) never
+// shows the APIv3 key.
 type CertificateRefresherConfig struct {
 	// APIv3Key is the merchant's APIv3 key (32 bytes) the certificates are
 	// encrypted with. The refresher keeps only the cipher built from it.
@@ -27,6 +28,20 @@ type CertificateRefresherConfig struct {
 	// Logger receives a record per refresh: the serials added and dropped,
 	// or the error of a failed one. Default: discard.
 	Logger *slog.Logger
+}
+
+// Format prints c with the APIv3 key redacted, whatever the verb.
+func (c CertificateRefresherConfig) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "wechatpay.CertificateRefresherConfig{APIv3Key:%s Interval:%s Logger:%t}",
+		redactedKey(c.APIv3Key), c.Interval, c.Logger != nil)
+}
+
+// LogValue leaves the APIv3 key out of logs.
+func (c CertificateRefresherConfig) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("api_v3_key", redactedKey(c.APIv3Key)),
+		slog.Duration("interval", c.Interval),
+	)
 }
 
 // CertificateRefresher keeps a Client's key set current in certificate
