@@ -3,6 +3,7 @@ package wechatpay
 import (
 	"context"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"time"
@@ -119,13 +120,23 @@ func temporaryAnswer(status int, code string) bool {
 
 // delay is the wait after attempt number attempt: BaseDelay doubled per
 // attempt, capped at MaxDelay, plus up to half of it at random.
+// Both steps saturate instead of overflowing: the doubling stops at MaxDelay
+// before it could wrap negative, and the sum at the largest Duration.
 func (p RetryPolicy) delay(attempt int) time.Duration {
-	d := p.BaseDelay
+	d := max(p.BaseDelay, 0)
 	for i := 1; i < attempt && d < p.MaxDelay; i++ {
+		if d > p.MaxDelay/2 {
+			d = p.MaxDelay
+			break
+		}
 		d *= 2
 	}
 	d = min(d, p.MaxDelay)
-	return d + rand.N(d/2+1)
+	jitter := rand.N(d/2 + 1) // d/2+1 >= 1: d is not negative
+	if d > math.MaxInt64-jitter {
+		return math.MaxInt64
+	}
+	return d + jitter
 }
 
 func (p RetryPolicy) wait(ctx context.Context, attempt int) error {

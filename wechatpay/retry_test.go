@@ -3,6 +3,8 @@ package wechatpay
 import (
 	"context"
 	"errors"
+	"math"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -291,5 +293,49 @@ func TestRetryAgreesWithTemporary(t *testing.T) {
 				t.Errorf("Temporary() = %v, repeated = %v; want both %v", apiErr.Temporary(), repeated, tc.temporary)
 			}
 		})
+	}
+}
+
+// TestRetryDelayExtremes: delays near the largest time.Duration neither wrap
+// negative while doubling (rand.N panicked on it) nor overflow when the
+// random part is added: they saturate.
+func TestRetryDelayExtremes(t *testing.T) {
+	const maxDur = time.Duration(math.MaxInt64)
+	for _, p := range []RetryPolicy{
+		{BaseDelay: time.Nanosecond, MaxDelay: maxDur},
+		{BaseDelay: time.Second, MaxDelay: maxDur},
+		{BaseDelay: maxDur/2 + 1, MaxDelay: maxDur},
+		{BaseDelay: maxDur, MaxDelay: maxDur},
+		{BaseDelay: maxDur - 1, MaxDelay: maxDur - 1},
+		{BaseDelay: time.Hour, MaxDelay: maxDur / 3},
+	} {
+		p = p.withDefaults()
+		for _, attempt := range []int{1, 2, 3, 30, 62, 63, 64, 65, 100, 1000, math.MaxInt} {
+			for range 20 {
+				var d time.Duration
+				func() {
+					defer func() {
+						if r := recover(); r != nil {
+							t.Fatalf("BaseDelay %d, MaxDelay %d: delay(%d) panicked: %v", p.BaseDelay, p.MaxDelay, attempt, r)
+						}
+					}()
+					d = p.delay(attempt)
+				}()
+				// The bounds in exact arithmetic: base = min(MaxDelay,
+				// BaseDelay·2^(attempt-1)), the delay within [base, 1.5·base],
+				// capped at the largest Duration.
+				base := new(big.Int).Lsh(big.NewInt(int64(p.BaseDelay)), uint(min(attempt-1, 200)))
+				if base.Cmp(big.NewInt(int64(p.MaxDelay))) > 0 {
+					base.SetInt64(int64(p.MaxDelay))
+				}
+				hi := new(big.Int).Add(base, new(big.Int).Rsh(base, 1))
+				if hi.Cmp(big.NewInt(math.MaxInt64)) > 0 {
+					hi.SetInt64(math.MaxInt64)
+				}
+				if got := big.NewInt(int64(d)); got.Cmp(base) < 0 || got.Cmp(hi) > 0 {
+					t.Fatalf("BaseDelay %d, MaxDelay %d: delay(%d) = %d, want within [%s, %s]", p.BaseDelay, p.MaxDelay, attempt, d, base, hi)
+				}
+			}
+		}
 	}
 }
