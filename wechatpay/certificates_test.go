@@ -555,3 +555,30 @@ func TestWriteCertificates(t *testing.T) {
 		t.Error("an unchecked entry was written")
 	}
 }
+
+// TestBootstrapReturnsWhatItVerified: a bootstrap parses the download to find
+// the key its signature names; the certificates it returns are that parse's,
+// not a second parse at a later reading of the clock. With a clock that
+// moves a second per reading and a certificate whose expire_time falls at
+// each second in turn, the bootstrap either finds no signer (it expired
+// before the download was checked) or returns the certificate that verified
+// it; never "all certificates expired" after the signature verified.
+func TestBootstrapReturnsWhatItVerified(t *testing.T) {
+	rot := newRotation(t)
+	srv := newCertServer(t, testClock)
+	start := testClock()
+	for offset := range 40 {
+		entry := listedCert(rot.newCert)
+		entry.expire = start.Add(time.Duration(offset) * time.Second)
+		srv.serve(certificatesBody(t, testAPIv3Key, entry), rot.newKey, "0B02")
+		var readings atomic.Int64
+		clock := func() time.Time { return start.Add(time.Duration(readings.Add(1)-1) * time.Second) }
+		certs, err := BootstrapCertificates(context.Background(), certTestConfig(t, srv.URL, clock), []byte(testAPIv3Key))
+		switch {
+		case err == nil && (len(certs) != 1 || certs[0].Serial != "0B02"):
+			t.Fatalf("expire_time +%d s: certs = %+v", offset, certs)
+		case err != nil && !errors.Is(err, ErrUnknownSerial):
+			t.Fatalf("expire_time +%d s: the download verified, then: %v", offset, err)
+		}
+	}
+}
