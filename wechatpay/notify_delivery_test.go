@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -109,6 +111,48 @@ func TestNotifyFailureIsRedelivered(t *testing.T) {
 				t.Errorf("handler called %d times, want 2", n)
 			}
 		})
+	}
+}
+
+// TestNotifyPanicOverHTTP: as ServeHTTP's doc says, a panicking handler is
+// not recovered; net/http's server drops the connection, so the sender gets
+// no answer (no 2xx), and the id is released: the next delivery is handled.
+func TestNotifyPanicOverHTTP(t *testing.T) {
+	v := loadNotifyVector(t)
+	body := notifyEnvelope(t, testNotifyID, v.resource())
+	header := goSignedHeader(t, body, testNotifyNonce)
+	var calls atomic.Int32
+	h := mustNotifyHandler(t, testNotifyConfig(t, v.APIv3Key), func(context.Context, *Notification) error {
+		if calls.Add(1) == 1 {
+			panic("handler bug")
+		}
+		return nil
+	})
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the server logs the panic
+	srv.Start()
+	defer srv.Close()
+	send := func() (int, error) {
+		req, err := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header = header.Clone()
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	if status, err := send(); err == nil {
+		t.Fatalf("a panicking handler was answered %d; want the connection dropped", status)
+	}
+	if status, err := send(); err != nil || status != 204 {
+		t.Fatalf("the delivery after the panic: %d, %v; want 204", status, err)
+	}
+	if n := calls.Load(); n != 2 {
+		t.Errorf("handler called %d times, want 2", n)
 	}
 }
 

@@ -182,8 +182,15 @@ func (h *NotifyHandler) readBody(r *http.Request) ([]byte, error) {
 // for a body over the limit, 400 for a request that failed verification
 // (a changed body, a stale timestamp) or decoding, 409 while another delivery
 // of the same notification id is being handled, 500 when handle returned an
-// error (or panicked). Only a delivery whose handling succeeded is recorded:
-// after a 500 the same request is handled again. Each outcome is logged.
+// error. Only a delivery whose handling succeeded is recorded: after a 500
+// the same request is handled again. Each outcome is logged.
+//
+// A panic in handle is not recovered: ServeHTTP releases the notification id
+// and lets the panic go on, so net/http's server logs it with its stack and
+// drops the connection without an answer (a middleware that recovers panics
+// answers for it instead). Either way no 2xx is sent and nothing is
+// recorded: WeChat Pay delivers the notification again, and it is handled
+// again.
 func (h *NotifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	n, err := h.parse(r)
