@@ -582,3 +582,62 @@ func TestBootstrapReturnsWhatItVerified(t *testing.T) {
 		}
 	}
 }
+
+// TestCertificateRefresherMissedOverlap: a client that missed the overlap of
+// a rotation trusts only the old certificate while downloads are signed by
+// the new one. Each refresh fails with ErrUnknownSerial, logged at Error
+// level, apart from passing failures, naming the signer and the way out;
+// the key set is unchanged (no fallback to trusting the download itself);
+// after a new bootstrap the refresher carries on.
+func TestCertificateRefresherMissedOverlap(t *testing.T) {
+	rot := newRotation(t)
+	srv := newCertServer(t, testClock)
+	c := newTestClient(t, certTestConfig(t, srv.URL, testClock, mustCertKey(t, rot.oldCert)))
+	var logBuf testkit.LockedBuffer
+	r, err := NewCertificateRefresher(c, CertificateRefresherConfig{
+		APIv3Key: []byte(testAPIv3Key), Logger: slog.New(slog.NewJSONHandler(&logBuf, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.serve(certificatesBody(t, testAPIv3Key, listedCert(rot.newCert)), rot.newKey, "0B02")
+	for range 2 {
+		if _, err := r.Refresh(context.Background()); !errors.Is(err, ErrUnknownSerial) {
+			t.Fatalf("Refresh = %v, want ErrUnknownSerial", err)
+		}
+	}
+	if got := c.Keys().Serials(); !slices.Equal(got, []string{"0A01"}) {
+		t.Fatalf("the key set changed: %v", got)
+	}
+	srv.fail(500) // a passing failure stays a warning
+	if _, err := r.Refresh(context.Background()); err == nil {
+		t.Fatal("a refresh against a 500 succeeded")
+	}
+	recs := logRecords(t, logBuf.String())
+	if len(recs) != 3 {
+		t.Fatalf("log:\n%s", logBuf.String())
+	}
+	for _, rec := range recs[:2] {
+		if rec["level"] != "ERROR" || rec["signer"] != "0B02" || !strings.Contains(rec["msg"].(string), "BootstrapCertificates") {
+			t.Errorf("the unknown signer is not logged apart: %v", rec)
+		}
+	}
+	if recs[2]["level"] != "WARN" {
+		t.Errorf("a 500 logged as %v", recs[2])
+	}
+
+	// The way out the log names: bootstrap again, add the keys.
+	srv.serve(certificatesBody(t, testAPIv3Key, listedCert(rot.newCert)), rot.newKey, "0B02")
+	certs, err := BootstrapCertificates(context.Background(), certTestConfig(t, srv.URL, testClock), []byte(testAPIv3Key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range CertificateKeys(certs) {
+		if err := c.Keys().Add(k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := r.Refresh(context.Background()); err != nil {
+		t.Fatalf("Refresh after the new bootstrap: %v", err)
+	}
+}
