@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Bill downloads (下载账单). From the official pages:
@@ -37,11 +39,61 @@ import (
 // limit.
 const DefaultMaxBillBytes = 1 << 30
 
-// Bill is the answer of a bill apply call.
+// Bill is the answer of a bill apply call. Formatting a Bill or a
+// BillDownload (fmt, slog) never shows download_url's query, whose token is a
+// credential for 5 minutes.
 type Bill struct {
 	HashType    string `json:"hash_type"`    // SHA1
 	HashValue   string `json:"hash_value"`   // hex digest of the original (uncompressed) bill
 	DownloadURL string `json:"download_url"` // signed GET, valid 5 minutes
+}
+
+// Format prints b with download_url's query redacted, whatever the verb.
+func (b Bill) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "wechatpay.Bill{HashType:%q HashValue:%q DownloadURL:%s}", b.HashType, b.HashValue, redactedURL(b.DownloadURL))
+}
+
+// LogValue leaves download_url's query out of logs.
+func (b Bill) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("hash_type", b.HashType),
+		slog.String("hash_value", b.HashValue),
+		slog.String("download_url", redactedURL(b.DownloadURL)),
+	)
+}
+
+// Format prints d with download_url's query redacted, whatever the verb.
+func (d BillDownload) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "wechatpay.BillDownload{Bill:%v Gzipped:%t Gunzip:%t MaxBytes:%d MaxUncompressedBytes:%d}",
+		d.Bill, d.Gzipped, d.Gunzip, d.MaxBytes, d.MaxUncompressedBytes)
+}
+
+// LogValue leaves download_url's query out of logs.
+func (d BillDownload) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.Any("bill", d.Bill),
+		slog.Bool("gzipped", d.Gzipped),
+		slog.Bool("gunzip", d.Gunzip),
+		slog.Int64("max_bytes", d.MaxBytes),
+		slog.Int64("max_uncompressed_bytes", d.MaxUncompressedBytes),
+	)
+}
+
+// redactedURL is u without its query, user information and fragment: what
+// can be shown of a download_url. A URL that does not parse is not shown.
+func redactedURL(u string) string {
+	if u == "" {
+		return "[none]"
+	}
+	p, err := url.Parse(u)
+	if err != nil {
+		return "[redacted]"
+	}
+	s := (&url.URL{Scheme: p.Scheme, Host: p.Host, Path: p.Path, RawPath: p.RawPath}).String()
+	if p.RawQuery != "" || p.ForceQuery || p.User != nil || p.Fragment != "" {
+		s += "?[redacted]"
+	}
+	return strconv.Quote(s)
 }
 
 // BillDownload says which bill to download and how.
@@ -100,6 +152,18 @@ func (e *BillIntegrityError) Unwrap() error { return e.Err }
 // *ValidationError (Field "download_url", "hash_type" or "hash_value") and
 // nothing is sent. A non-2xx answer is an *APIError; a download over
 // MaxBytes, or cut off, is a *TransportError.
+//
+// Time limits: a bill may be large (up to MaxBytes, 1 GiB by default) and
+// take longer to stream than any fixed limit of a whole request. So when the
+// client built its own http.Client (Config.HTTPClient nil), DownloadBill
+// does not apply its DefaultTimeout to the whole download: it fails instead
+// when no byte arrives for that long (waiting for the answer's headers, or
+// in the middle of the body), a *TransportError wrapping
+// context.DeadlineExceeded; ctx bounds the whole. An http.Client given in
+// Config.HTTPClient is used as it is: its Timeout, if any, bounds the whole
+// download, body included, so give such a client no Timeout (bound each
+// download with ctx, and the transport's ResponseHeaderTimeout) or one long
+// enough for the largest bill.
 func (c *Client) DownloadBill(ctx context.Context, b *BillDownload, w io.Writer) (int64, error) {
 	const op = "downloadBill"
 	if b == nil {
@@ -116,17 +180,36 @@ func (c *Client) DownloadBill(ctx context.Context, b *BillDownload, w io.Writer)
 		}
 	}
 	r := &Request{Operation: op, Method: http.MethodGet, PathTemplate: "download_url"}
-	transportErr := func(err error) error { return newTransportError(r, err) }
+	hc, stall := c.http, (*stallGuard)(nil)
+	if c.ownHTTP && c.http.Timeout > 0 {
+		// The client's own Timeout bounds a whole request: here it bounds
+		// each silence instead.
+		copied := *c.http
+		copied.Timeout = 0
+		hc = &copied
+		var cancel context.CancelFunc
+		ctx, stall, cancel = newStallGuard(ctx, c.http.Timeout)
+		defer cancel()
+	}
+	transportErr := func(err error) error {
+		if stalled := stall.err(); stalled != nil {
+			err = stalled
+		}
+		return newTransportError(r, err)
+	}
 	req, err := c.signedRequest(ctx, http.MethodGet, target, nil, nil, "", "")
 	if err != nil {
 		return 0, transportErr(err)
 	}
 	req.Header.Set("Accept", "*/*") // a file, not JSON
-	resp, err := c.http.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return 0, transportErr(err)
 	}
 	defer resp.Body.Close()
+	if stall != nil {
+		resp.Body = stall.body(resp.Body)
+	}
 	requestID := resp.Header.Get(HeaderRequestID)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		raw, _ := io.ReadAll(io.LimitReader(resp.Body, c.maxBody))
@@ -142,6 +225,50 @@ func (c *Client) DownloadBill(ctx context.Context, b *BillDownload, w io.Writer)
 		return written, fmt.Errorf("wechatpay: %s: write: %w", op, we.err)
 	}
 	return written, transportErr(err)
+}
+
+// stallGuard ends a download when no byte arrived for idle: it cancels the
+// download's context, and err then says why.
+type stallGuard struct {
+	ctx   context.Context
+	idle  time.Duration
+	timer *time.Timer
+}
+
+// errStalled is the cause a stallGuard cancels with.
+var errStalled = errors.New("stalled")
+
+func newStallGuard(parent context.Context, idle time.Duration) (context.Context, *stallGuard, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(parent)
+	g := &stallGuard{ctx: ctx, idle: idle, timer: time.AfterFunc(idle, func() { cancel(errStalled) })}
+	return ctx, g, func() { g.timer.Stop(); cancel(nil) }
+}
+
+// err is the error of a download the guard ended, else nil.
+func (g *stallGuard) err() error {
+	if g == nil || !errors.Is(context.Cause(g.ctx), errStalled) {
+		return nil
+	}
+	return fmt.Errorf("no data received for %s: %w", g.idle, context.DeadlineExceeded)
+}
+
+// body gives each read of rc idle to return: the clock runs only while
+// waiting for the network, not while the caller's writer works.
+func (g *stallGuard) body(rc io.ReadCloser) io.ReadCloser {
+	g.timer.Stop() // the headers came
+	return &stallReader{rc, g}
+}
+
+type stallReader struct {
+	io.ReadCloser
+	g *stallGuard
+}
+
+func (s *stallReader) Read(p []byte) (int, error) {
+	s.g.timer.Reset(s.g.idle)
+	n, err := s.ReadCloser.Read(p)
+	s.g.timer.Stop()
+	return n, err
 }
 
 // checkDownload checks b and returns the URL to request.
@@ -181,7 +308,7 @@ func (e *writeError) Error() string { return e.err.Error() }
 
 // copyBill streams body to w under the limit and checks the digest.
 func copyBill(w io.Writer, body io.Reader, b *BillDownload, maxBytes, maxUncompressed int64) (int64, error) {
-	downloaded := io.LimitReader(body, maxBytes)
+	downloaded := &io.LimitedReader{R: body, N: maxBytes}
 	out := &countingWriter{w: w}
 	digest := sha1.New()
 
@@ -201,19 +328,23 @@ func copyBill(w io.Writer, body io.Reader, b *BillDownload, maxBytes, maxUncompr
 	if out.err != nil {
 		return out.n, &writeError{out.err}
 	}
+	// The download is too large only when the limit was used up and body
+	// holds a byte more. A gzip reader that stopped at bad data leaves bytes
+	// unread without reaching the limit: that bill is corrupt, not too large.
+	cut := func() bool { return downloaded.N <= 0 && tooLarge(body) }
 	var gzErr *gunzipError
 	switch {
 	case errors.As(err, &gzErr) && errors.Is(gzErr.err, ErrResponseTooLarge):
 		return out.n, gzErr.err
 	case errors.As(err, &gzErr):
 		// A download cut at the limit is too large, not corrupt.
-		if tooLarge(body) {
+		if cut() {
 			return out.n, fmt.Errorf("%w of %d bytes", ErrResponseTooLarge, maxBytes)
 		}
 		return out.n, &BillIntegrityError{HashType: b.HashType, Want: strings.ToLower(b.HashValue), Written: out.n, Err: gzErr.err}
 	case err != nil:
 		return out.n, err // reading the answer failed
-	case tooLarge(body):
+	case cut():
 		return out.n, fmt.Errorf("%w of %d bytes", ErrResponseTooLarge, maxBytes)
 	}
 	got := hex.EncodeToString(digest.Sum(nil))
@@ -223,7 +354,8 @@ func copyBill(w io.Writer, body io.Reader, b *BillDownload, maxBytes, maxUncompr
 	return out.n, nil
 }
 
-// tooLarge reports whether body holds a byte more, past the limit read.
+// tooLarge reports whether body holds a byte more; call it only once the
+// limit was read.
 func tooLarge(body io.Reader) bool {
 	var one [1]byte
 	n, _ := io.ReadFull(body, one[:])

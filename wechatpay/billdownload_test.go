@@ -5,7 +5,9 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -13,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // testBill is a small trade bill in the documented CSV layout (values are
@@ -338,3 +341,152 @@ func TestDownloadBillFailures(t *testing.T) {
 type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// largeBill is a deterministic trade bill of about size bytes whose rows vary,
+// so that its gzip is not much smaller than a tenth of it.
+func largeBill(size int) []byte {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var b bytes.Buffer
+	b.WriteString("交易时间,公众账号ID,商户号,微信订单号,商户订单号,交易状态,应结订单金额\n")
+	for b.Len() < size {
+		fmt.Fprintf(&b, "`2019-06-10 %02d:%02d:%02d,`wx8888888888888888,`1900000109,`42%026d,`%020d,`SUCCESS,`%d.%02d\n",
+			rng.IntN(24), rng.IntN(60), rng.IntN(60), rng.Int64N(1e18), rng.Int64N(1e18), rng.IntN(10000), rng.IntN(100))
+	}
+	return b.Bytes()
+}
+
+// TestDownloadBillCorruptGzipIsNotTooLarge: a gzip bill that does not
+// decompress is a *BillIntegrityError whatever its size, as long as the
+// download stayed under MaxBytes. The gzip reader stops at the bad data with
+// bytes left unread; those are no sign of a download cut at the limit.
+func TestDownloadBillCorruptGzipIsNotTooLarge(t *testing.T) {
+	requireOpenSSL(t)
+	plain := largeBill(200 << 10)
+	bill := largeBill(120 << 10)
+	gz := gzipOf(t, bill)
+	if len(gz) < 20<<10 {
+		t.Fatalf("the gzip bill has %d bytes; the test needs more than the gzip reader's buffer", len(gz))
+	}
+	damaged := append([]byte{}, gz...)
+	for i := 12; i <= 40; i++ {
+		damaged[i] ^= 0x5a
+	}
+	billHash := sha1Hex(t, bill)
+	for _, tc := range []struct {
+		name     string
+		served   []byte
+		gunzip   bool
+		maxBytes int64
+		tooBig   bool // a download cut at MaxBytes stays a *TransportError
+	}{
+		{"a 200 KB plain file sent as a gzip bill, decompressed", plain, true, 0, false},
+		{"a 200 KB plain file sent as a gzip bill, kept", plain, false, 0, false},
+		{"a gzip bill with bytes 12-40 damaged, decompressed", damaged, true, 0, false},
+		{"a gzip bill with bytes 12-40 damaged, kept", damaged, false, 0, false},
+		{"the damaged bill with MaxBytes its exact size", damaged, true, int64(len(damaged)), false},
+		{"a sound gzip bill cut at MaxBytes, decompressed", gz, true, int64(len(gz)) / 2, true},
+		{"a sound gzip bill cut at MaxBytes, kept", gz, false, int64(len(gz)) / 2, true},
+		// Seen to be no gzip before the limit was reached: corrupt.
+		{"a plain file over MaxBytes sent as a gzip bill", plain, true, 64 << 10, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newBillServer(t, serveBytes(tc.served))
+			c := newTestClient(t, testConfig(t, srv.URL))
+			var out bytes.Buffer
+			_, err := c.DownloadBill(context.Background(), &BillDownload{
+				Bill:    Bill{HashType: "SHA1", HashValue: billHash, DownloadURL: srv.URL + billToken},
+				Gzipped: true, Gunzip: tc.gunzip, MaxBytes: tc.maxBytes,
+			}, &out)
+			var ie *BillIntegrityError
+			var te *TransportError
+			switch {
+			case tc.tooBig:
+				if !errors.As(err, &te) || !errors.Is(err, ErrResponseTooLarge) {
+					t.Fatalf("err = %v, want a *TransportError wrapping ErrResponseTooLarge", err)
+				}
+			case !errors.As(err, &ie) || ie.Err == nil:
+				t.Fatalf("err = %v, want a *BillIntegrityError with the gzip error", err)
+			case errors.As(err, &te) || errors.Is(err, ErrResponseTooLarge):
+				t.Fatalf("err = %v is also reported as too large", err)
+			}
+		})
+	}
+}
+
+// slowBill serves bill in chunks with a pause before each, flushing each, or
+// stops sending after the first chunk with stall.
+func slowBill(bill []byte, chunks int, pause time.Duration, stall bool) func(w http.ResponseWriter) {
+	return func(w http.ResponseWriter) {
+		w.Header().Set("Content-Length", strconv.Itoa(len(bill)))
+		size := (len(bill) + chunks - 1) / chunks
+		for sent := 0; sent < len(bill); sent += size {
+			time.Sleep(pause)
+			if _, err := w.Write(bill[sent:min(sent+size, len(bill))]); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			if stall {
+				time.Sleep(5 * pause)
+				return
+			}
+		}
+	}
+}
+
+// TestDownloadBillTimeout streams a bill for longer than the client's
+// Timeout. The client's own http.Client (no Config.HTTPClient) bounds each
+// silence with its Timeout, not the whole download; a download that stops
+// sending still fails. A caller's http.Client keeps its Timeout for the
+// whole download, as documented.
+func TestDownloadBillTimeout(t *testing.T) {
+	requireOpenSSL(t)
+	bill := largeBill(64 << 10)
+	hash := sha1Hex(t, bill)
+	const timeout = 300 * time.Millisecond
+	download := func(t *testing.T, cfg Config, serve func(w http.ResponseWriter)) (int64, error) {
+		srv := newBillServer(t, serve)
+		cfg.BaseURL = srv.URL
+		c := newTestClient(t, cfg)
+		if cfg.HTTPClient == nil {
+			c.http.Timeout = timeout // the default client, with a shorter DefaultTimeout
+		}
+		return c.DownloadBill(context.Background(), &BillDownload{Bill: Bill{HashType: "SHA1", HashValue: hash, DownloadURL: srv.URL + billToken}}, io.Discard)
+	}
+	t.Run("default client, slowly streamed", func(t *testing.T) {
+		start := time.Now()
+		n, err := download(t, testConfig(t, ""), slowBill(bill, 8, timeout/3, false))
+		if err != nil || n != int64(len(bill)) {
+			t.Fatalf("wrote %d bytes: %v", n, err)
+		}
+		if d := time.Since(start); d < 2*timeout {
+			t.Fatalf("the download took %v, not longer than the Timeout %v: the test proves nothing", d, timeout)
+		}
+	})
+	t.Run("default client, stalled body", func(t *testing.T) {
+		start := time.Now()
+		_, err := download(t, testConfig(t, ""), slowBill(bill, 8, timeout, true))
+		var te *TransportError
+		if !errors.As(err, &te) || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "no data received") {
+			t.Fatalf("err = %v, want a *TransportError for the stall", err)
+		}
+		if d := time.Since(start); d > 8*timeout {
+			t.Errorf("the stall was noticed after %v", d)
+		}
+	})
+	t.Run("default client, no headers", func(t *testing.T) {
+		_, err := download(t, testConfig(t, ""), func(w http.ResponseWriter) { time.Sleep(5 * timeout) })
+		var te *TransportError
+		if !errors.As(err, &te) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want a *TransportError for the stall", err)
+		}
+	})
+	t.Run("caller's client: its Timeout bounds the whole download", func(t *testing.T) {
+		cfg := testConfig(t, "")
+		cfg.HTTPClient = &http.Client{Timeout: timeout}
+		_, err := download(t, cfg, slowBill(bill, 8, timeout/3, false))
+		var te *TransportError
+		if !errors.As(err, &te) {
+			t.Fatalf("err = %v, want a *TransportError of the client's Timeout", err)
+		}
+	})
+}

@@ -238,10 +238,16 @@ func (c *Client) downloadCertificates(ctx context.Context, apiV3Key []byte, boot
 
 func (c *Client) fetchCertificates(ctx context.Context, aead cipher.AEAD, bootstrap bool) ([]PlatformCertificate, error) {
 	req := &Request{Operation: "downloadCertificates", Method: http.MethodGet, PathTemplate: CertificatesPath, Path: CertificatesPath}
+	// A bootstrap parses the download to verify it; what it parsed (at one
+	// reading of the clock) is what it returns. Do calls verify once per
+	// answer it returns, last for the answer it returns.
+	var parsed []PlatformCertificate
+	var parsedErr error
 	if bootstrap {
 		req.verify = func(h http.Header, body []byte) error {
 			keys, _ := NewKeySet(c.keys.List()...)
 			certs, parseErr := parseCertificates(body, aead, c.clock())
+			parsed, parsedErr = certs, parseErr
 			for _, k := range CertificateKeys(certs) {
 				if _, trusted := keys.Key(k.Serial); !trusted {
 					_ = keys.Add(k) // checked by parseCertificates
@@ -259,6 +265,9 @@ func (c *Client) fetchCertificates(ctx context.Context, aead cipher.AEAD, bootst
 	resp, err := c.Do(ctx, req)
 	if err != nil {
 		return nil, err
+	}
+	if bootstrap {
+		return parsed, parsedErr
 	}
 	return parseCertificates(resp.Body, aead, c.clock())
 }

@@ -555,3 +555,89 @@ func TestWriteCertificates(t *testing.T) {
 		t.Error("an unchecked entry was written")
 	}
 }
+
+// TestBootstrapReturnsWhatItVerified: a bootstrap parses the download to find
+// the key its signature names; the certificates it returns are that parse's,
+// not a second parse at a later reading of the clock. With a clock that
+// moves a second per reading and a certificate whose expire_time falls at
+// each second in turn, the bootstrap either finds no signer (it expired
+// before the download was checked) or returns the certificate that verified
+// it; never "all certificates expired" after the signature verified.
+func TestBootstrapReturnsWhatItVerified(t *testing.T) {
+	rot := newRotation(t)
+	srv := newCertServer(t, testClock)
+	start := testClock()
+	for offset := range 40 {
+		entry := listedCert(rot.newCert)
+		entry.expire = start.Add(time.Duration(offset) * time.Second)
+		srv.serve(certificatesBody(t, testAPIv3Key, entry), rot.newKey, "0B02")
+		var readings atomic.Int64
+		clock := func() time.Time { return start.Add(time.Duration(readings.Add(1)-1) * time.Second) }
+		certs, err := BootstrapCertificates(context.Background(), certTestConfig(t, srv.URL, clock), []byte(testAPIv3Key))
+		switch {
+		case err == nil && (len(certs) != 1 || certs[0].Serial != "0B02"):
+			t.Fatalf("expire_time +%d s: certs = %+v", offset, certs)
+		case err != nil && !errors.Is(err, ErrUnknownSerial):
+			t.Fatalf("expire_time +%d s: the download verified, then: %v", offset, err)
+		}
+	}
+}
+
+// TestCertificateRefresherMissedOverlap: a client that missed the overlap of
+// a rotation trusts only the old certificate while downloads are signed by
+// the new one. Each refresh fails with ErrUnknownSerial, logged at Error
+// level, apart from passing failures, naming the signer and the way out;
+// the key set is unchanged (no fallback to trusting the download itself);
+// after a new bootstrap the refresher carries on.
+func TestCertificateRefresherMissedOverlap(t *testing.T) {
+	rot := newRotation(t)
+	srv := newCertServer(t, testClock)
+	c := newTestClient(t, certTestConfig(t, srv.URL, testClock, mustCertKey(t, rot.oldCert)))
+	var logBuf testkit.LockedBuffer
+	r, err := NewCertificateRefresher(c, CertificateRefresherConfig{
+		APIv3Key: []byte(testAPIv3Key), Logger: slog.New(slog.NewJSONHandler(&logBuf, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.serve(certificatesBody(t, testAPIv3Key, listedCert(rot.newCert)), rot.newKey, "0B02")
+	for range 2 {
+		if _, err := r.Refresh(context.Background()); !errors.Is(err, ErrUnknownSerial) {
+			t.Fatalf("Refresh = %v, want ErrUnknownSerial", err)
+		}
+	}
+	if got := c.Keys().Serials(); !slices.Equal(got, []string{"0A01"}) {
+		t.Fatalf("the key set changed: %v", got)
+	}
+	srv.fail(500) // a passing failure stays a warning
+	if _, err := r.Refresh(context.Background()); err == nil {
+		t.Fatal("a refresh against a 500 succeeded")
+	}
+	recs := logRecords(t, logBuf.String())
+	if len(recs) != 3 {
+		t.Fatalf("log:\n%s", logBuf.String())
+	}
+	for _, rec := range recs[:2] {
+		if rec["level"] != "ERROR" || rec["signer"] != "0B02" || !strings.Contains(rec["msg"].(string), "BootstrapCertificates") {
+			t.Errorf("the unknown signer is not logged apart: %v", rec)
+		}
+	}
+	if recs[2]["level"] != "WARN" {
+		t.Errorf("a 500 logged as %v", recs[2])
+	}
+
+	// The way out the log names: bootstrap again, add the keys.
+	srv.serve(certificatesBody(t, testAPIv3Key, listedCert(rot.newCert)), rot.newKey, "0B02")
+	certs, err := BootstrapCertificates(context.Background(), certTestConfig(t, srv.URL, testClock), []byte(testAPIv3Key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range CertificateKeys(certs) {
+		if err := c.Keys().Add(k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := r.Refresh(context.Background()); err != nil {
+		t.Fatalf("Refresh after the new bootstrap: %v", err)
+	}
+}

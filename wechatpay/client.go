@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"mime"
 	"net/http"
 	"net/url"
@@ -34,6 +33,7 @@ type Client struct {
 	wpSerial  string // Config.WechatpaySerial, else the first public key; empty: the newest certificate per call
 	base      string
 	http      *http.Client
+	ownHTTP   bool // http is the default client NewClient built, not Config.HTTPClient
 	clock     func() time.Time
 	userAgent string
 	log       *slog.Logger
@@ -138,6 +138,7 @@ func newClient(cfg Config, needKeys bool) (*Client, error) {
 		c.maxBody = DefaultMaxResponseBytes
 	}
 	hc := http.Client{Timeout: DefaultTimeout}
+	c.ownHTTP = cfg.HTTPClient == nil
 	if cfg.HTTPClient != nil {
 		hc = *cfg.HTTPClient
 	}
@@ -169,7 +170,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	for attempt := 1; ; attempt++ {
 		resp, err := c.attempt(ctx, r, attempt)
-		if err == nil || !c.retry.retries(r, err, attempt) {
+		if err == nil || !c.retry.retries(ctx, r, err, attempt) {
 			return resp, err
 		}
 		if werr := c.retry.wait(ctx, attempt); werr != nil {
@@ -267,17 +268,11 @@ func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
 		return nil, transportErr(err)
 	}
 	defer resp.Body.Close()
-	// Read one byte past the limit to tell "exactly at" from "over"; at the
-	// int64 maximum, +1 would wrap negative and read nothing.
-	limit := c.maxBody
-	if limit < math.MaxInt64 {
-		limit++
-	}
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, limit))
+	raw, over, err := readLimited(resp.Body, c.maxBody)
 	if err != nil {
 		return nil, transportErr(fmt.Errorf("read response: %w", err))
 	}
-	if int64(len(raw)) > c.maxBody {
+	if over {
 		return nil, transportErr(fmt.Errorf("%w of %d bytes", ErrResponseTooLarge, c.maxBody))
 	}
 	requestID := resp.Header.Get(HeaderRequestID)

@@ -53,7 +53,9 @@ type Config struct {
 	// only for loopback hosts (a local sandbox).
 	BaseURL string
 	// HTTPClient sends requests. Default: a client with DefaultTimeout. Its
-	// redirects are never followed: a 3xx answer is an *APIError.
+	// redirects are never followed: a 3xx answer is an *APIError. Its
+	// Timeout bounds each request whole, reading the answer included, bill
+	// downloads too (see Client.DownloadBill).
 	HTTPClient *http.Client
 	// Clock returns the current time for signing and verification. Default time.Now.
 	Clock func() time.Time

@@ -33,11 +33,16 @@
 // Delivery is at least once. WeChat Pay sends a notification again until
 // the merchant acknowledges it with a 2xx; the handler records a delivery
 // only once the function succeeded, so a delivery whose handling failed (an
-// error, a panic, a crash) is handled again when it comes back. What the
-// handler refuses: the very same signed request after it was handled (400, a
-// replay), and any delivery of a notification id while another delivery of
-// that id is being handled (409; WeChat Pay sends it again later), so the
-// function never runs twice at once for one id. It may still run more than
+// error, a panic, a crash) is handled again when it comes back. The very
+// same signed request after it was handled (its 204 was lost, so WeChat Pay
+// sends it again) is verified and answered 204 without calling the function
+// again, as WeChat Pay's guidance asks for a notification already processed;
+// the same headers over another body fail verification, and the same request
+// once its timestamp left the verification window is stale (400 both). What
+// the handler refuses besides failed checks: any delivery of a notification
+// id while another delivery of that id is being handled (409; WeChat Pay
+// sends it again later), so the function never runs twice at once for one
+// id, and never twice for one delivery. It may still run more than
 // once for one id, one after the other (a resend signed anew, a restart, a
 // second instance behind a load balancer): make it idempotent by
 // Notification.ID, for example by storing the id with the effect in one

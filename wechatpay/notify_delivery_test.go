@@ -3,10 +3,14 @@ package wechatpay
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -68,7 +72,7 @@ func TestReplayGuard(t *testing.T) {
 
 // TestNotifyFailureIsRedelivered: a handler that fails (or panics) leaves the
 // notification deliverable, so WeChat Pay's identical resend reaches it; once
-// handled, the same request is a replay.
+// handled, the same request is acknowledged again (204) without reaching it.
 func TestNotifyFailureIsRedelivered(t *testing.T) {
 	v := loadNotifyVector(t)
 	body := notifyEnvelope(t, testNotifyID, v.resource())
@@ -100,8 +104,8 @@ func TestNotifyFailureIsRedelivered(t *testing.T) {
 			if status, _ := serve(); status != 204 {
 				t.Fatalf("identical resend after the failure answered %d, want 204", status)
 			}
-			if status, _ := serve(); status != 400 {
-				t.Fatalf("identical resend after success answered %d, want 400 (replay)", status)
+			if status, _ := serve(); status != 204 {
+				t.Fatalf("identical resend after success answered %d, want 204 (already handled)", status)
 			}
 			if n := calls.Load(); n != 2 {
 				t.Errorf("handler called %d times, want 2", n)
@@ -110,15 +114,60 @@ func TestNotifyFailureIsRedelivered(t *testing.T) {
 	}
 }
 
+// TestNotifyPanicOverHTTP: as ServeHTTP's doc says, a panicking handler is
+// not recovered; net/http's server drops the connection, so the sender gets
+// no answer (no 2xx), and the id is released: the next delivery is handled.
+func TestNotifyPanicOverHTTP(t *testing.T) {
+	v := loadNotifyVector(t)
+	body := notifyEnvelope(t, testNotifyID, v.resource())
+	header := goSignedHeader(t, body, testNotifyNonce)
+	var calls atomic.Int32
+	h := mustNotifyHandler(t, testNotifyConfig(t, v.APIv3Key), func(context.Context, *Notification) error {
+		if calls.Add(1) == 1 {
+			panic("handler bug")
+		}
+		return nil
+	})
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the server logs the panic
+	srv.Start()
+	defer srv.Close()
+	send := func() (int, error) {
+		req, err := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header = header.Clone()
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	if status, err := send(); err == nil {
+		t.Fatalf("a panicking handler was answered %d; want the connection dropped", status)
+	}
+	if status, err := send(); err != nil || status != 204 {
+		t.Fatalf("the delivery after the panic: %d, %v; want 204", status, err)
+	}
+	if n := calls.Load(); n != 2 {
+		t.Errorf("handler called %d times, want 2", n)
+	}
+}
+
 // TestNotifyDuplicatesNeverConcurrent delivers one notification id 24 times at
 // once: 12 deliveries signed anew (as WeChat Pay's resends are) and each of
 // them twice. The handler never runs twice at a time for the id (run with
-// -race); every delivery is answered 204, 409 (in progress) or 400 (replay);
-// and a delivery answered 409 is handled when sent again later.
+// -race) nor twice for one delivery; every delivery is answered 204 (handled,
+// or already handled) or 409 (in progress); and a delivery answered 409 is
+// handled when sent again later.
 func TestNotifyDuplicatesNeverConcurrent(t *testing.T) {
 	v := loadNotifyVector(t)
 	body := notifyEnvelope(t, testNotifyID, v.resource())
-	var active, maxActive, handled atomic.Int32
+	var active, maxActive atomic.Int32
+	var mu sync.Mutex
+	handled := map[replayID]int{} // handler calls per delivery
 	h := mustNotifyHandler(t, testNotifyConfig(t, v.APIv3Key), func(_ context.Context, n *Notification) error {
 		now := active.Add(1)
 		for {
@@ -129,7 +178,9 @@ func TestNotifyDuplicatesNeverConcurrent(t *testing.T) {
 		}
 		time.Sleep(2 * time.Millisecond) // widen the window a second delivery could slip into
 		active.Add(-1)
-		handled.Add(1)
+		mu.Lock()
+		handled[n.delivery.id]++
+		mu.Unlock()
 		return nil
 	})
 	srv := httptest.NewServer(h)
@@ -137,8 +188,11 @@ func TestNotifyDuplicatesNeverConcurrent(t *testing.T) {
 
 	const resends = 12
 	headers := make([]http.Header, resends)
+	ids := make([]replayID, resends)
 	for i := range headers {
 		headers[i] = goSignedHeader(t, body, fmt.Sprintf("resend%026d", i))
+		sig, _ := base64.StdEncoding.DecodeString(headers[i].Get(HeaderSignature))
+		ids[i] = newReplayID(headers[i].Get(HeaderNonce), sig)
 	}
 	status := make([][2]int, resends)
 	var wg sync.WaitGroup
@@ -151,34 +205,91 @@ func TestNotifyDuplicatesNeverConcurrent(t *testing.T) {
 	if m := maxActive.Load(); m != 1 {
 		t.Fatalf("the handler ran %d times at once for one notification id", m)
 	}
-	ok := 0
 	for i, st := range status {
 		for _, s := range st {
-			switch s {
-			case 204:
-				ok++
-			case 400, 409:
-			default:
+			if s != 204 && s != 409 {
 				t.Errorf("delivery %d answered %d", i, s)
 			}
 		}
-		if st[0] == 204 && st[1] == 204 {
-			t.Errorf("delivery %d was handled twice", i)
+		// A 204 is given only for a delivery handled, now or before.
+		if acked := st[0] == 204 || st[1] == 204; acked != (handled[ids[i]] == 1) {
+			t.Errorf("delivery %d answered %v, handled %d times", i, st, handled[ids[i]])
 		}
 	}
-	if ok == 0 || int(handled.Load()) != ok {
-		t.Fatalf("%d answers 204, handler succeeded %d times; want the same, at least 1", ok, handled.Load())
+	if len(handled) == 0 {
+		t.Fatal("no delivery was handled")
 	}
-	// WeChat Pay sends again what was not acknowledged: now nothing is in
-	// flight, and each delivery not yet handled is.
-	for i, st := range status {
-		want := 400
-		if st[0] != 204 && st[1] != 204 {
-			want = 204
+	// WeChat Pay sends again what was not acknowledged, and may resend what
+	// was: now nothing is in flight, every delivery is acknowledged, and each
+	// is handled exactly once in all.
+	for i := range status {
+		if got := postNotification(t, srv.URL, http.MethodPost, headers[i], body).status; got != 204 {
+			t.Errorf("delivery %d sent again answered %d, want 204", i, got)
 		}
-		if got := postNotification(t, srv.URL, http.MethodPost, headers[i], body).status; got != want {
-			t.Errorf("delivery %d sent again answered %d, want %d", i, got, want)
+	}
+	for i, id := range ids {
+		if handled[id] != 1 {
+			t.Errorf("delivery %d handled %d times, want 1", i, handled[id])
 		}
+	}
+}
+
+// TestNotifyHandledResendAcknowledged: WeChat Pay's resend of a delivery
+// already handled (its 204 was lost) is answered 204 without calling the
+// handler again; what merely looks like it is refused as before: the same
+// headers over another body, the same request once its timestamp is stale.
+func TestNotifyHandledResendAcknowledged(t *testing.T) {
+	v := loadNotifyVector(t)
+	body := notifyEnvelope(t, testNotifyID, v.resource())
+	header := goSignedHeader(t, body, testNotifyNonce)
+	var now atomic.Int64
+	now.Store(testTimestamp)
+	cfg := testNotifyConfig(t, v.APIv3Key)
+	cfg.Clock = func() time.Time { return time.Unix(now.Load(), 0) }
+	var calls atomic.Int32
+	h := mustNotifyHandler(t, cfg, func(context.Context, *Notification) error {
+		calls.Add(1)
+		return nil
+	})
+	serve := func(body []byte, header http.Header) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/notify", bytes.NewReader(body))
+		req.Header = header.Clone()
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := serve(body, header); rec.Code != 204 {
+		t.Fatalf("first delivery answered %d %s", rec.Code, rec.Body)
+	}
+	for range 2 {
+		if rec := serve(body, header); rec.Code != 204 || rec.Body.Len() != 0 {
+			t.Fatalf("resend of a handled delivery answered %d %s, want 204", rec.Code, rec.Body)
+		}
+	}
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("handler called %d times, want 1", n)
+	}
+
+	// The same nonce and signature over another body (another notification
+	// id, or the same id with another resource) do not verify.
+	for _, other := range [][]byte{
+		notifyEnvelope(t, "EV-0000000000000000000000000000", v.resource()),
+		bytes.Replace(body, []byte(`"resource"`), []byte(`"resource" `), 1),
+	} {
+		if bytes.Equal(other, body) {
+			t.Fatal("the other body is the same")
+		}
+		if rec := serve(other, header); rec.Code != 400 || !strings.Contains(rec.Body.String(), "signature verification failed") {
+			t.Errorf("the handled headers over another body answered %d %s, want 400", rec.Code, rec.Body)
+		}
+	}
+	// Once the signed timestamp left the window, the same request is stale.
+	now.Store(testTimestamp + int64(MaxClockSkew/time.Second) + 1)
+	if rec := serve(body, header); rec.Code != 400 || !strings.Contains(rec.Body.String(), "signature verification failed") {
+		t.Errorf("the handled request with a stale timestamp answered %d %s, want 400", rec.Code, rec.Body)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("handler called %d times, want 1", n)
 	}
 }
 
@@ -188,7 +299,11 @@ func TestParseRecordsNothing(t *testing.T) {
 	v := loadNotifyVector(t)
 	body := notifyEnvelope(t, testNotifyID, v.resource())
 	header := goSignedHeader(t, body, testNotifyNonce)
-	h := mustNotifyHandler(t, testNotifyConfig(t, v.APIv3Key), func(context.Context, *Notification) error { return nil })
+	var calls atomic.Int32
+	h := mustNotifyHandler(t, testNotifyConfig(t, v.APIv3Key), func(context.Context, *Notification) error {
+		calls.Add(1)
+		return nil
+	})
 	parse := func() (*Notification, error) {
 		req := httptest.NewRequest(http.MethodPost, "/notify", bytes.NewReader(body))
 		req.Header = header.Clone()
@@ -211,12 +326,13 @@ func TestParseRecordsNothing(t *testing.T) {
 	if _, err := parse(); !errors.As(err, &verr) || !errors.Is(err, ErrReplayed) {
 		t.Fatalf("Parse after MarkHandled = %v, want *VerificationError wrapping ErrReplayed", err)
 	}
-	// ServeHTTP shares the record.
+	// ServeHTTP shares the record: it acknowledges the delivery without
+	// handling it again.
 	req := httptest.NewRequest(http.MethodPost, "/notify", bytes.NewReader(body))
 	req.Header = header.Clone()
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	if rec.Code != 400 {
-		t.Errorf("ServeHTTP of a delivery marked handled answered %d, want 400", rec.Code)
+	if rec.Code != 204 || calls.Load() != 0 {
+		t.Errorf("ServeHTTP of a delivery marked handled answered %d and called the handler %d times, want 204 and 0", rec.Code, calls.Load())
 	}
 }

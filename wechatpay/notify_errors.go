@@ -10,7 +10,9 @@ var (
 	ErrNotificationTooLarge = errors.New("notification body exceeds the size limit")
 	// ErrReplayed is the cause of a *VerificationError for a request whose
 	// Wechatpay-Nonce and Wechatpay-Signature belong to a delivery that was
-	// already handled successfully (answered 400).
+	// already handled successfully. It comes only after the signature and
+	// the timestamp verified: ServeHTTP answers it 204 without calling the
+	// handler again; a caller of Parse should answer it with a 2xx too.
 	ErrReplayed = errors.New("notification replayed")
 	// ErrNotificationInProgress: another delivery of the same notification id
 	// is being handled (answered 409, so WeChat Pay delivers it again later).

@@ -99,5 +99,5 @@ func ExampleNewNotifyHandler() {
 	// Output:
 	// handled EV-1 TEST.EVENT wxwtdk20200910100000
 	// answer 204
-	// answer 400 {"code":"FAIL","message":"notification replayed"}
+	// answer 204
 }

@@ -7,9 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -76,6 +74,11 @@ func NewNotifyHandler(cfg NotifyConfig, handle func(ctx context.Context, n *Noti
 // notification (ErrMalformedNotification) and whose resource decrypts to JSON
 // (*DecryptError). Parse reads r.Body.
 //
+// ErrReplayed comes only after the signature and the timestamp verified: the
+// request is WeChat Pay's, identical to one already handled (its
+// acknowledgement was lost). Answer it with a 2xx without handling it again,
+// as ServeHTTP does, or WeChat Pay keeps sending it.
+//
 // Parse records nothing: the caller calls MarkHandled once it has handled the
 // notification successfully, and only then is the same delivery a replay.
 // Parse does not keep two deliveries of one notification id apart either;
@@ -91,7 +94,7 @@ func (h *NotifyHandler) Parse(r *http.Request) (*Notification, error) {
 
 // MarkHandled records the delivery that carried n (a notification Parse
 // returned) as handled: the same request again, until its signed timestamp
-// stops verifying, is refused as a replay. Call it after the notification
+// stops verifying, is reported by Parse as a replay (ErrReplayed). Call it after the notification
 // was handled successfully, before answering 2xx.
 func (h *NotifyHandler) MarkHandled(n *Notification) {
 	if n == nil || n.delivery == (delivery{}) {
@@ -158,30 +161,36 @@ func (h *NotifyHandler) readBody(r *http.Request) ([]byte, error) {
 	if r.ContentLength > h.maxBody {
 		return nil, tooLarge
 	}
-	// One byte past the limit tells "exactly at" from "over".
-	limit := h.maxBody
-	if limit < math.MaxInt64 {
-		limit++
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit))
+	body, over, err := readLimited(r.Body, h.maxBody)
 	if err != nil {
 		return nil, fmt.Errorf("wechatpay: notification: read body: %w", err)
 	}
-	if int64(len(body)) > h.maxBody {
+	if over {
 		return nil, tooLarge
 	}
 	return body, nil
 }
 
-// ServeHTTP answers 204 No Content once handle accepted the notification. Any
-// failure is answered with a non-2xx status, so WeChat Pay delivers the
-// notification again later, and the body {"code":"FAIL","message":"<reason>"}:
-// 405 for a method other than POST, 413 for a body over the limit, 400 for a
-// request that failed verification or decoding or replays a delivery already
-// handled, 409 while another delivery of the same notification id is being
-// handled, 500 when handle returned an error (or panicked). Only a delivery
-// whose handling succeeded is recorded: after a 500 the same request is
-// handled again. Each outcome is logged.
+// ServeHTTP answers 204 No Content once handle accepted the notification, and
+// also, without calling handle again, to a verified request identical to a
+// delivery already handled (same nonce and signature, so same body, within
+// the signed timestamp's window): WeChat Pay resends a notification whose
+// acknowledgement was lost, and its guidance is to answer success for a
+// notification already processed. Any failure is answered with a non-2xx
+// status, so WeChat Pay delivers the notification again later, and the body
+// {"code":"FAIL","message":"<reason>"}: 405 for a method other than POST, 413
+// for a body over the limit, 400 for a request that failed verification
+// (a changed body, a stale timestamp) or decoding, 409 while another delivery
+// of the same notification id is being handled, 500 when handle returned an
+// error. Only a delivery whose handling succeeded is recorded: after a 500
+// the same request is handled again. Each outcome is logged.
+//
+// A panic in handle is not recovered: ServeHTTP releases the notification id
+// and lets the panic go on, so net/http's server logs it with its stack and
+// drops the connection without an answer (a middleware that recovers panics
+// answers for it instead). Either way no 2xx is sent and nothing is
+// recorded: WeChat Pay delivers the notification again, and it is handled
+// again.
 func (h *NotifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	n, err := h.parse(r)
@@ -192,6 +201,14 @@ func (h *NotifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	attrs = append(attrs, slog.String("request_id", r.Header.Get(HeaderRequestID)))
 	if err == nil {
 		err = h.claim(n)
+	}
+	if errors.Is(err, ErrReplayed) {
+		// Verified, and identical to a delivery handled successfully: only its
+		// acknowledgement was lost. Acknowledge it again; handle never sees it.
+		h.log.InfoContext(ctx, "wechatpay notification", append(attrs,
+			slog.String("outcome", "already handled"), slog.Int("status", http.StatusNoContent))...)
+		w.WriteHeader(http.StatusNoContent)
+		return
 	}
 	if err != nil {
 		status, reason := notifyRejection(err)
@@ -251,8 +268,6 @@ func notifyRejection(err error) (int, string) {
 		return http.StatusMethodNotAllowed, "method not allowed"
 	case errors.Is(err, ErrNotificationTooLarge):
 		return http.StatusRequestEntityTooLarge, "body too large"
-	case errors.Is(err, ErrReplayed):
-		return http.StatusBadRequest, "notification replayed"
 	case errors.Is(err, ErrNotificationInProgress):
 		return http.StatusConflict, "notification in progress"
 	case errors.As(err, &verr):

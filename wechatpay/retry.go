@@ -3,6 +3,7 @@ package wechatpay
 import (
 	"context"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"time"
@@ -12,9 +13,9 @@ import (
 // waits in between. The zero value repeats nothing.
 //
 // Only failures that may pass on their own are repeated: a *TransportError
-// (the connection failed, or the answer was cut off), except when the
-// caller's context ended, and an *APIError whose Temporary method reports
-// true. Answers that failed verification, other API errors and validation
+// (the connection failed, the answer was cut off, or an attempt outlasted
+// the http.Client's Timeout), except when the caller's context ended, and an
+// *APIError whose Temporary method reports true. Answers that failed verification, other API errors and validation
 // errors are never repeated.
 //
 // An answer is temporary by WeChat Pay's table of HTTP status codes
@@ -85,9 +86,9 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 	return p
 }
 
-// retries reports whether the call r, whose attempt number attempt failed
-// with err, is to be repeated.
-func (p RetryPolicy) retries(r *Request, err error, attempt int) bool {
+// retries reports whether the call r, made under ctx, whose attempt number
+// attempt failed with err, is to be repeated.
+func (p RetryPolicy) retries(ctx context.Context, r *Request, err error, attempt int) bool {
 	if attempt >= p.MaxAttempts {
 		return false
 	}
@@ -96,8 +97,10 @@ func (p RetryPolicy) retries(r *Request, err error, attempt int) bool {
 	}
 	var te *TransportError
 	if errors.As(err, &te) {
-		return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) &&
-			!errors.Is(err, ErrResponseTooLarge)
+		// Whether the caller's context ended is asked of ctx itself: the
+		// timeout of an http.Client (one attempt) matches
+		// context.DeadlineExceeded too, and is worth another attempt.
+		return ctx.Err() == nil && !errors.Is(err, ErrResponseTooLarge)
 	}
 	var ae *APIError
 	return errors.As(err, &ae) && ae.Temporary()
@@ -117,13 +120,23 @@ func temporaryAnswer(status int, code string) bool {
 
 // delay is the wait after attempt number attempt: BaseDelay doubled per
 // attempt, capped at MaxDelay, plus up to half of it at random.
+// Both steps saturate instead of overflowing: the doubling stops at MaxDelay
+// before it could wrap negative, and the sum at the largest Duration.
 func (p RetryPolicy) delay(attempt int) time.Duration {
-	d := p.BaseDelay
+	d := max(p.BaseDelay, 0)
 	for i := 1; i < attempt && d < p.MaxDelay; i++ {
+		if d > p.MaxDelay/2 {
+			d = p.MaxDelay
+			break
+		}
 		d *= 2
 	}
 	d = min(d, p.MaxDelay)
-	return d + rand.N(d/2+1)
+	jitter := rand.N(d/2 + 1) // d/2+1 >= 1: d is not negative
+	if d > math.MaxInt64-jitter {
+		return math.MaxInt64
+	}
+	return d + jitter
 }
 
 func (p RetryPolicy) wait(ctx context.Context, attempt int) error {

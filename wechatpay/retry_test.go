@@ -3,6 +3,8 @@ package wechatpay
 import (
 	"context"
 	"errors"
+	"math"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -178,6 +180,56 @@ func TestRetryStopsWhenContextEnds(t *testing.T) {
 	}
 }
 
+// TestRetryClientTimeout: an attempt that outlasts the http.Client's Timeout
+// is repeated (net/http's timeout error matches context.DeadlineExceeded,
+// but the caller's context has not ended); one that outlasts the caller's
+// context is not.
+func TestRetryClientTimeout(t *testing.T) {
+	var sent atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sent.Add(1)
+		select { // slower than any timeout below
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+		systemError(w)
+	}))
+	defer srv.Close()
+	get := terminateRequest()
+	get.Method, get.Body = http.MethodGet, nil
+
+	t.Run("client timeout", func(t *testing.T) {
+		sent.Store(0)
+		cfg := testConfig(t, srv.URL)
+		cfg.HTTPClient = &http.Client{Timeout: 50 * time.Millisecond}
+		cfg.Retry = RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}
+		c := newTestClient(t, cfg)
+		_, err := c.Do(context.Background(), get)
+		var te *TransportError
+		if !errors.As(err, &te) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want a *TransportError of the client's timeout", err)
+		}
+		if n := sent.Load(); n != 3 {
+			t.Errorf("server got %d requests, want 3", n)
+		}
+	})
+	t.Run("caller's deadline", func(t *testing.T) {
+		sent.Store(0)
+		cfg := testConfig(t, srv.URL)
+		cfg.Retry = RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}
+		c := newTestClient(t, cfg)
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		_, err := c.Do(ctx, get)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want the caller's deadline", err)
+		}
+		if n := sent.Load(); n != 1 {
+			t.Errorf("server got %d requests after the caller's deadline, want 1", n)
+		}
+	})
+}
+
 func TestRetryPolicyConfig(t *testing.T) {
 	for _, p := range []RetryPolicy{{MaxAttempts: -1}, {BaseDelay: -time.Second}, {BaseDelay: 3 * time.Second, MaxDelay: time.Second}} {
 		cfg := testConfig(t, "")
@@ -241,5 +293,49 @@ func TestRetryAgreesWithTemporary(t *testing.T) {
 				t.Errorf("Temporary() = %v, repeated = %v; want both %v", apiErr.Temporary(), repeated, tc.temporary)
 			}
 		})
+	}
+}
+
+// TestRetryDelayExtremes: delays near the largest time.Duration neither wrap
+// negative while doubling (rand.N panicked on it) nor overflow when the
+// random part is added: they saturate.
+func TestRetryDelayExtremes(t *testing.T) {
+	const maxDur = time.Duration(math.MaxInt64)
+	for _, p := range []RetryPolicy{
+		{BaseDelay: time.Nanosecond, MaxDelay: maxDur},
+		{BaseDelay: time.Second, MaxDelay: maxDur},
+		{BaseDelay: maxDur/2 + 1, MaxDelay: maxDur},
+		{BaseDelay: maxDur, MaxDelay: maxDur},
+		{BaseDelay: maxDur - 1, MaxDelay: maxDur - 1},
+		{BaseDelay: time.Hour, MaxDelay: maxDur / 3},
+	} {
+		p = p.withDefaults()
+		for _, attempt := range []int{1, 2, 3, 30, 62, 63, 64, 65, 100, 1000, math.MaxInt} {
+			for range 20 {
+				var d time.Duration
+				func() {
+					defer func() {
+						if r := recover(); r != nil {
+							t.Fatalf("BaseDelay %d, MaxDelay %d: delay(%d) panicked: %v", p.BaseDelay, p.MaxDelay, attempt, r)
+						}
+					}()
+					d = p.delay(attempt)
+				}()
+				// The bounds in exact arithmetic: base = min(MaxDelay,
+				// BaseDelay·2^(attempt-1)), the delay within [base, 1.5·base],
+				// capped at the largest Duration.
+				base := new(big.Int).Lsh(big.NewInt(int64(p.BaseDelay)), uint(min(attempt-1, 200)))
+				if base.Cmp(big.NewInt(int64(p.MaxDelay))) > 0 {
+					base.SetInt64(int64(p.MaxDelay))
+				}
+				hi := new(big.Int).Add(base, new(big.Int).Rsh(base, 1))
+				if hi.Cmp(big.NewInt(math.MaxInt64)) > 0 {
+					hi.SetInt64(math.MaxInt64)
+				}
+				if got := big.NewInt(int64(d)); got.Cmp(base) < 0 || got.Cmp(hi) > 0 {
+					t.Fatalf("BaseDelay %d, MaxDelay %d: delay(%d) = %d, want within [%s, %s]", p.BaseDelay, p.MaxDelay, attempt, d, base, hi)
+				}
+			}
+		}
 	}
 }

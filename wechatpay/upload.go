@@ -106,15 +106,15 @@ func buildUpload(u *Upload) (*Request, error) {
 	if u.File == nil {
 		return nil, &ValidationError{Field: "file", Rule: "required", Message: "is missing"}
 	}
-	data, err := io.ReadAll(io.LimitReader(u.File, u.MaxBytes+1))
+	data, over, err := readLimited(u.File, u.MaxBytes)
 	if err != nil {
 		return nil, fmt.Errorf("wechatpay: %s: read file: %w", u.Operation, err)
 	}
 	switch {
+	case over:
+		return nil, &ValidationError{Field: "file", Rule: "maxBytes", Message: "has more than " + strconv.FormatInt(u.MaxBytes, 10) + " bytes"}
 	case len(data) == 0:
 		return nil, &ValidationError{Field: "file", Rule: "required", Message: "is empty"}
-	case int64(len(data)) > u.MaxBytes:
-		return nil, &ValidationError{Field: "file", Rule: "maxBytes", Message: "has more than " + strconv.FormatInt(u.MaxBytes, 10) + " bytes"}
 	}
 	fileType := "application/octet-stream"
 	if len(u.Types) > 0 {
