@@ -454,6 +454,24 @@ func (s String) Header() String {
 	return s
 }
 
+// Cookie records a violation of rule "cookie" when the value, a cookie
+// parameter, holds a character a cookie value cannot carry (RFC 6265's
+// cookie-octet: no control character, space, '"', ',', ';', '\' or
+// non-ASCII). Such a value would end its cookie early or add another
+// ("a; admin=1"); net/http would drop the characters silently.
+func (s String) Cookie() String {
+	if !s.check {
+		return s
+	}
+	for i := 0; i < len(s.value); i++ {
+		if c := s.value[i]; c <= ' ' || c >= 0x7f || c == '"' || c == ',' || c == ';' || c == '\\' {
+			s.errs.Add(s.field, "cookie", "holds a character a cookie value cannot carry (a space, control character, '\"', ',', ';', '\\' or non-ASCII)")
+			return s
+		}
+	}
+	return s
+}
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one

@@ -283,8 +283,11 @@ func stringRules(stmt *jen.Statement, s *model.Schema, p presence, in model.In) 
 	if s.Kind == model.KindString && s.Format == "date" {
 		stmt = stmt.Dot("Date").Call()
 	}
-	if in == model.InHeader || in == model.InCookie {
+	switch in {
+	case model.InHeader:
 		stmt = stmt.Dot("Header").Call()
+	case model.InCookie:
+		stmt = stmt.Dot("Cookie").Call()
 	}
 	return stmt
 }

@@ -145,13 +145,14 @@ func TestScenarioArrayQueryText(t *testing.T) {
 }
 
 // TestScenarioHeaders: header parameters are typed fields sent as headers,
-// validated (a required one, a bound, a control character); the spec's
+// validated (a required one, a bound, a control character, a cookie value
+// that would add a cookie); the spec's
 // Wechatpay-Serial is the runtime's, not a field.
 func TestScenarioHeaders(t *testing.T) {
 	three := int32(10)
-	r := &headers.AddReceiverRequest{Account: "a", IdempotencyKey: "short", XMerchantTags: []string{"ok", "bad\nvalue"}, XRetryCount: &three, Name: "n"}
+	r := &headers.AddReceiverRequest{Account: "a", IdempotencyKey: "short", XMerchantTags: []string{"ok", "bad\nvalue"}, XRetryCount: &three, Session: "s1; admin=1", Name: "n"}
 	got := violations(t, r.Validate())
-	want := []string{"Idempotency-Key minLength", "X-Merchant-Tags[1] header", "X-Retry-Count maximum"}
+	want := []string{"Idempotency-Key minLength", "X-Merchant-Tags[1] header", "session cookie", "X-Retry-Count maximum"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("violations %v, want %v", got, want)
 	}

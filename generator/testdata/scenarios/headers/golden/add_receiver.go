@@ -134,7 +134,7 @@ func (r *AddReceiverRequest) Validate() error {
 	for i := range r.XMerchantTags {
 		errs.String(validate.Index("X-Merchant-Tags", i), r.XMerchantTags[i], validate.Element).Header()
 	}
-	errs.String("session", r.Session, validate.Optional).Header()
+	errs.String("session", r.Session, validate.Optional).Cookie()
 	if r.XRetryCount != nil {
 		errs.Int("X-Retry-Count", int64(*r.XRetryCount)).Minimum(0).Maximum(9)
 	}
