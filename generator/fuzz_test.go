@@ -154,6 +154,13 @@ func FuzzGenerate(f *testing.F) {
 		}
 		f.Add(b, prose[i%len(prose)])
 	}
+	// Load the runtime's types now, outside any input: each fuzzing worker
+	// is a process of its own, and Go stops a worker whose input runs for 10
+	// seconds ("deadlocked!"), which the first input's load (go list -export
+	// of the runtime and its dependencies) can exceed on a busy machine.
+	if _, err := typesOf(); err != nil {
+		f.Fatal(err)
+	}
 	dir := f.TempDir()
 	const importPath = "example.com/fuzzed"
 	generateFrom := func(t *testing.T, name string, spec []byte) {
