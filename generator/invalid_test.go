@@ -155,6 +155,7 @@ func TestInvalidSpecs(t *testing.T) {
 		{"encrypted_query_param.yaml", expected{unsupported, "8:11", "paths./x.get.parameters[0]", []string{`x-wechatpay-encrypted on query parameter "id_card"; only the fields of a JSON body are encrypted`}}},
 		{"encrypted_header_param.yaml", expected{unsupported, "8:11", "paths./x.get.parameters[0]", []string{`x-wechatpay-encrypted on header parameter "X-Names"`}}},
 		{"encrypted_form_field.yaml", expected{unsupported, "13:17", "paths./x.post.requestBody.content.application/x-www-form-urlencoded.schema.properties.name", []string{`x-wechatpay-encrypted on form field "name"`}}},
+		{"nullable_form_field.yaml", expected{unsupported, "14:17", "paths./x.post.requestBody.content.application/x-www-form-urlencoded.schema.properties.name", []string{`nullable form field "name"; a form cannot send null`}}},
 		{"encrypted_multipart_meta.yaml", expected{unsupported, "15:17", "paths./upload.post.requestBody.content.multipart/form-data.schema.properties.meta", []string{"x-wechatpay-encrypted in a multipart meta part"}}},
 		{"encrypted_known_values.yaml", expected{unsupported, "14:17", "paths./x.post.requestBody.content.application/json.schema.properties.bank", []string{"x-wechatpay-encrypted next to x-wechatpay-known-values"}}},
 		{"error_codes_on_range.yaml", expected{unsupported, "9:9", "paths./x.post.responses.2XX", []string{"x-wechatpay-error-codes on the range status 2XX; an error status of a successful class must be a single status code"}}},

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 
 	"github.com/payforge/wechatpay/wechatpay"
 )
@@ -136,7 +138,16 @@ func Elements(data []byte, field string) ([]json.RawMessage, error) {
 // (*Receiver).checkAnswer, checks each element against the JSON it was
 // decoded from, named field[i].
 func Elems[T any](out *[]T, check func(*T, []byte, string) error) func([]byte, string) error {
-	return func(data []byte, field string) error {
+	each := Each(check)
+	return func(data []byte, field string) error { return each(out, data, field) }
+}
+
+// Each returns the check of a JSON array decoded into a slice: check, a
+// method expression such as (*Receiver).checkAnswer or another Each or
+// Values, checks each element against the JSON it was decoded from, named
+// field[i] (see Index).
+func Each[T any](check func(*T, []byte, string) error) func(*[]T, []byte, string) error {
+	return func(out *[]T, data []byte, field string) error {
 		elems, err := Elements(data, field)
 		if err != nil {
 			return err
@@ -146,6 +157,40 @@ func Elems[T any](out *[]T, check func(*T, []byte, string) error) func([]byte, s
 		}
 		for i := range *out {
 			if err := check(&(*out)[i], elems[i], Index(field, i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// Values returns the check of a JSON object decoded into a map
+// (additionalProperties): check, a method expression such as
+// (*Receiver).checkAnswer or another Values or Each, checks the value of
+// each key, in key order, against the JSON it was decoded from, named
+// field.key (see Path). A null value is not checked, as Member does not
+// give one. Keys are matched exactly, as encoding/json decodes a map's
+// (not without regard to case, as Member matches a struct's fields), the
+// last of several equal keys winning.
+func Values[T any](check func(*T, []byte, string) error) func(*map[string]T, []byte, string) error {
+	return func(out *map[string]T, data []byte, field string) error {
+		var raw map[string]json.RawMessage
+		if err := json.Unmarshal(data, &raw); err != nil {
+			return &wechatpay.DecodeError{Field: field, Err: err}
+		}
+		if len(raw) != len(*out) {
+			return &wechatpay.DecodeError{Field: field, Err: errors.New("the object changed between two reads")}
+		}
+		for _, k := range slices.Sorted(maps.Keys(*out)) {
+			v, ok := raw[k]
+			if !ok {
+				return &wechatpay.DecodeError{Field: field, Err: errors.New("the object changed between two reads")}
+			}
+			if isNull(v) {
+				continue
+			}
+			value := (*out)[k]
+			if err := check(&value, v, Path(field, k)); err != nil {
 				return err
 			}
 		}

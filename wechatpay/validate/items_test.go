@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"testing"
@@ -80,5 +81,73 @@ func TestElems(t *testing.T) {
 	}
 	if err := a.Decode(&s, nil); err == nil {
 		t.Fatal("without a check, an answer that is not an object must fail")
+	}
+}
+
+// thing is an object with a required name, as a generated struct with its
+// checkAnswer method.
+type thing struct {
+	Name string `json:"name"`
+}
+
+func (*thing) checkAnswer(data []byte, field string) error {
+	_, err := Object(data, field, "name")
+	return err
+}
+
+// TestValuesAndEach: the values of a map and the elements of an array, at
+// any depth, are checked against the JSON they were decoded from, named as
+// the request checks name them (field.key, field[i]); map keys are matched
+// exactly, as encoding/json decodes them.
+func TestValuesAndEach(t *testing.T) {
+	for _, tt := range []struct {
+		data      string
+		wantField string // the DecodeError's Field, "" for none
+	}{
+		{`{"k":{"name":"a"},"l":{"name":"b"}}`, ""},
+		{`{}`, ""},
+		{`{"k":null}`, ""},
+		{`{"k":{"name":"a"},"l":{}}`, "byname.l.name"},
+		{`{"b":{},"a":{}}`, "byname.a.name"},
+		// Two keys that differ only in case are two members of the map.
+		{`{"K":{"name":"a"},"k":{}}`, "byname.k.name"},
+		// The last of two equal keys is the value decoded.
+		{`{"k":{},"k":{"name":"a"}}`, ""},
+		{`{"k":{"name":"a"},"k":{}}`, "byname.k.name"},
+		{`{"a.b":{}}`, "byname.a.b.name"},
+	} {
+		var out map[string]thing
+		if err := json.Unmarshal([]byte(tt.data), &out); err != nil {
+			t.Fatal(err)
+		}
+		err := Values((*thing).checkAnswer)(&out, []byte(tt.data), "byname")
+		var de *wechatpay.DecodeError
+		switch {
+		case tt.wantField == "" && err != nil:
+			t.Errorf("%s: %v", tt.data, err)
+		case tt.wantField == "":
+		case !errors.As(err, &de) || de.Field != tt.wantField || !errors.Is(err, wechatpay.ErrMissingField):
+			t.Errorf("%s: got %v, want a missing %s", tt.data, err, tt.wantField)
+		}
+	}
+
+	// Maps of arrays, arrays of arrays.
+	data := `{"k":[[{"name":"a"}],[{"name":"b"},{}]]}`
+	var nested map[string][][]thing
+	if err := json.Unmarshal([]byte(data), &nested); err != nil {
+		t.Fatal(err)
+	}
+	err := Values(Each(Each((*thing).checkAnswer)))(&nested, []byte(data), "m")
+	var de *wechatpay.DecodeError
+	if !errors.As(err, &de) || de.Field != "m.k[1][1].name" {
+		t.Fatalf("nested: %v", err)
+	}
+
+	// A map that is not what was decoded is refused, never read past.
+	out := map[string]thing{"k": {Name: "a"}}
+	for _, data := range []string{`{"j":{"name":"a"}}`, `{"k":{"name":"a"},"l":{"name":"b"}}`, `[]`} {
+		if err := Values((*thing).checkAnswer)(&out, []byte(data), "byname"); !errors.As(err, &de) || de.Field != "byname" {
+			t.Errorf("%s: %v", data, err)
+		}
 	}
 }

@@ -104,8 +104,11 @@ func (b *builder) binaryBody(op *model.Operation, body *openapi3.RequestBody, ty
 
 // formBody adds the fields of an application/x-www-form-urlencoded body to
 // the request: an object of text values (strings, numbers, booleans,
-// enums, times) and arrays of them, encoded as a query string is. Other
-// forms are refused.
+// enums, times) and arrays of them, encoded as a query string is. Its
+// fields are built as those of a JSON body's object are (objectFields: its
+// keywords, its anyOf of required lists, readOnly, the keys encoding/json
+// takes), then held to what a form carries: objects, sensitive fields and
+// null (a form has no way to send it) are refused.
 func (b *builder) formBody(op *model.Operation, body *openapi3.RequestBody, media *openapi3.MediaType, loc string) error {
 	if media == nil || media.Schema == nil || media.Schema.Value == nil {
 		return b.unsupported(body.Origin, loc, "application/x-www-form-urlencoded body without a schema")
@@ -118,27 +121,32 @@ func (b *builder) formBody(op *model.Operation, body *openapi3.RequestBody, medi
 	if !isStruct {
 		return b.unsupported(body.Origin, loc, "application/x-www-form-urlencoded body that is not an object")
 	}
+	fields, anyOf, err := b.objectFields(unwrap(media.Schema), sloc, op.Request.GoName, "application/x-www-form-urlencoded body")
+	if err != nil {
+		return err
+	}
+	origins := map[string]*openapi3.Origin{}
 	for _, p := range v.props {
-		goName, err := naming.Exported(p.name)
-		if err != nil {
-			return b.errorf(body.Origin, p.loc, "bad property name: %v", err)
+		if p.ref != nil && p.ref.Value != nil {
+			origins[p.name] = p.ref.Value.Origin
 		}
-		s, err := b.schema(p.ref, p.loc, op.Request.GoName+goName, p.name)
-		if err != nil {
-			return err
-		}
+	}
+	for _, f := range fields {
+		s, origin := f.Schema, origins[f.JSONName]
 		if holdsEncrypted(s) {
-			return b.unsupported(p.ref.Value.Origin, p.loc, "%s on form field %q; only the fields of a JSON body are encrypted", EncryptedExtension, p.name)
+			return b.unsupported(origin, f.Location, "%s on form field %q; only the fields of a JSON body are encrypted", EncryptedExtension, f.JSONName)
 		}
 		if !textValue(s) && !(s.Kind == model.KindArray && textValue(s.Elem)) {
-			return b.unsupported(p.ref.Value.Origin, p.loc, "form field %q of type %s", p.name, kindName(s))
+			return b.unsupported(origin, f.Location, "form field %q of type %s", f.JSONName, kindName(s))
 		}
-		required := slices.Contains(v.s.Required, p.name)
-		f := &model.Field{JSONName: p.name, GoName: goName, Schema: s, Required: required, Pointer: pointer(s, required, false),
-			In: model.InForm, Description: propertyDescription(p.ref), Location: p.loc, Example: p.ref.Value.Example}
+		if f.Nullable {
+			return b.unsupported(origin, f.Location, "nullable form field %q; a form cannot send null", f.JSONName)
+		}
+		f.In = model.InForm
 		op.FormFields = append(op.FormFields, f)
 		op.Request.Fields = append(op.Request.Fields, f)
 	}
+	op.Request.AnyOf = anyOf
 	op.HasBody = true
 	op.BodyType = "application/x-www-form-urlencoded"
 	return nil

@@ -369,10 +369,17 @@ func zeroValue(s *model.Schema) jen.Code {
 }
 
 // answerCheck is the check Answer.Decode makes of an answer that is not an
-// object: the presence checks of each object of an array, or none.
+// object: the presence checks of each object of an array, of a map, or
+// none.
 func (e *emitter) answerCheck(s *model.Schema) jen.Code {
 	if s.Kind == model.KindArray && s.Elem.IsStruct() && e.answerChecked[s.Elem.Named] {
 		return jen.Qual(ValidatePath, "Elems").Call(jen.Op("&").Id("out"), jen.Parens(jen.Op("*").Id(s.Elem.Named.GoName)).Dot("checkAnswer"))
+	}
+	if s.Kind == model.KindArray || s.Kind == model.KindMap {
+		if check := e.valueCheck(s); check != nil {
+			return jen.Func().Params(jen.Id("data").Index().Byte(), jen.Id("field").String()).Error().Block(
+				jen.Return(jen.Add(check).Call(jen.Op("&").Id("out"), jen.Id("data"), jen.Id("field"))))
+		}
 	}
 	return jen.Qual(ValidatePath, "AnyJSON")
 }
@@ -722,7 +729,8 @@ func echoCheck(echo *model.Echo) jen.Code {
 
 // findAnswerChecks decides which struct types get a checkAnswer method: those
 // an answer can hold that require a field, directly or in an object inside
-// them (reached through a field or an array of them). Types may hold each
+// them (reached through a field, or the arrays and maps of one: see
+// answerObject). Types may hold each
 // other, so this iterates to a fixed point.
 func (e *emitter) findAnswerChecks() {
 	var answered []*model.Named
@@ -782,15 +790,46 @@ func (e *emitter) findAnswerChecks() {
 	}
 }
 
-// answerObject is the struct type a field of schema s holds, directly or as
-// the elements of an array, whose presence checks the answer goes through;
-// nil for any other value. Arrays of arrays are not looked into.
+// answerObject is the struct type a field of schema s holds, directly or
+// inside arrays and maps (the elements of an array, the values of an
+// additionalProperties map, at any depth), whose presence checks the answer
+// goes through; nil for any other value. The checks name what they look
+// into as the request's Validate does: field[i] for the element i of an
+// array (validate.Index), field.key for the value of key in a map
+// (validate.Path, as a property is named), so a struct of a map at byname
+// missing name is byname.k.name.
 func answerObject(s *model.Schema) *model.Named {
-	if s.Kind == model.KindArray {
+	for (s.Kind == model.KindArray || s.Kind == model.KindMap) && s.Elem != nil {
 		s = s.Elem
 	}
 	if s.IsStruct() || s.IsUnion() {
 		return s.Named
+	}
+	return nil
+}
+
+// valueCheck is the check of a value of schema s an answer holds, as a
+// function of the value, its JSON and its name (func(*T, []byte, string)
+// error): the checkAnswer method of a struct, or validate.Each and
+// validate.Values over the checks of the elements of an array and the
+// values of a map; nil when there is nothing to check.
+func (e *emitter) valueCheck(s *model.Schema) jen.Code {
+	switch s.Kind {
+	case model.KindArray, model.KindMap:
+		if s.Elem == nil {
+			return nil
+		}
+		inner := e.valueCheck(s.Elem)
+		if inner == nil {
+			return nil
+		}
+		if s.Kind == model.KindArray {
+			return jen.Qual(ValidatePath, "Each").Call(inner)
+		}
+		return jen.Qual(ValidatePath, "Values").Call(inner)
+	}
+	if n := answerObject(s); n != nil && s.Kind == model.KindNamed && e.answerChecked[n] {
+		return jen.Parens(jen.Op("*").Id(n.GoName)).Dot("checkAnswer")
 	}
 	return nil
 }
@@ -832,7 +871,15 @@ func (e *emitter) checkAnswer(f *jen.File, n *model.Named) error {
 		path := jen.Qual(ValidatePath, "Path").Call(jen.Id("field"), jen.Lit(fd.JSONName))
 		fail := func() jen.Code { return jen.Return(jen.Err()) }
 		var inner []jen.Code
-		if fd.Schema.Kind == model.KindArray {
+		switch {
+		case fd.Schema.Kind == model.KindMap, fd.Schema.Kind == model.KindArray && fd.Schema.Elem.Kind != model.KindNamed:
+			// The values of a map, the arrays of an array: each checked
+			// as valueCheck says.
+			inner = []jen.Code{jen.If(
+				jen.Err().Op(":=").Add(e.valueCheck(fd.Schema)).Call(jen.Op("&").Id(recv).Dot(fd.GoName), jen.Id("raw"), path),
+				jen.Err().Op("!=").Nil(),
+			).Block(fail())}
+		case fd.Schema.Kind == model.KindArray:
 			// validate.Elems checks that the array holds as many elements
 			// as were decoded before it checks each one.
 			inner = []jen.Code{jen.If(
@@ -842,7 +889,7 @@ func (e *emitter) checkAnswer(f *jen.File, n *model.Named) error {
 				).Call(jen.Id("raw"), path),
 				jen.Err().Op("!=").Nil(),
 			).Block(fail())}
-		} else {
+		default:
 			inner = []jen.Code{jen.If(
 				jen.Err().Op(":=").Id(recv).Dot(fd.GoName).Dot("checkAnswer").Call(jen.Id("raw"), path),
 				jen.Err().Op("!=").Nil(),

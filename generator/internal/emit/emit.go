@@ -64,7 +64,7 @@ func Emit(pkg *model.Package) ([]File, error) {
 		opEncrypts: map[*model.Operation]bool{}}
 	p, err := newProse(hooks{
 		answerChecked: func(s *model.Schema) bool {
-			return s.Kind == model.KindArray && s.Elem.IsStruct() && e.answerChecked[s.Elem.Named]
+			return (s.Kind == model.KindArray || s.Kind == model.KindMap) && e.valueCheck(s) != nil
 		},
 		encrypts: func(op *model.Operation) bool { return e.opEncrypts[op] },
 		decrypts: func(op *model.Operation) bool {

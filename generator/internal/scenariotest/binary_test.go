@@ -10,6 +10,7 @@ import (
 
 	binarybody "github.com/payforge/wechatpay/generator/testdata/scenarios/binary_body/golden"
 	typesonly "github.com/payforge/wechatpay/generator/testdata/scenarios/types_only/golden"
+	"github.com/payforge/wechatpay/wechatpay"
 )
 
 // TestScenarioBinaryBody: a body that is not JSON is sent as its bytes with
@@ -69,5 +70,28 @@ func TestScenarioFormBody(t *testing.T) {
 	last := s.last()
 	if string(last.Body) != "count=3&name=a%26b&tags=x&tags=y" || last.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
 		t.Fatalf("sent %q as %q", last.Body, last.Header.Get("Content-Type"))
+	}
+}
+
+// TestScenarioFormBodyRules: a form's fields are held to the rules of an
+// object's: its anyOf of required lists, and readOnly (Validate refuses a
+// request that sets a read-only field, which the form then never sends).
+func TestScenarioFormBodyRules(t *testing.T) {
+	if got := violations(t, (&binarybody.PostChoiceRequest{}).Validate()); !slices.Equal(got, []string{"openid|phone anyOf"}) {
+		t.Fatalf("no branch: violations %v", got)
+	}
+	if got := violations(t, (&binarybody.PostChoiceRequest{Phone: "1", State: "x"}).Validate()); !slices.Equal(got, []string{"state readOnly"}) {
+		t.Fatalf("read-only field set: violations %v", got)
+	}
+	s := newStandIn(t, func(received) answer { return answer{Status: 204} })
+	client := binarybody.NewClient(s.client())
+	if err := client.PostChoice(context.Background(), &binarybody.PostChoiceRequest{State: "x"}); len(wechatpay.ValidationErrors(err)) != 2 {
+		t.Fatalf("PostChoice sent a request Validate refuses: %v", err)
+	}
+	if err := client.PostChoice(context.Background(), &binarybody.PostChoiceRequest{Phone: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	if last := s.last(); string(last.Body) != "phone=1" {
+		t.Fatalf("sent %q", last.Body)
 	}
 }

@@ -75,6 +75,10 @@ func TestScenarioValueKinds(t *testing.T) {
 		{`{"id":"g1","name":"n","created_by":null,"prices":{}}`, "note"},
 		{`{"name":"n","note":null,"created_by":null,"prices":{}}`, "id"},
 		{`{"id":"g1","name":"n","note":"x","created_by":{},"prices":{}}`, "created_by.name"},
+		// An object of a map is checked as one of a field is, named by its
+		// key, the key matched exactly as the map was decoded.
+		{`{"id":"g1","name":"n","note":null,"created_by":null,"prices":{},"staff":{"boss":{"name":"b"},"clerk":{}}}`, "staff.clerk.name"},
+		{`{"id":"g1","name":"n","note":null,"created_by":null,"prices":{},"staff":{"Boss":{"name":"b"},"boss":{"NAME":null}}}`, "staff.boss.name"},
 	} {
 		s := newStandIn(t, jsonAnswer(c.answer))
 		_, err := valuekinds.NewClient(s.client()).PutGoods(context.Background(), &valuekinds.PutGoodsRequest{StoreID: 1, Body: validGoods()})
@@ -82,6 +86,16 @@ func TestScenarioValueKinds(t *testing.T) {
 		if !errors.As(err, &de) || de.Field != c.missing || !errors.Is(err, wechatpay.ErrMissingField) {
 			t.Errorf("%s: error %v, want %s missing", c.answer, err, c.missing)
 		}
+	}
+	// Objects of a map that hold their required fields, or are null (Staff
+	// may be), pass.
+	s = newStandIn(t, jsonAnswer(`{"id":"g1","name":"n","note":null,"created_by":null,"prices":{},"staff":{"boss":{"name":"b"},"Boss":{"Name":"c"},"temp":null}}`))
+	resp, err = valuekinds.NewClient(s.client()).PutGoods(context.Background(), &valuekinds.PutGoodsRequest{StoreID: 1, Body: validGoods()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Staff) != 3 || resp.Staff["boss"].Name != "b" || resp.Staff["Boss"].Name != "c" {
+		t.Fatalf("staff %+v", resp.Staff)
 	}
 }
 
@@ -132,5 +146,24 @@ func TestScenarioEchoSkipsReadOnlyAndWriteOnly(t *testing.T) {
 	var de *wechatpay.DecodeError
 	if !errors.As(err, &de) || de.Field != "name" || !errors.Is(err, wechatpay.ErrNotEchoed) {
 		t.Fatalf("error %v, want name not echoed", err)
+	}
+}
+
+// TestScenarioMapAnswerOfArrays: an answer that is a map of arrays of
+// arrays of objects has each object checked, named by key and indexes.
+func TestScenarioMapAnswerOfArrays(t *testing.T) {
+	for _, c := range []struct{ answer, missing string }{
+		{`{"a":[[{"name":"x"}],[]],"b":null}`, ""},
+		{`{"a":[[{"name":"x"}],[{"name":"y"},{}]]}`, "a[1][1].name"},
+	} {
+		s := newStandIn(t, jsonAnswer(c.answer))
+		teams, err := valuekinds.NewClient(s.client()).GetTeams(context.Background(), &valuekinds.GetTeamsRequest{})
+		var de *wechatpay.DecodeError
+		switch {
+		case c.missing == "" && (err != nil || len(teams["a"]) != 2 || teams["a"][0][0].Name != "x"):
+			t.Errorf("%s: %v, %v", c.answer, teams, err)
+		case c.missing != "" && (!errors.As(err, &de) || de.Field != c.missing || !errors.Is(err, wechatpay.ErrMissingField)):
+			t.Errorf("%s: error %v, want %s missing", c.answer, err, c.missing)
+		}
 	}
 }

@@ -70,4 +70,19 @@ var Operations = []wechatpay.Operation{
 		},
 		Call: callPostForm,
 	},
+	{
+		ID:           "postChoice",
+		Name:         "post-choice",
+		Spec:         "spec",
+		Method:       http.MethodPost,
+		PathTemplate: "/v3/choices",
+		Summary:      "A form body with an anyOf of required lists and a read-only field.",
+		HasBody:      true,
+		Body: []wechatpay.Field{
+			{Name: "openid", In: "body", Type: "string", Required: false, Rules: "one of openid and phone is required"},
+			{Name: "phone", In: "body", Type: "string", Required: false, Rules: "one of openid and phone is required"},
+			{Name: "state", In: "body", Type: "string", Required: false},
+		},
+		Call: callPostChoice,
+	},
 }

@@ -153,3 +153,33 @@ func ExampleClient_PostForm() {
 		fmt.Println("done")
 	}
 }
+
+// A call of postChoice. Build the client once and share it; fill the request (its
+// required fields are shown, with the spec's example values where they pass the
+// field's rules, else placeholders that do); then tell apart a request Validate
+// refused (nothing was sent), an answer WeChat Pay refused, and a call that
+// failed.
+func ExampleClient_PostChoice() {
+	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	client := binarybody.NewClient(rt)
+
+	err = client.PostChoice(context.Background(), &binarybody.PostChoiceRequest{
+		OpenID: "<openid>",
+	})
+	var invalid *wechatpay.ValidationError
+	var apiErr *wechatpay.APIError
+	switch {
+	case errors.As(err, &invalid):
+		fmt.Println("not sent:", invalid.Field, invalid.Rule)
+	case errors.As(err, &apiErr):
+		fmt.Println("refused:", apiErr.Code, apiErr.Message, apiErr.RequestID)
+	case err != nil:
+		fmt.Println(err)
+	default:
+		fmt.Println("done")
+	}
+}

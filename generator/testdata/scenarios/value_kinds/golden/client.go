@@ -117,4 +117,14 @@ var Operations = []wechatpay.Operation{
 		},
 		Call: callPutLabel,
 	},
+	{
+		ID:           "getTeams",
+		Name:         "get-teams",
+		Spec:         "spec",
+		Method:       http.MethodGet,
+		PathTemplate: "/v3/teams",
+		Summary:      "A map answer of arrays of arrays of objects, each checked.",
+		HasBody:      false,
+		Call:         callGetTeams,
+	},
 }

@@ -228,3 +228,31 @@ func ExampleClient_PutLabel() {
 		fmt.Printf("%+v\n", resp)
 	}
 }
+
+// A call of getTeams. Build the client once and share it; fill the request (its
+// required fields are shown, with the spec's example values where they pass the
+// field's rules, else placeholders that do); then tell apart a request Validate
+// refused (nothing was sent), an answer WeChat Pay refused, and a call that
+// failed.
+func ExampleClient_GetTeams() {
+	rt, err := wechatpay.NewClient(wechatpay.Config{ /* merchant ID, merchant key, WeChat Pay keys */ })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	client := valuekinds.NewClient(rt)
+
+	resp, err := client.GetTeams(context.Background(), &valuekinds.GetTeamsRequest{})
+	var invalid *wechatpay.ValidationError
+	var apiErr *wechatpay.APIError
+	switch {
+	case errors.As(err, &invalid):
+		fmt.Println("not sent:", invalid.Field, invalid.Rule)
+	case errors.As(err, &apiErr):
+		fmt.Println("refused:", apiErr.Code, apiErr.Message, apiErr.RequestID)
+	case err != nil:
+		fmt.Println(err)
+	default:
+		fmt.Printf("%+v\n", resp)
+	}
+}

@@ -231,5 +231,10 @@ func (p *PutGoodsResponse) checkAnswer(data []byte, field string) error {
 			return err
 		}
 	}
+	if raw, ok := validate.Member(obj, "staff"); ok {
+		if err := validate.Values((*Staff).checkAnswer)(&p.Staff, raw, validate.Path(field, "staff")); err != nil {
+			return err
+		}
+	}
 	return nil
 }
