@@ -731,7 +731,7 @@ func echoCheck(echo *model.Echo) jen.Code {
 // an answer can hold that require a field, directly or in an object inside
 // them (reached through a field, or the arrays and maps of one: see
 // answerObject). Types may hold each
-// other, so this iterates to a fixed point.
+// other: see markToFixedPoint.
 func (e *emitter) findAnswerChecks() {
 	var answered []*model.Named
 	seen := map[*model.Named]bool{}
@@ -767,27 +767,19 @@ func (e *emitter) findAnswerChecks() {
 			}
 		}
 	}
-	for changed := true; changed; {
-		changed = false
-		for _, n := range answered {
-			if e.answerChecked[n] {
-				continue
-			}
-			for _, f := range n.Fields {
-				if s := answerObject(f.Schema); f.Required && !f.WriteOnly || s != nil && e.answerChecked[s] {
-					e.answerChecked[n] = true
-					changed = true
-					break
-				}
-			}
-			for _, v := range n.Variants {
-				if s := answerObject(v.Schema); !e.answerChecked[n] && v.Schema.Kind == model.KindNamed && s != nil && e.answerChecked[s] {
-					e.answerChecked[n] = true
-					changed = true
-				}
+	markToFixedPoint(answered, e.answerChecked, func(n *model.Named) bool {
+		for _, f := range n.Fields {
+			if s := answerObject(f.Schema); f.Required && !f.WriteOnly || s != nil && e.answerChecked[s] {
+				return true
 			}
 		}
-	}
+		for _, v := range n.Variants {
+			if s := answerObject(v.Schema); v.Schema.Kind == model.KindNamed && s != nil && e.answerChecked[s] {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 // answerObject is the struct type a field of schema s holds, directly or

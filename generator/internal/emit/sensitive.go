@@ -17,30 +17,19 @@ import (
 // point (types hold each other), then which of them a request carries and
 // which an answer does.
 func (e *emitter) findSealed() {
-	var all []*model.Named
-	all = append(all, e.pkg.Shared...)
-	for _, op := range e.pkg.Operations {
-		all = append(all, op.Owned...)
-	}
-	for changed := true; changed; {
-		changed = false
-		for _, n := range all {
-			if e.sealed[n] {
-				continue
-			}
-			for _, f := range n.Fields {
-				if e.schemaSealed(f.Schema) {
-					e.sealed[n], changed = true, true
-					break
-				}
-			}
-			for _, v := range n.Variants {
-				if !e.sealed[n] && e.schemaSealed(v.Schema) {
-					e.sealed[n], changed = true, true
-				}
+	markToFixedPoint(e.allNamed(), e.sealed, func(n *model.Named) bool {
+		for _, f := range n.Fields {
+			if e.schemaSealed(f.Schema) {
+				return true
 			}
 		}
-	}
+		for _, v := range n.Variants {
+			if e.schemaSealed(v.Schema) {
+				return true
+			}
+		}
+		return false
+	})
 	var mark func(n *model.Named, into map[*model.Named]bool)
 	mark = func(n *model.Named, into map[*model.Named]bool) {
 		if !e.sealed[n] || into[n] {

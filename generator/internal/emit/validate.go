@@ -127,32 +127,45 @@ func (e *emitter) hasChecks(n *model.Named) bool {
 }
 
 // findChecks decides, for every struct of the package, whether it has a
-// rule to check, directly or in a struct it holds. Structs may hold each
-// other through pointers and slices, so this iterates to a fixed point
-// instead of recursing.
+// rule to check, directly or in a struct it holds.
 func (e *emitter) findChecks() {
-	var all []*model.Named
-	all = append(all, e.pkg.Shared...)
+	markToFixedPoint(e.allNamed(), e.checked, func(n *model.Named) bool {
+		if !n.IsStruct() {
+			return false
+		}
+		if len(n.AnyOf) > 0 {
+			return true
+		}
+		for _, f := range n.Fields {
+			if f.ReadOnly || e.schemaHasChecks(f.Schema, f.Required) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// allNamed is every named type of the package: the shared ones, then those
+// of each operation.
+func (e *emitter) allNamed() []*model.Named {
+	all := slices.Clone(e.pkg.Shared)
 	for _, op := range e.pkg.Operations {
 		all = append(all, op.Owned...)
 	}
+	return all
+}
+
+// markToFixedPoint sets set[n] for each type n of nodes that holds reports
+// true for, pass after pass until a pass marks nothing: holds may look at
+// set (a type holding a marked type is marked), and types may hold each
+// other through pointers, slices and maps, so this iterates instead of
+// recursing. findChecks, findSealed and findAnswerChecks use it.
+func markToFixedPoint(nodes []*model.Named, set map[*model.Named]bool, holds func(*model.Named) bool) {
 	for changed := true; changed; {
 		changed = false
-		for _, n := range all {
-			if !n.IsStruct() || e.checked[n] {
-				continue
-			}
-			if len(n.AnyOf) > 0 {
-				e.checked[n] = true
-				changed = true
-				continue
-			}
-			for _, f := range n.Fields {
-				if f.ReadOnly || e.schemaHasChecks(f.Schema, f.Required) {
-					e.checked[n] = true
-					changed = true
-					break
-				}
+		for _, n := range nodes {
+			if !set[n] && holds(n) {
+				set[n], changed = true, true
 			}
 		}
 	}
