@@ -1,12 +1,14 @@
 package bench_test
 
 import (
+	"context"
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/payforge/wechatpay/bench/internal/callbench"
 	"github.com/payforge/wechatpay/bench/internal/replay"
@@ -33,6 +35,28 @@ func BenchmarkHTTPFloor(b *testing.B) {
 
 func BenchmarkHTTPFloorParallel(b *testing.B) {
 	callbench.Parallel(b, callbench.HTTPFloor(b, replay.Start(b)))
+}
+
+// BenchmarkHTTPFloorAfterWork is HTTPFloor made after 1 ms of busy work in
+// Go in each iteration: no system call, no cgo, no crypto, no client code.
+// Its http-ns/op is the round trip alone (the work left out), to compare with
+// HTTPFloor, which is timed from a tight loop of round trips: it is what a
+// round trip costs when it follows the milliseconds of RSA a call begins
+// with, the part of the floors' sum that no client can avoid.
+func BenchmarkHTTPFloorAfterWork(b *testing.B) {
+	round := callbench.HTTPFloor(b, replay.Start(b))
+	var spent time.Duration
+	n := 0
+	callbench.Serial(b, func(ctx context.Context) error {
+		for start := time.Now(); time.Since(start) < time.Millisecond; {
+		}
+		start := time.Now()
+		err := round(ctx)
+		spent += time.Since(start)
+		n++
+		return err
+	})
+	b.ReportMetric(float64(spent.Nanoseconds())/float64(n), "http-ns/op")
 }
 
 // BenchmarkFloorsInSequence is CryptoFloor then HTTPFloor, one after the

@@ -120,6 +120,12 @@ func callTable(b *strings.Builder, rs *runs) {
 		}
 		b.WriteString("\n")
 	}
+	if hot, ok := hf.get("ns/op"); ok {
+		if after, ok := rs.find(benchPkg, "BenchmarkHTTPFloorAfterWork").get("http-ns/op"); ok {
+			fmt.Fprintf(b, "The round trip of HTTPFloor made right after 1 ms of busy work in Go (HTTPFloorAfterWork: no crypto, no cgo, no client code) takes %s, %.2f× the %s it takes in HTTPFloor's tight loop of round trips.\n",
+				human(after), after/hot, human(hot))
+		}
+	}
 	if g, o := rs.find(benchPkg, "BenchmarkSignGo"), rs.find(benchPkg, "BenchmarkSignOpenSSL"); g != nil && o != nil {
 		gn, _ := g.get("ns/op")
 		on, _ := o.get("ns/op")
@@ -203,6 +209,15 @@ func floorRows(b *strings.Builder, rs *runs, t, cf, hf *result, crypto, sequence
 	seq := rs.find(benchPkg, "Benchmark"+sequence)
 	if sNS, ok := seq.get("ns/op"); ok {
 		fmt.Fprintf(b, "| (diagnostic) time ÷ %s | %.3f× | %s | %s |\n", sequence, tNS/sNS, lim, within(tNS/sNS <= limit))
+	}
+	if after, ok := rs.find(benchPkg, "BenchmarkHTTPFloorAfterWork").get("http-ns/op"); ok {
+		if cNS, ok := cf.get("ns/op"); ok {
+			floors := cNS + after
+			fmt.Fprintf(b, "| (diagnostic) (%s + the round trip of HTTPFloorAfterWork) ÷ (%s + HTTPFloor): no client code | %.3f× | %s | %s |\n",
+				crypto, crypto, floors/floorNS, lim, within(floors/floorNS <= limit))
+			fmt.Fprintf(b, "| (diagnostic) time ÷ (%s + the round trip of HTTPFloorAfterWork) | %.3f× | %s | %s |\n",
+				crypto, tNS/floors, lim, within(tNS/floors <= limit))
+		}
 	}
 	if tc, ok := t.get("cpu-ns/op"); ok {
 		if fc, ok := sum(cf, hf, "cpu-ns/op"); ok {

@@ -39,6 +39,11 @@ func TestReport(t *testing.T) {
 		"| at least as fast as oapi-codegen | 0.955× | 1.000× | met |",
 		`refuses the spec as is (Feature "x" is not implemented yet.); skipped 2 of 10 operations`,
 		"refused: oapi-codegen on ops10.yaml: exit status 1",
+		"| time ≤ 1.10 × (CryptoFloorOpenSSL + HTTPFloor) | 1.150× | 1.100× | **missed** by 5.0% |",
+		"| (diagnostic) time ÷ FloorsInSequenceOpenSSL | 1.045× | 1.100× | within |",
+		"| (diagnostic) (CryptoFloorOpenSSL + the round trip of HTTPFloorAfterWork) ÷ (CryptoFloorOpenSSL + HTTPFloor): no client code | 1.150× | 1.100× | above |",
+		"| (diagnostic) time ÷ (CryptoFloorOpenSSL + the round trip of HTTPFloorAfterWork) | 1.000× | 1.100× | within |",
+		"takes 250.0 µs, 2.50× the 100.0 µs it takes in HTTPFloor's tight loop",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
