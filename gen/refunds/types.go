@@ -31,7 +31,7 @@ type AbnormalRefundBody struct {
 	// (object AbnormalRefundToMerchantBankCard), selected by type MERCHANT_BANK_CARD.
 	AbnormalRefundToMerchantBankCard *AbnormalRefundToMerchantBankCard
 
-	// raw is the JSON of an answer, as it came.
+	// raw is decoded JSON no variant holds, as it came; Validate refuses it.
 	raw json.RawMessage
 }
 
@@ -49,8 +49,9 @@ func (a AbnormalRefundBody) MarshalJSON() ([]byte, error) {
 	return []byte("null"), nil
 }
 
-// UnmarshalJSON decodes data into the variant its type names; the JSON of a
-// variant the spec does not know is kept as it is.
+// UnmarshalJSON decodes data into the variant its type names, refusing a member
+// the variant does not have; the JSON of a variant the spec does not know is kept
+// as it is, and Validate refuses it.
 func (a *AbnormalRefundBody) UnmarshalJSON(data []byte) error {
 	*a = AbnormalRefundBody{}
 	if string(data) == "null" {
@@ -63,10 +64,10 @@ func (a *AbnormalRefundBody) UnmarshalJSON(data []byte) error {
 	switch tag {
 	case "USER_BANK_CARD":
 		a.AbnormalRefundToUserBankCard = new(AbnormalRefundToUserBankCard)
-		return json.Unmarshal(data, a.AbnormalRefundToUserBankCard)
+		return validate.UnmarshalStrict(data, a.AbnormalRefundToUserBankCard)
 	case "MERCHANT_BANK_CARD":
 		a.AbnormalRefundToMerchantBankCard = new(AbnormalRefundToMerchantBankCard)
-		return json.Unmarshal(data, a.AbnormalRefundToMerchantBankCard)
+		return validate.UnmarshalStrict(data, a.AbnormalRefundToMerchantBankCard)
 	}
 	a.raw = bytes.Clone(data)
 	return nil
@@ -76,6 +77,9 @@ func (a *AbnormalRefundBody) UnmarshalJSON(data []byte) error {
 // naming each field below field; presence says whether it may be left unset.
 func (a *AbnormalRefundBody) validate(errs *validate.Errors, field string, presence validate.Presence) {
 	errs.Variants(field, presence, a.AbnormalRefundToUserBankCard != nil, a.AbnormalRefundToMerchantBankCard != nil, a.raw != nil)
+	if a.raw != nil && a.AbnormalRefundToUserBankCard == nil && a.AbnormalRefundToMerchantBankCard == nil {
+		errs.NoVariant(field, a.raw, "type", "USER_BANK_CARD", "MERCHANT_BANK_CARD")
+	}
 	if a.AbnormalRefundToUserBankCard != nil {
 		a.AbnormalRefundToUserBankCard.validate(errs, field)
 		errs.Discriminator(field+".type", string(a.AbnormalRefundToUserBankCard.Type), "USER_BANK_CARD")

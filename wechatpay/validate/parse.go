@@ -42,6 +42,23 @@ func DecodeBody(body []byte, req any) error {
 	return nil
 }
 
+// UnmarshalStrict decodes data, one JSON value, into v as json.Unmarshal
+// does but refuses a member v has no field for: the UnmarshalJSON method of
+// a type only requests carry, such as a union's variant, calls it, because
+// the json.Decoder of DecodeBody does not carry its DisallowUnknownFields
+// into a type's own UnmarshalJSON.
+func UnmarshalStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data after the JSON value")
+	}
+	return nil
+}
+
 // NoBody refuses a body given to an operation that sends none.
 func NoBody(body []byte) error {
 	if len(body) > 0 {

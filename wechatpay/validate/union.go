@@ -33,6 +33,28 @@ func (v *Errors) Variants(field string, p Presence, set ...bool) {
 	}
 }
 
+// NoVariant records the violation of a union of a request that holds only
+// the JSON it was decoded from (raw), which none of its variants holds:
+// with a discriminator, rule "required" when raw has none, else rule
+// "discriminator" naming the values that select a variant (selects); without
+// one, rule "oneOf". Such JSON would go out unchecked and unencrypted.
+func (v *Errors) NoVariant(field string, raw []byte, discriminator string, selects ...string) {
+	if discriminator == "" {
+		v.Add(field, "oneOf", "holds JSON that is none of its variants as decoded: set one of them (its As methods decode the JSON as one)")
+		return
+	}
+	field += "." + discriminator
+	tag, err := DiscriminatorValue(raw, discriminator)
+	switch {
+	case err != nil:
+		v.Add(field, "discriminator", "cannot be read: "+err.Error())
+	case tag == "":
+		v.Add(field, "required", "is required: it selects the variant, one of "+strings.Join(selects, ", "))
+	default:
+		v.Add(field, "discriminator", fmt.Sprintf("is %q, which selects no variant: one of %s", tag, strings.Join(selects, ", ")))
+	}
+}
+
 // Discriminator records a violation of rule "discriminator" when value, the
 // discriminator of the variant set, is not one of those that select it.
 func (v *Errors) Discriminator(field, value string, selects ...string) {

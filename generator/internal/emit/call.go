@@ -741,6 +741,7 @@ func (e *emitter) findAnswerChecks() {
 			return
 		}
 		seen[n] = true
+		e.answered[n] = true
 		answered = append(answered, n)
 		for _, f := range n.Fields {
 			if s := answerObject(f.Schema); s != nil {

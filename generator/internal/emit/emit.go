@@ -60,7 +60,7 @@ const (
 // with the line of package header. Files are sorted by name.
 func Emit(pkg *model.Package) ([]File, error) {
 	e := &emitter{pkg: pkg, checked: map[*model.Named]bool{}, answerChecked: map[*model.Named]bool{},
-		sealed: map[*model.Named]bool{}, encrypts: map[*model.Named]bool{}, decrypts: map[*model.Named]bool{},
+		answered: map[*model.Named]bool{}, sealed: map[*model.Named]bool{}, encrypts: map[*model.Named]bool{}, decrypts: map[*model.Named]bool{},
 		opEncrypts: map[*model.Operation]bool{}}
 	p, err := newProse(hooks{
 		answerChecked: func(s *model.Schema) bool {
@@ -175,6 +175,9 @@ type emitter struct {
 	inNested bool
 	// answerChecked holds the struct types that get a checkAnswer method.
 	answerChecked map[*model.Named]bool
+	// answered holds the structs and unions an answer or a notification
+	// can carry: their JSON is read leniently, as WeChat Pay may add fields.
+	answered map[*model.Named]bool
 	// sealed holds the types that hold a sensitive field; encrypts those a
 	// request carries (an encrypted method), decrypts those an answer
 	// carries (a decrypt method); opEncrypts the operations whose request

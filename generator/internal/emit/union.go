@@ -39,7 +39,11 @@ func (e *emitter) union(f *jen.File, n *model.Named) error {
 		fields = append(fields, vd...)
 		fields = append(fields, jen.Id(v.GoName).Op("*").Add(goType(v.Schema)))
 	}
-	fields = append(fields, jen.Line(), jen.Comment(otherField+" is the JSON of an answer, as it came."), jen.Id(otherField).Qual("encoding/json", "RawMessage"))
+	rawDoc := otherField + " is the JSON of an answer no variant holds, as it came; Validate refuses it in a request."
+	if !e.answered[n] {
+		rawDoc = otherField + " is decoded JSON no variant holds, as it came; Validate refuses it."
+	}
+	fields = append(fields, jen.Line(), jen.Comment(rawDoc), jen.Id(otherField).Qual("encoding/json", "RawMessage"))
 	addComments(f, d)
 	f.Type().Id(n.GoName).Struct(fields...)
 
@@ -65,7 +69,14 @@ func (e *emitter) union(f *jen.File, n *model.Named) error {
 		jen.If(jen.String().Call(jen.Id("data")).Op("==").Lit("null")).Block(jen.Return(jen.Nil())),
 	}
 	if n.Discriminator != "" {
-		commentf(f, "UnmarshalJSON decodes data into the variant its %s names; the JSON of a variant the spec does not know is kept as it is.", n.Discriminator)
+		// Only requests carry a union no answer does: a member its variant
+		// does not have is a mistake to refuse (the JSON body given to the
+		// operation's Call), not a field WeChat Pay added.
+		decode, how := jen.Qual("encoding/json", "Unmarshal"), ""
+		if !e.answered[n] {
+			decode, how = jen.Qual(ValidatePath, "UnmarshalStrict"), ", refusing a member the variant does not have"
+		}
+		commentf(f, "UnmarshalJSON decodes data into the variant its %s names%s; the JSON of a variant the spec does not know is kept as it is, and Validate refuses it.", n.Discriminator, how)
 		var sw []jen.Code
 		for _, v := range n.Variants {
 			var values []jen.Code
@@ -74,7 +85,7 @@ func (e *emitter) union(f *jen.File, n *model.Named) error {
 			}
 			sw = append(sw, jen.Case(values...).Block(
 				jen.Id(recv).Dot(v.GoName).Op("=").New(goType(v.Schema)),
-				jen.Return(jen.Qual("encoding/json", "Unmarshal").Call(jen.Id("data"), jen.Id(recv).Dot(v.GoName))),
+				jen.Return(jen.Add(decode).Call(jen.Id("data"), jen.Id(recv).Dot(v.GoName))),
 			))
 		}
 		body = append(body,
@@ -148,6 +159,19 @@ func (e *emitter) unionValidate(f *jen.File, n *model.Named, recv string) error 
 	body := []jen.Code{
 		errs().Dot("Variants").Call(append([]jen.Code{jen.Id("field"), jen.Id("presence")}, set...)...),
 	}
+	// Decoded JSON that no variant holds is sent as it came, unchecked and
+	// with no field encrypted: a request never carries it.
+	onlyRaw := jen.Id(recv).Dot(otherField).Op("!=").Nil()
+	for _, v := range n.Variants {
+		onlyRaw = onlyRaw.Op("&&").Id(recv).Dot(v.GoName).Op("==").Nil()
+	}
+	args := []jen.Code{jen.Id("field"), jen.Id(recv).Dot(otherField), jen.Lit(n.Discriminator)}
+	for _, v := range n.Variants {
+		for _, val := range v.Values {
+			args = append(args, jen.Lit(val))
+		}
+	}
+	body = append(body, jen.If(onlyRaw).Block(errs().Dot("NoVariant").Call(args...)))
 	for _, v := range n.Variants {
 		vv := func() *jen.Statement { return jen.Id(recv).Dot(v.GoName) }
 		var inner []jen.Code

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/payforge/wechatpay/wechatpay"
 
 	oneof "github.com/payforge/wechatpay/generator/testdata/scenarios/one_of/golden"
+	sensitive "github.com/payforge/wechatpay/generator/testdata/scenarios/sensitive/golden"
 )
 
 // TestScenarioDiscriminated: a oneOf with a discriminator is a sum type: one
@@ -64,6 +66,57 @@ func TestScenarioDiscriminated(t *testing.T) {
 	var de *wechatpay.DecodeError
 	if !errors.As(err, &de) || de.Field != "handled[0].bank_account" || !errors.Is(err, wechatpay.ErrMissingField) {
 		t.Fatalf("error %v, want handled[0].bank_account missing", err)
+	}
+}
+
+// TestScenarioDecodedRequestUnion: a request's union decoded from JSON (as
+// an operation's Call and the CLI decode the body they are given) is sent
+// only as one of its variants: JSON whose discriminator selects none is
+// refused by Validate, so nothing is sent, not even the plaintext of its
+// sensitive fields; without a discriminator, decoded JSON is none of the
+// variants either.
+func TestScenarioDecodedRequestUnion(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		want       []string
+	}{
+		{"unknown discriminator", `{"type":"user_bank_card","bank_account":"6222021234567890","real_name":"王五"}`, []string{"body.type discriminator"}},
+		{"no discriminator", `{"bank_account":"6222021234567890","real_name":"王五"}`, []string{"body.type required"}},
+	} {
+		r := &sensitive.ApplyAbnormalRefundRequest{}
+		if err := json.Unmarshal([]byte(tc.body), &r.Body); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := violations(t, r.Validate()); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: violations %v, want %v", tc.name, got, tc.want)
+		}
+		s := newStandIn(t, jsonAnswer(`{}`))
+		if err := sensitive.NewClient(s.client()).ApplyAbnormalRefund(context.Background(), r); err == nil || s.count() != 0 {
+			t.Errorf("%s: sent %d requests, error %v", tc.name, s.count(), err)
+		}
+	}
+
+	var p oneof.CreatePayoutRequest
+	if err := json.Unmarshal([]byte(`{"amount":1,"payee":{"card_no":"6222"}}`), &p); err != nil {
+		t.Fatal(err)
+	}
+	if got := violations(t, p.Validate()); !slices.Equal(got, []string{"amount oneOf", "payee oneOf"}) {
+		t.Errorf("undiscriminated: %v", got)
+	}
+}
+
+// TestScenarioStrictRequestUnion: a member the chosen variant does not have
+// is refused when a union only requests carry is decoded, not dropped; a
+// union an answer carries stays lenient, as WeChat Pay may add members.
+func TestScenarioStrictRequestUnion(t *testing.T) {
+	var b sensitive.ApplyAbnormalRefundRequestBody
+	err := json.Unmarshal([]byte(`{"type":"MERCHANT","bank_acount":"6222021234567890"}`), &b)
+	if err == nil || !strings.Contains(err.Error(), "bank_acount") {
+		t.Errorf("a member the variant lacks: %v, want an error naming bank_acount", err)
+	}
+	var h oneof.ApplyAbnormalRefundResponse
+	if err := json.Unmarshal([]byte(`{"handled":[{"type":"MERCHANT_BANK_CARD","out_refund_no":"o","added":1}]}`), &h); err != nil || len(h.Handled) != 1 || h.Handled[0].ToMerchantBankCard == nil {
+		t.Errorf("answer with an added member: %+v, %v", h, err)
 	}
 }
 

@@ -109,7 +109,7 @@ type CreatePayoutRequestAmount struct {
 	// String holds the value when it is of this variant (string).
 	String *string
 
-	// raw is the JSON of an answer, as it came.
+	// raw is decoded JSON no variant holds, as it came; Validate refuses it.
 	raw json.RawMessage
 }
 
@@ -165,6 +165,9 @@ func (c CreatePayoutRequestAmount) AsString() (string, error) {
 // it may be left unset.
 func (c *CreatePayoutRequestAmount) validate(errs *validate.Errors, field string, presence validate.Presence) {
 	errs.Variants(field, presence, c.Int64 != nil, c.String != nil, c.raw != nil)
+	if c.raw != nil && c.Int64 == nil && c.String == nil {
+		errs.NoVariant(field, c.raw, "")
+	}
 	if c.Int64 != nil {
 		errs.Int(field, *c.Int64).Minimum(1)
 	}
@@ -186,7 +189,7 @@ type CreatePayoutRequestPayee struct {
 	// Account holds the value when it is of this variant (object Account).
 	Account *Account
 
-	// raw is the JSON of an answer, as it came.
+	// raw is decoded JSON no variant holds, as it came; Validate refuses it.
 	raw json.RawMessage
 }
 
@@ -242,6 +245,9 @@ func (c CreatePayoutRequestPayee) AsAccount() (Account, error) {
 // it may be left unset.
 func (c *CreatePayoutRequestPayee) validate(errs *validate.Errors, field string, presence validate.Presence) {
 	errs.Variants(field, presence, c.Card != nil, c.Account != nil, c.raw != nil)
+	if c.raw != nil && c.Card == nil && c.Account == nil {
+		errs.NoVariant(field, c.raw, "")
+	}
 	if c.Card != nil {
 		c.Card.validate(errs, field)
 	}
@@ -263,7 +269,7 @@ type CreatePayoutResponse struct {
 	// Account holds the value when it is of this variant (object Account).
 	Account *Account
 
-	// raw is the JSON of an answer, as it came.
+	// raw is the JSON of an answer no variant holds, as it came; Validate refuses it in a request.
 	raw json.RawMessage
 }
 

@@ -25,7 +25,7 @@ type AbnormalRefund struct {
 	// ToMerchantBankCard), selected by type MERCHANT_BANK_CARD.
 	ToMerchantBankCard *ToMerchantBankCard
 
-	// raw is the JSON of an answer, as it came.
+	// raw is the JSON of an answer no variant holds, as it came; Validate refuses it in a request.
 	raw json.RawMessage
 }
 
@@ -44,7 +44,7 @@ func (a AbnormalRefund) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes data into the variant its type names; the JSON of a
-// variant the spec does not know is kept as it is.
+// variant the spec does not know is kept as it is, and Validate refuses it.
 func (a *AbnormalRefund) UnmarshalJSON(data []byte) error {
 	*a = AbnormalRefund{}
 	if string(data) == "null" {
@@ -70,6 +70,9 @@ func (a *AbnormalRefund) UnmarshalJSON(data []byte) error {
 // naming each field below field; presence says whether it may be left unset.
 func (a *AbnormalRefund) validate(errs *validate.Errors, field string, presence validate.Presence) {
 	errs.Variants(field, presence, a.ToUserBankCard != nil, a.ToMerchantBankCard != nil, a.raw != nil)
+	if a.raw != nil && a.ToUserBankCard == nil && a.ToMerchantBankCard == nil {
+		errs.NoVariant(field, a.raw, "type", "USER_BANK_CARD", "MERCHANT_BANK_CARD")
+	}
 	if a.ToUserBankCard != nil {
 		a.ToUserBankCard.validate(errs, field)
 		errs.Discriminator(field+".type", string(a.ToUserBankCard.Type), "USER_BANK_CARD")
@@ -146,7 +149,7 @@ type HistoryEntry struct {
 	// HistoryEntryHistorySuccess).
 	HistorySuccess *HistoryEntryHistorySuccess
 
-	// raw is the JSON of an answer, as it came.
+	// raw is the JSON of an answer no variant holds, as it came; Validate refuses it in a request.
 	raw json.RawMessage
 }
 

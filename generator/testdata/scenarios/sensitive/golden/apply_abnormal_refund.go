@@ -97,7 +97,7 @@ type ApplyAbnormalRefundRequestBody struct {
 	// selected by type MERCHANT.
 	ToMerchant *ToMerchant
 
-	// raw is the JSON of an answer, as it came.
+	// raw is decoded JSON no variant holds, as it came; Validate refuses it.
 	raw json.RawMessage
 }
 
@@ -115,8 +115,9 @@ func (a ApplyAbnormalRefundRequestBody) MarshalJSON() ([]byte, error) {
 	return []byte("null"), nil
 }
 
-// UnmarshalJSON decodes data into the variant its type names; the JSON of a
-// variant the spec does not know is kept as it is.
+// UnmarshalJSON decodes data into the variant its type names, refusing a member
+// the variant does not have; the JSON of a variant the spec does not know is kept
+// as it is, and Validate refuses it.
 func (a *ApplyAbnormalRefundRequestBody) UnmarshalJSON(data []byte) error {
 	*a = ApplyAbnormalRefundRequestBody{}
 	if string(data) == "null" {
@@ -129,10 +130,10 @@ func (a *ApplyAbnormalRefundRequestBody) UnmarshalJSON(data []byte) error {
 	switch tag {
 	case "USER_BANK_CARD":
 		a.ToUserBankCard = new(ToUserBankCard)
-		return json.Unmarshal(data, a.ToUserBankCard)
+		return validate.UnmarshalStrict(data, a.ToUserBankCard)
 	case "MERCHANT":
 		a.ToMerchant = new(ToMerchant)
-		return json.Unmarshal(data, a.ToMerchant)
+		return validate.UnmarshalStrict(data, a.ToMerchant)
 	}
 	a.raw = bytes.Clone(data)
 	return nil
@@ -143,6 +144,9 @@ func (a *ApplyAbnormalRefundRequestBody) UnmarshalJSON(data []byte) error {
 // whether it may be left unset.
 func (a *ApplyAbnormalRefundRequestBody) validate(errs *validate.Errors, field string, presence validate.Presence) {
 	errs.Variants(field, presence, a.ToUserBankCard != nil, a.ToMerchant != nil, a.raw != nil)
+	if a.raw != nil && a.ToUserBankCard == nil && a.ToMerchant == nil {
+		errs.NoVariant(field, a.raw, "type", "USER_BANK_CARD", "MERCHANT")
+	}
 	if a.ToUserBankCard != nil {
 		a.ToUserBankCard.validate(errs, field)
 		errs.Discriminator(field+".type", string(a.ToUserBankCard.Type), "USER_BANK_CARD")

@@ -88,7 +88,7 @@ type GetOrderStateResponse struct {
 	// String holds the value when it is of this variant (string).
 	String *string
 
-	// raw is the JSON of an answer, as it came.
+	// raw is the JSON of an answer no variant holds, as it came; Validate refuses it in a request.
 	raw json.RawMessage
 }
 
