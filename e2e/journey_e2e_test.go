@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -630,4 +631,49 @@ func TestJourneyBills(t *testing.T) {
 	apiError(t, "a day to come", err, http.StatusBadRequest, "PARAM_ERROR", "bill_date")
 	_, err = e.bill.ApplyTradeBill(ctx, &bills.ApplyTradeBillRequest{BillDate: "2026-3-10"})
 	notSent(t, "a bill_date that is not yyyy-MM-DD", err, "bill_date", "format")
+}
+
+// TestJourneyNotifyURLRules: a payment's and a refund's notify_url that no
+// URL WeChat Pay can call holds (Unicode whitespace, control and invisible
+// format characters, no host) is refused by Validate, naming the field and
+// rule pattern, and by the sandbox (400 PARAM_ERROR on /notify_url) when it
+// arrives raw through Client.Call: both read the spec's pattern with Go's
+// regexp.
+func TestJourneyNotifyURLRules(t *testing.T) {
+	e := newJourney(t)
+	ctx := context.Background()
+	for _, u := range []struct{ name, value string }{
+		{"no-break space", "https://merchant.example/n\u00a0otify"},
+		{"ideographic space", "https://merchant.example/\u3000notify"},
+		{"vertical tab", "https://merchant.example/\vnotify"},
+		{"line separator", "https://merchant.example/\u2028notify"},
+		{"byte order mark", "https://merchant.example/notify\ufeff"},
+		{"zero-width space", "https://merchant.example/\u200bnotify"},
+		{"newline", "https://merchant.example\n/notify"},
+		{"no host", "https:///notify"},
+	} {
+		order := e.jsapiOrder("notify-rules-1", 1)
+		order.NotifyURL = u.value
+		_, err := e.pay.JsapiPrepay(ctx, order)
+		notSent(t, "order: "+u.name, err, "notify_url", "pattern")
+		body, err := json.Marshal(map[string]any{"appid": journeyAppID, "mchid": e.srv.MchID(), "description": journeyGoods,
+			"out_trade_no": "notify-rules-1", "notify_url": u.value, "amount": map[string]any{"total": 1}, "payer": map[string]any{"openid": journeyOpenID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = e.rt.Call(ctx, http.MethodPost, "/v3/pay/transactions/jsapi", nil, nil, body, nil)
+		apiError(t, "order through Call: "+u.name, err, http.StatusBadRequest, "PARAM_ERROR", "/notify_url")
+
+		refund := &refunds.CreateRefundRequest{TransactionID: "4200000000000000000000000001", OutRefundNo: "notify-rules-r1", NotifyURL: u.value,
+			Amount: refunds.CreateRefundAmount{Refund: 1, Total: 1, Currency: "CNY"}}
+		_, err = e.refund.CreateRefund(ctx, refund)
+		notSent(t, "refund: "+u.name, err, "notify_url", "pattern")
+	}
+	if st, ok := e.journey.TradeState("notify-rules-1"); ok {
+		t.Errorf("a refused order was placed: %s", st)
+	}
+	// The valid address the cases start from passes both.
+	if _, err := e.pay.JsapiPrepay(ctx, e.jsapiOrder("notify-rules-2", 1)); err != nil {
+		t.Errorf("a valid order: %v", err)
+	}
 }

@@ -136,11 +136,14 @@ type PartnerJsapiWithContractPrepayRequest struct {
 	// Where WeChat Pay notifies the payment result (通知地址), string(255): an
 	// address reachable from the internet, without parameters; public domains
 	// must use HTTPS, private lines (专线) may use HTTP. The pattern (scheme
-	// http or https, no query, no fragment, no whitespace) is this description's
-	// reading of "不能携带参数"; the page states no pattern.
+	// http or https, a host, no query, no fragment, and no whitespace, control
+	// or invisible format character, Unicode's as well as ASCII's) is this
+	// description's reading of "不能携带参数"; the page states no pattern. It
+	// is written with RE2's \p{...} classes, as Go's regexp reads it, since
+	// ECMA-262's \s and Go's differ.
 	//
 	// Required. At least 1 character. At most 255 characters. Must match the pattern
-	// ^https?://[^?#\s]+$.
+	// ^https?://[^\p{Cc}\p{Cf}\p{Z}/?#]+(/[^\p{Cc}\p{Cf}\p{Z}?#]*)?$.
 	NotifyURL string `json:"notify_url"`
 
 	// Order promotion tag (订单优惠标记), string(32).

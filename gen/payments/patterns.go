@@ -7,5 +7,5 @@ import "regexp"
 // The patterns the spec sets on string values, compiled once.
 var (
 	outTradeNoPattern = regexp.MustCompile("^[0-9A-Za-z_\\-|*]{6,32}$")
-	notifyURLPattern  = regexp.MustCompile("^https?://[^?#\\s]+$")
+	notifyURLPattern  = regexp.MustCompile("^https?://[^\\p{Cc}\\p{Cf}\\p{Z}/?#]+(/[^\\p{Cc}\\p{Cf}\\p{Z}?#]*)?$")
 )

@@ -126,10 +126,11 @@ type CreateRefundRequest struct {
 
 	// Where to notify the refund result (退款结果回调url), string(256); when
 	// given it takes precedence over the address configured on the merchant
-	// platform. No parameters (the pattern is this description's reading of that).
+	// platform. No parameters; the pattern (as the payment's notify_url in
+	// common.yaml) is this description's reading of that.
 	//
 	// Optional. At least 1 character. At most 256 characters. Must match the pattern
-	// ^https?://[^?#\s]+$.
+	// ^https?://[^\p{Cc}\p{Cf}\p{Z}/?#]+(/[^\p{Cc}\p{Cf}\p{Z}?#]*)?$.
 	NotifyURL string `json:"notify_url,omitzero"`
 
 	// Which funds pay the refund (退款资金来源). AVAILABLE: the available balance,

@@ -8,5 +8,5 @@ import "regexp"
 var (
 	outTradeNoPattern  = regexp.MustCompile("^[0-9A-Za-z_\\-|*]{6,32}$")
 	outRefundNoPattern = regexp.MustCompile("^[0-9A-Za-z_\\-|*@]{1,64}$")
-	notifyURLPattern   = regexp.MustCompile("^https?://[^?#\\s]+$")
+	notifyURLPattern   = regexp.MustCompile("^https?://[^\\p{Cc}\\p{Cf}\\p{Z}/?#]+(/[^\\p{Cc}\\p{Cf}\\p{Z}?#]*)?$")
 )
