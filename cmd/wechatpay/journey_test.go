@@ -79,3 +79,42 @@ func TestHelpJourneyOperation(t *testing.T) {
 		}
 	}
 }
+
+// TestRunRefusesMissingNumbers: a body given on the command line that leaves
+// out a required number or object (which decoding would fill with 0 or an
+// empty object) is refused before anything is sent, naming each member, with
+// exit code 2; the same body with them is sent.
+func TestRunRefusesMissingNumbers(t *testing.T) {
+	s := newSandbox(t)
+	run := func(args ...string) result {
+		t.Helper()
+		return cli(t, nil, "", append([]string{"-config", s.config}, args...)...)
+	}
+	for _, tc := range []struct {
+		op, body string
+		missing  []string
+	}{
+		{"native-prepay", `{"appid":"wxd678efh567hg6787","mchid":"1900000109","description":"QQ公仔","out_trade_no":"cli-missing-1","notify_url":"https://127.0.0.1:1/notify"}`,
+			[]string{"amount: is required"}},
+		{"native-prepay", `{"appid":"wxd678efh567hg6787","mchid":"1900000109","description":"QQ公仔","out_trade_no":"cli-missing-1","notify_url":"https://127.0.0.1:1/notify","amount":{"total":null},` +
+			`"detail":{"goods_detail":[{"merchant_goods_id":"g1","quantity":1,"unit_price":1},{"merchant_goods_id":"g2"}]}}`,
+			[]string{"amount.total: is required", "detail.goods_detail[1].quantity: is required", "detail.goods_detail[1].unit_price: is required"}},
+		{"create-refund", `{"out_trade_no":"cli-missing-1","out_refund_no":"cli-missing-r1","amount":{"total":88,"currency":"CNY"}}`,
+			[]string{"amount.refund: is required"}},
+	} {
+		before := len(s.sent())
+		r := run(tc.op, "-d", tc.body)
+		if r.code != 2 || len(s.sent()) != before {
+			t.Errorf("%s %s: exit %d, %d requests sent; want 2 and none (stderr %q)", tc.op, tc.body, r.code, len(s.sent())-before, r.stderr)
+		}
+		for _, m := range tc.missing {
+			if !strings.Contains(r.stderr, m) {
+				t.Errorf("%s: stderr %q lacks %q", tc.op, r.stderr, m)
+			}
+		}
+	}
+	ok := `{"appid":"wxd678efh567hg6787","mchid":"1900000109","description":"QQ公仔","out_trade_no":"cli-missing-2","notify_url":"https://127.0.0.1:1/notify","amount":{"TOTAL":1}}`
+	if r := run("native-prepay", "-d", ok); r.code != 0 {
+		t.Errorf("an order with its total (matched as encoding/json matches keys): exit %d, stderr %q", r.code, r.stderr)
+	}
+}

@@ -69,6 +69,9 @@ func callAppWithContractPrepay(ctx context.Context, rt *wechatpay.Client, params
 	if err := validate.DecodeBody(body, &req); err != nil {
 		return nil, err
 	}
+	if err := validate.Present(body, "amount", "amount.total", "detail.goods_detail[].quantity", "detail.goods_detail[].unit_price"); err != nil {
+		return nil, err
+	}
 	resp, err := NewClient(rt).AppWithContractPrepay(ctx, &req)
 	if err != nil {
 		return nil, err

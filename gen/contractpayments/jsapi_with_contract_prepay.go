@@ -72,6 +72,9 @@ func callJsapiWithContractPrepay(ctx context.Context, rt *wechatpay.Client, para
 	if err := validate.DecodeBody(body, &req); err != nil {
 		return nil, err
 	}
+	if err := validate.Present(body, "amount", "amount.total", "detail.goods_detail[].quantity", "detail.goods_detail[].unit_price", "payer"); err != nil {
+		return nil, err
+	}
 	resp, err := NewClient(rt).JsapiWithContractPrepay(ctx, &req)
 	if err != nil {
 		return nil, err

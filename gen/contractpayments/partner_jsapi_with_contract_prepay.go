@@ -70,6 +70,9 @@ func callPartnerJsapiWithContractPrepay(ctx context.Context, rt *wechatpay.Clien
 	if err := validate.DecodeBody(body, &req); err != nil {
 		return nil, err
 	}
+	if err := validate.Present(body, "amount", "amount.total", "detail.goods_detail[].quantity", "detail.goods_detail[].unit_price"); err != nil {
+		return nil, err
+	}
 	resp, err := NewClient(rt).PartnerJsapiWithContractPrepay(ctx, &req)
 	if err != nil {
 		return nil, err

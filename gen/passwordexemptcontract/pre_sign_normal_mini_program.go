@@ -70,6 +70,9 @@ func callPreSignNormalMiniProgram(ctx context.Context, rt *wechatpay.Client, par
 	if err := validate.DecodeBody(body, &req); err != nil {
 		return nil, err
 	}
+	if err := validate.Present(body, "service_id"); err != nil {
+		return nil, err
+	}
 	resp, err := NewClient(rt).PreSignNormalMiniProgram(ctx, &req)
 	if err != nil {
 		return nil, err

@@ -70,6 +70,9 @@ func callPreSignNormalPayRedirectSign(ctx context.Context, rt *wechatpay.Client,
 	if err := validate.DecodeBody(body, &req); err != nil {
 		return nil, err
 	}
+	if err := validate.Present(body, "service_id"); err != nil {
+		return nil, err
+	}
 	resp, err := NewClient(rt).PreSignNormalPayRedirectSign(ctx, &req)
 	if err != nil {
 		return nil, err

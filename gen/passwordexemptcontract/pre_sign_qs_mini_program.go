@@ -69,6 +69,9 @@ func callPreSignQsMiniProgram(ctx context.Context, rt *wechatpay.Client, params 
 	if err := validate.DecodeBody(body, &req); err != nil {
 		return nil, err
 	}
+	if err := validate.Present(body, "service_id"); err != nil {
+		return nil, err
+	}
 	resp, err := NewClient(rt).PreSignQsMiniProgram(ctx, &req)
 	if err != nil {
 		return nil, err

@@ -72,6 +72,9 @@ func callPreSignServiceProviderMiniProgram(ctx context.Context, rt *wechatpay.Cl
 	if err := validate.DecodeBody(body, &req); err != nil {
 		return nil, err
 	}
+	if err := validate.Present(body, "service_id"); err != nil {
+		return nil, err
+	}
 	resp, err := NewClient(rt).PreSignServiceProviderMiniProgram(ctx, &req)
 	if err != nil {
 		return nil, err

@@ -73,6 +73,9 @@ func callPreSignServiceProviderPayRedirectSign(ctx context.Context, rt *wechatpa
 	if err := validate.DecodeBody(body, &req); err != nil {
 		return nil, err
 	}
+	if err := validate.Present(body, "service_id"); err != nil {
+		return nil, err
+	}
 	resp, err := NewClient(rt).PreSignServiceProviderPayRedirectSign(ctx, &req)
 	if err != nil {
 		return nil, err

@@ -68,6 +68,9 @@ func callH5Prepay(ctx context.Context, rt *wechatpay.Client, params map[string]s
 	if err := validate.DecodeBody(body, &req); err != nil {
 		return nil, err
 	}
+	if err := validate.Present(body, "amount", "amount.total", "detail.goods_detail[].quantity", "detail.goods_detail[].unit_price", "scene_info", "scene_info.h5_info"); err != nil {
+		return nil, err
+	}
 	resp, err := NewClient(rt).H5Prepay(ctx, &req)
 	if err != nil {
 		return nil, err

@@ -68,6 +68,9 @@ func callJsapiPrepay(ctx context.Context, rt *wechatpay.Client, params map[strin
 	if err := validate.DecodeBody(body, &req); err != nil {
 		return nil, err
 	}
+	if err := validate.Present(body, "amount", "amount.total", "detail.goods_detail[].quantity", "detail.goods_detail[].unit_price", "payer"); err != nil {
+		return nil, err
+	}
 	resp, err := NewClient(rt).JsapiPrepay(ctx, &req)
 	if err != nil {
 		return nil, err

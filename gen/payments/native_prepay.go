@@ -68,6 +68,9 @@ func callNativePrepay(ctx context.Context, rt *wechatpay.Client, params map[stri
 	if err := validate.DecodeBody(body, &req); err != nil {
 		return nil, err
 	}
+	if err := validate.Present(body, "amount", "amount.total", "detail.goods_detail[].quantity", "detail.goods_detail[].unit_price"); err != nil {
+		return nil, err
+	}
 	resp, err := NewClient(rt).NativePrepay(ctx, &req)
 	if err != nil {
 		return nil, err

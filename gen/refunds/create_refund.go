@@ -78,6 +78,9 @@ func callCreateRefund(ctx context.Context, rt *wechatpay.Client, params map[stri
 	if err := validate.DecodeBody(body, &req); err != nil {
 		return nil, err
 	}
+	if err := validate.Present(body, "amount", "amount.refund", "amount.from[].amount", "amount.total", "goods_detail[].unit_price", "goods_detail[].refund_amount", "goods_detail[].refund_quantity"); err != nil {
+		return nil, err
+	}
 	resp, err := NewClient(rt).CreateRefund(ctx, &req)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/payforge/wechatpay/wechatpay"
@@ -40,6 +41,52 @@ func DecodeBody(body []byte, req any) error {
 		return &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "has data after the JSON value"}
 	}
 	return nil
+}
+
+// Present checks that body, the JSON body given to an operation's Call
+// (DecodeBody decoded it), holds each member paths name with a value other
+// than null: the required numbers, booleans and objects, which decoding
+// leaves at 0, false or an empty struct when they are missing, so that
+// Validate cannot see they are. A path is member names joined with dots,
+// "[]" after one that is an array of objects ("goods_detail[].quantity");
+// a member inside one that is absent is not looked for (the outer one's
+// own path reports it when it is required). Each missing member is a
+// *wechatpay.ValidationError with rule "required", named as Validate names
+// fields ("amount.total", "goods_detail[1].quantity"), all joined.
+func Present(body []byte, paths ...string) error {
+	var errs Errors
+	for _, p := range paths {
+		present(body, "", strings.Split(p, "."), &errs)
+	}
+	return errs.Err()
+}
+
+// present checks the member path names below field in data.
+func present(data []byte, field string, path []string, errs *Errors) {
+	obj, err := Object(data, field)
+	if err != nil {
+		return // not an object: DecodeBody refused the type already
+	}
+	name, array := strings.CutSuffix(path[0], "[]")
+	value, ok := Member(obj, name)
+	at := Path(field, name)
+	switch {
+	case len(path) == 1:
+		if !ok {
+			errs.Add(at, "required", "is required")
+		}
+	case !ok:
+	case array:
+		elems, err := Elements(value, at)
+		if err != nil {
+			return
+		}
+		for i, e := range elems {
+			present(e, Index(at, i), path[1:], errs)
+		}
+	default:
+		present(value, at, path[1:], errs)
+	}
 }
 
 // UnmarshalStrict decodes data, one JSON value, into v as json.Unmarshal

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/payforge/wechatpay/wechatpay"
@@ -62,6 +63,37 @@ func TestDecodeBodyRefusesTrailingData(t *testing.T) {
 		var r req
 		if err := DecodeBody([]byte(body), &r); err != nil {
 			t.Errorf("DecodeBody(%q) = %v", body, err)
+		}
+	}
+}
+
+func TestPresent(t *testing.T) {
+	paths := []string{"amount", "amount.total", "detail.goods_detail[].quantity", "payer"}
+	for _, tt := range []struct {
+		body string
+		want []string // "field rule", in order
+	}{
+		{`{"amount":{"total":1},"payer":{}}`, nil},
+		{`{}`, []string{"amount required", "payer required"}},
+		{`{"amount":null,"payer":{}}`, []string{"amount required"}},
+		{`{"amount":{},"payer":{}}`, []string{"amount.total required"}},
+		{`{"amount":{"total":null},"payer":{}}`, []string{"amount.total required"}},
+		// Names match as encoding/json matches them: case folded, last key wins.
+		{`{"AMOUNT":{"Total":1},"Payer":{}}`, nil},
+		{`{"amount":{"total":1},"amount":{},"payer":{}}`, []string{"amount.total required"}},
+		// Inside an optional object only when it is there; each element of an array.
+		{`{"amount":{"total":1},"payer":{},"detail":{}}`, nil},
+		{`{"amount":{"total":1},"payer":{},"detail":{"goods_detail":[{"quantity":1},{},{"quantity":2},{"quantity":null}]}}`,
+			[]string{"detail.goods_detail[1].quantity required", "detail.goods_detail[3].quantity required"}},
+		// A value of the wrong type is DecodeBody's to refuse, not Present's.
+		{`{"amount":3,"payer":{},"detail":{"goods_detail":{}}}`, nil},
+	} {
+		var got []string
+		for _, e := range wechatpay.ValidationErrors(Present([]byte(tt.body), paths...)) {
+			got = append(got, e.Field+" "+e.Rule)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Present(%s) = %v, want %v", tt.body, got, tt.want)
 		}
 	}
 }

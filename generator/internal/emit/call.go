@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 
@@ -566,11 +567,21 @@ func (e *emitter) invoker(f *jen.File, op *model.Operation) error {
 			jen.Err().Op(":=").Qual(ValidatePath, "DecodeBody").Call(jen.Id("body"), jen.Op("&").Id("req").Dot(op.Body.GoName)),
 			jen.Err().Op("!=").Nil(),
 		).Block(jen.Return(jen.Nil(), jen.Err())))
+		if op.Body.Schema.IsStruct() {
+			body = append(body, presentCheck(op.Body.Schema.Named.Fields)...)
+		}
 	case op.HasBody:
 		body = append(body, jen.If(
 			jen.Err().Op(":=").Qual(ValidatePath, "DecodeBody").Call(jen.Id("body"), jen.Op("&").Id("req")),
 			jen.Err().Op("!=").Nil(),
 		).Block(jen.Return(jen.Nil(), jen.Err())))
+		var inBody []*model.Field
+		for _, f := range op.Request.Fields {
+			if f.In == model.InBody {
+				inBody = append(inBody, f)
+			}
+		}
+		body = append(body, presentCheck(inBody)...)
 	default:
 		body = append(body, jen.If(
 			jen.Err().Op(":=").Qual(ValidatePath, "NoBody").Call(jen.Id("body")),
@@ -617,6 +628,53 @@ func (e *emitter) invoker(f *jen.File, op *model.Operation) error {
 		jen.Id("body").Index().Byte(),
 	).Params(jen.Any(), jen.Error()).Block(body...)
 	return nil
+}
+
+// presentCheck returns the statement that checks, in the JSON body given to
+// an operation's Call, the members of fields (a body's properties) that
+// decoding cannot tell apart from a value Validate accepts: a required
+// number, boolean or object left out decodes to 0, false or an empty
+// struct, which would be sent (validate.Present); none when there are none.
+func presentCheck(fields []*model.Field) []jen.Code {
+	var paths []jen.Code
+	for _, p := range requiredMembers(fields, "", map[*model.Named]bool{}) {
+		paths = append(paths, jen.Lit(p))
+	}
+	if len(paths) == 0 {
+		return nil
+	}
+	return []jen.Code{jen.If(
+		jen.Err().Op(":=").Qual(ValidatePath, "Present").Call(append([]jen.Code{jen.Id("body")}, paths...)...),
+		jen.Err().Op("!=").Nil(),
+	).Block(jen.Return(jen.Nil(), jen.Err()))}
+}
+
+// requiredMembers lists the paths of validate.Present below prefix: the
+// required members of fields whose Go zero value passes as given (numbers,
+// booleans, number enums, structs), then those inside the objects of
+// fields and of the arrays of objects among them ("goods_detail[].quantity"),
+// in the spec's order. A type inside itself is not entered again.
+func requiredMembers(fields []*model.Field, prefix string, in map[*model.Named]bool) []string {
+	var out []string
+	for _, f := range fields {
+		if f.ReadOnly || strings.Contains(f.JSONName, ".") || strings.Contains(f.JSONName, "[]") {
+			// A name the path syntax cannot hold goes unchecked, as before.
+			continue
+		}
+		s, path := f.Schema, prefix+f.JSONName
+		if f.Required && !f.Pointer && (s.IsNumber() || s.Kind == model.KindBool || s.IsNumberEnum() || s.IsStruct()) {
+			out = append(out, path)
+		}
+		if s.Kind == model.KindArray && s.Elem != nil {
+			s, path = s.Elem, path+"[]"
+		}
+		if s.IsStruct() && !in[s.Named] {
+			in[s.Named] = true
+			out = append(out, requiredMembers(s.Named.Fields, path+".", in)...)
+			delete(in, s.Named)
+		}
+	}
+	return out
 }
 
 // paramParse returns the statements that set the request field of p from

@@ -41,6 +41,9 @@ func callH5Order(ctx context.Context, rt *wechatpay.Client, params map[string]st
 	if err := validate.DecodeBody(body, &req); err != nil {
 		return nil, err
 	}
+	if err := validate.Present(body, "total", "scene_info", "scene_info.h5_info"); err != nil {
+		return nil, err
+	}
 	return nil, NewClient(rt).H5Order(ctx, &req)
 }
 

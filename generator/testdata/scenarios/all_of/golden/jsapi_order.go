@@ -60,6 +60,9 @@ func callJsapiOrder(ctx context.Context, rt *wechatpay.Client, params map[string
 	if err := validate.DecodeBody(body, &req); err != nil {
 		return nil, err
 	}
+	if err := validate.Present(body, "total", "payer"); err != nil {
+		return nil, err
+	}
 	resp, err := NewClient(rt).JsapiOrder(ctx, &req)
 	if err != nil {
 		return nil, err

@@ -41,6 +41,9 @@ func callPreSign(ctx context.Context, rt *wechatpay.Client, params map[string]st
 	if err := validate.DecodeBody(body, &req); err != nil {
 		return nil, err
 	}
+	if err := validate.Present(body, "payer"); err != nil {
+		return nil, err
+	}
 	return nil, NewClient(rt).PreSign(ctx, &req)
 }
 

@@ -48,6 +48,9 @@ func callRefundOrder(ctx context.Context, rt *wechatpay.Client, params map[strin
 	if err := validate.DecodeBody(body, &req); err != nil {
 		return nil, err
 	}
+	if err := validate.Present(body, "total"); err != nil {
+		return nil, err
+	}
 	if v, ok := params["order_id"]; ok {
 		req.OrderID = v
 	}

@@ -53,6 +53,9 @@ func callCreateThing(ctx context.Context, rt *wechatpay.Client, params map[strin
 	if err := validate.DecodeBody(body, &req); err != nil {
 		return nil, err
 	}
+	if err := validate.Present(body, "金额"); err != nil {
+		return nil, err
+	}
 	if v, ok := params["type"]; ok {
 		req.Type = v
 	}

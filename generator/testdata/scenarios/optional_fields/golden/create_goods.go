@@ -61,6 +61,9 @@ func callCreateGoods(ctx context.Context, rt *wechatpay.Client, params map[strin
 	if err := validate.DecodeBody(body, &req); err != nil {
 		return nil, err
 	}
+	if err := validate.Present(body, "price", "weight", "count", "on_sale", "size", "size.width", "opt_size.width"); err != nil {
+		return nil, err
+	}
 	resp, err := NewClient(rt).CreateGoods(ctx, &req)
 	if err != nil {
 		return nil, err

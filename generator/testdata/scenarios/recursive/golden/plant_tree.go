@@ -52,6 +52,9 @@ func callPlantTree(ctx context.Context, rt *wechatpay.Client, params map[string]
 	if err := validate.DecodeBody(body, &req); err != nil {
 		return nil, err
 	}
+	if err := validate.Present(body, "root"); err != nil {
+		return nil, err
+	}
 	resp, err := NewClient(rt).PlantTree(ctx, &req)
 	if err != nil {
 		return nil, err

@@ -66,6 +66,9 @@ func callCreateOrder(ctx context.Context, rt *wechatpay.Client, params map[strin
 	if err := validate.DecodeBody(body, &req); err != nil {
 		return nil, err
 	}
+	if err := validate.Present(body, "amount", "amount.total", "payer"); err != nil {
+		return nil, err
+	}
 	resp, err := NewClient(rt).CreateOrder(ctx, &req)
 	if err != nil {
 		return nil, err
