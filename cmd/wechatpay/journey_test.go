@@ -56,6 +56,10 @@ func TestRunJourney(t *testing.T) {
 	if r := run("close-order", "--out_trade_no", "cli-journey-1", "-d", `{"mchid":"1900000109"}`); r.code != 1 || !strings.Contains(r.stderr, "INVALID_REQUEST") {
 		t.Fatalf("close of a paid order: exit %d, stderr %q; want 1 INVALID_REQUEST", r.code, r.stderr)
 	}
+	// An optional parameter given empty would be left out: refused instead.
+	if r := run("apply-fund-flow-bill", "--bill_date", "2026-03-10", "--account_type", ""); r.code != 2 || !strings.Contains(r.stderr, "account_type: is given empty") {
+		t.Fatalf("apply-fund-flow-bill with an empty account_type: exit %d, stderr %q; want 2", r.code, r.stderr)
+	}
 	// Validation before sending: the trade bill's bill_type is a closed list.
 	if r := run("apply-trade-bill", "--bill_date", "2026-03-10", "--bill_type", "SOME"); r.code != 2 || !strings.Contains(r.stderr, "bill_type") {
 		t.Fatalf("apply-trade-bill with an unknown bill_type: exit %d, stderr %q; want 2", r.code, r.stderr)

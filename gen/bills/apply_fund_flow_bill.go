@@ -76,10 +76,16 @@ func callApplyFundFlowBill(ctx context.Context, rt *wechatpay.Client, params map
 		req.BillDate = v
 	}
 	if v, ok := params["account_type"]; ok {
+		if v == "" {
+			return nil, validate.EmptyParam("account_type")
+		}
 		y := ApplyFundFlowBillRequestAccountType(v)
 		req.AccountType = y
 	}
 	if v, ok := params["tar_type"]; ok {
+		if v == "" {
+			return nil, validate.EmptyParam("tar_type")
+		}
 		y := ApplyFundFlowBillRequestTarType(v)
 		req.TarType = y
 	}

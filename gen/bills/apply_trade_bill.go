@@ -72,10 +72,16 @@ func callApplyTradeBill(ctx context.Context, rt *wechatpay.Client, params map[st
 		req.BillDate = v
 	}
 	if v, ok := params["bill_type"]; ok {
+		if v == "" {
+			return nil, validate.EmptyParam("bill_type")
+		}
 		y := ApplyTradeBillRequestBillType(v)
 		req.BillType = y
 	}
 	if v, ok := params["tar_type"]; ok {
+		if v == "" {
+			return nil, validate.EmptyParam("tar_type")
+		}
 		y := ApplyTradeBillRequestTarType(v)
 		req.TarType = y
 	}

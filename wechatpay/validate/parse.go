@@ -106,6 +106,14 @@ func UnmarshalStrict(data []byte, v any) error {
 	return nil
 }
 
+// EmptyParam is the error of the Call of an operation given an optional
+// text parameter with an empty value: its request field's empty value
+// means "not sent", so the parameter would silently be left out. Rule
+// "empty".
+func EmptyParam(field string) error {
+	return &wechatpay.ValidationError{Field: field, Rule: "empty", Message: "is given empty: leave it out to send none"}
+}
+
 // NoBody refuses a body given to an operation that sends none.
 func NoBody(body []byte) error {
 	if len(body) > 0 {

@@ -593,6 +593,12 @@ func (e *emitter) invoker(f *jen.File, op *model.Operation) error {
 		if err != nil {
 			return fmt.Errorf("operation %s: %v", op.ID, err)
 		}
+		if !p.Required && !p.Pointer && (p.Schema.Kind == model.KindString || p.Schema.IsEnum() && !p.Schema.IsNumberEnum()) {
+			// The field's empty value means "not sent": a value given
+			// empty would silently be left out.
+			set = append([]jen.Code{jen.If(jen.Id("v").Op("==").Lit("")).Block(
+				jen.Return(jen.Nil(), jen.Qual(ValidatePath, "EmptyParam").Call(jen.Lit(p.JSONName))))}, set...)
+		}
 		body = append(body, jen.If(
 			jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Id("params").Index(jen.Lit(p.JSONName)),
 			jen.Id("ok"),

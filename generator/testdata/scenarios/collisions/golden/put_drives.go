@@ -52,6 +52,9 @@ func callPutDrives(ctx context.Context, rt *wechatpay.Client, params map[string]
 		return nil, err
 	}
 	if v, ok := params["body"]; ok {
+		if v == "" {
+			return nil, validate.EmptyParam("body")
+		}
 		req.Body = v
 	}
 	return nil, NewClient(rt).PutDrives(ctx, &req)

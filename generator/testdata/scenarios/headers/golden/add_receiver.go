@@ -76,6 +76,9 @@ func callAddReceiver(ctx context.Context, rt *wechatpay.Client, params map[strin
 		req.XMerchantTags = strings.Split(v, ",")
 	}
 	if v, ok := params["session"]; ok {
+		if v == "" {
+			return nil, validate.EmptyParam("session")
+		}
 		req.Session = v
 	}
 	if v, ok := params["X-Retry-Count"]; ok {

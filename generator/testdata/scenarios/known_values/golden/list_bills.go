@@ -58,6 +58,9 @@ func callListBills(ctx context.Context, rt *wechatpay.Client, params map[string]
 		req.BillType = y
 	}
 	if v, ok := params["tar_type"]; ok {
+		if v == "" {
+			return nil, validate.EmptyParam("tar_type")
+		}
 		y := ListBillsRequestTarType(v)
 		req.TarType = y
 	}

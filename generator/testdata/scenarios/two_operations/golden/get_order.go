@@ -78,6 +78,9 @@ func callGetOrder(ctx context.Context, rt *wechatpay.Client, params map[string]s
 		req.Limit = &x
 	}
 	if v, ok := params["state"]; ok {
+		if v == "" {
+			return nil, validate.EmptyParam("state")
+		}
 		y := OrderState(v)
 		req.State = y
 	}
