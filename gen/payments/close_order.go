@@ -59,6 +59,9 @@ func (c *Client) CloseOrder(ctx context.Context, req *CloseOrderRequest) error {
 	if resp.StatusCode == http.StatusAccepted {
 		return resp.APIError("closeOrder")
 	}
+	if validate.IsErrorBody(resp.Body) {
+		return resp.APIError("closeOrder")
+	}
 	return nil
 }
 

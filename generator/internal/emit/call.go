@@ -54,7 +54,6 @@ func (e *emitter) call(f *jen.File, op *model.Operation) error {
 		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(op.GoName).Params(params...).Params(results...).Block(body...)
 		return nil
 	}
-	errDeclared := false
 	// sent is what is marshaled: the request (or its body), or its copy
 	// with the sensitive fields encrypted.
 	sent := jen.Id("req")
@@ -66,7 +65,6 @@ func (e *emitter) call(f *jen.File, op *model.Operation) error {
 			jen.List(jen.Id("enc"), jen.Err()).Op(":=").Id("c").Dot("rt").Dot("Encrypter").Call(),
 			failIf(),
 		)
-		errDeclared = true
 		if op.Body == nil {
 			body = append(body, jen.List(jen.Id("sealed"), jen.Err()).Op(":=").Id("req").Dot("encrypted").Call(jen.Id("enc"), jen.Lit("")), failIf())
 		} else {
@@ -99,8 +97,7 @@ func (e *emitter) call(f *jen.File, op *model.Operation) error {
 				jen.If(jen.Len(jen.Id("body")).Op("==").Lit(0)).Block(jen.Id("body").Op("=").Nil()))
 		case b == nil, b.Required || presentExpr(jen.Id("req").Dot(b.GoName), b) == nil:
 			body = append(body, jen.List(jen.Id("body"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(sent), failIf())
-			errDeclared = true
-		default:
+			default:
 			// An optional body is sent only when it is there.
 			body = append(body,
 				jen.Var().Id("body").Index().Byte(),
@@ -250,20 +247,14 @@ func (e *emitter) call(f *jen.File, op *model.Operation) error {
 		errorStatuses = []jen.Code{jen.If(cond).Block(fail(jen.Id("resp").Dot("APIError").Call(jen.Lit(op.ID))))}
 	}
 	if zero == nil {
-		if len(errorStatuses) == 0 {
-			assign := ":="
-			if errDeclared {
-				assign = "="
-			}
-			body = append(body,
-				jen.List(jen.Id("_"), jen.Err()).Op(assign).Add(do),
-				jen.Return(jen.Err()),
-			)
-		} else {
-			body = append(body, jen.List(jen.Id("resp"), jen.Err()).Op(":=").Add(do), failIf())
-			body = append(body, errorStatuses...)
-			body = append(body, jen.Return(jen.Nil()))
-		}
+		// The success has no body: a 2xx answer holding WeChat Pay's error
+		// body instead is an error, whatever its status.
+		body = append(body, jen.List(jen.Id("resp"), jen.Err()).Op(":=").Add(do), failIf())
+		body = append(body, errorStatuses...)
+		body = append(body,
+			jen.If(jen.Qual(ValidatePath, "IsErrorBody").Call(jen.Id("resp").Dot("Body"))).Block(
+				fail(jen.Id("resp").Dot("APIError").Call(jen.Lit(op.ID)))),
+			jen.Return(jen.Nil()))
 		addComments(f, d)
 		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(op.GoName).Params(params...).Params(results...).Block(body...)
 		return nil

@@ -39,7 +39,7 @@ func (e *emitter) union(f *jen.File, n *model.Named) error {
 		fields = append(fields, vd...)
 		fields = append(fields, jen.Id(v.GoName).Op("*").Add(goType(v.Schema)))
 	}
-	rawDoc := otherField + " is the JSON of an answer no variant holds, as it came; Validate refuses it in a request."
+	rawDoc := otherField + " is the JSON of an answer no variant holds; Validate refuses it."
 	if !e.answered[n] {
 		rawDoc = otherField + " is decoded JSON no variant holds, as it came; Validate refuses it."
 	}

@@ -25,14 +25,20 @@ func (c *Client) H5Order(ctx context.Context, req *H5OrderRequest) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.rt.Do(ctx, &wechatpay.Request{
+	resp, err := c.rt.Do(ctx, &wechatpay.Request{
 		Operation:    "h5Order",
 		Method:       http.MethodPost,
 		PathTemplate: "/v3/pay/transactions/h5",
 		Path:         "/v3/pay/transactions/h5",
 		Body:         body,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	if validate.IsErrorBody(resp.Body) {
+		return resp.APIError("h5Order")
+	}
+	return nil
 }
 
 // callH5Order is the Call of h5Order in [Operations].

@@ -25,14 +25,20 @@ func (c *Client) PreSign(ctx context.Context, req *PreSignRequest) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.rt.Do(ctx, &wechatpay.Request{
+	resp, err := c.rt.Do(ctx, &wechatpay.Request{
 		Operation:    "preSign",
 		Method:       http.MethodPost,
 		PathTemplate: "/v3/contracts/pre-sign",
 		Path:         "/v3/contracts/pre-sign",
 		Body:         body,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	if validate.IsErrorBody(resp.Body) {
+		return resp.APIError("preSign")
+	}
+	return nil
 }
 
 // callPreSign is the Call of preSign in [Operations].

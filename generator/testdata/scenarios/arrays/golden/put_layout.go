@@ -25,14 +25,20 @@ func (c *Client) PutLayout(ctx context.Context, req *PutLayoutRequest) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.rt.Do(ctx, &wechatpay.Request{
+	resp, err := c.rt.Do(ctx, &wechatpay.Request{
 		Operation:    "putLayout",
 		Method:       http.MethodPut,
 		PathTemplate: "/v3/goods/layout",
 		Path:         "/v3/goods/layout",
 		Body:         body,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	if validate.IsErrorBody(resp.Body) {
+		return resp.APIError("putLayout")
+	}
+	return nil
 }
 
 // callPutLayout is the Call of putLayout in [Operations].

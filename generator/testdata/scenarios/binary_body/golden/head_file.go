@@ -21,13 +21,19 @@ func (c *Client) HeadFile(ctx context.Context, req *HeadFileRequest) error {
 	if err := req.Validate(); err != nil {
 		return err
 	}
-	_, err := c.rt.Do(ctx, &wechatpay.Request{
+	resp, err := c.rt.Do(ctx, &wechatpay.Request{
 		Operation:    "headFile",
 		Method:       http.MethodHead,
 		PathTemplate: "/v3/files/{key}",
 		Path:         "/v3/files/" + url.PathEscape(req.Key),
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	if validate.IsErrorBody(resp.Body) {
+		return resp.APIError("headFile")
+	}
+	return nil
 }
 
 // callHeadFile is the Call of headFile in [Operations].

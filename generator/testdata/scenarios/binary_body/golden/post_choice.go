@@ -32,7 +32,7 @@ func (c *Client) PostChoice(ctx context.Context, req *PostChoiceRequest) error {
 		form.Set("state", req.State)
 	}
 	body := []byte(form.Encode())
-	_, err := c.rt.Do(ctx, &wechatpay.Request{
+	resp, err := c.rt.Do(ctx, &wechatpay.Request{
 		Operation:    "postChoice",
 		Method:       http.MethodPost,
 		PathTemplate: "/v3/choices",
@@ -40,7 +40,13 @@ func (c *Client) PostChoice(ctx context.Context, req *PostChoiceRequest) error {
 		Body:         body,
 		ContentType:  "application/x-www-form-urlencoded",
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	if validate.IsErrorBody(resp.Body) {
+		return resp.APIError("postChoice")
+	}
+	return nil
 }
 
 // callPostChoice is the Call of postChoice in [Operations].

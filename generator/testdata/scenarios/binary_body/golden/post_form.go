@@ -31,7 +31,7 @@ func (c *Client) PostForm(ctx context.Context, req *PostFormRequest) error {
 		form.Add("tags", v)
 	}
 	body := []byte(form.Encode())
-	_, err := c.rt.Do(ctx, &wechatpay.Request{
+	resp, err := c.rt.Do(ctx, &wechatpay.Request{
 		Operation:    "postForm",
 		Method:       http.MethodPost,
 		PathTemplate: "/v3/forms",
@@ -39,7 +39,13 @@ func (c *Client) PostForm(ctx context.Context, req *PostFormRequest) error {
 		Body:         body,
 		ContentType:  "application/x-www-form-urlencoded",
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	if validate.IsErrorBody(resp.Body) {
+		return resp.APIError("postForm")
+	}
+	return nil
 }
 
 // callPostForm is the Call of postForm in [Operations].

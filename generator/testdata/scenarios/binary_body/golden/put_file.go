@@ -28,7 +28,7 @@ func (c *Client) PutFile(ctx context.Context, req *PutFileRequest) error {
 	}
 	query := url.Values{}
 	query.Set("digest", base64.StdEncoding.EncodeToString(req.Digest))
-	_, err := c.rt.Do(ctx, &wechatpay.Request{
+	resp, err := c.rt.Do(ctx, &wechatpay.Request{
 		Operation:    "putFile",
 		Method:       http.MethodPut,
 		PathTemplate: "/v3/files/{key}",
@@ -37,7 +37,13 @@ func (c *Client) PutFile(ctx context.Context, req *PutFileRequest) error {
 		Body:         body,
 		ContentType:  "application/octet-stream",
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	if validate.IsErrorBody(resp.Body) {
+		return resp.APIError("putFile")
+	}
+	return nil
 }
 
 // callPutFile is the Call of putFile in [Operations].

@@ -32,14 +32,20 @@ func (c *Client) RefundOrder(ctx context.Context, req *RefundOrderRequest) error
 	if err != nil {
 		return err
 	}
-	_, err = c.rt.Do(ctx, &wechatpay.Request{
+	resp, err := c.rt.Do(ctx, &wechatpay.Request{
 		Operation:    "refundOrder",
 		Method:       http.MethodPost,
 		PathTemplate: "/v3/orders/{order_id}/refund",
 		Path:         "/v3/orders/" + url.PathEscape(req.OrderID) + "/refund",
 		Body:         body,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	if validate.IsErrorBody(resp.Body) {
+		return resp.APIError("refundOrder")
+	}
+	return nil
 }
 
 // callRefundOrder is the Call of refundOrder in [Operations].

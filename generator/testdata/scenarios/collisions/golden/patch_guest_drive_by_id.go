@@ -27,14 +27,20 @@ func (c *Client) PatchGuestDriveByID(ctx context.Context, req *PatchGuestDriveBy
 	if err != nil {
 		return err
 	}
-	_, err = c.rt.Do(ctx, &wechatpay.Request{
+	resp, err := c.rt.Do(ctx, &wechatpay.Request{
 		Operation:    "patchGuestDriveByID",
 		Method:       http.MethodPatch,
 		PathTemplate: "/drives/{drive_id}",
 		Path:         "/drives/" + url.PathEscape(req.DriveID),
 		Body:         body,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	if validate.IsErrorBody(resp.Body) {
+		return resp.APIError("patchGuestDriveByID")
+	}
+	return nil
 }
 
 // callPatchGuestDriveByID is the Call of patchGuestDriveByID in [Operations].

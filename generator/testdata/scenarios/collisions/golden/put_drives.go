@@ -34,7 +34,7 @@ func (c *Client) PutDrives(ctx context.Context, req *PutDrivesRequest) error {
 	if req.Body != "" {
 		query.Set("body", req.Body)
 	}
-	_, err := c.rt.Do(ctx, &wechatpay.Request{
+	resp, err := c.rt.Do(ctx, &wechatpay.Request{
 		Operation:    "putDrives",
 		Method:       http.MethodPut,
 		PathTemplate: "/drives",
@@ -42,7 +42,13 @@ func (c *Client) PutDrives(ctx context.Context, req *PutDrivesRequest) error {
 		Query:        query,
 		Body:         body,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	if validate.IsErrorBody(resp.Body) {
+		return resp.APIError("putDrives")
+	}
+	return nil
 }
 
 // callPutDrives is the Call of putDrives in [Operations].

@@ -27,14 +27,20 @@ func (c *Client) ScheduleRefund(ctx context.Context, req *ScheduleRefundRequest)
 	if err != nil {
 		return err
 	}
-	_, err = c.rt.Do(ctx, &wechatpay.Request{
+	resp, err := c.rt.Do(ctx, &wechatpay.Request{
 		Operation:    "scheduleRefund",
 		Method:       http.MethodPost,
 		PathTemplate: "/v3/refunds/{since}",
 		Path:         "/v3/refunds/" + url.PathEscape(req.Since.Format(time.RFC3339Nano)),
 		Body:         body,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	if validate.IsErrorBody(resp.Body) {
+		return resp.APIError("scheduleRefund")
+	}
+	return nil
 }
 
 // callScheduleRefund is the Call of scheduleRefund in [Operations].

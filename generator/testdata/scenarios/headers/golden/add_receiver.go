@@ -49,7 +49,7 @@ func (c *Client) AddReceiver(ctx context.Context, req *AddReceiverRequest) error
 		}
 		header.Set("Cookie", strings.Join(pairs, "; "))
 	}
-	_, err = c.rt.Do(ctx, &wechatpay.Request{
+	resp, err := c.rt.Do(ctx, &wechatpay.Request{
 		Operation:    "addReceiver",
 		Method:       http.MethodPost,
 		PathTemplate: "/v3/receivers/{account}",
@@ -57,7 +57,13 @@ func (c *Client) AddReceiver(ctx context.Context, req *AddReceiverRequest) error
 		Body:         body,
 		Header:       header,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	if validate.IsErrorBody(resp.Body) {
+		return resp.APIError("addReceiver")
+	}
+	return nil
 }
 
 // callAddReceiver is the Call of addReceiver in [Operations].

@@ -25,14 +25,20 @@ func (c *Client) ApplyBill(ctx context.Context, req *ApplyBillRequest) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.rt.Do(ctx, &wechatpay.Request{
+	resp, err := c.rt.Do(ctx, &wechatpay.Request{
 		Operation:    "applyBill",
 		Method:       http.MethodPost,
 		PathTemplate: "/v3/bills",
 		Path:         "/v3/bills",
 		Body:         body,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	if validate.IsErrorBody(resp.Body) {
+		return resp.APIError("applyBill")
+	}
+	return nil
 }
 
 // callApplyBill is the Call of applyBill in [Operations].

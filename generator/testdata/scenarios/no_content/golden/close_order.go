@@ -26,14 +26,20 @@ func (c *Client) CloseOrder(ctx context.Context, req *CloseOrderRequest) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.rt.Do(ctx, &wechatpay.Request{
+	resp, err := c.rt.Do(ctx, &wechatpay.Request{
 		Operation:    "closeOrder",
 		Method:       http.MethodPost,
 		PathTemplate: "/v3/orders/out-trade-no/{out_trade_no}/close",
 		Path:         "/v3/orders/out-trade-no/" + url.PathEscape(req.OutTradeNo) + "/close",
 		Body:         body,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	if validate.IsErrorBody(resp.Body) {
+		return resp.APIError("closeOrder")
+	}
+	return nil
 }
 
 // callCloseOrder is the Call of closeOrder in [Operations].

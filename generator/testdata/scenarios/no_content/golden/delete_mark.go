@@ -22,13 +22,19 @@ func (c *Client) DeleteMark(ctx context.Context, req *DeleteMarkRequest) error {
 	if err := req.Validate(); err != nil {
 		return err
 	}
-	_, err := c.rt.Do(ctx, &wechatpay.Request{
+	resp, err := c.rt.Do(ctx, &wechatpay.Request{
 		Operation:    "deleteMark",
 		Method:       http.MethodDelete,
 		PathTemplate: "/v3/orders/{out_trade_no}/marks/{mark}",
 		Path:         "/v3/orders/" + url.PathEscape(req.OutTradeNo) + "/marks/" + url.PathEscape(string(req.Mark)),
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	if validate.IsErrorBody(resp.Body) {
+		return resp.APIError("deleteMark")
+	}
+	return nil
 }
 
 // callDeleteMark is the Call of deleteMark in [Operations].

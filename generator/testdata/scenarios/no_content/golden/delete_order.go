@@ -21,13 +21,19 @@ func (c *Client) DeleteOrder(ctx context.Context, req *DeleteOrderRequest) error
 	if err := req.Validate(); err != nil {
 		return err
 	}
-	_, err := c.rt.Do(ctx, &wechatpay.Request{
+	resp, err := c.rt.Do(ctx, &wechatpay.Request{
 		Operation:    "deleteOrder",
 		Method:       http.MethodDelete,
 		PathTemplate: "/v3/orders/{id}",
 		Path:         "/v3/orders/" + strconv.FormatInt(int64(req.ID), 10),
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	if validate.IsErrorBody(resp.Body) {
+		return resp.APIError("deleteOrder")
+	}
+	return nil
 }
 
 // callDeleteOrder is the Call of deleteOrder in [Operations].

@@ -22,13 +22,19 @@ func (c *Client) DeleteV3PetsByPetID(ctx context.Context, req *DeleteV3PetsByPet
 	if err := req.Validate(); err != nil {
 		return err
 	}
-	_, err := c.rt.Do(ctx, &wechatpay.Request{
+	resp, err := c.rt.Do(ctx, &wechatpay.Request{
 		Operation:    "deleteV3PetsByPetId",
 		Method:       http.MethodDelete,
 		PathTemplate: "/v3/pets/{pet_id}",
 		Path:         "/v3/pets/" + url.PathEscape(req.PetID),
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	if validate.IsErrorBody(resp.Body) {
+		return resp.APIError("deleteV3PetsByPetId")
+	}
+	return nil
 }
 
 // callDeleteV3PetsByPetID is the Call of deleteV3PetsByPetId in [Operations].

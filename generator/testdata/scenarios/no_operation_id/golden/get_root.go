@@ -20,13 +20,19 @@ func (c *Client) GetRoot(ctx context.Context, req *GetRootRequest) error {
 	if err := req.Validate(); err != nil {
 		return err
 	}
-	_, err := c.rt.Do(ctx, &wechatpay.Request{
+	resp, err := c.rt.Do(ctx, &wechatpay.Request{
 		Operation:    "getRoot",
 		Method:       http.MethodGet,
 		PathTemplate: "/",
 		Path:         "/",
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	if validate.IsErrorBody(resp.Body) {
+		return resp.APIError("getRoot")
+	}
+	return nil
 }
 
 // callGetRoot is the Call of getRoot in [Operations].

@@ -269,7 +269,7 @@ type CreatePayoutResponse struct {
 	// Account holds the value when it is of this variant (object Account).
 	Account *Account
 
-	// raw is the JSON of an answer no variant holds, as it came; Validate refuses it in a request.
+	// raw is the JSON of an answer no variant holds; Validate refuses it.
 	raw json.RawMessage
 }
 

@@ -25,7 +25,7 @@ type AbnormalRefund struct {
 	// ToMerchantBankCard), selected by type MERCHANT_BANK_CARD.
 	ToMerchantBankCard *ToMerchantBankCard
 
-	// raw is the JSON of an answer no variant holds, as it came; Validate refuses it in a request.
+	// raw is the JSON of an answer no variant holds; Validate refuses it.
 	raw json.RawMessage
 }
 
@@ -149,7 +149,7 @@ type HistoryEntry struct {
 	// HistoryEntryHistorySuccess).
 	HistorySuccess *HistoryEntryHistorySuccess
 
-	// raw is the JSON of an answer no variant holds, as it came; Validate refuses it in a request.
+	// raw is the JSON of an answer no variant holds; Validate refuses it.
 	raw json.RawMessage
 }
 

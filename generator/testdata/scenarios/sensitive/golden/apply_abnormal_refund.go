@@ -38,7 +38,7 @@ func (c *Client) ApplyAbnormalRefund(ctx context.Context, req *ApplyAbnormalRefu
 	if err != nil {
 		return err
 	}
-	_, err = c.rt.Do(ctx, &wechatpay.Request{
+	resp, err := c.rt.Do(ctx, &wechatpay.Request{
 		Operation:       "applyAbnormalRefund",
 		Method:          http.MethodPost,
 		PathTemplate:    "/v3/refunds/abnormal",
@@ -46,7 +46,13 @@ func (c *Client) ApplyAbnormalRefund(ctx context.Context, req *ApplyAbnormalRefu
 		Body:            body,
 		WechatpaySerial: enc.Serial(),
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	if validate.IsErrorBody(resp.Body) {
+		return resp.APIError("applyAbnormalRefund")
+	}
+	return nil
 }
 
 // callApplyAbnormalRefund is the Call of applyAbnormalRefund in [Operations].

@@ -37,7 +37,7 @@ func (c *Client) CreateOrder(ctx context.Context, req *CreateOrderRequest) error
 	if err != nil {
 		return err
 	}
-	_, err = c.rt.Do(ctx, &wechatpay.Request{
+	resp, err := c.rt.Do(ctx, &wechatpay.Request{
 		Operation:       "createOrder",
 		Method:          http.MethodPost,
 		PathTemplate:    "/v3/profitsharing/orders",
@@ -45,7 +45,13 @@ func (c *Client) CreateOrder(ctx context.Context, req *CreateOrderRequest) error
 		Body:            body,
 		WechatpaySerial: enc.Serial(),
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	if validate.IsErrorBody(resp.Body) {
+		return resp.APIError("createOrder")
+	}
+	return nil
 }
 
 // callCreateOrder is the Call of createOrder in [Operations].

@@ -88,7 +88,7 @@ type GetOrderStateResponse struct {
 	// String holds the value when it is of this variant (string).
 	String *string
 
-	// raw is the JSON of an answer no variant holds, as it came; Validate refuses it in a request.
+	// raw is the JSON of an answer no variant holds; Validate refuses it.
 	raw json.RawMessage
 }
 
