@@ -97,7 +97,7 @@ func (e *emitter) call(f *jen.File, op *model.Operation) error {
 				jen.If(jen.Len(jen.Id("body")).Op("==").Lit(0)).Block(jen.Id("body").Op("=").Nil()))
 		case b == nil, b.Required || presentExpr(jen.Id("req").Dot(b.GoName), b) == nil:
 			body = append(body, jen.List(jen.Id("body"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(sent), failIf())
-			default:
+		default:
 			// An optional body is sent only when it is there.
 			body = append(body,
 				jen.Var().Id("body").Index().Byte(),
