@@ -627,7 +627,9 @@ func TestNotifyReplayWindow(t *testing.T) {
 					t.Fatalf("at +%d s: Parse = %v, want %v", s.at, err, s.want)
 				}
 			}
-			// A fresh notification now drops the expired entry.
+			// A fresh notification once the entry outlived its window by
+			// replayMargin drops it.
+			now.Add(int64(replayMargin / time.Second))
 			fresh := signedHeader(t, "wechatpay_key.pem", testPubKeyID, strconv.FormatInt(now.Load(), 10), "freshNonce", body)
 			if err := parse(body, fresh); err != nil {
 				t.Fatalf("fresh notification: %v", err)
