@@ -455,3 +455,46 @@ func TestNotifyReplaySurvivesLaterPurge(t *testing.T) {
 		t.Fatalf("replay judged at +300 answered %d with %d handler calls, want 204 and 2", code, calls.Load())
 	}
 }
+
+// TestNotifyHandlerChangesNotification: the handler owns the *Notification it
+// receives and may wipe it or change its fields; ServeHTTP still releases or
+// records the delivery that came in, so a failed notification is handled
+// when it comes back, and a handled one is acknowledged without handling.
+func TestNotifyHandlerChangesNotification(t *testing.T) {
+	v := loadNotifyVector(t)
+	body := notifyEnvelope(t, testNotifyID, v.resource())
+	for _, change := range []struct {
+		name string
+		do   func(n *Notification)
+	}{
+		{"wiped", func(n *Notification) { *n = Notification{} }},
+		{"id changed", func(n *Notification) { n.ID = "another-id" }},
+	} {
+		t.Run(change.name, func(t *testing.T) {
+			var calls atomic.Int32
+			h := mustNotifyHandler(t, testNotifyConfig(t, v.APIv3Key), func(_ context.Context, n *Notification) error {
+				defer change.do(n)
+				if calls.Add(1) == 1 {
+					return errors.New("database unavailable")
+				}
+				return nil
+			})
+			serve := func(nonce string) int {
+				req := httptest.NewRequest(http.MethodPost, "/notify", bytes.NewReader(body))
+				req.Header = goSignedHeader(t, body, nonce)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				return rec.Code
+			}
+			if code := serve("nonce-1"); code != 500 {
+				t.Fatalf("first delivery answered %d, want 500", code)
+			}
+			if code := serve("nonce-2"); code != 204 || calls.Load() != 2 {
+				t.Fatalf("redelivery after the failure answered %d with %d handler calls, want 204 and 2", code, calls.Load())
+			}
+			if code := serve("nonce-2"); code != 204 || calls.Load() != 2 {
+				t.Fatalf("resend of the handled delivery answered %d with %d handler calls, want 204 and 2", code, calls.Load())
+			}
+		})
+	}
+}

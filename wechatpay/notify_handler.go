@@ -224,11 +224,14 @@ func (h *NotifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeNotifyFailure(w, status, reason)
 		return
 	}
+	// handle owns n and may change it (wipe the plaintext, say): release or
+	// record what was claimed, never what n holds afterwards.
+	id, d := n.ID, n.delivery
 	claimed := true
 	defer func() {
 		// A panicking handle must not leave the id claimed for ever.
 		if claimed {
-			h.seen.release(n.ID)
+			h.seen.release(id)
 		}
 	}()
 	if err := h.handle(ctx, n); err != nil {
@@ -238,7 +241,7 @@ func (h *NotifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeNotifyFailure(w, http.StatusInternalServerError, "notification handler failed")
 		return
 	}
-	h.seen.done(n.ID, n.delivery, n.delivery.at)
+	h.seen.done(id, d, d.at)
 	claimed = false
 	h.log.InfoContext(ctx, "wechatpay notification", append(attrs,
 		slog.String("outcome", "handled"), slog.Int("status", http.StatusNoContent))...)
