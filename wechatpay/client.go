@@ -30,7 +30,7 @@ type Client struct {
 	decrypter crypto.Decrypter // nil when the merchant key cannot decrypt
 	verifier  Verifier
 	keys      *KeySet
-	wpSerial  string // Config.WechatpaySerial, else the first public key; empty: the newest certificate per call
+	wpSerial  string // Config.WechatpaySerial, else the first public key, while in keys; see wechatpayKey
 	base      string
 	http      *http.Client
 	ownHTTP   bool // http is the default client NewClient built, not Config.HTTPClient

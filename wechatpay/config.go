@@ -41,7 +41,10 @@ type Config struct {
 	// WechatpaySerial is sent in the Wechatpay-Serial request header and names
 	// the key sensitive fields are encrypted with. Default: the first
 	// public-key mode key of VerificationKeys, else, at each call, the
-	// platform certificate valid then that stays valid longest.
+	// platform certificate valid then that stays valid longest. Either is
+	// used only while it is in the client's key set: once it was removed
+	// (Client.Keys), each call takes the newest public key in the set, else
+	// the newest valid platform certificate (see Client.Encrypter).
 	WechatpaySerial string
 	// MerchantDecrypter decrypts sensitive answer fields, which WeChat Pay
 	// encrypts under the merchant API certificate's public key. Default:
