@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -143,8 +144,12 @@ func checkBaseURL(s string) error {
 	if err != nil {
 		return errors.New("is not a URL")
 	}
-	if u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return errors.New("must be scheme://host[:port] with an optional path prefix")
+	// The request path is appended to s as a string: a ? or # in it, even
+	// one that parses to an empty query or fragment, would turn that path
+	// into a query or a fragment.
+	if u.Host == "" || u.Opaque != "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" ||
+		u.ForceQuery || strings.ContainsAny(s, "?#") {
+		return errors.New("must be scheme://host[:port] with an optional path prefix, without ? or #")
 	}
 	switch u.Scheme {
 	case "https":
