@@ -59,7 +59,7 @@ func (c *Client) Call(ctx context.Context, method, pathTemplate string, pathValu
 		return nil
 	}
 	if err := json.Unmarshal(resp.Body, result); err != nil {
-		return &DecodeError{Operation: op, RequestID: resp.RequestID, Err: err}
+		return &DecodeError{Operation: op, RequestID: resp.RequestID, Err: decodeCause(err)}
 	}
 	return nil
 }

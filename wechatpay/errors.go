@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/payforge/wechatpay/wechatpay/internal/jsonerr"
 )
 
 // APIError is a non-2xx answer from WeChat Pay. Its fields come from the
@@ -195,6 +197,19 @@ func (e *DecodeError) Error() string {
 }
 
 func (e *DecodeError) Unwrap() error { return e.Err }
+
+// decodeCause is the cause of a DecodeError for err, an error of
+// encoding/json decoding a verified answer or a notification's plaintext:
+// err rebuilt without the values it may quote (see jsonerr.Redact), a
+// *DecodeError as it is.
+func decodeCause(err error) error {
+	return jsonerr.Redact(err, isDecodeError)
+}
+
+func isDecodeError(err error) bool {
+	_, ok := err.(*DecodeError)
+	return ok
+}
 
 // ConfigError names what is missing or wrong in a Config or a NotifyConfig.
 type ConfigError struct {
