@@ -102,7 +102,7 @@ func (e *VerificationError) Unwrap() error { return e.Err }
 // violation with errors.Join, so errors.As finds the first.
 type ValidationError struct {
 	Field   string // the spec's name of the field, such as out_contract_code
-	Rule    string // the broken rule: required, maxLength, minLength, pattern, minimum, maximum, enum, anyOf (Field names the alternatives, joined by "|"), minItems, maxItems, utf8, finite (a number that is NaN or infinite, which JSON cannot carry); type and json for text parameters and bodies given to Operation.Call; path and json for Client.Call
+	Rule    string // the broken rule: required, maxLength, minLength, pattern, minimum, maximum, enum, anyOf (Field names the alternatives, joined by "|"), minItems, maxItems, utf8, finite (a number that is NaN or infinite, which JSON cannot carry); type and json for text parameters and bodies given to Operation.Call; path and json for Client.Call; path for Client.Do's Request.Path; required for a nil context (Field ctx)
 	Message string // what is wrong, such as "has 33 characters, at most 32 are allowed"
 }
 
