@@ -166,6 +166,9 @@ func (e *BillIntegrityError) Unwrap() error { return e.Err }
 // enough for the largest bill.
 func (c *Client) DownloadBill(ctx context.Context, b *BillDownload, w io.Writer) (int64, error) {
 	const op = "downloadBill"
+	if err := checkContext(ctx); err != nil {
+		return 0, err
+	}
 	if b == nil {
 		return 0, &ValidationError{Field: "download_url", Rule: "required", Message: "is missing"}
 	}

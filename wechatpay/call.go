@@ -19,16 +19,25 @@ import (
 // pointer; nil ignores the body, *[]byte takes it as is, and an empty body
 // leaves result untouched).
 //
-// A placeholder without a value, an empty value, a value "." or "..", a value
-// that is not valid UTF-8, a pathValues key the template does not use, an
-// unbalanced brace, a body that does not encode, or a result that is neither
-// nil nor a non-nil pointer is a *ValidationError (Rule "path", "json" or
-// "pointer", joined) and nothing is sent: a POST is never sent only to fail
+// A nil ctx is a *ValidationError (Field "ctx", Rule "required"). A template
+// that does not start with "/", a placeholder without a value, an empty
+// value, a value "." or "..", a value that is not valid UTF-8, a pathValues
+// key the template does not use, an unbalanced brace, a body that does not
+// encode, or a result that is neither nil nor a non-nil pointer is a
+// *ValidationError (Rule "path", "json" or "pointer", joined). Either way
+// nothing is sent, and nothing repeated: a POST is never sent only to fail
 // at decoding. Otherwise the errors are those of Do, plus *DecodeError for an
 // answer that does not fit result; they name the operation as method + " " +
 // pathTemplate.
 func (c *Client) Call(ctx context.Context, method, pathTemplate string, pathValues map[string]string, query url.Values, body, result any) error {
+	if err := checkContext(ctx); err != nil {
+		return err
+	}
 	op := method + " " + pathTemplate
+	var templateErr error
+	if !strings.HasPrefix(pathTemplate, "/") {
+		templateErr = &ValidationError{Field: "pathTemplate", Rule: "path", Message: "must start with /"}
+	}
 	path, pathErr := fillPath(pathTemplate, pathValues)
 	var raw []byte
 	var bodyErr error
@@ -44,7 +53,7 @@ func (c *Client) Call(ctx context.Context, method, pathTemplate string, pathValu
 			bodyErr = &ValidationError{Field: "body", Rule: "json", Message: "does not encode: " + err.Error()}
 		}
 	}
-	if err := joinFlat(pathErr, bodyErr, checkResult(result)); err != nil {
+	if err := joinFlat(templateErr, pathErr, bodyErr, checkResult(result)); err != nil {
 		return err
 	}
 	resp, err := c.Do(ctx, &Request{Operation: op, Method: method, PathTemplate: pathTemplate, Path: path, Query: query, Body: raw})
@@ -59,7 +68,7 @@ func (c *Client) Call(ctx context.Context, method, pathTemplate string, pathValu
 		return nil
 	}
 	if err := json.Unmarshal(resp.Body, result); err != nil {
-		return &DecodeError{Operation: op, RequestID: resp.RequestID, Err: err}
+		return &DecodeError{Operation: op, RequestID: resp.RequestID, Err: decodeCause(err)}
 	}
 	return nil
 }

@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 const callTemplate = "/v3/things/{thing_id}/parts/{part}"
@@ -287,5 +289,49 @@ func TestCallResultChecked(t *testing.T) {
 				t.Errorf("server received %d requests", n)
 			}
 		})
+	}
+}
+
+// TestCallDecodeErrorHoldsNoValue: an answer that does not fit result is a
+// *DecodeError that quotes none of its values, even where encoding/json's
+// own message would (an overflowing number, the character a syntax error
+// stopped at, the text a time failed to parse from), and whose cause still
+// names the field and the type.
+func TestCallDecodeErrorHoldsNoValue(t *testing.T) {
+	requireOpenSSL(t)
+	for _, tc := range []struct {
+		name, body, secret string
+	}{
+		{"overflowing number", `{"amount":123456789012345678901234567890}`, "123456789012345678901234567890"},
+		{"syntax error", `{"amount":7Q}`, "'Q'"},
+		{"time that does not parse", `{"created":"2020-13-45T99:00:00+08:00 secret"}`, "secret"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := newRecorder(t, 200, okHeader(t, tc.body), tc.body)
+			c := newTestClient(t, testConfig(t, rec.URL))
+			var out struct {
+				Amount  int64     `json:"amount"`
+				Created time.Time `json:"created"`
+			}
+			err := c.Call(context.Background(), "GET", "/v3/x", nil, nil, nil, &out)
+			var derr *DecodeError
+			if !errors.As(err, &derr) {
+				t.Fatalf("Call = %v, want a *DecodeError", err)
+			}
+			if strings.Contains(err.Error(), tc.secret) {
+				t.Errorf("the DecodeError quotes %q of the answer: %v", tc.secret, err)
+			}
+		})
+	}
+	body := `{"amount":123456789012345678901234567890}`
+	rec := newRecorder(t, 200, okHeader(t, body), body)
+	c := newTestClient(t, testConfig(t, rec.URL))
+	var out struct {
+		Amount int64 `json:"amount"`
+	}
+	err := c.Call(context.Background(), "GET", "/v3/x", nil, nil, nil, &out)
+	var typeErr *json.UnmarshalTypeError
+	if !errors.As(err, &typeErr) || typeErr.Field != "amount" || typeErr.Type.Kind() != reflect.Int64 {
+		t.Errorf("Call = %v, want a cause *json.UnmarshalTypeError of field amount, type int64", err)
 	}
 }

@@ -124,8 +124,8 @@ func ParseCertificates(body, apiV3Key []byte, now time.Time) ([]PlatformCertific
 func parseCertificates(body []byte, aead cipher.AEAD, now time.Time) ([]PlatformCertificate, error) {
 	var answer certificatesAnswer
 	if err := json.Unmarshal(body, &answer); err != nil {
-		// json's messages name types and offsets, not values.
-		return nil, &CertificateError{Err: fmt.Errorf("answer is not the documented JSON: %v", err)}
+		// decodeCause leaves out the values json's messages may quote.
+		return nil, &CertificateError{Err: fmt.Errorf("answer is not the documented JSON: %v", decodeCause(err))}
 	}
 	if len(answer.Data) == 0 {
 		return nil, &CertificateError{Err: errors.New("answer lists no certificate")}

@@ -30,7 +30,7 @@ type Client struct {
 	decrypter crypto.Decrypter // nil when the merchant key cannot decrypt
 	verifier  Verifier
 	keys      *KeySet
-	wpSerial  string // Config.WechatpaySerial, else the first public key; empty: the newest certificate per call
+	wpSerial  string // Config.WechatpaySerial, else the first public key, while in keys; see wechatpayKey
 	base      string
 	http      *http.Client
 	ownHTTP   bool // http is the default client NewClient built, not Config.HTTPClient
@@ -164,9 +164,19 @@ func (c *Client) MchID() string { return c.mchID }
 //
 // With Config.Retry set, a failed attempt is repeated as the RetryPolicy
 // says, each attempt signed anew.
+//
+// A nil ctx (Field "ctx", Rule "required") or an r.Path that does not start
+// with "/" (Field "Path", Rule "path") is a *ValidationError, returned before
+// anything is sent and never repeated.
 func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if r == nil {
 		return nil, &TransportError{Err: errors.New("nil request")}
+	}
+	if err := checkContext(ctx); err != nil {
+		return nil, err
+	}
+	if !strings.HasPrefix(r.Path, "/") {
+		return nil, &ValidationError{Field: "Path", Rule: "path", Message: "must start with /"}
 	}
 	for attempt := 1; ; attempt++ {
 		resp, err := c.attempt(ctx, r, attempt)
@@ -221,9 +231,6 @@ func (c *Client) attempt(ctx context.Context, r *Request, attempt int) (*Respons
 
 func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
 	transportErr := func(err error) error { return newTransportError(r, err) }
-	if !strings.HasPrefix(r.Path, "/") {
-		return nil, transportErr(errors.New("path must start with /"))
-	}
 	if err := checkRequestHeader(r.Header); err != nil {
 		return nil, err
 	}
@@ -294,6 +301,15 @@ func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
 		}
 	}
 	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: raw, RequestID: requestID}, nil
+}
+
+// checkContext refuses a nil ctx, which net/http and the retry loop cannot
+// use, before anything is sent.
+func checkContext(ctx context.Context) error {
+	if ctx == nil {
+		return &ValidationError{Field: "ctx", Rule: "required", Message: "is nil: pass context.Background() or the caller's context"}
+	}
+	return nil
 }
 
 // newTransportError wraps err for the call r. *url.Error quotes the whole

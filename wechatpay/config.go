@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -41,7 +42,10 @@ type Config struct {
 	// WechatpaySerial is sent in the Wechatpay-Serial request header and names
 	// the key sensitive fields are encrypted with. Default: the first
 	// public-key mode key of VerificationKeys, else, at each call, the
-	// platform certificate valid then that stays valid longest.
+	// platform certificate valid then that stays valid longest. Either is
+	// used only while it is in the client's key set: once it was removed
+	// (Client.Keys), each call takes the newest public key in the set, else
+	// the newest valid platform certificate (see Client.Encrypter).
 	WechatpaySerial string
 	// MerchantDecrypter decrypts sensitive answer fields, which WeChat Pay
 	// encrypts under the merchant API certificate's public key. Default:
@@ -140,8 +144,12 @@ func checkBaseURL(s string) error {
 	if err != nil {
 		return errors.New("is not a URL")
 	}
-	if u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return errors.New("must be scheme://host[:port] with an optional path prefix")
+	// The request path is appended to s as a string: a ? or # in it, even
+	// one that parses to an empty query or fragment, would turn that path
+	// into a query or a fragment.
+	if u.Host == "" || u.Opaque != "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" ||
+		u.ForceQuery || strings.ContainsAny(s, "?#") {
+		return errors.New("must be scheme://host[:port] with an optional path prefix, without ? or #")
 	}
 	switch u.Scheme {
 	case "https":

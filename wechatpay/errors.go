@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/payforge/wechatpay/wechatpay/internal/jsonerr"
 )
 
 // APIError is a non-2xx answer from WeChat Pay. Its fields come from the
@@ -100,7 +102,7 @@ func (e *VerificationError) Unwrap() error { return e.Err }
 // violation with errors.Join, so errors.As finds the first.
 type ValidationError struct {
 	Field   string // the spec's name of the field, such as out_contract_code
-	Rule    string // the broken rule: required, maxLength, minLength, pattern, minimum, maximum, enum, anyOf (Field names the alternatives, joined by "|"), minItems, maxItems, utf8, finite (a number that is NaN or infinite, which JSON cannot carry); type and json for text parameters and bodies given to Operation.Call; path and json for Client.Call
+	Rule    string // the broken rule: required, maxLength, minLength, pattern, minimum, maximum, enum, anyOf (Field names the alternatives, joined by "|"), minItems, maxItems, utf8, finite (a number that is NaN or infinite, which JSON cannot carry); type and json for text parameters and bodies given to Operation.Call; path and json for Client.Call; path for Client.Do's Request.Path; required for a nil context (Field ctx)
 	Message string // what is wrong, such as "has 33 characters, at most 32 are allowed"
 }
 
@@ -195,6 +197,19 @@ func (e *DecodeError) Error() string {
 }
 
 func (e *DecodeError) Unwrap() error { return e.Err }
+
+// decodeCause is the cause of a DecodeError for err, an error of
+// encoding/json decoding a verified answer or a notification's plaintext:
+// err rebuilt without the values it may quote (see jsonerr.Redact), a
+// *DecodeError as it is.
+func decodeCause(err error) error {
+	return jsonerr.Redact(err, isDecodeError)
+}
+
+func isDecodeError(err error) bool {
+	_, ok := err.(*DecodeError)
+	return ok
+}
 
 // ConfigError names what is missing or wrong in a Config or a NotifyConfig.
 type ConfigError struct {

@@ -315,14 +315,14 @@ func (s *KeySet) RemoveExpired(now time.Time) []string {
 	return gone
 }
 
-// newestCertificate returns the platform certificate valid at now that
-// stays valid longest, as the certificate download page advises for
-// encryption ("敏感信息加密时，建议使用最新的平台证书（即：证书有效期较大的证书）";
+// newest returns the key of the given mode (public-key mode, or platform
+// certificate) valid at now that stays valid longest, as the certificate
+// download page advises for encryption ("敏感信息加密时，建议使用最新的平台证书（即：证书有效期较大的证书）";
 // https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/MiniProgramPay/chapter8_7.shtml).
 // Ties go to the greater serial, so the choice is stable. With validOnly
-// false, a set whose certificates are all outside their periods still
+// false, a set whose keys of that mode are all outside their periods still
 // answers with the one ending last.
-func (s *KeySet) newestCertificate(now time.Time, validOnly bool) (VerificationKey, bool) {
+func (s *KeySet) newest(now time.Time, publicKeyMode, validOnly bool) (VerificationKey, bool) {
 	if s == nil {
 		return VerificationKey{}, false
 	}
@@ -331,7 +331,7 @@ func (s *KeySet) newestCertificate(now time.Time, validOnly bool) (VerificationK
 	var best VerificationKey
 	found := false
 	for _, k := range s.keys {
-		if k.isPublicKeyMode() || (validOnly && !k.validAt(now)) {
+		if k.isPublicKeyMode() != publicKeyMode || (validOnly && !k.validAt(now)) {
 			continue
 		}
 		if !found || laterEnd(k, best) {

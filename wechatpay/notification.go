@@ -56,8 +56,8 @@ func DecodeNotification[T any](n *Notification) (T, error) {
 		return zero, errors.New("wechatpay: decode notification: nil notification")
 	}
 	if err := json.Unmarshal(n.Plaintext, &v); err != nil {
-		// json's messages name types and fields, not values.
-		return zero, fmt.Errorf("wechatpay: notification %s: decode plaintext: %w", n.ID, err)
+		// decodeCause leaves out the values json's messages may quote.
+		return zero, fmt.Errorf("wechatpay: notification %s: decode plaintext: %w", n.ID, decodeCause(err))
 	}
 	return v, nil
 }

@@ -35,8 +35,8 @@ func goSignedHeader(t testing.TB, body []byte, nonce string) http.Header {
 
 func TestReplayGuard(t *testing.T) {
 	var g replayGuard
-	d1 := delivery{newReplayID("n1", []byte("sig1")), 100}
-	d2 := delivery{newReplayID("n2", []byte("sig2")), 100}
+	d1 := delivery{id: newReplayID("n1", []byte("sig1")), expiry: 100}
+	d2 := delivery{id: newReplayID("n2", []byte("sig2")), expiry: 100}
 	step := func(what string, got, want error) {
 		t.Helper()
 		if !errors.Is(got, want) || (want == nil) != (got == nil) {
@@ -334,5 +334,167 @@ func TestParseRecordsNothing(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	if rec.Code != 204 || calls.Load() != 0 {
 		t.Errorf("ServeHTTP of a delivery marked handled answered %d and called the handler %d times, want 204 and 0", rec.Code, calls.Load())
+	}
+}
+
+// tickingClock is a clock that moves forward by step on every reading,
+// starting at start: it makes the time that passes between two readings of
+// one request visible to a test.
+func tickingClock(start time.Time, step time.Duration) func() time.Time {
+	var now atomic.Int64
+	now.Store(start.UnixNano() - int64(step))
+	return func() time.Time { return time.Unix(0, now.Add(int64(step))) }
+}
+
+// TestNotifyReplayAtWindowEdge replays a handled delivery in the last
+// microseconds of its timestamp's window, with a clock that moves on every
+// reading: the request is judged at one instant, so a timestamp that
+// verified cannot meet a replay record already expired. Both ServeHTTP and
+// Parse refuse the replay.
+func TestNotifyReplayAtWindowEdge(t *testing.T) {
+	v := loadNotifyVector(t)
+	body := notifyEnvelope(t, testNotifyID, v.resource())
+	header := goSignedHeader(t, body, testNotifyNonce) // signed at testTimestamp
+	// The last microsecond of the window: the first reading still verifies,
+	// any later one is past the window.
+	edge := time.Unix(testTimestamp+301, 0).Add(-time.Microsecond)
+	newRequest := func() *http.Request {
+		req := httptest.NewRequest(http.MethodPost, "/notify", bytes.NewReader(body))
+		req.Header = header.Clone()
+		return req
+	}
+
+	t.Run("ServeHTTP", func(t *testing.T) {
+		var clock atomic.Pointer[func() time.Time]
+		first := testClock
+		clock.Store(&first)
+		cfg := testNotifyConfig(t, v.APIv3Key)
+		cfg.Clock = func() time.Time { return (*clock.Load())() }
+		var calls atomic.Int32
+		h := mustNotifyHandler(t, cfg, func(context.Context, *Notification) error {
+			calls.Add(1)
+			return nil
+		})
+		serve := func() int {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, newRequest())
+			return rec.Code
+		}
+		if code := serve(); code != 204 {
+			t.Fatalf("first delivery answered %d, want 204", code)
+		}
+		ticking := tickingClock(edge, time.Microsecond)
+		clock.Store(&ticking)
+		if code := serve(); code != 204 || calls.Load() != 1 {
+			t.Fatalf("replay at the window's edge answered %d with %d handler calls, want 204 and 1", code, calls.Load())
+		}
+	})
+
+	t.Run("Parse", func(t *testing.T) {
+		var clock atomic.Pointer[func() time.Time]
+		first := testClock
+		clock.Store(&first)
+		cfg := testNotifyConfig(t, v.APIv3Key)
+		cfg.Clock = func() time.Time { return (*clock.Load())() }
+		h := mustNotifyHandler(t, cfg, func(context.Context, *Notification) error { return nil })
+		n, err := h.Parse(newRequest())
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.MarkHandled(n)
+		ticking := tickingClock(edge, time.Microsecond)
+		clock.Store(&ticking)
+		if _, err := h.Parse(newRequest()); !errors.Is(err, ErrReplayed) {
+			t.Fatalf("Parse of a replay at the window's edge = %v, want ErrReplayed", err)
+		}
+	})
+}
+
+// TestNotifyReplaySurvivesLaterPurge: a request judged at the last second of
+// its window still meets the record of its handled twin when another
+// delivery, judged a moment later, was recorded in between and dropped what
+// had expired by its own reading.
+func TestNotifyReplaySurvivesLaterPurge(t *testing.T) {
+	v := loadNotifyVector(t)
+	body := notifyEnvelope(t, testNotifyID, v.resource())
+	replayed := goSignedHeader(t, body, testNotifyNonce) // signed at testTimestamp
+	sig, err := Sign(mustPrivateKey(t, "wechatpay_key.pem"), ResponseMessage(tsAt(10), "laterNonce", body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := replayed.Clone()
+	later.Set(HeaderTimestamp, tsAt(10))
+	later.Set(HeaderNonce, "laterNonce")
+	later.Set(HeaderSignature, sig)
+
+	var now atomic.Int64
+	cfg := testNotifyConfig(t, v.APIv3Key)
+	cfg.Clock = func() time.Time { return time.Unix(now.Load(), 0) }
+	var calls atomic.Int32
+	h := mustNotifyHandler(t, cfg, func(context.Context, *Notification) error {
+		calls.Add(1)
+		return nil
+	})
+	serve := func(at int64, header http.Header) int {
+		now.Store(testTimestamp + at)
+		req := httptest.NewRequest(http.MethodPost, "/notify", bytes.NewReader(body))
+		req.Header = header.Clone()
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	if code := serve(0, replayed); code != 204 {
+		t.Fatalf("first delivery answered %d, want 204", code)
+	}
+	if code := serve(302, later); code != 204 {
+		t.Fatalf("later delivery answered %d, want 204", code)
+	}
+	// A replay that read the clock at +300, before the later delivery was
+	// recorded, is judged at +300.
+	if code := serve(300, replayed); code != 204 || calls.Load() != 2 {
+		t.Fatalf("replay judged at +300 answered %d with %d handler calls, want 204 and 2", code, calls.Load())
+	}
+}
+
+// TestNotifyHandlerChangesNotification: the handler owns the *Notification it
+// receives and may wipe it or change its fields; ServeHTTP still releases or
+// records the delivery that came in, so a failed notification is handled
+// when it comes back, and a handled one is acknowledged without handling.
+func TestNotifyHandlerChangesNotification(t *testing.T) {
+	v := loadNotifyVector(t)
+	body := notifyEnvelope(t, testNotifyID, v.resource())
+	for _, change := range []struct {
+		name string
+		do   func(n *Notification)
+	}{
+		{"wiped", func(n *Notification) { *n = Notification{} }},
+		{"id changed", func(n *Notification) { n.ID = "another-id" }},
+	} {
+		t.Run(change.name, func(t *testing.T) {
+			var calls atomic.Int32
+			h := mustNotifyHandler(t, testNotifyConfig(t, v.APIv3Key), func(_ context.Context, n *Notification) error {
+				defer change.do(n)
+				if calls.Add(1) == 1 {
+					return errors.New("database unavailable")
+				}
+				return nil
+			})
+			serve := func(nonce string) int {
+				req := httptest.NewRequest(http.MethodPost, "/notify", bytes.NewReader(body))
+				req.Header = goSignedHeader(t, body, nonce)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				return rec.Code
+			}
+			if code := serve("nonce-1"); code != 500 {
+				t.Fatalf("first delivery answered %d, want 500", code)
+			}
+			if code := serve("nonce-2"); code != 204 || calls.Load() != 2 {
+				t.Fatalf("redelivery after the failure answered %d with %d handler calls, want 204 and 2", code, calls.Load())
+			}
+			if code := serve("nonce-2"); code != 204 || calls.Load() != 2 {
+				t.Fatalf("resend of the handled delivery answered %d with %d handler calls, want 204 and 2", code, calls.Load())
+			}
+		})
 	}
 }

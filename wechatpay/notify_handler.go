@@ -100,7 +100,7 @@ func (h *NotifyHandler) MarkHandled(n *Notification) {
 	if n == nil || n.delivery == (delivery{}) {
 		return // not from Parse: nothing identifies its delivery
 	}
-	h.seen.markHandled(n.delivery, h.clock().Unix())
+	h.seen.markHandled(n.delivery, n.delivery.at)
 }
 
 // parse is Parse, also returning what it learned of a notification that
@@ -117,17 +117,21 @@ func (h *NotifyHandler) parse(r *http.Request) (*Notification, error) {
 	verificationErr := func(err error) error {
 		return &VerificationError{RequestID: requestID, Serial: serial, Err: err}
 	}
-	if err := h.verifier.Verify(r.Header, body); err != nil {
+	// One clock reading judges the whole request: the timestamp check, the
+	// replay check, and later the claim and the record. With a reading per
+	// step, a replay whose timestamp verified at the window's last second
+	// could meet a record already expired at the next.
+	now := h.clock()
+	if err := h.verifier.verifyAt(r.Header, body, now); err != nil {
 		return nil, verificationErr(err)
 	}
-	// Verify accepted both, so they parse.
+	// verifyAt accepted both, so they parse.
 	ts, _ := strconv.ParseInt(r.Header.Get(HeaderTimestamp), 10, 64)
 	sig, _ := base64.StdEncoding.DecodeString(r.Header.Get(HeaderSignature))
-	window := int64(MaxClockSkew / time.Second)
-	// The signed timestamp stops verifying window seconds after it; until
-	// then, the same nonce and signature of a handled delivery are a replay.
-	d := delivery{id: newReplayID(r.Header.Get(HeaderNonce), sig), expiry: ts + window}
-	if h.seen.wasHandled(d, h.clock().Unix()) {
+	// Until the signed timestamp stops verifying, the same nonce and
+	// signature of a handled delivery are a replay.
+	d := newDelivery(r.Header.Get(HeaderNonce), sig, ts, now.Unix())
+	if h.seen.wasHandled(d, d.at) {
 		return nil, verificationErr(replayedErr())
 	}
 
@@ -220,11 +224,14 @@ func (h *NotifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeNotifyFailure(w, status, reason)
 		return
 	}
+	// handle owns n and may change it (wipe the plaintext, say): release or
+	// record what was claimed, never what n holds afterwards.
+	id, d := n.ID, n.delivery
 	claimed := true
 	defer func() {
 		// A panicking handle must not leave the id claimed for ever.
 		if claimed {
-			h.seen.release(n.ID)
+			h.seen.release(id)
 		}
 	}()
 	if err := h.handle(ctx, n); err != nil {
@@ -234,7 +241,7 @@ func (h *NotifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeNotifyFailure(w, http.StatusInternalServerError, "notification handler failed")
 		return
 	}
-	h.seen.done(n.ID, n.delivery, h.clock().Unix())
+	h.seen.done(id, d, d.at)
 	claimed = false
 	h.log.InfoContext(ctx, "wechatpay notification", append(attrs,
 		slog.String("outcome", "handled"), slog.Int("status", http.StatusNoContent))...)
@@ -245,7 +252,7 @@ func (h *NotifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // replay (*VerificationError wrapping ErrReplayed) or another delivery in
 // flight (ErrNotificationInProgress).
 func (h *NotifyHandler) claim(n *Notification) error {
-	switch err := h.seen.claim(n.ID, n.delivery, h.clock().Unix()); {
+	switch err := h.seen.claim(n.ID, n.delivery, n.delivery.at); {
 	case errors.Is(err, ErrReplayed):
 		return &VerificationError{RequestID: n.RequestID, Serial: n.Serial, Err: replayedErr()}
 	case err != nil:

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/payforge/wechatpay/wechatpay/internal/expiring"
 )
@@ -12,9 +13,10 @@ import (
 // NotifyHandler:
 //
 //   - handled: the nonce and signature of each delivery whose handling
-//     succeeded, until its signed timestamp leaves the verification window
-//     (the same delivery after that fails the timestamp check instead), so
-//     memory follows the traffic of the last 2×MaxClockSkew;
+//     succeeded, until its signed timestamp left the verification window
+//     replayMargin ago (the same delivery after that fails the timestamp
+//     check instead), so memory follows the traffic of the last
+//     2×MaxClockSkew + replayMargin;
 //   - inFlight: the id of each notification being handled now, so a
 //     duplicate (the same delivery again, or WeChat Pay's resend signed
 //     anew) never runs the handler beside it.
@@ -31,10 +33,29 @@ type replayGuard struct {
 // replayID identifies one signed delivery; see newReplayID.
 type replayID [sha256.Size]byte
 
+// replayMargin is how long a handled delivery is kept after its signed
+// timestamp stopped verifying. Each request is judged at the one instant it
+// read the clock, but the record is shared: without the margin, a delivery
+// recorded by a request that read the clock a second later could drop the
+// entry of a replay still verifying at its own, earlier, reading.
+const replayMargin = time.Minute
+
 // delivery is what the guard needs of one verified request.
 type delivery struct {
 	id     replayID
-	expiry int64 // Unix second after which the signed timestamp no longer verifies
+	expiry int64 // Unix second until which the guard remembers it once handled
+	at     int64 // Unix second of the one clock reading the request is judged at
+}
+
+// newDelivery returns the delivery of a request signed at Unix second ts with
+// nonce and signature, judged at Unix second at: remembered until the signed
+// timestamp stopped verifying replayMargin ago.
+func newDelivery(nonce string, signature []byte, ts, at int64) delivery {
+	return delivery{
+		id:     newReplayID(nonce, signature),
+		expiry: ts + int64(MaxClockSkew/time.Second) + int64(replayMargin/time.Second),
+		at:     at,
+	}
 }
 
 // newReplayID hashes a delivery's nonce and signature. The signature is taken

@@ -3,10 +3,13 @@ package wechatpay
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"math"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -336,6 +339,66 @@ func TestRetryDelayExtremes(t *testing.T) {
 					t.Fatalf("BaseDelay %d, MaxDelay %d: delay(%d) = %d, want within [%s, %s]", p.BaseDelay, p.MaxDelay, attempt, d, base, hi)
 				}
 			}
+		}
+	}
+}
+
+// TestRefusedBeforeSending: a nil context, or a path without its leading
+// slash, is a *ValidationError returned at once, with or without a retry
+// policy: nothing is sent, nothing is repeated, nothing panics.
+func TestRefusedBeforeSending(t *testing.T) {
+	srv := newScriptedServer(t, systemError)
+	for _, attempts := range []int{0, 3} {
+		cfg := testConfig(t, srv.URL)
+		cfg.Retry = RetryPolicy{MaxAttempts: attempts}
+		c := newTestClient(t, cfg)
+		backoffs := 0
+		c.retry.sleep = func(context.Context, time.Duration) error { backoffs++; return nil }
+		var nilCtx context.Context // a caller's zero value, not a literal nil
+		ctx := context.Background()
+		get := func(path string) *Request {
+			return &Request{Operation: "op", Method: http.MethodGet, PathTemplate: path, Path: path}
+		}
+		for _, tc := range []struct {
+			name, field, rule string
+			call              func() error
+		}{
+			{"Do with a nil context", "ctx", "required", func() error { _, err := c.Do(nilCtx, get("/v3/a")); return err }},
+			{"Call with a nil context", "ctx", "required", func() error {
+				return c.Call(nilCtx, http.MethodGet, "/v3/a/{id}", map[string]string{"id": "1"}, nil, nil, nil)
+			}},
+			{"Download with a nil context", "ctx", "required", func() error {
+				_, err := c.Download(nilCtx, get("/v3/a"), io.Discard)
+				return err
+			}},
+			{"DownloadBill with a nil context", "ctx", "required", func() error {
+				_, err := c.DownloadBill(nilCtx, &BillDownload{Bill: Bill{HashType: "SHA1", HashValue: strings.Repeat("0", 40), DownloadURL: srv.URL + billToken}}, io.Discard)
+				return err
+			}},
+			{"Do with a relative path", "Path", "path", func() error { _, err := c.Do(ctx, get("v3/a")); return err }},
+			{"Call with a relative template", "pathTemplate", "path", func() error {
+				return c.Call(ctx, http.MethodGet, "v3/x/{id}", map[string]string{"id": "1"}, nil, nil, nil)
+			}},
+		} {
+			t.Run(fmt.Sprintf("%s, %d attempts", tc.name, attempts), func(t *testing.T) {
+				backoffs = 0
+				var err error
+				func() {
+					defer func() {
+						if p := recover(); p != nil {
+							t.Fatalf("panicked: %v", p)
+						}
+					}()
+					err = tc.call()
+				}()
+				var ve *ValidationError
+				if !errors.As(err, &ve) || ve.Field != tc.field || ve.Rule != tc.rule {
+					t.Errorf("error = %T %v, want a *ValidationError of %s, rule %s", err, err, tc.field, tc.rule)
+				}
+				if n := len(srv.requests()); n != 0 || backoffs != 0 {
+					t.Errorf("%d requests sent after %d back-offs, want none", n, backoffs)
+				}
+			})
 		}
 	}
 }

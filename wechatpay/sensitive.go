@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 	"unicode/utf8"
 )
 
@@ -32,7 +33,7 @@ import (
 var (
 	// ErrNoEncryptionKey: the client holds no WeChat Pay key to encrypt with
 	// (no public key, and no platform certificate valid now), or the key
-	// Config.WechatpaySerial names left the key set.
+	// chosen (see Client.Encrypter) is not valid now.
 	ErrNoEncryptionKey = errors.New("no WeChat Pay key to encrypt sensitive fields with")
 	// ErrNoDecrypter: neither Config.MerchantDecrypter nor Config.MerchantKey
 	// can decrypt (a signer that is not a crypto.Decrypter).
@@ -107,16 +108,21 @@ func (e *Encrypter) Encrypt(field, plaintext string) (string, error) {
 }
 
 // Encrypter returns an Encrypter bound to the WeChat Pay key this client
-// encrypts with now:
+// encrypts with now, the key every request names in Wechatpay-Serial:
 //
-//   - the key Config.WechatpaySerial names, when set;
-//   - else the first WeChat Pay public key of Config.VerificationKeys
-//     (public-key mode: new merchants have one key);
+//   - the key Config.WechatpaySerial names, or when it is empty the first
+//     WeChat Pay public key of Config.VerificationKeys (public-key mode: new
+//     merchants have one key), as long as that key is in the client's key
+//     set (Client.Keys);
+//   - once it left the set (a rotation: the new key added, the old one
+//     removed), the public key in the set valid now that stays valid
+//     longest, ties going to the greater serial;
 //   - else the platform certificate valid now that stays valid longest
 //     (certificate mode; the certificates a CertificateRefresher keeps).
 //
-// It fails with ErrNoEncryptionKey when there is none. Send the request with
-// Request.WechatpaySerial set to the Encrypter's Serial.
+// It fails with ErrNoEncryptionKey when there is none, or when the key
+// chosen is not valid now. Send the request with Request.WechatpaySerial set
+// to the Encrypter's Serial.
 func (c *Client) Encrypter() (*Encrypter, error) {
 	k, err := c.encryptionKey()
 	if err != nil {
@@ -125,37 +131,45 @@ func (c *Client) Encrypter() (*Encrypter, error) {
 	return &Encrypter{serial: k.Serial, pub: k.PublicKey}, nil
 }
 
+// wechatpayKey is the key the client names in Wechatpay-Serial and encrypts
+// with at now, chosen as Encrypter describes; false when the set holds no
+// such key valid now.
+func (c *Client) wechatpayKey(now time.Time) (VerificationKey, bool) {
+	if c.wpSerial != "" {
+		if k, ok := c.keys.Key(c.wpSerial); ok {
+			return k, true
+		}
+	}
+	if k, ok := c.keys.newest(now, true, true); ok {
+		return k, true
+	}
+	return c.keys.newest(now, false, true)
+}
+
 func (c *Client) encryptionKey() (VerificationKey, error) {
 	now := c.clock()
-	if c.wpSerial != "" {
-		k, ok := c.keys.Key(c.wpSerial)
-		if !ok {
-			return VerificationKey{}, fmt.Errorf("wechatpay: %w: key %s is no longer in the key set", ErrNoEncryptionKey, c.wpSerial)
-		}
-		if !k.validAt(now) {
-			return VerificationKey{}, fmt.Errorf("wechatpay: %w: key %s is not valid now", ErrNoEncryptionKey, c.wpSerial)
-		}
-		return k, nil
-	}
-	k, ok := c.keys.newestCertificate(now, true)
+	k, ok := c.wechatpayKey(now)
 	if !ok {
-		return VerificationKey{}, fmt.Errorf("wechatpay: %w: no platform certificate is valid now", ErrNoEncryptionKey)
+		return VerificationKey{}, fmt.Errorf("wechatpay: %w: no public key, and no platform certificate valid now", ErrNoEncryptionKey)
+	}
+	if !k.validAt(now) {
+		return VerificationKey{}, fmt.Errorf("wechatpay: %w: key %s is not valid now", ErrNoEncryptionKey, k.Serial)
 	}
 	return k, nil
 }
 
 // requestSerial is the Wechatpay-Serial of a request that encrypts nothing:
-// the configured or public key, else the newest platform certificate (valid
-// now if one is), else none.
+// the key an Encrypter would take now, else, when no key is valid now, the
+// one that ends last (a public key first), else none.
 func (c *Client) requestSerial() string {
-	if c.wpSerial != "" {
-		return c.wpSerial
-	}
 	now := c.clock()
-	if k, ok := c.keys.newestCertificate(now, true); ok {
+	if k, ok := c.wechatpayKey(now); ok {
 		return k.Serial
 	}
-	k, _ := c.keys.newestCertificate(now, false)
+	if k, ok := c.keys.newest(now, true, false); ok {
+		return k.Serial
+	}
+	k, _ := c.keys.newest(now, false, false)
 	return k.Serial
 }
 

@@ -251,15 +251,69 @@ func TestEncrypterKeyChoice(t *testing.T) {
 			}
 		})
 	}
-	t.Run("a removed WechatpaySerial key", func(t *testing.T) {
+	// TestWechatpaySerialFollowsRotation covers a removed key with others
+	// left to fall back to.
+	t.Run("a removed WechatpaySerial key, no other valid key", func(t *testing.T) {
 		cfg := testConfig(t, "https://api.mch.weixin.qq.com")
-		cfg.WechatpaySerial = testPlatformSerial
+		cfg.VerificationKeys = []VerificationKey{fresh, expired}
+		cfg.WechatpaySerial = fresh.Serial
 		c := newTestClient(t, cfg)
-		c.Keys().Remove(testPlatformSerial)
+		c.Keys().Remove(fresh.Serial)
 		if _, err := c.Encrypter(); !errors.Is(err, ErrNoEncryptionKey) {
 			t.Fatalf("Encrypter = %v, want ErrNoEncryptionKey", err)
 		}
 	})
+}
+
+// TestWechatpaySerialFollowsRotation: the key a request names in
+// Wechatpay-Serial, and the key an Encrypter takes, follow the key set when
+// the configured key leaves it; both are always the same key.
+func TestWechatpaySerialFollowsRotation(t *testing.T) {
+	pubMode, _ := testKeys(t)
+	rotated := pubMode
+	rotated.Serial = "PUB_KEY_ID_0114232134912410000000000001"
+	now := testClock()
+	day := 24 * time.Hour
+	cert := mustCertKey(t, testCertificate(t, mustPrivateKey(t, "platform_key.pem"), 0x20, now.Add(-day), now.Add(300*day)))
+	later := mustCertKey(t, testCertificate(t, mustPrivateKey(t, "other_key.pem"), 0x21, now.Add(-day), now.Add(600*day)))
+	for _, tc := range []struct {
+		name     string
+		keys     []VerificationKey
+		explicit string
+		add      []VerificationKey
+		remove   []string
+		want     string
+	}{
+		{"public key rotated", []VerificationKey{pubMode}, "", []VerificationKey{rotated}, []string{testPubKeyID}, rotated.Serial},
+		{"public key added, old one still there", []VerificationKey{pubMode}, "", []VerificationKey{rotated}, nil, testPubKeyID},
+		{"configured certificate removed", []VerificationKey{cert, pubMode}, cert.Serial, nil, []string{cert.Serial}, testPubKeyID},
+		{"public key removed, certificates left", []VerificationKey{pubMode, cert}, "", []VerificationKey{later}, []string{testPubKeyID}, later.Serial},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := newRecorder(t, 204, okHeader(t, ""), "")
+			cfg := testConfig(t, rec.URL)
+			cfg.VerificationKeys, cfg.WechatpaySerial = tc.keys, tc.explicit
+			c := newTestClient(t, cfg)
+			for _, k := range tc.add {
+				if err := c.Keys().Add(k); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, serial := range tc.remove {
+				c.Keys().Remove(serial)
+			}
+			// Only the request matters here: the answer may be signed by a
+			// key the rotation removed.
+			_, _ = c.Do(context.Background(), &Request{Operation: "op", Method: http.MethodGet, PathTemplate: "/v3/a", Path: "/v3/a"})
+			if got := rec.only(t).header.Get(HeaderSerial); got != tc.want {
+				t.Errorf("Wechatpay-Serial = %q, want %q", got, tc.want)
+			}
+			enc, err := c.Encrypter()
+			if err != nil || enc.Serial() != tc.want {
+				t.Errorf("Encrypter = %v, %v; want key %s", enc, err, tc.want)
+			}
+		})
+	}
 }
 
 // sensitiveServer is a stand-in written from the protocol: it decrypts the

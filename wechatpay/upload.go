@@ -214,7 +214,7 @@ func (c *Client) UploadImage(ctx context.Context, fileName string, image io.Read
 		MediaID string `json:"media_id"`
 	}
 	if err := json.Unmarshal(resp.Body, &answer); err != nil {
-		return "", &DecodeError{Operation: op, RequestID: resp.RequestID, Err: err}
+		return "", &DecodeError{Operation: op, RequestID: resp.RequestID, Err: decodeCause(err)}
 	}
 	if answer.MediaID == "" {
 		return "", &DecodeError{Operation: op, RequestID: resp.RequestID, Err: fmt.Errorf("answer has no media_id")}

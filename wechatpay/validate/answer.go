@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/payforge/wechatpay/wechatpay"
+	"github.com/payforge/wechatpay/wechatpay/internal/jsonerr"
 )
 
 // Answer is a verified answer to one operation, which a generated method
@@ -52,7 +53,7 @@ func (a Answer) Decode(out any, check func(data []byte, field string) error) err
 // it knows (operation, Request-ID, notification ID).
 func decodeChecked(data []byte, out any, check func(data []byte, field string) error) (string, error) {
 	if err := json.Unmarshal(data, out); err != nil {
-		return "", err
+		return "", redact(err)
 	}
 	if check == nil {
 		check = func(data []byte, field string) error {
@@ -114,6 +115,17 @@ func (a Answer) Echo(fields ...Echoed) error {
 	return nil
 }
 
+// redact is the cause of a DecodeError for err, an error of encoding/json
+// decoding an answer or a plaintext: err rebuilt without the values it may
+// quote (see jsonerr.Redact), a *wechatpay.DecodeError (a generated
+// UnmarshalJSON method's) as it is.
+func redact(err error) error {
+	return jsonerr.Redact(err, func(err error) bool {
+		_, ok := err.(*wechatpay.DecodeError)
+		return ok
+	})
+}
+
 // Path names the property name of the object at field ("" for the body
 // itself): "contract_terminate_info.contract_termination_mode".
 func Path(field, name string) string {
@@ -128,7 +140,7 @@ func Path(field, name string) string {
 func Elements(data []byte, field string) ([]json.RawMessage, error) {
 	var elems []json.RawMessage
 	if err := json.Unmarshal(data, &elems); err != nil {
-		return nil, &wechatpay.DecodeError{Field: field, Err: err}
+		return nil, &wechatpay.DecodeError{Field: field, Err: redact(err)}
 	}
 	return elems, nil
 }
@@ -176,7 +188,7 @@ func Values[T any](check func(*T, []byte, string) error) func(*map[string]T, []b
 	return func(out *map[string]T, data []byte, field string) error {
 		var raw map[string]json.RawMessage
 		if err := json.Unmarshal(data, &raw); err != nil {
-			return &wechatpay.DecodeError{Field: field, Err: err}
+			return &wechatpay.DecodeError{Field: field, Err: redact(err)}
 		}
 		if len(raw) != len(*out) {
 			return &wechatpay.DecodeError{Field: field, Err: errors.New("the object changed between two reads")}

@@ -2,7 +2,9 @@ package validate
 
 import (
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/payforge/wechatpay/wechatpay"
 )
@@ -95,5 +97,65 @@ func TestAnswer(t *testing.T) {
 	}
 	if Path("", "a") != "a" || Path("a", "b") != "a.b" || Index(Path("a", "b"), 3) != "a.b[3]" {
 		t.Error("Path or Index")
+	}
+}
+
+// TestDecodeErrorsHoldNoValue: where encoding/json's message would quote a
+// value of the answer or the plaintext (an overflowing number, the character
+// a syntax error stopped at, the text a time failed to parse from), the
+// *wechatpay.DecodeError does not, at each place that decodes one.
+func TestDecodeErrorsHoldNoValue(t *testing.T) {
+	type doc struct {
+		Amount  int64     `json:"amount"`
+		Created time.Time `json:"created"`
+	}
+	values := []struct{ data, secret string }{
+		{`{"amount":123456789012345678901234567890}`, "123456789012345678901234567890"},
+		{`{"created":"2020-13-45T99:00:00+08:00 secret"}`, "secret"},
+	}
+	decoders := []struct {
+		name   string
+		decode func(data []byte) error
+	}{
+		{"Answer.Decode", func(data []byte) error {
+			var out doc
+			return Answer{Operation: "op", Response: &wechatpay.Response{Body: data}}.Decode(&out, nil)
+		}},
+		{"Notification", func(data []byte) error {
+			var out doc
+			return Notification(&wechatpay.Notification{ID: "EV-1", EventType: "A", Plaintext: data}, "Cb", &out, nil, "A")
+		}},
+		{"Values", func(data []byte) error {
+			out := map[string]doc{"x": {}}
+			return Values(func(*doc, []byte, string) error { return nil })(&out, []byte(`{"x":`+string(data)+`,"y":7Q}`), "m")
+		}},
+		{"Elements", func(data []byte) error {
+			_, err := Elements([]byte(`[`+string(data)+`,7Q]`), "items")
+			return err
+		}},
+		{"Object", func(data []byte) error {
+			_, err := Object([]byte(`{"a":`+string(data)+`,"b":7Q}`), "obj")
+			return err
+		}},
+		{"DiscriminatorValue", func(data []byte) error {
+			_, notString := DiscriminatorValue([]byte(`{"type":123456789012345678901234567890}`), "type")
+			_, notJSON := DiscriminatorValue([]byte(`[7Q]`), "type")
+			return errors.Join(notString, notJSON)
+		}},
+	}
+	for _, d := range decoders {
+		for _, v := range values {
+			err := d.decode([]byte(v.data))
+			var de *wechatpay.DecodeError
+			if !errors.As(err, &de) {
+				t.Errorf("%s(%s) = %v, want a *wechatpay.DecodeError", d.name, v.data, err)
+				continue
+			}
+			for _, secret := range []string{v.secret, "'Q'", "123456789012345678901234567890"} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("%s(%s) quotes %s: %v", d.name, v.data, secret, err)
+				}
+			}
+		}
 	}
 }

@@ -34,7 +34,7 @@ func Object(data []byte, field string, required ...string) (Members, error) {
 		// Not an object: the error is encoding/json's own (or null's).
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(data, &obj); err != nil {
-			return Members{}, &wechatpay.DecodeError{Field: field, Err: err}
+			return Members{}, &wechatpay.DecodeError{Field: field, Err: redact(err)}
 		}
 		return Members{}, &wechatpay.DecodeError{Field: field, Err: errors.New("null, not an object")}
 	}

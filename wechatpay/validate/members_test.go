@@ -73,6 +73,17 @@ func objectOracle(data []byte, required []string) (string, error) {
 
 // checkMembers compares Object, Member and Keys with the oracles on data.
 // Every name must be one encoding/json takes as a field name (oracleName).
+// redactedJSON is err as a DecodeError holds it: encoding/json's errors
+// without the values they quote, the oracle's own as they are.
+func redactedJSON(err error) error {
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &syntaxErr) || errors.As(err, &typeErr) {
+		return redact(err)
+	}
+	return err
+}
+
 func checkMembers(t *testing.T, data []byte, required []string) {
 	t.Helper()
 	missing, wantErr := objectOracle(data, required)
@@ -85,8 +96,8 @@ func checkMembers(t *testing.T, data []byte, required []string) {
 		t.Fatalf("Object(%q, %q) = %v; want a DecodeError (%v)", data, required, err, wantErr)
 	case missing != "" && (de.Field != "f."+missing || !errors.Is(err, wechatpay.ErrMissingField)):
 		t.Fatalf("Object(%q, %q) = %v; want %s missing", data, required, err, missing)
-	case wantErr != nil && missing == "" && (de.Field != "f" || de.Err.Error() != wantErr.Error()):
-		t.Fatalf("Object(%q, %q) = %v; want encoding/json's %v", data, required, err, wantErr)
+	case wantErr != nil && missing == "" && (de.Field != "f" || de.Err.Error() != redactedJSON(wantErr).Error()):
+		t.Fatalf("Object(%q, %q) = %v; want encoding/json's %v, without the values it quotes", data, required, err, wantErr)
 	}
 	if wantErr != nil {
 		return

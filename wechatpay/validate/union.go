@@ -70,7 +70,7 @@ func (v *Errors) Discriminator(field, value string, selects ...string) {
 func DiscriminatorValue(data []byte, property string) (string, error) {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(data, &obj); err != nil {
-		return "", &wechatpay.DecodeError{Err: fmt.Errorf("a value of a oneOf with a discriminator: %w", err)}
+		return "", &wechatpay.DecodeError{Err: fmt.Errorf("a value of a oneOf with a discriminator: %w", redact(err))}
 	}
 	raw, ok := obj[property]
 	if !ok || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
@@ -78,7 +78,7 @@ func DiscriminatorValue(data []byte, property string) (string, error) {
 	}
 	var tag string
 	if err := json.Unmarshal(raw, &tag); err != nil {
-		return "", &wechatpay.DecodeError{Field: property, Err: fmt.Errorf("the discriminator is not a string: %w", err)}
+		return "", &wechatpay.DecodeError{Field: property, Err: fmt.Errorf("the discriminator is not a string: %w", redact(err))}
 	}
 	return tag, nil
 }
