@@ -365,11 +365,9 @@ func TestNotifyReplayAtWindowEdge(t *testing.T) {
 	}
 
 	t.Run("ServeHTTP", func(t *testing.T) {
-		var clock atomic.Pointer[func() time.Time]
-		first := testClock
-		clock.Store(&first)
 		cfg := testNotifyConfig(t, v.APIv3Key)
-		cfg.Clock = func() time.Time { return (*clock.Load())() }
+		var setClock func(func() time.Time)
+		cfg.Clock, setClock = switchableClock()
 		var calls atomic.Int32
 		h := mustNotifyHandler(t, cfg, func(context.Context, *Notification) error {
 			calls.Add(1)
@@ -383,27 +381,23 @@ func TestNotifyReplayAtWindowEdge(t *testing.T) {
 		if code := serve(); code != 204 {
 			t.Fatalf("first delivery answered %d, want 204", code)
 		}
-		ticking := tickingClock(edge, time.Microsecond)
-		clock.Store(&ticking)
+		setClock(tickingClock(edge, time.Microsecond))
 		if code := serve(); code != 204 || calls.Load() != 1 {
 			t.Fatalf("replay at the window's edge answered %d with %d handler calls, want 204 and 1", code, calls.Load())
 		}
 	})
 
 	t.Run("Parse", func(t *testing.T) {
-		var clock atomic.Pointer[func() time.Time]
-		first := testClock
-		clock.Store(&first)
 		cfg := testNotifyConfig(t, v.APIv3Key)
-		cfg.Clock = func() time.Time { return (*clock.Load())() }
+		var setClock func(func() time.Time)
+		cfg.Clock, setClock = switchableClock()
 		h := mustNotifyHandler(t, cfg, func(context.Context, *Notification) error { return nil })
 		n, err := h.Parse(newRequest())
 		if err != nil {
 			t.Fatal(err)
 		}
 		h.MarkHandled(n)
-		ticking := tickingClock(edge, time.Microsecond)
-		clock.Store(&ticking)
+		setClock(tickingClock(edge, time.Microsecond))
 		if _, err := h.Parse(newRequest()); !errors.Is(err, ErrReplayed) {
 			t.Fatalf("Parse of a replay at the window's edge = %v, want ErrReplayed", err)
 		}
@@ -497,4 +491,13 @@ func TestNotifyHandlerChangesNotification(t *testing.T) {
 			}
 		})
 	}
+}
+
+// switchableClock returns a clock for a NotifyConfig that reads testClock
+// until set switches it to another clock, safely while requests are served.
+func switchableClock() (now func() time.Time, set func(func() time.Time)) {
+	var clock atomic.Pointer[func() time.Time]
+	set = func(c func() time.Time) { clock.Store(&c) }
+	set(testClock)
+	return func() time.Time { return (*clock.Load())() }, set
 }
