@@ -72,7 +72,7 @@ func LoadNotifyConfig(path string) (NotifyConfig, error) {
 // readConfigFile decodes a config file strictly: no unknown key, nothing
 // after the object.
 func readConfigFile(path string) (*ConfigFile, error) {
-	data, err := os.ReadFile(path)
+	data, err := readSmallFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("wechatpay: config: %w", err)
 	}
@@ -250,9 +250,19 @@ func byFileKey(err error) error {
 		var ce *ConfigError
 		if errors.As(e, &ce) {
 			if key, ok := configFileKeys[ce.Field]; ok {
-				out[i] = fmt.Errorf("%q %s", key, ce.Problem)
+				out[i] = &fileKeyError{key: key, err: ce}
 			}
 		}
 	}
 	return errors.Join(out...)
 }
+
+// fileKeyError is a *ConfigError told by the config file's key: its text
+// names the key, and errors.As still finds the *ConfigError.
+type fileKeyError struct {
+	key string
+	err *ConfigError
+}
+
+func (e *fileKeyError) Error() string { return fmt.Sprintf("%q %s", e.key, e.err.Problem) }
+func (e *fileKeyError) Unwrap() error { return e.err }

@@ -106,6 +106,45 @@ func TestLoadConfig(t *testing.T) {
 	}
 }
 
+// TestLoadConfigErrorsAs: a problem the runtime's Config check finds in a
+// loaded config names the file's key in its text and is still a
+// *ConfigError to errors.As, with the Config field.
+func TestLoadConfigErrorsAs(t *testing.T) {
+	dir := copyTestKeys(t)
+	path := writeConfig(t, dir, `{"mchid":"19 00","merchant_serial_no":"A","merchant_private_key_file":"merchant_key.pem",
+		"platform_certificate_files":["platform_cert.pem"]}`)
+	_, err := wechatpay.LoadConfig(path)
+	var ce *wechatpay.ConfigError
+	if !errors.As(err, &ce) || ce.Field != "MchID" || !strings.Contains(err.Error(), `"mchid" may hold only`) {
+		t.Fatalf("LoadConfig = %v; want a *ConfigError on MchID whose text names \"mchid\"", err)
+	}
+}
+
+// TestLoadFilesRefuseHugeFiles: a key, certificate or config path that names
+// a huge file (a wrong path: a log, /dev/zero) is refused after reading a
+// little past the limit, not read whole.
+func TestLoadFilesRefuseHugeFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge")
+	if err := os.WriteFile(path, make([]byte, 2<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, load := range map[string]func(string) error{
+		"LoadPrivateKeyFile":  func(p string) error { _, err := wechatpay.LoadPrivateKeyFile(p); return err },
+		"LoadPublicKeyFile":   func(p string) error { _, err := wechatpay.LoadPublicKeyFile(p); return err },
+		"LoadCertificateFile": func(p string) error { _, err := wechatpay.LoadCertificateFile(p); return err },
+		"LoadConfig":          func(p string) error { _, err := wechatpay.LoadConfig(p); return err },
+	} {
+		if err := load(path); err == nil || !strings.Contains(err.Error(), "holds more than") {
+			t.Errorf("%s of a 2 MiB file: %v, want an error saying it holds more than the limit", name, err)
+		}
+	}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		if _, err := wechatpay.LoadPrivateKeyFile("/dev/zero"); err == nil || !strings.Contains(err.Error(), "holds more than") {
+			t.Errorf("LoadPrivateKeyFile(/dev/zero): %v", err)
+		}
+	}
+}
+
 func TestLoadConfigMissingFile(t *testing.T) {
 	_, err := wechatpay.LoadConfig(filepath.Join(t.TempDir(), "absent.json"))
 	if !errors.Is(err, os.ErrNotExist) {

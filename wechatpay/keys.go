@@ -6,7 +6,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -129,7 +128,7 @@ func ParsePrivateKey(pemBytes []byte) (*rsa.PrivateKey, error) {
 
 // LoadPrivateKeyFile reads and parses a PEM private key file; see ParsePrivateKey.
 func LoadPrivateKeyFile(path string) (*rsa.PrivateKey, error) {
-	b, err := os.ReadFile(path)
+	b, err := readSmallFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("wechatpay: private key: %w", err)
 	}
@@ -172,7 +171,7 @@ func ParsePublicKey(pemBytes []byte) (*rsa.PublicKey, error) {
 
 // LoadPublicKeyFile reads and parses a PEM public key file; see ParsePublicKey.
 func LoadPublicKeyFile(path string) (*rsa.PublicKey, error) {
-	b, err := os.ReadFile(path)
+	b, err := readSmallFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("wechatpay: public key: %w", err)
 	}
@@ -198,7 +197,7 @@ func ParseCertificate(pemBytes []byte) (*x509.Certificate, error) {
 
 // LoadCertificateFile reads and parses a PEM certificate file; see ParseCertificate.
 func LoadCertificateFile(path string) (*x509.Certificate, error) {
-	b, err := os.ReadFile(path)
+	b, err := readSmallFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("wechatpay: certificate: %w", err)
 	}
