@@ -26,7 +26,7 @@ func FuzzTradeBill(f *testing.F) {
 		o := &order{kind: prepayKinds["jsapiPrepay"], outTradeNo: "fuzz-0001", appID: "wx1", mchID: "1900000109",
 			descr: descr, attach: attach, deviceID: device, total: 12345, currency: "CNY", openID: "o1",
 			state: StateSuccess, transactionID: "sandbox1", paidAt: paid}
-		fam.orders[o.outTradeNo] = o
+		fam.orders[o.key()] = o
 		content, err := fam.tradeBill("2026-03-10", "ALL", paid.Add(billCutoff))
 		if err != nil {
 			t.Fatal(err)

@@ -66,8 +66,13 @@
 //     use of the number is 403 OUT_TRADE_NO_USED "商户订单号重复", detail
 //     field /out_trade_no. The code and status are official (the close page's
 //     table of business codes); that a prepay answers it is the sandbox's
-//     reading, the prepay pages' tables having not been read. One number
-//     space serves the direct merchant's and the sub-merchants' orders.
+//     reading, the prepay pages' tables having not been read. A number is
+//     unique per merchant ID (the spec's reading of the pages), so the
+//     direct merchant and each sub-merchant (sub_mchid) of a service
+//     provider have their own; the helpers (Pay, TradeState, BeginPayment)
+//     name the direct merchant's order with a number first, else the one
+//     sub-merchant's order with it, and refuse a number several
+//     sub-merchants used.
 //
 // An order can be paid until its time_expire, or for 7 days without one;
 // a time_expire earlier than a minute after ordering counts as a minute

@@ -87,7 +87,7 @@ type Family struct {
 
 	mu       sync.Mutex
 	srv      *wechatpaytest.Server // set by Attach
-	orders   map[string]*order     // by out_trade_no, direct and service-provider orders alike
+	orders   map[orderKey]*order   // by merchant and out_trade_no
 	byTxn    map[string]*order     // paid orders by transaction_id
 	refunds  map[string]*refund    // by out_refund_no
 	byRefund map[string]*refund    // by refund_id
@@ -108,7 +108,7 @@ func New(opts Options) *Family {
 	}
 	return &Family{
 		opts:     opts,
-		orders:   make(map[string]*order),
+		orders:   make(map[orderKey]*order),
 		byTxn:    make(map[string]*order),
 		refunds:  make(map[string]*refund),
 		byRefund: make(map[string]*refund),

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/payforge/wechatpay/wechatpay/wechatpaytest"
@@ -286,7 +288,7 @@ func (f *Family) prepay(k prepayKind, c *wechatpaytest.Call) (*wechatpaytest.Res
 
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if old := f.orders[o.outTradeNo]; old != nil {
+	if old := f.orders[o.key()]; old != nil {
 		// The same request again gets the same answer while the order waits
 		// for payment; any other use of the number is refused.
 		if old.state == StateNotPay && old.operation == o.operation && bytes.Equal(old.request, o.request) {
@@ -317,7 +319,7 @@ func (f *Family) prepay(k prepayKind, c *wechatpaytest.Call) (*wechatpaytest.Res
 		return nil, err
 	}
 	o.answer = resp.Body
-	f.orders[o.outTradeNo] = o
+	f.orders[o.key()] = o
 	if f.opts.AutoPay > 0 {
 		// Pay logs the delivery; its error says no more than that log.
 		f.srv.AfterFunc(f.opts.AutoPay, func(ctx context.Context) { _ = f.Pay(ctx, o.outTradeNo) })
@@ -377,11 +379,44 @@ func (f *Family) checkMchID(mchID, field, location string) error {
 // queries, close and refunds of the specs served are the direct merchant's,
 // and do not reach a service provider's orders.
 func (f *Family) directOrder(outTradeNo string) *order {
-	o := f.orders[outTradeNo]
-	if o == nil || o.kind.partner {
-		return nil
+	return f.orders[orderKey{outTradeNo: outTradeNo}]
+}
+
+// orderKey names an order: out_trade_no is unique per merchant (商户订单号,
+// 同一个商户号下唯一), so a service provider's orders are told apart by
+// sub_mchid, and the direct merchant's have none.
+type orderKey struct {
+	subMchID, outTradeNo string
+}
+
+func (o *order) key() orderKey {
+	if o.kind.partner {
+		return orderKey{subMchID: o.subMchID, outTradeNo: o.outTradeNo}
 	}
-	return o
+	return orderKey{outTradeNo: o.outTradeNo}
+}
+
+// byNumber returns the order the helpers (Pay, TradeState, …) name by
+// out_trade_no alone: the direct merchant's, else the one service
+// provider's order with that number; nil when there is none, or when the
+// orders of several sub-merchants have it (the error says so).
+func (f *Family) byNumber(outTradeNo string) (*order, error) {
+	if o := f.directOrder(outTradeNo); o != nil {
+		return o, nil
+	}
+	var found *order
+	var subs []string
+	for k, o := range f.orders {
+		if k.outTradeNo == outTradeNo {
+			found = o
+			subs = append(subs, k.subMchID)
+		}
+	}
+	if len(subs) > 1 {
+		slices.Sort(subs)
+		return nil, fmt.Errorf("payments: out_trade_no %s names orders of %d sub-merchants (sub_mchid %s); the helpers name an order by its number alone", outTradeNo, len(subs), strings.Join(subs, ", "))
+	}
+	return found, nil
 }
 
 func (f *Family) queryByOutTradeNo(c *wechatpaytest.Call) (*wechatpaytest.Response, error) {

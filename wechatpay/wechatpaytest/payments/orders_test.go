@@ -274,6 +274,40 @@ func TestContractOrders(t *testing.T) {
 		t.Error("SendPaymentNotification of a partner order")
 	}
 
+	// out_trade_no is unique per merchant: the direct merchant and two
+	// sub-merchants may each use one number; the same sub-merchant may not
+	// use it twice. The helpers name an order by its number: the direct
+	// merchant's first, and refuse a number several sub-merchants used.
+	if _, err := e.do(http.MethodPost, jsapiContractPath, nil, withContract("jsapi", "c-0013", active)); err != nil {
+		t.Fatalf("direct order c-0013: %v", err)
+	}
+	other := partner("c-0013", active)
+	other["sub_mchid"] = "1900000111"
+	for _, b := range []map[string]any{partner("c-0013", active), other} {
+		if _, err := e.do(http.MethodPost, partnerContractPath, nil, b); err != nil {
+			t.Errorf("sub-merchant %v's order c-0013 after the direct merchant's: %v", b["sub_mchid"], err)
+		}
+	}
+	again := partner("c-0013", active)
+	again["description"] = "another order"
+	_, err = e.do(http.MethodPost, partnerContractPath, nil, again)
+	fails(t, "one sub-merchant's number used twice", err, http.StatusForbidden, "OUT_TRADE_NO_USED", "/out_trade_no")
+	if err := e.family.Pay(ctx, "c-0013"); err != nil {
+		t.Fatalf("Pay names the direct merchant's order: %v", err)
+	}
+	_, err = e.do(http.MethodGet, outTradeNoPath+"c-0013", url.Values{"mchid": {e.srv.MchID()}}, nil)
+	if err != nil {
+		t.Errorf("query of the direct merchant's order c-0013: %v", err)
+	}
+	for _, b := range []map[string]any{partner("c-0014", active), func() map[string]any { b := partner("c-0014", active); b["sub_mchid"] = "1900000111"; return b }()} {
+		if _, err := e.do(http.MethodPost, partnerContractPath, nil, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.family.Pay(ctx, "c-0014"); err == nil || !strings.Contains(err.Error(), "2 sub-merchants") {
+		t.Errorf("Pay of a number two sub-merchants used: %v, want an error saying so", err)
+	}
+
 	// Without a contract family, every contract is unknown.
 	bare := payments.New(payments.Options{})
 	srv := sandboxtest.NewServer(t, wechatpaytest.Options{Behaviours: []wechatpaytest.Behaviour{bare}, NoNotifications: true})

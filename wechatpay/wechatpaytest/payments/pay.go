@@ -15,7 +15,7 @@ import (
 func (f *Family) TradeState(outTradeNo string) (string, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	o := f.orders[outTradeNo]
+	o, _ := f.byNumber(outTradeNo)
 	if o == nil {
 		return "", false
 	}
@@ -28,7 +28,10 @@ func (f *Family) TradeState(outTradeNo string) (string, bool) {
 func (f *Family) BeginPayment(outTradeNo string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	o := f.orders[outTradeNo]
+	o, err := f.byNumber(outTradeNo)
+	if err != nil {
+		return err
+	}
 	if o == nil || o.state != StateNotPay {
 		return fmt.Errorf("payments: begin payment of %s: %s, want an unpaid order", outTradeNo, describe(o))
 	}
@@ -64,7 +67,11 @@ func (f *Family) Pay(ctx context.Context, outTradeNo string) error {
 		return err
 	}
 	f.mu.Lock()
-	o := f.orders[outTradeNo]
+	o, err := f.byNumber(outTradeNo)
+	if err != nil {
+		f.mu.Unlock()
+		return err
+	}
 	if o == nil || (o.state != StateNotPay && o.state != StateUserPaying) {
 		f.mu.Unlock()
 		return fmt.Errorf("payments: pay %s: %s, want an unpaid order", outTradeNo, describe(o))
@@ -104,8 +111,8 @@ func (f *Family) SendPaymentNotification(ctx context.Context, outTradeNo string)
 		return err
 	}
 	f.mu.Lock()
-	o := f.orders[outTradeNo]
-	if o == nil || !o.paid() || o.kind.partner {
+	o := f.directOrder(outTradeNo)
+	if o == nil || !o.paid() {
 		f.mu.Unlock()
 		return fmt.Errorf("payments: send payment notification of %s: %s, want a paid order of the direct merchant", outTradeNo, describe(o))
 	}
