@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	pec "github.com/payforge/wechatpay/gen/passwordexemptcontract"
+	"github.com/payforge/wechatpay/gen/refunds"
 	"github.com/payforge/wechatpay/wechatpay"
 )
 
@@ -91,6 +92,40 @@ func TestAnswersAreChecked(t *testing.T) {
 			}
 			if tt.value != "" && tt.value != "null" && strings.Contains(err.Error(), tt.value) {
 				t.Errorf("the error shows the answer's value %q: %v", tt.value, err)
+			}
+		})
+	}
+}
+
+// TestAbnormalRefundEchoes: the answer to an abnormal refund echoes both
+// refund_id (the path) and out_refund_no (a field of whichever form of the
+// oneOf body was sent); another refund's number is refused.
+func TestAbnormalRefundEchoes(t *testing.T) {
+	const refundAnswer = `{"refund_id":"50000000382019052709732678859","out_refund_no":"R1","transaction_id":"1217752501201407033233368018",` +
+		`"out_trade_no":"1217752501201407033233368018","channel":"ORIGINAL","user_received_account":"x","create_time":"2020-12-01T16:18:12+08:00"}`
+	req := &refunds.ApplyAbnormalRefundRequest{RefundID: "50000000382019052709732678859", Body: refunds.AbnormalRefundBody{
+		AbnormalRefundToMerchantBankCard: &refunds.AbnormalRefundToMerchantBankCard{OutRefundNo: "R1", Type: "MERCHANT_BANK_CARD"}}}
+	for _, tt := range []struct {
+		name, body, field string // field "" for an answer accepted
+	}{
+		{"the echoed answer", refundAnswer, ""},
+		{"another out_refund_no", strings.Replace(refundAnswer, `"out_refund_no":"R1"`, `"out_refund_no":"SOMEONE_ELSES"`, 1), "out_refund_no"},
+		{"another refund_id", strings.Replace(refundAnswer, `"refund_id":"50000000382019052709732678859"`, `"refund_id":"50000000382019052709732678850"`, 1), "refund_id"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			k := loadKeys(t)
+			s := newStandIn(t, k)
+			s.script(answer{body: tt.body})
+			_, err := refunds.NewClient(newRuntime(t, k, s.URL, s.Client())).ApplyAbnormalRefund(context.Background(), req)
+			if tt.field == "" {
+				if err != nil {
+					t.Fatalf("the echoed answer refused: %v", err)
+				}
+				return
+			}
+			var de *wechatpay.DecodeError
+			if !errors.As(err, &de) || de.Field != tt.field || !errors.Is(err, wechatpay.ErrNotEchoed) || strings.Contains(err.Error(), "SOMEONE_ELSES") {
+				t.Errorf("error %v, want a *wechatpay.DecodeError on %s, ErrNotEchoed, without the value", err, tt.field)
 			}
 		})
 	}

@@ -42,9 +42,9 @@ import (
 // ([wechatpay.Client.Encrypter]) and names that key in Wechatpay-Serial; req keeps
 // the plaintext. It returns the answer only once the runtime has verified WeChat
 // Pay's signature on it, the answer holds every field the spec requires (at every
-// level where the field's object is there), and it echoes refund_id as sent;
-// otherwise the error is a *wechatpay.DecodeError naming the field. Fields and
-// enum values the spec does not know are accepted.
+// level where the field's object is there), and it echoes refund_id and
+// out_refund_no as sent; otherwise the error is a *wechatpay.DecodeError naming
+// the field. Fields and enum values the spec does not know are accepted.
 func (c *Client) ApplyAbnormalRefund(ctx context.Context, req *ApplyAbnormalRefundRequest) (*Refund, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -79,6 +79,15 @@ func (c *Client) ApplyAbnormalRefund(ctx context.Context, req *ApplyAbnormalRefu
 	}
 	if err := answer.Echo(
 		validate.Same("refund_id", out.RefundID, req.RefundID),
+		validate.Same("out_refund_no", out.OutRefundNo, func() string {
+			switch {
+			case req.Body.AbnormalRefundToUserBankCard != nil:
+				return req.Body.AbnormalRefundToUserBankCard.OutRefundNo
+			case req.Body.AbnormalRefundToMerchantBankCard != nil:
+				return req.Body.AbnormalRefundToMerchantBankCard.OutRefundNo
+			}
+			return ""
+		}()),
 	); err != nil {
 		return nil, err
 	}

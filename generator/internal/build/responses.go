@@ -211,9 +211,42 @@ func echoes(op *model.Operation) []*model.Echo {
 			out = append(out, &model.Echo{Answer: a, Request: match})
 		case match == nil && a.JSONName == "mchid" && a.Schema.Kind == model.KindString:
 			out = append(out, &model.Echo{Answer: a})
+		case match == nil:
+			if e := unionEcho(op, a); e != nil {
+				out = append(out, e)
+			}
 		}
 	}
 	return out
+}
+
+// unionEcho is the echo of answer field a in a request whose whole body is
+// a union of objects each of which requires a field of a's name and Go
+// type (the out_refund_no of either form of an abnormal refund); nil when
+// there is no such body or a variant lacks the field.
+func unionEcho(op *model.Operation, a *model.Field) *model.Echo {
+	body := op.Body
+	if body == nil || !body.Schema.IsUnion() {
+		return nil
+	}
+	var variants []*model.Field
+	for _, v := range body.Schema.Named.Variants {
+		if !v.Schema.IsStruct() {
+			return nil
+		}
+		var match *model.Field
+		for _, f := range v.Schema.Named.Fields {
+			if f.JSONName == a.JSONName {
+				match = f
+				break
+			}
+		}
+		if match == nil || !match.Required || match.Pointer || match.ReadOnly || match.Schema.Encrypted || !sameType(match.Schema, a.Schema) {
+			return nil
+		}
+		variants = append(variants, match)
+	}
+	return &model.Echo{Answer: a, Request: body, Variants: variants}
 }
 
 // echoable reports whether a value of schema s can be compared with ==: a

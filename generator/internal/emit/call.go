@@ -774,6 +774,19 @@ func echoCheck(echo *model.Echo) jen.Code {
 	got := jen.Id("out").Dot(echo.Answer.GoName)
 	name := jen.Lit(echo.Answer.JSONName)
 	switch {
+	case echo.Variants != nil:
+		// The value of the variant set (Validate checked that one is).
+		union := echo.Request.Schema.Named
+		var cases []jen.Code
+		for i, v := range union.Variants {
+			set := jen.Id("req").Dot(echo.Request.GoName).Dot(v.GoName)
+			cases = append(cases, jen.Case(jen.Add(set).Op("!=").Nil()).Block(jen.Return(jen.Add(set).Dot(echo.Variants[i].GoName))))
+		}
+		sent := jen.Func().Params().Add(goType(echo.Answer.Schema)).Block(
+			jen.Switch().Block(cases...),
+			jen.Return(zeroValue(echo.Answer.Schema)),
+		).Call()
+		return jen.Qual(ValidatePath, "Same").Call(name, got, sent)
 	case echo.Request == nil:
 		return jen.Qual(ValidatePath, "Same").Call(name, got, jen.Id("c").Dot("rt").Dot("MchID").Call())
 	case echo.Request.Required:

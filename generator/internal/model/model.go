@@ -210,8 +210,14 @@ type Echo struct {
 	// Answer is the field of the response.
 	Answer *Field
 	// Request is the request's field of the same name, or nil for mchid
-	// echoing the client's merchant ID.
+	// echoing the client's merchant ID; or, with Variants, the request's
+	// field holding a union as its whole body.
 	Request *Field
+	// Variants, for a body that is a union, are the field of the same name
+	// of each of its variants, in the union's order: every variant
+	// requires one, of the same Go type as Answer, and the echo compares
+	// the answer with the one of the variant set.
+	Variants []*Field
 }
 
 // Response is one documented answer of an operation.
