@@ -158,14 +158,14 @@ func parseCertificates(body []byte, aead cipher.AEAD, now time.Time) ([]Platform
 		}
 		cert, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
-			return nil, bad("%v", err)
+			return nil, bad("%w", err)
 		}
 		serial := CertificateSerial(cert)
 		if !strings.EqualFold(serial, entry.SerialNo) {
 			return nil, bad("serial_no does not match the certificate's serial %s", serial)
 		}
 		if _, err := PlatformCertificateKey(cert); err != nil {
-			return nil, bad("%v", err)
+			return nil, bad("%w", err)
 		}
 		effective, err1 := time.Parse(time.RFC3339, entry.EffectiveTime)
 		expire, err2 := time.Parse(time.RFC3339, entry.ExpireTime)

@@ -206,7 +206,7 @@ func DecryptSensitiveField(key crypto.Decrypter, field, ciphertext string) (stri
 	if err != nil {
 		// crypto/rsa says only "decryption error", by design; a KMS's
 		// message describes the failure, not the key.
-		return fail("%v", err)
+		return fail("%w", err)
 	}
 	if !utf8.Valid(plain) {
 		return fail("plaintext is not UTF-8 text")

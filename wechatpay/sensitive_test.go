@@ -478,3 +478,32 @@ func TestDecryptFieldErrors(t *testing.T) {
 		t.Errorf("a nil decrypter: %v", err)
 	}
 }
+
+// kmsError is what a KMS or HSM client returns; kmsKey is a
+// crypto.Decrypter that always fails with it.
+type kmsError struct{ code string }
+
+func (e *kmsError) Error() string { return "kms: " + e.code }
+
+type kmsKey struct{ pub *rsa.PublicKey }
+
+func (k kmsKey) Public() crypto.PublicKey { return k.pub }
+func (k kmsKey) Decrypt(io.Reader, []byte, crypto.DecrypterOpts) ([]byte, error) {
+	return nil, &kmsError{code: "THROTTLED"}
+}
+
+// TestDecryptKeepsTheDecrypterError: a KMS's own error stays reachable with
+// errors.As through DecryptSensitiveField, beside ErrFieldDecrypt, so a
+// caller can tell a throttled KMS from a bad ciphertext.
+func TestDecryptKeepsTheDecrypterError(t *testing.T) {
+	key := mustPrivateKey(t, "merchant_key.pem")
+	ct, err := rsa.EncryptOAEP(sha1.New(), rand.Reader, &key.PublicKey, []byte("张三"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = DecryptSensitiveField(kmsKey{pub: &key.PublicKey}, "name", base64.StdEncoding.EncodeToString(ct))
+	var ke *kmsError
+	if !errors.Is(err, ErrFieldDecrypt) || !errors.As(err, &ke) || ke.code != "THROTTLED" {
+		t.Fatalf("error %v: want ErrFieldDecrypt and the *kmsError", err)
+	}
+}
