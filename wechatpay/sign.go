@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -39,11 +40,20 @@ func randomNonce() (string, error) {
 	})
 }
 
+// maxNonceFills bounds the reads of one nonce, so that a reader that is not
+// random (a constant 0xFF) is an error, not a loop for ever.
+const maxNonceFills = 16
+
 func newNonce(fill func([]byte) error) (string, error) {
 	var out [NonceLength]byte
 	var buf [2 * NonceLength]byte
 	n := 0
-	for n < NonceLength {
+	for fills := 0; n < NonceLength; fills++ {
+		if fills == maxNonceFills {
+			// A random source fills the nonce from the first read all but
+			// never (each byte is discarded with probability 8/256).
+			return "", errors.New("wechatpay: nonce: the reader keeps yielding bytes at or above 248: it is not a random source")
+		}
 		if err := fill(buf[:]); err != nil {
 			return "", fmt.Errorf("wechatpay: nonce: %w", err)
 		}

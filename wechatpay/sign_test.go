@@ -432,3 +432,28 @@ func TestAuthorizationForMatchesAuthorization(t *testing.T) {
 		}
 	}
 }
+
+// constReader yields one byte for ever.
+type constReader byte
+
+func (c constReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(c)
+	}
+	return len(p), nil
+}
+
+// TestNewNonceNotRandom: a reader that only yields bytes NewNonce discards
+// (at or above 248) is an error after a bounded number of reads, not a loop
+// for ever; one that yields a usable byte once in a while still makes a nonce.
+func TestNewNonceNotRandom(t *testing.T) {
+	if got, err := NewNonce(constReader(0xFF)); err == nil || got != "" || !strings.Contains(err.Error(), "not a random source") {
+		t.Fatalf("NewNonce(0xFF...) = %q, %v; want an error", got, err)
+	}
+	// 3 usable bytes in each 64-byte read: 11 reads make the 32 characters.
+	chunk := append(bytes.Repeat([]byte{255}, 61), 1, 2, 3)
+	got, err := NewNonce(bytes.NewReader(bytes.Repeat(chunk, maxNonceFills)))
+	if err != nil || len(got) != NonceLength {
+		t.Fatalf("NewNonce of a sparse reader = %q, %v", got, err)
+	}
+}
