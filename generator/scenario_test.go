@@ -172,7 +172,7 @@ func TestScenarioCoverage(t *testing.T) {
 			"type OrderState string", `OrderStateSuccess OrderState = "SUCCESS"`, "func (v OrderState) Known() bool"}},
 		{"int64 and float numbers", "two_operations/get_order.go", []string{"Limit *int64", "Ratio *float64"}},
 		{"an operation without a response body (204)", "no_content/close_order.go", []string{
-			"func (c *Client) CloseOrder(ctx context.Context, req *CloseOrderRequest) error {", "resp, err := c.rt.Do(", "if validate.IsErrorBody(resp.Body) {", "return nil, NewClient(rt).CloseOrder(ctx, &req)"}},
+			"func (c *Client) CloseOrder(ctx context.Context, req *CloseOrderRequest) error {", "resp, err := c.rt.Do(", "if apiErr := resp.APIError(\"closeOrder\"); apiErr.Code != \"\" {", "return nil, NewClient(rt).CloseOrder(ctx, &req)"}},
 		{"several operations in one package in stable order", "no_content/client.go", []string{`ID:           "closeOrder"`, `ID:           "deleteOrder"`}},
 		{"anyOf of required lists", "any_of/pre_sign.go", []string{
 			`errs.AnyOf("openid|sub_openid|phone_numbers", r.OpenID != "" || r.SubOpenID != "" || r.PhoneNumbers != nil, "one of openid, sub_openid and phone_numbers is required")`}},

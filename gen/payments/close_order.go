@@ -59,8 +59,10 @@ func (c *Client) CloseOrder(ctx context.Context, req *CloseOrderRequest) error {
 	if resp.StatusCode == http.StatusAccepted {
 		return resp.APIError("closeOrder")
 	}
-	if validate.IsErrorBody(resp.Body) {
-		return resp.APIError("closeOrder")
+	if len(resp.Body) > 0 {
+		if apiErr := resp.APIError("closeOrder"); apiErr.Code != "" {
+			return apiErr
+		}
 	}
 	return nil
 }

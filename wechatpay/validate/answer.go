@@ -210,22 +210,6 @@ func Values[T any](check func(*T, []byte, string) error) func(*map[string]T, []b
 	}
 }
 
-// IsErrorBody reports whether body is WeChat Pay's error body: a JSON object
-// whose code and message are non-empty strings. The method of an operation
-// whose success has no body calls it on a verified 2xx answer: such a body
-// is an error (returned as a *wechatpay.APIError), not a success, whatever
-// the status.
-func IsErrorBody(body []byte) bool {
-	if len(body) == 0 {
-		return false
-	}
-	var e struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	}
-	return json.Unmarshal(body, &e) == nil && e.Code != "" && e.Message != ""
-}
-
 // AnyJSON is the check of an answer that need not be an object (an array,
 // a string, any JSON): Decode has decoded it, which is all there is to
 // check.

@@ -248,12 +248,14 @@ func (e *emitter) call(f *jen.File, op *model.Operation) error {
 	}
 	if zero == nil {
 		// The success has no body: a 2xx answer holding WeChat Pay's error
-		// body instead is an error, whatever its status.
+		// body instead (one Response.APIError reads a code from) is an
+		// error, whatever its status.
 		body = append(body, jen.List(jen.Id("resp"), jen.Err()).Op(":=").Add(do), failIf())
 		body = append(body, errorStatuses...)
 		body = append(body,
-			jen.If(jen.Qual(ValidatePath, "IsErrorBody").Call(jen.Id("resp").Dot("Body"))).Block(
-				fail(jen.Id("resp").Dot("APIError").Call(jen.Lit(op.ID)))),
+			jen.If(jen.Len(jen.Id("resp").Dot("Body")).Op(">").Lit(0)).Block(
+				jen.If(jen.Id("apiErr").Op(":=").Id("resp").Dot("APIError").Call(jen.Lit(op.ID)), jen.Id("apiErr").Dot("Code").Op("!=").Lit("")).Block(
+					fail(jen.Id("apiErr")))),
 			jen.Return(jen.Nil()))
 		addComments(f, d)
 		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(op.GoName).Params(params...).Params(results...).Block(body...)

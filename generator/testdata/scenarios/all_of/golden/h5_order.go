@@ -35,8 +35,10 @@ func (c *Client) H5Order(ctx context.Context, req *H5OrderRequest) error {
 	if err != nil {
 		return err
 	}
-	if validate.IsErrorBody(resp.Body) {
-		return resp.APIError("h5Order")
+	if len(resp.Body) > 0 {
+		if apiErr := resp.APIError("h5Order"); apiErr.Code != "" {
+			return apiErr
+		}
 	}
 	return nil
 }

@@ -35,8 +35,10 @@ func (c *Client) PreSign(ctx context.Context, req *PreSignRequest) error {
 	if err != nil {
 		return err
 	}
-	if validate.IsErrorBody(resp.Body) {
-		return resp.APIError("preSign")
+	if len(resp.Body) > 0 {
+		if apiErr := resp.APIError("preSign"); apiErr.Code != "" {
+			return apiErr
+		}
 	}
 	return nil
 }

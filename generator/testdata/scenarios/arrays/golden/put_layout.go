@@ -35,8 +35,10 @@ func (c *Client) PutLayout(ctx context.Context, req *PutLayoutRequest) error {
 	if err != nil {
 		return err
 	}
-	if validate.IsErrorBody(resp.Body) {
-		return resp.APIError("putLayout")
+	if len(resp.Body) > 0 {
+		if apiErr := resp.APIError("putLayout"); apiErr.Code != "" {
+			return apiErr
+		}
 	}
 	return nil
 }

@@ -30,8 +30,10 @@ func (c *Client) HeadFile(ctx context.Context, req *HeadFileRequest) error {
 	if err != nil {
 		return err
 	}
-	if validate.IsErrorBody(resp.Body) {
-		return resp.APIError("headFile")
+	if len(resp.Body) > 0 {
+		if apiErr := resp.APIError("headFile"); apiErr.Code != "" {
+			return apiErr
+		}
 	}
 	return nil
 }

@@ -43,8 +43,10 @@ func (c *Client) PostChoice(ctx context.Context, req *PostChoiceRequest) error {
 	if err != nil {
 		return err
 	}
-	if validate.IsErrorBody(resp.Body) {
-		return resp.APIError("postChoice")
+	if len(resp.Body) > 0 {
+		if apiErr := resp.APIError("postChoice"); apiErr.Code != "" {
+			return apiErr
+		}
 	}
 	return nil
 }

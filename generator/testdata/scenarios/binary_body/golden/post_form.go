@@ -42,8 +42,10 @@ func (c *Client) PostForm(ctx context.Context, req *PostFormRequest) error {
 	if err != nil {
 		return err
 	}
-	if validate.IsErrorBody(resp.Body) {
-		return resp.APIError("postForm")
+	if len(resp.Body) > 0 {
+		if apiErr := resp.APIError("postForm"); apiErr.Code != "" {
+			return apiErr
+		}
 	}
 	return nil
 }

@@ -40,8 +40,10 @@ func (c *Client) PutFile(ctx context.Context, req *PutFileRequest) error {
 	if err != nil {
 		return err
 	}
-	if validate.IsErrorBody(resp.Body) {
-		return resp.APIError("putFile")
+	if len(resp.Body) > 0 {
+		if apiErr := resp.APIError("putFile"); apiErr.Code != "" {
+			return apiErr
+		}
 	}
 	return nil
 }

@@ -42,8 +42,10 @@ func (c *Client) RefundOrder(ctx context.Context, req *RefundOrderRequest) error
 	if err != nil {
 		return err
 	}
-	if validate.IsErrorBody(resp.Body) {
-		return resp.APIError("refundOrder")
+	if len(resp.Body) > 0 {
+		if apiErr := resp.APIError("refundOrder"); apiErr.Code != "" {
+			return apiErr
+		}
 	}
 	return nil
 }

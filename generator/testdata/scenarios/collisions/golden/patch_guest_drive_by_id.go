@@ -37,8 +37,10 @@ func (c *Client) PatchGuestDriveByID(ctx context.Context, req *PatchGuestDriveBy
 	if err != nil {
 		return err
 	}
-	if validate.IsErrorBody(resp.Body) {
-		return resp.APIError("patchGuestDriveByID")
+	if len(resp.Body) > 0 {
+		if apiErr := resp.APIError("patchGuestDriveByID"); apiErr.Code != "" {
+			return apiErr
+		}
 	}
 	return nil
 }

@@ -45,8 +45,10 @@ func (c *Client) PutDrives(ctx context.Context, req *PutDrivesRequest) error {
 	if err != nil {
 		return err
 	}
-	if validate.IsErrorBody(resp.Body) {
-		return resp.APIError("putDrives")
+	if len(resp.Body) > 0 {
+		if apiErr := resp.APIError("putDrives"); apiErr.Code != "" {
+			return apiErr
+		}
 	}
 	return nil
 }

@@ -37,8 +37,10 @@ func (c *Client) ScheduleRefund(ctx context.Context, req *ScheduleRefundRequest)
 	if err != nil {
 		return err
 	}
-	if validate.IsErrorBody(resp.Body) {
-		return resp.APIError("scheduleRefund")
+	if len(resp.Body) > 0 {
+		if apiErr := resp.APIError("scheduleRefund"); apiErr.Code != "" {
+			return apiErr
+		}
 	}
 	return nil
 }

@@ -60,8 +60,10 @@ func (c *Client) AddReceiver(ctx context.Context, req *AddReceiverRequest) error
 	if err != nil {
 		return err
 	}
-	if validate.IsErrorBody(resp.Body) {
-		return resp.APIError("addReceiver")
+	if len(resp.Body) > 0 {
+		if apiErr := resp.APIError("addReceiver"); apiErr.Code != "" {
+			return apiErr
+		}
 	}
 	return nil
 }

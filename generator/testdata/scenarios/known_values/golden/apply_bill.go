@@ -35,8 +35,10 @@ func (c *Client) ApplyBill(ctx context.Context, req *ApplyBillRequest) error {
 	if err != nil {
 		return err
 	}
-	if validate.IsErrorBody(resp.Body) {
-		return resp.APIError("applyBill")
+	if len(resp.Body) > 0 {
+		if apiErr := resp.APIError("applyBill"); apiErr.Code != "" {
+			return apiErr
+		}
 	}
 	return nil
 }

@@ -31,8 +31,10 @@ func (c *Client) DeleteMark(ctx context.Context, req *DeleteMarkRequest) error {
 	if err != nil {
 		return err
 	}
-	if validate.IsErrorBody(resp.Body) {
-		return resp.APIError("deleteMark")
+	if len(resp.Body) > 0 {
+		if apiErr := resp.APIError("deleteMark"); apiErr.Code != "" {
+			return apiErr
+		}
 	}
 	return nil
 }

@@ -30,8 +30,10 @@ func (c *Client) DeleteOrder(ctx context.Context, req *DeleteOrderRequest) error
 	if err != nil {
 		return err
 	}
-	if validate.IsErrorBody(resp.Body) {
-		return resp.APIError("deleteOrder")
+	if len(resp.Body) > 0 {
+		if apiErr := resp.APIError("deleteOrder"); apiErr.Code != "" {
+			return apiErr
+		}
 	}
 	return nil
 }

@@ -31,8 +31,10 @@ func (c *Client) DeleteV3PetsByPetID(ctx context.Context, req *DeleteV3PetsByPet
 	if err != nil {
 		return err
 	}
-	if validate.IsErrorBody(resp.Body) {
-		return resp.APIError("deleteV3PetsByPetId")
+	if len(resp.Body) > 0 {
+		if apiErr := resp.APIError("deleteV3PetsByPetId"); apiErr.Code != "" {
+			return apiErr
+		}
 	}
 	return nil
 }

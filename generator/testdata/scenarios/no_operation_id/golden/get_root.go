@@ -29,8 +29,10 @@ func (c *Client) GetRoot(ctx context.Context, req *GetRootRequest) error {
 	if err != nil {
 		return err
 	}
-	if validate.IsErrorBody(resp.Body) {
-		return resp.APIError("getRoot")
+	if len(resp.Body) > 0 {
+		if apiErr := resp.APIError("getRoot"); apiErr.Code != "" {
+			return apiErr
+		}
 	}
 	return nil
 }

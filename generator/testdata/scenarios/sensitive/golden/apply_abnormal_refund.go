@@ -49,8 +49,10 @@ func (c *Client) ApplyAbnormalRefund(ctx context.Context, req *ApplyAbnormalRefu
 	if err != nil {
 		return err
 	}
-	if validate.IsErrorBody(resp.Body) {
-		return resp.APIError("applyAbnormalRefund")
+	if len(resp.Body) > 0 {
+		if apiErr := resp.APIError("applyAbnormalRefund"); apiErr.Code != "" {
+			return apiErr
+		}
 	}
 	return nil
 }

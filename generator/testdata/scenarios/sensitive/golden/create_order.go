@@ -48,8 +48,10 @@ func (c *Client) CreateOrder(ctx context.Context, req *CreateOrderRequest) error
 	if err != nil {
 		return err
 	}
-	if validate.IsErrorBody(resp.Body) {
-		return resp.APIError("createOrder")
+	if len(resp.Body) > 0 {
+		if apiErr := resp.APIError("createOrder"); apiErr.Code != "" {
+			return apiErr
+		}
 	}
 	return nil
 }
