@@ -32,13 +32,11 @@ func NotFromText(field string) error {
 // (as wechatpay.LoadConfig does), so that nothing but what was decoded is
 // sent.
 func DecodeBody(body []byte, req any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(req); err != nil {
-		return &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
-	}
-	if _, err := dec.Token(); err != io.EOF {
+	switch err := UnmarshalStrict(body, req); {
+	case errors.Is(err, errTrailingData):
 		return &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "has data after the JSON value"}
+	case err != nil:
+		return &wechatpay.ValidationError{Field: "body", Rule: "json", Message: "does not decode: " + err.Error()}
 	}
 	return nil
 }
@@ -101,10 +99,13 @@ func UnmarshalStrict(data []byte, v any) error {
 		return err
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("data after the JSON value")
+		return errTrailingData
 	}
 	return nil
 }
+
+// errTrailingData is UnmarshalStrict's error for data after the JSON value.
+var errTrailingData = errors.New("data after the JSON value")
 
 // EmptyParam is the error of the Call of an operation given an optional
 // text parameter with an empty value: its request field's empty value
