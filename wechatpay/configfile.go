@@ -211,7 +211,7 @@ func LoadAPIv3KeyFile(path string) ([]byte, error) {
 	}
 	defer file.Close()
 	const most = APIv3KeySize + len("\r\n")
-	data, err := io.ReadAll(io.LimitReader(file, int64(most)+1))
+	data, over, err := readLimited(file, int64(most))
 	if err != nil {
 		return nil, fmt.Errorf("wechatpay: APIv3 key %s: %w", path, err)
 	}
@@ -220,7 +220,7 @@ func LoadAPIv3KeyFile(path string) ([]byte, error) {
 		key, _ = bytes.CutSuffix(k, []byte("\r"))
 	}
 	switch {
-	case len(data) > most:
+	case over:
 		return nil, fmt.Errorf("wechatpay: APIv3 key %s: the file holds more than %d bytes, want %d and at most a final newline", path, most, APIv3KeySize)
 	case len(key) != APIv3KeySize:
 		return nil, fmt.Errorf("wechatpay: APIv3 key %s: the key has %d bytes, want %d", path, len(key), APIv3KeySize)
